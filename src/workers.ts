@@ -1,0 +1,46 @@
+/**
+ * Background work of this instance (alert windows and repeats, penalty expiry,
+ * notification outbox). Every job claims its rows in the database, so any number of
+ * instances can run them at once without doing the same work twice.
+ */
+import type { Services } from './services';
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+export interface PeriodicJob {
+  name: string;
+  /** One pass; returns when its claimed work is done. */
+  run(): Promise<void>;
+}
+
+/** Runs each job every intervalMs (never two passes of one job at once). */
+export function startWorkers(services: Services, jobs: PeriodicJob[] = services.jobs): Workers {
+  const { config, logger } = services;
+  if (config.schedulerIntervalMs === 0 || jobs.length === 0) return { stop: async () => undefined };
+  let stopped = false;
+  const running = new Set<Promise<void>>();
+  const timers = jobs.map((job) => {
+    let busy = false;
+    return setInterval(() => {
+      if (busy || stopped) return;
+      busy = true;
+      const p = job
+        .run()
+        .catch((err) => logger.error('background job failed', { job: job.name, err }))
+        .finally(() => {
+          busy = false;
+          running.delete(p);
+        });
+      running.add(p);
+    }, config.schedulerIntervalMs);
+  });
+  return {
+    async stop() {
+      stopped = true;
+      timers.forEach(clearInterval);
+      await Promise.allSettled([...running]);
+    },
+  };
+}
