@@ -80,9 +80,14 @@ export class Database {
     return runInTransaction(this.dataSource, this.logger, fn, opts);
   }
 
-  /** One statement outside any transaction (reads). */
-  query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.dataSource.query(sql, params);
+  /** One statement outside any transaction (autocommit); returns its rows, whatever the statement. */
+  async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    const qr = this.dataSource.createQueryRunner();
+    try {
+      return (await qr.query(sql, params, true)).records as R[];
+    } finally {
+      await qr.release();
+    }
   }
 
   createQueryRunner(): QueryRunner {

@@ -29,9 +29,12 @@ export class UnitOfWork {
     return this.queryRunner.manager;
   }
 
-  /** Runs one statement inside this transaction. */
-  query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.queryRunner.query(sql, params);
+  /**
+   * Runs one statement inside this transaction and returns its rows. (TypeORM's plain
+   * query() returns [rows, count] for UPDATE/DELETE; the structured result is uniform.)
+   */
+  async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.queryRunner.query(sql, params, true)).records as R[];
   }
 
   /** Schedules work (publishing, waking workers) for after a successful commit. */

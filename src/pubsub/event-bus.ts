@@ -12,6 +12,8 @@ import { AsyncQueue } from './async-queue';
 import type { Topic, TopicPayloads } from './topics';
 
 export class EventBus {
+  private readonly listeners = new Map<Topic, number>();
+
   private constructor(
     private readonly engine: PubSubEngine,
     private readonly prefix: string,
@@ -45,11 +47,19 @@ export class EventBus {
   /** Calls handler for every message; resolves once the subscription is live, with its cancel function. */
   async listen<T extends Topic>(topic: T, handler: (payload: TopicPayloads[T]) => void): Promise<() => void> {
     const id = await this.engine.subscribe(this.channel(topic), handler, {});
+    this.listeners.set(topic, (this.listeners.get(topic) ?? 0) + 1);
     let active = true;
     return () => {
-      if (active) this.engine.unsubscribe(id);
+      if (!active) return;
       active = false;
+      this.engine.unsubscribe(id);
+      this.listeners.set(topic, (this.listeners.get(topic) ?? 1) - 1);
     };
+  }
+
+  /** Live listeners of a topic in this process (tests wait on it before publishing). */
+  listenerCount(topic: Topic): number {
+    return this.listeners.get(topic) ?? 0;
   }
 
   /** An iterator of the topic's messages; resolves once live, so nothing published afterwards is missed. */

@@ -1,0 +1,56 @@
+import { dec, normaliseDecimal, parseDecimal } from './decimal';
+import { DecimalScalar } from './scalars';
+
+describe('parseDecimal', () => {
+  it.each([
+    ['100', '100'],
+    ['-2.5', '-2.5'],
+    ['0.0125', '0.0125'],
+    ['+007.500', '7.5'],
+    ['-0.000', '0'],
+    ['0.000001', '0.000001'],
+    ['123456789012345678.0123456789', '123456789012345678.0123456789'],
+  ])('%s -> %s', (input, expected) => {
+    expect(parseDecimal(input)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each(['1e400', 'NaN', 'Infinity', 'abc', '', '1.', '.5', '1,5', '0x10', '1234567890123456789', '0.12345678901', ' - 1'])(
+    'refuses %p',
+    (input) => {
+      expect(parseDecimal(input).ok).toBe(false);
+    },
+  );
+
+  it('refuses fractional JS numbers but takes safe integers', () => {
+    expect(parseDecimal(0.1).ok).toBe(false);
+    expect(parseDecimal(42)).toEqual({ ok: true, value: '42' });
+  });
+
+  it('adds exactly: 0.1 + 0.2 is 0.3', () => {
+    expect(dec('0.1').plus('0.2').toFixed()).toBe('0.3');
+  });
+
+  it('normalises NUMERIC output', () => {
+    expect(normaliseDecimal('100.0000000000')).toBe('100');
+    expect(normaliseDecimal('-0.0100000000')).toBe('-0.01');
+    expect(() => normaliseDecimal(1 as unknown as string)).toThrow();
+  });
+});
+
+describe('Decimal scalar', () => {
+  it('parses strings and rejects floats-as-strings with BAD_USER_INPUT', () => {
+    expect(DecimalScalar.parseValue('12.50')).toBe('12.5');
+    for (const bad of ['1e400', 'NaN', 'abc']) {
+      try {
+        DecimalScalar.parseValue(bad);
+        throw new Error('accepted ' + bad);
+      } catch (e) {
+        expect((e as { extensions?: { code?: string } }).extensions?.code).toBe('BAD_USER_INPUT');
+      }
+    }
+  });
+
+  it('serialises NUMERIC strings canonically', () => {
+    expect(DecimalScalar.serialize('5.1000000000')).toBe('5.1');
+  });
+});

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has working defaults for a bare laptop', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(4000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.dataDir).toBe(path.resolve('./.lineguard'));
+    expect(c.maxCdrBatch).toBe(10_000);
+    expect(c.logLevel).toBe('info');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'not a url'],
+    ['REDIS_URL', 'http://localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['ADMIN_API_KEY', 'short'],
+    ['MAX_CDR_BATCH', '0'],
+    ['OUTBOUND_ALLOW_CIDRS', 'localhost'],
+  ])('fails fast naming %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * What the test run has: the PostgreSQL server (DATABASE_URL or the embedded one from
+ * global setup) and Redis when it answered. Tests read the environment only here.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+export const BASE_DATABASE_URL = process.env.DATABASE_URL!;
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+
+/** describe() when Redis answered, describe.skip() otherwise (reported as skipped). */
+export const describeWithRedis: jest.Describe = TEST_REDIS_URL ? describe : describe.skip;
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Creates an empty database on the test server; returns its URL and a drop function. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `lg_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: withDatabase(BASE_DATABASE_URL, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(BASE_DATABASE_URL, name),
+    async drop() {
+      const c = new Client({ connectionString: withDatabase(BASE_DATABASE_URL, 'postgres') });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export function randomSuffix(): string {
+  return randomBytes(4).toString('hex');
+}

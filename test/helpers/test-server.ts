@@ -1,0 +1,75 @@
+/**
+ * A real server on a free port with its own database (and its own Redis channel
+ * prefix), as a client would reach it. Several servers can share one database and
+ * prefix to act as instances of one deployment.
+ */
+import { randomBytes } from 'node:crypto';
+import { startApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { HttpClient, WsClient } from './graphql-client';
+import { createTestDatabase, TEST_REDIS_URL } from './test-env';
+
+export interface TestServerOptions {
+  /** Use Redis pub/sub (the test must be in describeWithRedis). */
+  redis?: boolean;
+  /** Join an existing deployment: its database URL and Redis prefix. */
+  shared?: { databaseUrl: string; redisPrefix: string; adminKey: string };
+  /** Extra environment for loadConfig. */
+  env?: Record<string, string>;
+}
+
+export interface TestServer {
+  app: App;
+  config: Config;
+  url: string;
+  adminKey: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  /** An HTTP client with the admin key (or the given key). */
+  http(key?: string | null): HttpClient;
+  ws(key?: string | null): WsClient;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  if (opts.redis && !TEST_REDIS_URL) throw new Error('this test needs Redis: wrap it in describeWithRedis');
+  const db = opts.shared ? undefined : await createTestDatabase();
+  const databaseUrl = opts.shared?.databaseUrl ?? db!.url;
+  const adminKey = opts.shared?.adminKey ?? `lg_test_admin_${randomBytes(12).toString('hex')}`;
+  const redisPrefix = opts.shared?.redisPrefix ?? `lgtest-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    ...(opts.redis ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    REDIS_PREFIX: redisPrefix,
+    ADMIN_API_KEY: adminKey,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SCHEDULER_INTERVAL_MS: '200',
+    OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+    DELIVERY_BACKOFF_MS: '50',
+    ...opts.env,
+  });
+  let app: App;
+  try {
+    app = await startApp(config, createLogger(config.logLevel));
+  } catch (err) {
+    await db?.drop();
+    throw err;
+  }
+  return {
+    app,
+    config,
+    url: app.url,
+    adminKey,
+    databaseUrl,
+    redisPrefix,
+    http: (key) => new HttpClient(app.url, key === null ? undefined : (key ?? adminKey)),
+    ws: (key) => new WsClient(app.url, key === null ? undefined : (key ?? adminKey)),
+    async close() {
+      await app.close();
+      await db?.drop();
+    },
+  };
+}
