@@ -1,6 +1,7 @@
 /**
  * The service graph, built once by the composition root and reached by resolvers
- * through the request context (resolvers stay thin and stateless).
+ * through the request context (resolvers stay thin and stateless). Modules wire their
+ * in-transaction reactions to each other through `hooks`, never by importing each other.
  */
 import type { Config } from './config';
 import type { NodeType } from './common/global-id';
@@ -10,7 +11,9 @@ import type { EventBus } from './pubsub/event-bus';
 import type { RequestContext } from './server/context';
 import type { PeriodicJob } from './workers';
 import { ApiKeyService } from './modules/api-key/api-key.service';
+import { BalanceLedger } from './modules/balance/balance-ledger';
 import { loadCustomer } from './modules/customer/customer.loader';
+import { DomainHooks } from './modules/domain-hooks';
 
 export type NodeFetcher = (ctx: RequestContext, localId: string) => Promise<unknown | null>;
 
@@ -22,6 +25,8 @@ export interface Infrastructure {
 }
 
 export interface Services extends Infrastructure {
+  hooks: DomainHooks;
+  balanceLedger: BalanceLedger;
   apiKeys: ApiKeyService;
   /** How node(id) loads each type, by the prefix of the id. */
   nodes: Partial<Record<NodeType, NodeFetcher>>;
@@ -30,9 +35,12 @@ export interface Services extends Infrastructure {
 }
 
 export function createServices(infra: Infrastructure): Services {
+  const hooks = new DomainHooks();
   const apiKeys = new ApiKeyService(infra.db, infra.events, infra.logger);
-  return {
+  const services: Services = {
     ...infra,
+    hooks,
+    balanceLedger: new BalanceLedger(hooks, infra.events),
     apiKeys,
     nodes: {
       Customer: loadCustomer,
@@ -40,4 +48,5 @@ export function createServices(infra: Infrastructure): Services {
     },
     jobs: [],
   };
+  return services;
 }

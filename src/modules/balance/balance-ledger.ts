@@ -1,0 +1,143 @@
+/**
+ * BalanceLedger: the only writer of customers.balance and accrued_charges. Every call
+ * locks the customers in id order, applies all deltas with one UPDATE, writes one
+ * ledger row per customer, runs the balanceChanged hooks (alerts, notifications) in
+ * the same transaction, and publishes BalanceChange events after commit.
+ */
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import { normaliseDecimal } from '../../common/decimal';
+import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
+
+export interface BalanceDelta {
+  /** Local customer id. Several deltas of one customer are summed into one change. */
+  customerId: string;
+  /** Added to balance (negative for charges). */
+  delta: string;
+  /** Added to accrued_charges (charges as positive amounts); default 0. */
+  accruedDelta?: string;
+  reference?: string | null;
+  note?: string | null;
+}
+
+interface Row {
+  ledger_id: string;
+  customer_id: string;
+  delta: string;
+  previous_balance: string;
+  balance: string;
+  previous_accrued: string;
+  accrued: string;
+  credit_limit: string;
+  reference: string | null;
+  occurred_at: Date;
+}
+
+/**
+ * Row locks in id order first (a fixed order across all writers, so concurrent batches
+ * touching the same customers wait instead of deadlocking).
+ */
+const LOCK_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+
+/** Updates every customer and records the ledger in one statement. */
+const APPLY_SQL = `
+WITH input AS (
+  SELECT customer_id, sum(delta) AS delta, sum(accrued_delta) AS accrued_delta,
+         max(reference) AS reference, max(note) AS note
+  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[], $5::text[])
+       AS t(customer_id, delta, accrued_delta, reference, note)
+  GROUP BY customer_id
+), updated AS (
+  UPDATE customers c
+     SET balance = c.balance + i.delta,
+         accrued_charges = CASE WHEN $6 = 'RESET' THEN 0 ELSE c.accrued_charges + i.accrued_delta END,
+         updated_at = now()
+    FROM input i
+   WHERE c.id = i.customer_id
+  RETURNING c.id, i.delta, c.balance - i.delta AS previous_balance, c.balance,
+            c.accrued_charges, c.credit_limit, i.accrued_delta, i.reference, i.note
+), ledger AS (
+  INSERT INTO balance_ledger (customer_id, reason, delta, previous_balance, balance, accrued_delta, reference, note)
+  SELECT id, $6, delta, previous_balance, balance, accrued_delta, reference, note FROM updated
+  RETURNING id, customer_id, occurred_at
+)
+SELECT l.id AS ledger_id, u.id AS customer_id, u.delta, u.previous_balance, u.balance,
+       CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END AS previous_accrued,
+       u.accrued_charges AS accrued, u.credit_limit, u.reference, l.occurred_at
+  FROM updated u JOIN ledger l ON l.customer_id = u.id
+ ORDER BY u.id`;
+
+export class BalanceLedger {
+  constructor(
+    private readonly hooks: DomainHooks,
+    private readonly events: EventBus,
+  ) {}
+
+  /**
+   * Applies deltas of one reason. Returns the applied changes (customers that do not
+   * exist are skipped: callers check existence where that is an error).
+   */
+  async apply(uow: UnitOfWork, reason: Exclude<BalanceReason, 'RESET'>, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
+    return this.run(uow, reason, deltas);
+  }
+
+  /** Sets balance and accrued charges of one customer to 0 (reason RESET). */
+  async reset(uow: UnitOfWork, customerId: string, note?: string | null): Promise<AppliedBalanceChange | undefined> {
+    // Read under lock so the delta brings exactly this balance to 0.
+    const [row] = await uow.query<{ balance: string; accrued_charges: string }>(
+      `SELECT balance, accrued_charges FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
+      [customerId],
+    );
+    if (!row) return undefined;
+    const [change] = await this.run(uow, 'RESET', [
+      { customerId, delta: negate(row.balance), accruedDelta: row.accrued_charges, note },
+    ]);
+    return change;
+  }
+
+  private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
+    if (deltas.length === 0) return [];
+    await uow.query(LOCK_SQL, [[...new Set(deltas.map((d) => d.customerId))]]);
+    const rows = await uow.query<Row>(APPLY_SQL, [
+      deltas.map((d) => d.customerId),
+      deltas.map((d) => d.delta),
+      deltas.map((d) => d.accruedDelta ?? '0'),
+      deltas.map((d) => d.reference ?? null),
+      deltas.map((d) => d.note ?? null),
+      reason,
+    ]);
+    const changes: AppliedBalanceChange[] = rows.map((r) => ({
+      ledgerId: String(r.ledger_id),
+      customerId: r.customer_id,
+      reason,
+      delta: normaliseDecimal(r.delta),
+      previousBalance: normaliseDecimal(r.previous_balance),
+      balance: normaliseDecimal(r.balance),
+      previousAccruedCharges: normaliseDecimal(r.previous_accrued),
+      accruedCharges: normaliseDecimal(r.accrued),
+      creditLimit: normaliseDecimal(r.credit_limit),
+      reference: r.reference,
+      occurredAt: r.occurred_at,
+    }));
+    await this.hooks.emit('balanceChanged', uow, changes);
+    uow.afterCommit(async () => {
+      for (const c of changes) {
+        await this.events.publish(Topic.BALANCE_CHANGED, {
+          ledgerId: c.ledgerId,
+          customerId: c.customerId,
+          previousBalance: c.previousBalance,
+          balance: c.balance,
+          delta: c.delta,
+          reason: c.reason,
+          occurredAt: c.occurredAt.toISOString(),
+        });
+      }
+    });
+    return changes;
+  }
+}
+
+function negate(value: string): string {
+  return normaliseDecimal(value.startsWith('-') ? value.slice(1) : `-${value}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * In-transaction domain hooks: modules react to each other's changes inside the same
+ * transaction (alerts evaluate a balance change, notifications enqueue messages for an
+ * alert event) without importing each other. Handlers run in registration order and
+ * must be set-based: one call per batch, not per row.
+ */
+import type { UnitOfWork } from '../db/unit-of-work';
+
+export type BalanceReason = 'CDR_CHARGES' | 'PAYMENT' | 'ADJUSTMENT' | 'RESET';
+
+/** One committed-to-be change of one customer's balance (ids are local). */
+export interface AppliedBalanceChange {
+  ledgerId: string;
+  customerId: string;
+  reason: BalanceReason;
+  delta: string;
+  previousBalance: string;
+  balance: string;
+  previousAccruedCharges: string;
+  accruedCharges: string;
+  creditLimit: string;
+  reference: string | null;
+  occurredAt: Date;
+}
+
+/** A CDR newly stored and charged (duplicates never appear here). */
+export interface ChargedCdr {
+  id: string;
+  customerId: string;
+  trunkId: string | null;
+  callId: string;
+  startedAt: Date;
+  duration: number;
+  disposition: 'ANSWERED' | 'NO_ANSWER' | 'BUSY' | 'FAILED';
+  charge: string;
+}
+
+/** An alert event row just written (ids are local). */
+export interface CreatedAlertEvent {
+  id: string;
+  definitionId: string;
+  customerId: string;
+  kind: 'TRIGGERED' | 'REPEATED' | 'RESOLVED';
+  area: string;
+  value: string;
+  threshold: string;
+  subject: string;
+  message: string;
+  penaltyUntil: Date | null;
+  occurredAt: Date;
+  isTest: boolean;
+}
+
+export interface TrunkChange {
+  customerId: string;
+  trunkId: string;
+  change: 'CREATED' | 'UPDATED' | 'DELETED' | 'HOSTS_CHANGED';
+}
+
+export interface HookPayloads {
+  /** After balances changed (one call per transaction, every customer changed in it). */
+  balanceChanged: AppliedBalanceChange[];
+  /** After a CDR batch was stored (new records only), before its balance changes. */
+  cdrsCharged: ChargedCdr[];
+  /** After alert events were written. */
+  alertEventsCreated: CreatedAlertEvent[];
+  /** After a trunk or its hosts changed. */
+  trunkChanged: TrunkChange[];
+}
+
+export type HookName = keyof HookPayloads;
+export type HookHandler<K extends HookName> = (uow: UnitOfWork, payload: HookPayloads[K]) => Promise<void>;
+
+export class DomainHooks {
+  private readonly handlers: { [K in HookName]: HookHandler<K>[] } = {
+    balanceChanged: [],
+    cdrsCharged: [],
+    alertEventsCreated: [],
+    trunkChanged: [],
+  };
+
+  on<K extends HookName>(name: K, handler: HookHandler<K>): void {
+    this.handlers[name].push(handler);
+  }
+
+  async emit<K extends HookName>(name: K, uow: UnitOfWork, payload: HookPayloads[K]): Promise<void> {
+    if (Array.isArray(payload) && payload.length === 0) return;
+    for (const handler of this.handlers[name]) await handler(uow, payload);
+  }
+}
