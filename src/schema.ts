@@ -5,12 +5,11 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { forbidden } from './common/errors';
-import { ApiKeyResolver, PrincipalResolver } from './modules/api-key/api-key.resolver';
-import { NodeResolver } from './modules/node/node.resolver';
+import { MODULES } from './modules';
 import type { RequestContext } from './server/context';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [NodeResolver, ApiKeyResolver, PrincipalResolver];
+export const RESOLVERS = MODULES.flatMap((m) => m.resolvers) as NonEmptyArray<Function>;
 
 /** Roles listed in @Authorized may call; anyone else gets FORBIDDEN (anonymous callers never get this far). */
 const authChecker: AuthChecker<RequestContext, string> = ({ context }, roles) => {

@@ -12,8 +12,8 @@ import type { RequestContext } from './server/context';
 import type { PeriodicJob } from './workers';
 import { ApiKeyService } from './modules/api-key/api-key.service';
 import { BalanceLedger } from './modules/balance/balance-ledger';
-import { loadCustomer } from './modules/customer/customer.loader';
 import { DomainHooks } from './modules/domain-hooks';
+import { MODULES } from './modules';
 
 export type NodeFetcher = (ctx: RequestContext, localId: string) => Promise<unknown | null>;
 
@@ -24,6 +24,7 @@ export interface Infrastructure {
   events: EventBus;
 }
 
+/** Modules add their own services here by interface augmentation (see AppModule). */
 export interface Services extends Infrastructure {
   hooks: DomainHooks;
   balanceLedger: BalanceLedger;
@@ -42,11 +43,9 @@ export function createServices(infra: Infrastructure): Services {
     hooks,
     balanceLedger: new BalanceLedger(hooks, infra.events),
     apiKeys,
-    nodes: {
-      Customer: loadCustomer,
-      ApiKey: (ctx, id) => apiKeys.findById(ctx, id),
-    },
+    nodes: {},
     jobs: [],
   };
+  for (const module of MODULES) module.register?.(services);
   return services;
 }

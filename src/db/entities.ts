@@ -1,5 +1,5 @@
-/** Every TypeORM entity. Tables themselves are created by migrations only. */
-import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
-import { CustomerEntity } from '../modules/customer/customer.entity';
+/** Every TypeORM entity, from the modules. Tables themselves are created by migrations only. */
+import { MODULES } from '../modules';
 
-export const ENTITIES: Function[] = [ApiKeyEntity, CustomerEntity];
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const ENTITIES: Function[] = MODULES.flatMap((m) => m.entities ?? []);

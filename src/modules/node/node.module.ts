@@ -1,0 +1,7 @@
+import type { AppModule } from '../app-module';
+import { NodeResolver } from './node.resolver';
+
+export const nodeModule: AppModule = {
+  name: 'node',
+  resolvers: [NodeResolver],
+};

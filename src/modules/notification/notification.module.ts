@@ -1,0 +1,6 @@
+import type { AppModule } from '../app-module';
+
+export const notificationModule: AppModule = {
+  name: 'notification',
+  resolvers: [],
+};
