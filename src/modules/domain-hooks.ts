@@ -84,7 +84,19 @@ export class DomainHooks {
   }
 
   async emit<K extends HookName>(name: K, uow: UnitOfWork, payload: HookPayloads[K]): Promise<void> {
-    if (Array.isArray(payload) && payload.length === 0) return;
+    if (payload.length === 0) return;
+    // Kept on the unit of work so the operation that caused it can report it
+    // (e.g. submitCdrs returns the alert events its batch produced).
+    (uow.bag.get(emittedKey(name)) as unknown[] | undefined)?.push(...payload) ?? uow.bag.set(emittedKey(name), [...payload]);
     for (const handler of this.handlers[name]) await handler(uow, payload);
   }
+}
+
+function emittedKey(name: HookName): string {
+  return `hook:${name}`;
+}
+
+/** Everything emitted under a hook name in this transaction so far. */
+export function emitted<K extends HookName>(uow: UnitOfWork, name: K): HookPayloads[K] {
+  return (uow.bag.get(emittedKey(name)) as HookPayloads[K] | undefined) ?? ([] as unknown as HookPayloads[K]);
 }

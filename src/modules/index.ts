@@ -5,6 +5,7 @@
 import type { AppModule } from './app-module';
 import { alertModule } from './alert/alert.module';
 import { apiKeyModule } from './api-key/api-key.module';
+import { balanceModule } from './balance/balance.module';
 import { cdrModule } from './cdr/cdr.module';
 import { customerClassModule } from './customer-class/customer-class.module';
 import { customerModule } from './customer/customer.module';
@@ -20,6 +21,7 @@ export const MODULES: AppModule[] = [
   notificationTemplateModule,
   customerClassModule,
   customerModule,
+  balanceModule,
   trunkModule,
   hostModule,
   cdrModule,

@@ -1,0 +1,36 @@
+import { Field, ObjectType } from 'type-graphql';
+import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import type { BalanceChangedPayload } from '../../pubsub/topics';
+import { BalanceChangeReason } from '../customer/customer.enums';
+import type { AppliedBalanceChange } from '../domain-hooks';
+
+@ObjectType('BalanceChange', { description: "One committed change of one customer's balance." })
+export class BalanceChangeType {
+  customerLocalId!: string;
+
+  @Field(() => DecimalScalar)
+  previousBalance!: string;
+
+  @Field(() => DecimalScalar)
+  balance!: string;
+
+  @Field(() => DecimalScalar)
+  delta!: string;
+
+  @Field(() => BalanceChangeReason)
+  reason!: BalanceChangeReason;
+
+  @Field(() => DateTimeScalar)
+  occurredAt!: Date;
+
+  static from(c: AppliedBalanceChange | BalanceChangedPayload): BalanceChangeType {
+    const t = new BalanceChangeType();
+    t.customerLocalId = c.customerId;
+    t.previousBalance = c.previousBalance;
+    t.balance = c.balance;
+    t.delta = c.delta;
+    t.reason = c.reason as BalanceChangeReason;
+    t.occurredAt = typeof c.occurredAt === 'string' ? new Date(c.occurredAt) : c.occurredAt;
+    return t;
+  }
+}

@@ -1,0 +1,7 @@
+import type { AppModule } from '../app-module';
+import { BalanceChangeResolver } from './balance-change.resolver';
+
+export const balanceModule: AppModule = {
+  name: 'balance',
+  resolvers: [BalanceChangeResolver],
+};
