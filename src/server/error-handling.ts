@@ -4,7 +4,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { CLIENT_ERROR_CODES } from '../common/errors';
 import type { Logger } from '../logger';
 import type { RequestContext } from './context';
@@ -50,4 +50,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
   };
+}
+
+/** The same masking for graphql-ws results, which do not pass through Apollo. */
+export function formatSubscriptionErrors(
+  errors: readonly GraphQLError[],
+  requestId: string | undefined,
+  logger: Logger,
+): GraphQLFormattedError[] {
+  return errors.map((err) => {
+    if (!isClientError(err.extensions?.code)) {
+      (err as unknown as Record<symbol, unknown>)[REQUEST_ID] = requestId;
+      logger.error('subscription failed', { requestId, path: err.path?.join('.'), err: unwrapResolverError(err) });
+    }
+    return formatError(err.toJSON(), err);
+  });
 }

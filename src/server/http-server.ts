@@ -19,7 +19,7 @@ import { Topic } from '../pubsub/topics';
 import type { Services } from '../services';
 import { authenticate } from './auth';
 import { RequestContext, type Principal } from './context';
-import { errorLoggingPlugin, formatError } from './error-handling';
+import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from './error-handling';
 
 export interface RunningHttpServer {
   url: string;
@@ -71,9 +71,12 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
       },
       context: (ctx) =>
         new RequestContext(randomUUID(), ctx.extra.principal!, logger, services),
-      onError: (_ctx, id, _payload, errors) => {
-        logger.warn('subscription error', { subscription: id, errors: errors.map((e) => e.message) });
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const requestId = (args.contextValue as RequestContext).requestId;
+        return { ...result, errors: formatSubscriptionErrors(result.errors, requestId, logger) };
       },
+      onError: (_ctx, _id, _payload, errors) => formatSubscriptionErrors(errors, undefined, logger),
     },
     wsServer,
   );
@@ -82,6 +85,8 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT and drains everything in order.
+    stopOnTerminationSignals: false,
     plugins: [
       errorLoggingPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
