@@ -113,10 +113,14 @@ describe('balance operations and customer subscriptions', () => {
     await server.http().data(RecordPaymentDocument, { customerId: b, amount: '1' });
     await server.http().data(RecordPaymentDocument, { customerId: a, amount: '2.5', reference: 'R' });
     const [got] = await onlyA.waitFor(1);
-    expect(got.balanceChanged).toEqual({ customer: { id: a }, previousBalance: '0', balance: '2.5', delta: '2.5', reason: 'PAYMENT' });
+    expect(got.balanceChanged).toEqual({ customer: { id: a, balance: '2.5' }, previousBalance: '0', balance: '2.5', delta: '2.5', reason: 'PAYMENT' });
     const both = await all.waitFor(2);
     expect(both.map((m) => m.balanceChanged.customer.id)).toEqual([b, a]);
     expect(onlyA.received).toHaveLength(1);
+    // The subscription's nested customer is read per event, not cached from the first one.
+    await server.http().data(AdjustBalanceDocument, { customerId: a, amount: '-1' });
+    const second = (await onlyA.waitFor(2))[1].balanceChanged;
+    expect(second).toMatchObject({ customer: { id: a, balance: '1.5' }, balance: '1.5', reason: 'ADJUSTMENT' });
     onlyA.close();
     all.close();
   });
@@ -204,7 +208,7 @@ describeWithRedis('balanceChanged across instances (Redis)', () => {
     await eventually(() => first.app.services.events.listenerCount(Topic.BALANCE_CHANGED) >= 1, 10_000, 'redis subscription');
     await second.http().data(RecordPaymentDocument, { customerId: id, amount: '42.000001' });
     const [got] = await sub.waitFor(1);
-    expect(got.balanceChanged).toEqual({ customer: { id }, previousBalance: '0', balance: '42.000001', delta: '42.000001', reason: 'PAYMENT' });
+    expect(got.balanceChanged).toEqual({ customer: { id, balance: '42.000001' }, previousBalance: '0', balance: '42.000001', delta: '42.000001', reason: 'PAYMENT' });
     sub.close();
   });
 });

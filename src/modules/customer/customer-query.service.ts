@@ -47,13 +47,6 @@ export class CustomerQueryService {
     return customer;
   }
 
-  /** Reads a customer bypassing the request's loader cache (subscriptions need the current row). */
-  async fresh(ctx: RequestContext, localId: string): Promise<CustomerType | null> {
-    if (!ctx.canSeeCustomer(localId)) return null;
-    const row = await this.db.dataSource.getRepository(CustomerEntity).findOneBy({ id: localId });
-    return row ? CustomerType.from(row) : null;
-  }
-
   async list(ctx: RequestContext, opts: CustomerListOptions): Promise<Page<CustomerType>> {
     const limit = pageSize(opts.first);
     const order = opts.orderBy ?? DEFAULT_ORDER;
