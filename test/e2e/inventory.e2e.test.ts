@@ -205,6 +205,18 @@ describe('trunks and hosts', () => {
     expect(await names({ direction: 'EGRESS' })).toEqual(['acme-in-1', 'zz-1', 'zz-3']);
     expect(await names({ enabled: false })).toEqual(['zz-1']);
     expect(await names({ direction: 'EGRESS', enabled: true, customerId: beta })).toEqual(['zz-3']);
+    // Moving a trunk to another customer tells both customers.
+    const zz3 = (await admin.data(TrunksDocument, { filter: { name: 'zz-3' } })).trunks.nodes[0].id;
+    hookCalls.length = 0;
+    const moved = await admin.data(UpdateTrunkDocument, { id: zz3, input: { name: 'zz-3', customerId: acme } });
+    expect(moved.updateTrunk).toMatchObject({ customer: { id: acme }, direction: 'EGRESS', enabled: true });
+    expect(hookCalls).toEqual([
+      [
+        { customerId: local(beta), trunkId: local(zz3), change: 'DELETED' },
+        { customerId: local(acme), trunkId: local(zz3), change: 'UPDATED' },
+      ],
+    ]);
+    await admin.data(UpdateTrunkDocument, { id: zz3, input: { name: 'zz-3', customerId: beta } });
     const p1 = await admin.data(TrunksDocument, { first: 2 });
     expect(p1.trunks).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: true } });
     const p2 = await admin.data(TrunksDocument, { first: 2, after: p1.trunks.pageInfo.endCursor });

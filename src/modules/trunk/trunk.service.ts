@@ -12,7 +12,7 @@ import { nonNegativeInt, optionalText, requiredName } from '../../common/validat
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { RequestContext } from '../../server/context';
-import type { DomainHooks } from '../domain-hooks';
+import type { DomainHooks, TrunkChange } from '../domain-hooks';
 import { TrunkEntity } from './trunk.entity';
 import type { TrunkFilter, TrunkInput } from './trunk.inputs';
 import { loadTrunk } from './trunk.loader';
@@ -68,11 +68,22 @@ export class TrunkService {
       await this.lockCustomer(uow, values.customer_id as string, input.customerId);
       const sets = Object.keys(values).map((c, i) => `${c} = $${i + 2}`);
       const rows = await withConstraintErrors(
-        () => uow.query(`UPDATE trunks SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`, [local, ...Object.values(values)]),
+        () =>
+          uow.query<{ previous_customer_id: string }>(
+            `WITH previous AS (SELECT customer_id FROM trunks WHERE id = $1 FOR UPDATE)
+             UPDATE trunks SET ${sets.join(', ')}, updated_at = now() FROM previous WHERE trunks.id = $1
+             RETURNING previous.customer_id AS previous_customer_id`,
+            [local, ...Object.values(values)],
+          ),
         UNIQUE,
       );
       if (!rows.length) throw notFound('Trunk', id);
-      await this.hooks.emit('trunkChanged', uow, [{ customerId: values.customer_id as string, trunkId: local, change: 'UPDATED' }]);
+      const changes: TrunkChange[] = [];
+      // A trunk moved to another customer is a change for the customer who lost it too
+      // (listed first: the new owner's UPDATED is the trunk's latest state).
+      if (rows[0].previous_customer_id !== values.customer_id) changes.push({ customerId: rows[0].previous_customer_id, trunkId: local, change: 'DELETED' });
+      changes.push({ customerId: values.customer_id as string, trunkId: local, change: 'UPDATED' });
+      await this.hooks.emit('trunkChanged', uow, changes);
       return this.read(uow, local);
     });
   }
