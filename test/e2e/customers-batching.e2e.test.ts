@@ -10,7 +10,7 @@ describe('customers list statement count', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    // No background jobs: the statement counter is process-wide, and only this request may move it.
+    // Background jobs (outbox, alert schedulers) off: the counter counts every statement of the process.
     server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
     const db = server.app.services.db;
     // Fixtures by SQL for speed: 600 customers over 3 classes, 2 trunks each, 2 hosts per trunk.
