@@ -1,4 +1,4 @@
-import { CustomersDeepDocument, MeDocument } from '../generated/graphql';
+import { CustomerClassDocument, CustomerClassesWithCustomersDocument, CustomersDeepDocument, MeDocument } from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -58,5 +58,33 @@ describe('customers list statement count', () => {
     expect(c.trunks[0].customer.id).toBe(c.id);
     expect(c.trunks[0].hosts[0].trunk.id).toBe(c.trunks[0].id);
     expect(c.trunks[0].hosts[0].customer.id).toBe(c.id);
+  });
+
+  it('pages the customers of every class with the same statements for 3 classes as for 33', async () => {
+    const db = server.app.services.db;
+    const measure = async () => {
+      await server.http().data(MeDocument);
+      const before = db.queries.count;
+      const { customerClasses } = await server.http().data(CustomerClassesWithCustomersDocument, { first: 2 });
+      return { statements: db.queries.count - before, customerClasses };
+    };
+    const three = await measure();
+    expect(three.customerClasses).toHaveLength(3);
+    for (const cls of three.customerClasses) {
+      expect(cls.customers).toMatchObject({ totalCount: 200, pageInfo: { hasNextPage: true } });
+      expect(cls.customers.nodes).toHaveLength(2);
+    }
+    // class 1 holds customers 3, 6, 9...: its first page is "cust 0003", "cust 0006", and after it comes "cust 0009".
+    const class1 = three.customerClasses.find((c) => c.name === 'class 1')!;
+    expect(class1.customers.nodes.map((n) => n.name)).toEqual(['cust 0003', 'cust 0006']);
+    const next = await server.http().data(CustomerClassDocument, { id: class1.id, first: 2, after: class1.customers.pageInfo.endCursor });
+    expect(next.customerClass?.customers.nodes.map((n) => n.name)).toEqual(['cust 0009', 'cust 0012']);
+
+    await db.query(`INSERT INTO customer_classes (name) SELECT 'more ' || g FROM generate_series(1, 30) g`);
+    await db.query(`INSERT INTO customers (name, customer_class_id) SELECT 'm-' || cc.name || '-' || k, cc.id FROM customer_classes cc, generate_series(1, 3) k WHERE cc.name LIKE 'more %'`);
+    const many = await measure();
+    expect(many.customerClasses).toHaveLength(33);
+    expect(many.customerClasses.find((c) => c.name === 'more 7')?.customers).toMatchObject({ totalCount: 3, nodes: [{ name: 'm-more 7-1' }, { name: 'm-more 7-2' }] });
+    expect(many.statements).toBe(three.statements);
   });
 });
