@@ -37,6 +37,15 @@ export class RequestContext {
     return l;
   }
 
+  /**
+   * Forgets every cached load. A subscription keeps one context for its lifetime, so it
+   * calls this per event: nested fields then read the rows as they are now, not as they
+   * were at the first event.
+   */
+  resetLoaders(): void {
+    this.loaders.clear();
+  }
+
   /** For CUSTOMER keys, the only customer whose data they may see; undefined otherwise. */
   get customerScope(): string | undefined {
     return this.principal.role === Role.CUSTOMER ? (this.principal.customerId ?? undefined) : undefined;
