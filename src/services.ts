@@ -38,7 +38,8 @@ export interface Services extends Infrastructure {
 export function createServices(infra: Infrastructure): Services {
   const hooks = new DomainHooks();
   const apiKeys = new ApiKeyService(infra.db, infra.events, infra.logger);
-  const services: Services = {
+  // Module services (added to Services by augmentation) are assigned by each module's register().
+  const core: Pick<Services, keyof Infrastructure | 'hooks' | 'balanceLedger' | 'apiKeys' | 'nodes' | 'jobs'> = {
     ...infra,
     hooks,
     balanceLedger: new BalanceLedger(hooks, infra.events),
@@ -46,6 +47,7 @@ export function createServices(infra: Infrastructure): Services {
     nodes: {},
     jobs: [],
   };
+  const services = core as Services;
   for (const module of MODULES) module.register?.(services);
   return services;
 }
