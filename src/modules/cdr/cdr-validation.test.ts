@@ -75,11 +75,4 @@ describe('validateCdrs', () => {
     ]);
   });
 
-  it('validates 10,000 rows in well under 50 ms', () => {
-    const rows = Array.from({ length: 10_000 }, (_, i) => row({ callId: `c${i}` }));
-    validateCdrs(rows, NOW);
-    const t0 = performance.now();
-    validateCdrs(rows, NOW);
-    expect(performance.now() - t0).toBeLessThan(50);
-  });
 });
