@@ -153,12 +153,14 @@ export async function checkBalances(url: string, w: Workload): Promise<void> {
 export interface Measurement {
   scenario: string;
   batchSize: number;
+  /** Concurrent clients sending batches. */
+  clients: number;
   records: number;
   seconds: number;
   /** Records per second. */
   rate: number;
 }
 
-export function measurement(scenario: string, batchSize: number, records: number, ms: number): Measurement {
-  return { scenario, batchSize, records, seconds: ms / 1000, rate: records / (ms / 1000) };
+export function measurement(scenario: string, batchSize: number, records: number, ms: number, clients: number): Measurement {
+  return { scenario, batchSize, clients, records, seconds: ms / 1000, rate: records / (ms / 1000) };
 }

@@ -84,15 +84,20 @@ UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrue
   FROM (SELECT customer_id, sum(charge) AS total FROM ins GROUP BY customer_id) s
  WHERE c.id = s.customer_id`;
 
-export async function rawPgTarget(server: BenchServer): Promise<IngestTarget> {
+/** Raw pg with `connections` clients; deadlocks between concurrent batches are retried, as the app does. */
+export async function rawPgTarget(server: BenchServer, connections = 1): Promise<IngestTarget> {
   const db = await server.freshDatabase('raw');
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
+  const idle: Client[] = [];
+  for (let i = 0; i < connections; i++) {
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    idle.push(c);
+  }
   return {
     databaseUrl: db.url,
     async send(batch) {
-      await client.query('BEGIN');
-      await client.query(RAW_SQL, [
+      const client = idle.pop()!;
+      const params = [
         batch.map((c) => c.callId),
         batch.map((c) => c.customerId.slice(4)),
         batch.map((c) => c.caller),
@@ -101,50 +106,72 @@ export async function rawPgTarget(server: BenchServer): Promise<IngestTarget> {
         batch.map((c) => c.duration),
         batch.map((c) => c.disposition),
         batch.map((c) => c.charge),
-      ]);
-      await client.query('COMMIT');
+      ];
+      try {
+        for (;;) {
+          try {
+            await client.query('BEGIN');
+            await client.query(RAW_SQL, params);
+            await client.query('COMMIT');
+            return;
+          } catch (err) {
+            await client.query('ROLLBACK');
+            if (!['40P01', '40001'].includes((err as { code?: string }).code ?? '')) throw err;
+          }
+        }
+      } finally {
+        idle.push(client);
+      }
     },
     async close() {
-      await client.end();
+      await Promise.all(idle.map((c) => c.end()));
       await db.drop();
     },
   };
 }
 
-/** Milliseconds to send every batch, in order. */
-export async function timeBatches(target: IngestTarget, batches: BenchCdr[][], expect: 'accepted' | 'duplicates'): Promise<number> {
+/** Milliseconds to send every batch, by `clients` concurrent senders taking the next batch in turn. */
+export async function timeBatches(target: IngestTarget, batches: BenchCdr[][], expect: 'accepted' | 'duplicates', clients = 1): Promise<number> {
+  let next = 0;
   const t0 = performance.now();
-  for (const b of batches) await target.send(b, expect);
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < batches.length) await target.send(batches[next++], expect);
+    }),
+  );
   return performance.now() - t0;
 }
 
-export interface ComparedRun {
+interface ComparedRun {
   label: string;
   target: IngestTarget;
   workload: Workload;
-  /** Per round, the batches of that round. */
+  /** Per round and client count, the batches of that round. */
   rounds: BenchCdr[][][];
-  best: { ingest: number; replay: number };
+  best: Map<string, number>;
 }
 
 /**
  * Runs GraphQL and raw pg in interleaved rounds (the machine's background load
- * hits both alike) and keeps each target's best round; the replay resends every
- * round's batches. Balances are checked exactly after ingest and after replay.
+ * hits both alike), with 1 client and with `maxClients` concurrent clients, and
+ * keeps each target's best round per client count; the replay resends batches
+ * already stored. Balances are checked exactly after ingest and after replay.
  */
-export async function compareIngest(server: BenchServer, batchSize: number, perRound: number, roundCount: number, replay: boolean): Promise<Measurement[]> {
+export async function compareIngest(server: BenchServer, batchSize: number, perRound: number, roundCount: number, replay: boolean, maxClients: number): Promise<Measurement[]> {
+  const clientCounts = [...new Set([1, maxClients])];
   const gql = await graphqlTarget(server);
-  const raw = await rawPgTarget(server).catch(async (err) => {
+  const raw = await rawPgTarget(server, maxClients).catch(async (err) => {
     await gql.close();
     throw err;
   });
   try {
     const runs: ComparedRun[] = [];
+    const roundsNeeded = roundCount * clientCounts.length;
     for (const [label, target] of [['GraphQL submitCdrs', gql], ['raw pg unnest INSERT + UPDATE', raw]] as const) {
-      const workload = await createWorkload(target.databaseUrl, BENCH_CUSTOMERS, perRound * roundCount, batchSize, label.slice(0, 3));
+      const workload = await createWorkload(target.databaseUrl, BENCH_CUSTOMERS, perRound * roundsNeeded, batchSize, label.slice(0, 3));
       const perRoundBatches = perRound / batchSize;
-      const rounds = Array.from({ length: roundCount }, (_, r) => workload.batches.slice(r * perRoundBatches, (r + 1) * perRoundBatches));
-      runs.push({ label, target, workload, rounds, best: { ingest: Infinity, replay: Infinity } });
+      const rounds = Array.from({ length: roundsNeeded }, (_, r) => workload.batches.slice(r * perRoundBatches, (r + 1) * perRoundBatches));
+      runs.push({ label, target, workload, rounds, best: new Map() });
     }
     gql.prepare(runs[0].workload.batches);
     // Warm-up: JIT, pool connections and query plans, on records of their own.
@@ -154,19 +181,24 @@ export async function compareIngest(server: BenchServer, batchSize: number, perR
       run.workload.customers.push(...warm.customers);
       for (const [id, v] of warm.expectedMillionths) run.workload.expectedMillionths.set(id, v);
     }
+    const keep = (run: ComparedRun, key: string, ms: number) => run.best.set(key, Math.min(run.best.get(key) ?? Infinity, ms));
+    let round = 0;
     for (let r = 0; r < roundCount; r++) {
-      for (const run of runs) run.best.ingest = Math.min(run.best.ingest, await timeBatches(run.target, run.rounds[r], 'accepted'));
+      for (const clients of clientCounts) {
+        for (const run of runs) keep(run, `ingest:${clients}`, await timeBatches(run.target, run.rounds[round], 'accepted', clients));
+        round++;
+      }
     }
     for (const run of runs) await checkBalances(run.target.databaseUrl, run.workload);
     if (replay) {
       for (let r = 0; r < roundCount; r++) {
-        for (const run of runs) run.best.replay = Math.min(run.best.replay, await timeBatches(run.target, run.rounds[r], 'duplicates'));
+        for (const run of runs) keep(run, 'replay:1', await timeBatches(run.target, run.rounds[r], 'duplicates', 1));
       }
       for (const run of runs) await checkBalances(run.target.databaseUrl, run.workload);
     }
     return runs.flatMap((run) => [
-      measurement(run.label, batchSize, perRound, run.best.ingest),
-      ...(replay ? [measurement(`${run.label.replace(/ submitCdrs| unnest INSERT \+ UPDATE/, '')} 100% duplicate replay`, batchSize, perRound, run.best.replay)] : []),
+      ...clientCounts.map((clients) => measurement(run.label, batchSize, perRound, run.best.get(`ingest:${clients}`)!, clients)),
+      ...(replay ? [measurement(`${run.label.replace(/ submitCdrs| unnest INSERT \+ UPDATE/, '')} 100% duplicate replay`, batchSize, perRound, run.best.get('replay:1')!, 1)] : []),
     ]);
   } finally {
     await gql.close();
@@ -194,7 +226,7 @@ export async function naiveTypeormScenario(server: BenchServer, total: number): 
       customer.accruedCharges = dec(customer.accruedCharges).plus(c.charge).toFixed();
       await customers.save(customer);
     }
-    const m = measurement('naive TypeORM find + save per record', 1, total, performance.now() - t0);
+    const m = measurement('naive TypeORM find + save per record', 1, total, performance.now() - t0, 1);
     await checkBalances(db.url, w);
     return m;
   } finally {
