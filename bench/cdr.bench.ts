@@ -61,6 +61,7 @@ export async function runCdrBench(): Promise<CdrBenchReport> {
         { label: `GraphQL / naive TypeORM, batch ${b}, ${k} client(s)`, value: rate('GraphQL submitCdrs', b, k) / naive, target: 50 },
       ]),
     );
+    machine['Load average at end (1/5/15 min)'] = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
     return { measurements, encoding, ratios, machine };
   } finally {
     await server.close();
@@ -78,6 +79,7 @@ async function describeMachine(url: string): Promise<Record<string, string>> {
       Node: process.version,
       PostgreSQL: version,
       OS: `${os.type()} ${os.release()}`,
+      'Load average at start (1/5/15 min)': os.loadavg().map((l) => l.toFixed(1)).join(' / '),
     };
   } finally {
     await c.end();
