@@ -32,7 +32,7 @@ export interface CdrBenchReport {
 
 /** CDRs per round and rounds per target, batch size and client count (best round counts). */
 const PER_ROUND = 20_000;
-const ROUNDS = 2;
+const ROUNDS = 3;
 /** Concurrent clients of the second series: one per core, as a busy mediation feed would use. */
 const MAX_CLIENTS = Math.max(2, os.availableParallelism());
 const NAIVE_TOTAL = 1_000;
