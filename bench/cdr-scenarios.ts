@@ -10,7 +10,7 @@ import { dec } from '../src/common/decimal';
 import { ENTITIES } from '../src/db/entities';
 import { CdrEntity } from '../src/modules/cdr/cdr.entity';
 import { CustomerEntity } from '../src/modules/customer/customer.entity';
-import { startAppProcess } from './app-process';
+import { startAppProcess, type AppProcess } from './app-process';
 import { checkBalances, createWorkload, measurement, type BenchCdr, type BenchServer, type Measurement, type Workload } from './bench-env';
 
 export const BENCH_CUSTOMERS = 100;
@@ -38,14 +38,17 @@ export interface GraphqlTargetOptions {
 }
 
 /**
- * The app as a child process on a fresh database; CDRs go as GraphQL variables over
- * HTTP with an ADMIN key. Bodies are serialised by prepare() before the clock starts.
+ * The app as `instances` child processes (Node runs one thread: production runs one
+ * instance per core) on one fresh database; CDRs go as GraphQL variables over HTTP
+ * with an ADMIN key, requests spread round-robin. prepare() serialises bodies before
+ * the clock starts.
  */
-export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOptions = {}): Promise<IngestTarget & { prepare(batches: BenchCdr[][]): void }> {
+export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOptions = {}, instances = 1): Promise<IngestTarget & { prepare(batches: BenchCdr[][]): void }> {
   const db = await server.freshDatabase('graphql');
   const adminKey = `lg_bench_${randomBytes(12).toString('hex')}`;
-  const app = await startAppProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: adminKey });
+  const apps: AppProcess[] = [];
   const bodies = new Map<BenchCdr[], string>();
+  let sent = 0;
   const target = {
     databaseUrl: db.url,
     prepare(batches: BenchCdr[][]) {
@@ -53,18 +56,21 @@ export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOpti
     },
     async send(batch: BenchCdr[], expect: 'accepted' | 'duplicates') {
       const body = bodies.get(batch) ?? JSON.stringify({ query: SUBMIT, variables: { cdrs: batch } });
-      const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body });
+      const url = apps[sent++ % apps.length].url;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body });
       const json = (await res.json()) as SubmitResponse;
       const r = json.data?.submitCdrs;
       if (!r || json.errors || r[expect] !== batch.length || r.rejected.length) throw new Error(`unexpected response: ${JSON.stringify(json).slice(0, 500)}`);
     },
     async close() {
-      await app.stop();
+      await Promise.all(apps.map((a) => a.stop()));
       await db.drop();
     },
   };
   try {
-    await opts.setup?.({ url: app.url, adminKey, databaseUrl: db.url });
+    // The first instance migrates and creates the key; the others join the same database.
+    for (let i = 0; i < instances; i++) apps.push(await startAppProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: adminKey }));
+    await opts.setup?.({ url: apps[0].url, adminKey, databaseUrl: db.url });
   } catch (err) {
     await target.close();
     throw err;
@@ -153,13 +159,14 @@ interface ComparedRun {
 
 /**
  * Runs GraphQL and raw pg in interleaved rounds (the machine's background load
- * hits both alike), with 1 client and with `maxClients` concurrent clients, and
+ * hits both alike), with 1 client and with `maxClients` concurrent clients (raw pg:
+ * a connection each; GraphQL: as many app instances, requests round-robin), and
  * keeps each target's best round per client count; the replay resends batches
  * already stored. Balances are checked exactly after ingest and after replay.
  */
 export async function compareIngest(server: BenchServer, batchSize: number, perRound: number, roundCount: number, replay: boolean, maxClients: number): Promise<Measurement[]> {
   const clientCounts = [...new Set([1, maxClients])];
-  const gql = await graphqlTarget(server);
+  const gql = await graphqlTarget(server, {}, maxClients);
   const raw = await rawPgTarget(server, maxClients).catch(async (err) => {
     await gql.close();
     throw err;
@@ -176,8 +183,9 @@ export async function compareIngest(server: BenchServer, batchSize: number, perR
     gql.prepare(runs[0].workload.batches);
     // Warm-up: JIT, pool connections and query plans, on records of their own.
     for (const run of runs) {
-      const warm = await createWorkload(run.target.databaseUrl, 1, 200, 200, `warm${run.label.slice(0, 3)}`);
-      await run.target.send(warm.batches[0], 'accepted');
+      // One warm batch per app instance (requests go round-robin).
+      const warm = await createWorkload(run.target.databaseUrl, 1, 200 * maxClients, 200, `warm${run.label.slice(0, 3)}`);
+      for (const batch of warm.batches) await run.target.send(batch, 'accepted');
       run.workload.customers.push(...warm.customers);
       for (const [id, v] of warm.expectedMillionths) run.workload.expectedMillionths.set(id, v);
     }

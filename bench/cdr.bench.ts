@@ -33,7 +33,7 @@ export interface CdrBenchReport {
 /** CDRs per round and rounds per target, batch size and client count (best round counts). */
 const PER_ROUND = 20_000;
 const ROUNDS = 3;
-/** Concurrent clients of the second series: one per core, as a busy mediation feed would use. */
+/** Concurrent clients of the second series: one per core (and one app instance per core, as deployed). */
 const MAX_CLIENTS = Math.max(2, os.availableParallelism());
 const NAIVE_TOTAL = 1_000;
 const COMMAND = 'npm run bench:cdr';
@@ -109,12 +109,15 @@ charges; the final balance of every customer is checked to the last digit.
 GraphQL and raw pg run in ${ROUNDS} interleaved rounds of ${PER_ROUND.toLocaleString('en')} CDRs per
 batch size and client count, so background load hits both alike; the table shows
 each one's best round. "Clients" is the number of concurrent senders, each sending
-its next batch when the previous one is answered (raw pg: one connection each).
+its next batch when the previous one is answered (raw pg: one connection each;
+GraphQL: as many app instances on the same database).
 With one client, GraphQL's parse and coercion time and the database time add up;
 with one client per core they overlap, as with several switches or mediation feeds.
 
-- **GraphQL submitCdrs**: the app as a child process (\`node\`, its own event loop);
-  CDRs sent as GraphQL variables over HTTP with an ADMIN key (bodies serialised before timing).
+- **GraphQL submitCdrs**: the app as child processes (\`node\`, own event loops): one
+  instance per client, as production runs one instance per core (Node is one thread),
+  requests round-robin; CDRs sent as GraphQL variables over HTTP with an ADMIN key
+  (bodies serialised before timing).
   The server validates, resolves customers, inserts with one \`unnest\` INSERT,
   classifies duplicates, writes one ledger row per customer and publishes events.
 - **raw pg**: the physical floor: per batch one transaction with one \`unnest\`
