@@ -104,7 +104,7 @@ ${Object.entries(r.machine).map(([k, v]) => `- ${k}: ${v}`).join('\n')}
 ## CDR ingest
 
 Each target has its own fresh, migrated database on the same PostgreSQL server;
-one client sends batches one after another; 100 customers, random 6-decimal
+100 customers, random 6-decimal
 charges; the final balance of every customer is checked to the last digit.
 GraphQL and raw pg run in ${ROUNDS} interleaved rounds of ${PER_ROUND.toLocaleString('en')} CDRs per
 batch size and client count, so background load hits both alike; the table shows
