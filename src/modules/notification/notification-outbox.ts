@@ -56,10 +56,11 @@ export async function enqueue(uow: UnitOfWork, events: EventBus, messages: Outbo
   const rows = await uow.query<NotificationRow>(
     `INSERT INTO notifications (kind, channel, recipient, subject, body, bcc, payload, status, last_error, customer_id, alert_event_id)
      SELECT r.kind, r.channel, r.recipient, r.subject, r.body, r.bcc, r.payload, r.status, r."lastError", r."customerId", r."alertEventId"
-       FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(value, ord),
+            jsonb_to_record(e.value)
          AS r(kind text, channel text, recipient text, subject text, body text, bcc text[], payload jsonb,
-              status text, "lastError" text, "customerId" uuid, "alertEventId" bigint, ord bigint)
-      ORDER BY r.ord
+              status text, "lastError" text, "customerId" uuid, "alertEventId" bigint)
+      ORDER BY e.ord
      RETURNING ${notificationColumns()}`,
     [JSON.stringify(messages)],
   );

@@ -1,0 +1,236 @@
+import { createHmac } from 'node:crypto';
+import { NotificationsDocument, NotificationsTestCreateTemplateDocument, RetryNotificationDocument, SendNotificationDocument } from '../generated/graphql';
+import { eventually } from '../helpers/graphql-client';
+import { startHttpReceiver, startMailCatcher, type HttpReceiver, type MailCatcher } from '../helpers/notification-receivers';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { fromGlobalId } from '../../src/common/global-id';
+
+const WEBHOOK_SECRET = `whsec_${Buffer.from('notification-test-secret-0123456789').toString('base64')}`;
+
+/** Fixture rows the accounts and alerts APIs will create; written directly so this suite stands alone. */
+async function insertCustomer(s: TestServer, fields: { name: string; balance?: string; threshold?: string | null; classId?: string | null; billing?: string | null; main?: string | null; noc?: string | null; enabled?: boolean }) {
+  const [row] = await s.app.services.db.query<{ id: string }>(
+    `INSERT INTO customers (name, balance, low_balance_threshold, customer_class_id, billing_email, main_email, noc_email, notifications_enabled)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [fields.name, fields.balance ?? '100', fields.threshold ?? null, fields.classId ?? null, fields.billing ?? null, fields.main ?? `${fields.name.replace(/\W/g, '') || 'x'}@customer.test`, fields.noc ?? null, fields.enabled ?? true],
+  );
+  return row.id;
+}
+
+async function insertClass(s: TestServer, name: string, templateId: string | null, kinds: string[]) {
+  const [row] = await s.app.services.db.query<{ id: string }>(
+    `INSERT INTO customer_classes (name, notification_template_id, enabled_notifications) VALUES ($1, $2, $3) RETURNING id`,
+    [name, templateId, kinds],
+  );
+  return row.id;
+}
+
+async function createTemplate(s: TestServer, name: string, messages: { kind: 'LOW_BALANCE' | 'PAYMENT_RECEIVED' | 'ALERT' | 'WELCOME'; subject: string; body: string; bcc?: string[] }[]) {
+  const r = await s.http().data(NotificationsTestCreateTemplateDocument, { input: { name, messages } });
+  return fromGlobalId('NotificationTemplate', r.createNotificationTemplate.id);
+}
+
+function charge(s: TestServer, customerId: string, delta: string, reason: 'CDR_CHARGES' | 'PAYMENT' = 'CDR_CHARGES') {
+  return s.app.services.db.transaction((uow) => s.app.services.balanceLedger.apply(uow, reason, [{ customerId, delta, reference: reason === 'PAYMENT' ? 'INV-7' : undefined }]));
+}
+
+/** What the alerts module does when an alert fires: writes the event and emits the hook, in one transaction. */
+async function fireAlert(s: TestServer, def: { title: string; emails?: string[]; phones?: string[]; webhookUrls?: string[]; notifyCustomer?: boolean; templateId?: string | null }, customerId: string) {
+  return s.app.services.db.transaction(async (uow) => {
+    const [d] = await uow.query<{ id: string }>(
+      `INSERT INTO alert_definitions (title, area, operator, threshold, emails, phones, webhook_urls, notify_customer, template_id)
+       VALUES ($1, 'BALANCE', 'LT', 5, $2, $3, $4, $5, $6) RETURNING id`,
+      [def.title, def.emails ?? [], def.phones ?? [], def.webhookUrls ?? [], def.notifyCustomer ?? false, def.templateId ?? null],
+    );
+    const [e] = await uow.query<{ id: string; occurred_at: Date }>(
+      `INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message)
+       VALUES ('TRIGGERED', $1, $2, 'BALANCE', 2.5, 5, 'subject', 'message') RETURNING id::text AS id, occurred_at`,
+      [d.id, customerId],
+    );
+    await s.app.services.hooks.emit('alertEventsCreated', uow, [
+      { id: e.id, definitionId: d.id, customerId, kind: 'TRIGGERED', area: 'BALANCE', value: '2.5', threshold: '5', subject: 'subject', message: 'message', penaltyUntil: null, occurredAt: e.occurred_at, isTest: false },
+    ]);
+    return e.id;
+  });
+}
+
+async function rows(s: TestServer, where = 'true', params: unknown[] = []) {
+  return s.app.services.db.query<{ id: string; kind: string; channel: string; recipient: string; status: string; attempts: number; last_error: string | null; subject: string; body: string }>(
+    `SELECT id::text, kind, channel, recipient, status, attempts, last_error, subject, body FROM notifications WHERE ${where} ORDER BY id`,
+    params,
+  );
+}
+
+describe('notifications', () => {
+  let mail: MailCatcher;
+  let hooks: HttpReceiver;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    mail = await startMailCatcher();
+    hooks = await startHttpReceiver();
+    server = await startTestServer({
+      env: {
+        SMTP_URL: mail.url,
+        MAIL_FROM: 'Lineguard <noc@carrier.test>',
+        SMS_GATEWAY_URL: `${hooks.url}/sms`,
+        SMS_GATEWAY_TOKEN: 'sms-token-1',
+        WEBHOOK_SECRET,
+        DELIVERY_MAX_ATTEMPTS: '3',
+        DELIVERY_BACKOFF_MS: '50',
+        DELIVERY_TIMEOUT_MS: '2000',
+        SCHEDULER_INTERVAL_MS: '100',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await hooks?.close();
+    await mail?.close();
+  });
+
+  it('renders the class template (subject, escaped body, BCC) and delivers LOW_BALANCE over SMTP once the balance crosses the threshold', async () => {
+    const tpl = await createTemplate(server, 'Gold letters', [
+      {
+        kind: 'LOW_BALANCE',
+        subject: 'Low balance for {{customer.name}}: {{money balance}}',
+        body: '<p>Hello {{customer.name}}, balance {{money balance}} below {{money threshold}}.</p>[{{constructor.constructor}}][{{customer.constructor.name}}]',
+        bcc: ['audit@carrier.test'],
+      },
+    ]);
+    const cls = await insertClass(server, 'Gold', tpl, ['LOW_BALANCE']);
+    const customer = await insertCustomer(server, { name: '<script>alert(1)</script>', balance: '20', threshold: '10', classId: cls, billing: 'billing@gold.test', main: 'main@gold.test' });
+
+    await charge(server, customer, '-5');
+    expect(await rows(server, 'customer_id = $1', [customer])).toEqual([]);
+    await charge(server, customer, '-5.5');
+    await charge(server, customer, '-1');
+
+    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('billing@gold.test')), 10_000, 'low balance mail');
+    const m = mail.messages.filter((x) => x.rcptTo.includes('billing@gold.test'));
+    expect(m).toHaveLength(1);
+    expect(m[0].subject).toBe('Low balance for <script>alert(1)</script>: 9.50');
+    expect(m[0].rcptTo.sort()).toEqual(['audit@carrier.test', 'billing@gold.test']);
+    expect(m[0].headers.bcc).toBeUndefined();
+    expect(m[0].from).toBe('noc@carrier.test');
+    expect(m[0].html).toBe('<p>Hello &lt;script&gt;alert(1)&lt;/script&gt;, balance 9.50 below 10.00.</p>[][]');
+    expect(m[0].html).not.toContain('<script>');
+
+    const id = `cus_${customer}`;
+    await eventually(async () => (await rows(server, `customer_id = $1 AND status = 'SENT'`, [customer])).length === 1);
+    const { notifications } = await server.http().data(NotificationsDocument, { filter: { customerId: id } });
+    expect(notifications.totalCount).toBe(1);
+    expect(notifications.nodes[0]).toMatchObject({ kind: 'LOW_BALANCE', channel: 'EMAIL', recipient: 'billing@gold.test', status: 'SENT', attempts: 1, lastError: null });
+    expect(notifications.nodes[0].customer?.id).toBe(id);
+    expect(notifications.nodes[0].sentAt).not.toBeNull();
+  });
+
+  it('sends nothing of a kind the class does not enable', async () => {
+    const tpl = await createTemplate(server, 'Silver letters', [{ kind: 'LOW_BALANCE', subject: 'never', body: 'never' }]);
+    const cls = await insertClass(server, 'Silver', tpl, ['WELCOME', 'PAYMENT_RECEIVED']);
+    const customer = await insertCustomer(server, { name: 'Silver One', balance: '20', threshold: '10', classId: cls, billing: 'silver@silver.test' });
+    await charge(server, customer, '-15');
+    await charge(server, customer, '-10');
+    await charge(server, customer, '30', 'PAYMENT');
+    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('silver@silver.test')));
+    const stored = await rows(server, 'customer_id = $1', [customer]);
+    expect(stored.map((r) => r.kind)).toEqual(['PAYMENT_RECEIVED']);
+    const got = mail.messages.filter((m) => m.rcptTo.includes('silver@silver.test'));
+    expect(got.map((m) => m.subject)).toEqual(['Payment received: 30.00']);
+    expect(got[0].html).toContain('reference INV-7');
+  });
+
+  it('sends nothing to a customer with notifications off, and a broken template fails its row without undoing the payment', async () => {
+    const off = await insertCustomer(server, { name: 'Quiet', balance: '20', threshold: '10', enabled: false });
+    await charge(server, off, '-15');
+    expect(await rows(server, 'customer_id = $1', [off])).toEqual([]);
+
+    const tpl = await createTemplate(server, 'Broken letters', [{ kind: 'PAYMENT_RECEIVED', subject: 'Paid {{datetime payment.at "Nowhere/Zone"}}', body: 'x' }]);
+    const cls = await insertClass(server, 'Broken', tpl, ['PAYMENT_RECEIVED']);
+    const customer = await insertCustomer(server, { name: 'Broken One', balance: '1', classId: cls });
+    await charge(server, customer, '10', 'PAYMENT');
+    const [c] = await server.app.services.db.query<{ balance: string }>(`SELECT balance::text FROM customers WHERE id = $1`, [customer]);
+    expect(c.balance).toBe('11.0000000000');
+    const [r] = await rows(server, 'customer_id = $1', [customer]);
+    expect(r).toMatchObject({ status: 'FAILED', attempts: 0, subject: '', body: '' });
+    expect(r.last_error).toMatch(/subject failed to render/);
+  });
+
+  it('sendNotification sends a WELCOME now and refuses kinds that events send', async () => {
+    const customer = await insertCustomer(server, { name: 'Newcomer', main: 'hello@new.test' });
+    const r = await server.http().data(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'WELCOME' });
+    expect(r.sendNotification).toHaveLength(1);
+    expect(r.sendNotification[0]).toMatchObject({ kind: 'WELCOME', channel: 'EMAIL', recipient: 'hello@new.test', subject: 'Welcome, Newcomer', status: 'PENDING', attempts: 0 });
+    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('hello@new.test')));
+    expect(await server.http().errorCode(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'ALERT' })).toBe('BAD_USER_INPUT');
+    expect(await server.http().errorCode(SendNotificationDocument, { customerId: 'cus_00000000-0000-4000-8000-000000000000', kind: 'WELCOME' })).toBe('NOT_FOUND');
+  });
+
+  it('delivers ALERT to webhook (signed, same webhook-id on every retry), SMS gateway, emails and the NOC', async () => {
+    const customer = await insertCustomer(server, { name: 'Alerted', noc: 'noc@alerted.test' });
+    hooks.script('/flaky', [500, 503, 204]);
+    const eventId = await fireAlert(server, { title: 'Balance under 5', emails: ['ops@carrier.test'], phones: ['+4915112345678'], webhookUrls: [`${hooks.url}/flaky`], notifyCustomer: true }, customer);
+
+    await eventually(async () => (await rows(server, `alert_event_id = $1 AND status = 'SENT'`, [eventId])).length === 4, 15_000, 'all alert channels sent');
+    const stored = await rows(server, 'alert_event_id = $1', [eventId]);
+    expect(stored.map((r) => [r.channel, r.recipient]).sort()).toEqual(
+      [['EMAIL', 'noc@alerted.test'], ['EMAIL', 'ops@carrier.test'], ['SMS', '+4915112345678'], ['WEBHOOK', `${hooks.url}/flaky`]].sort(),
+    );
+    expect(stored.find((r) => r.channel === 'WEBHOOK')).toMatchObject({ status: 'SENT', attempts: 3 });
+
+    const calls = hooks.requests.filter((r) => r.path === '/flaky');
+    expect(calls).toHaveLength(3);
+    const ids = new Set(calls.map((c) => c.headers['webhook-id']));
+    expect(ids.size).toBe(1);
+    for (const call of calls) {
+      const key = Buffer.from(WEBHOOK_SECRET.slice('whsec_'.length), 'base64');
+      const expected = createHmac('sha256', key).update(`${call.headers['webhook-id']}.${call.headers['webhook-timestamp']}.${call.body}`).digest('base64');
+      expect(call.headers['webhook-signature']).toBe(`v1,${expected}`);
+      expect(Math.abs(Number(call.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    }
+    const payload = JSON.parse(calls[0].body);
+    expect(payload).toMatchObject({ type: 'notification.alert', data: { subject: '[TRIGGERED] Balance under 5: Alerted', alert: { value: '2.5', threshold: '5', eventKind: 'TRIGGERED' } } });
+
+    const sms = hooks.requests.filter((r) => r.path === '/sms');
+    expect(sms).toHaveLength(1);
+    expect(sms[0].headers.authorization).toBe('Bearer sms-token-1');
+    expect(JSON.parse(sms[0].body)).toMatchObject({ to: '+4915112345678', text: expect.stringContaining('Balance under 5 TRIGGERED for Alerted') });
+    expect(mail.messages.filter((m) => m.subject === '[TRIGGERED] Balance under 5: Alerted').map((m) => m.rcptTo[0]).sort()).toEqual(['noc@alerted.test', 'ops@carrier.test']);
+  });
+
+  it('a receiver that always fails (or redirects) ends FAILED with the last error; retryNotification queues it again', async () => {
+    const customer = await insertCustomer(server, { name: 'Unlucky' });
+    hooks.script('/down', [500]);
+    hooks.script('/moved', [302]);
+    const eventId = await fireAlert(server, { title: 'Always failing', webhookUrls: [`${hooks.url}/down`, `${hooks.url}/moved`, 'http://10.1.2.3/hook'] }, customer);
+    await eventually(async () => (await rows(server, `alert_event_id = $1 AND status = 'FAILED'`, [eventId])).length === 3, 15_000, 'failed webhooks');
+    const stored = await rows(server, 'alert_event_id = $1', [eventId]);
+    const byUrl = Object.fromEntries(stored.map((r) => [r.recipient.replace(hooks.url, ''), r]));
+    expect(byUrl['/down']).toMatchObject({ status: 'FAILED', attempts: 3, last_error: 'webhook answered HTTP 500: receiver says no' });
+    expect(byUrl['/moved']).toMatchObject({ status: 'FAILED', attempts: 3, last_error: 'webhook answered HTTP 302 (redirect not followed): ok' });
+    // SSRF: a private address outside OUTBOUND_ALLOW_CIDRS is refused before connecting, without retries.
+    expect(byUrl['http://10.1.2.3/hook']).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(byUrl['http://10.1.2.3/hook'].last_error).toMatch(/refused outbound request to 10\.1\.2\.3: address 10\.1\.2\.3 is private/);
+    expect(hooks.requests.filter((r) => r.path === '/down')).toHaveLength(3);
+    expect(hooks.requests.filter((r) => r.path === '/elsewhere')).toHaveLength(0);
+
+    const failed = await server.http().data(NotificationsDocument, { filter: { status: ['FAILED'], channel: ['WEBHOOK'], customerId: `cus_${customer}` } });
+    expect(failed.notifications.totalCount).toBe(3);
+
+    hooks.script('/down', [200]);
+    const retried = await server.http().data(RetryNotificationDocument, { id: `ntf_${byUrl['/down'].id}` });
+    expect(retried.retryNotification).toMatchObject({ status: 'PENDING', attempts: 0 });
+    await eventually(async () => (await rows(server, `id = $1 AND status = 'SENT'`, [byUrl['/down'].id])).length === 1);
+    expect(await server.http().errorCode(RetryNotificationDocument, { id: `ntf_${byUrl['/down'].id}` })).toBe('CONFLICT');
+  });
+
+  it('pages the delivery log newest first and scopes it by role', async () => {
+    const page1 = await server.http().data(NotificationsDocument, { first: 2 });
+    const page2 = await server.http().data(NotificationsDocument, { first: 2, after: page1.notifications.pageInfo.endCursor });
+    expect(page1.notifications.nodes).toHaveLength(2);
+    expect(page1.notifications.pageInfo.hasNextPage).toBe(true);
+    const ids = [...page1.notifications.nodes, ...page2.notifications.nodes].map((n) => Number(n.id.slice(4)));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(4);
+  });
+});
