@@ -38,14 +38,15 @@ export interface Services extends Infrastructure {
 export function createServices(infra: Infrastructure): Services {
   const hooks = new DomainHooks();
   const apiKeys = new ApiKeyService(infra.db, infra.events, infra.logger);
-  const services: Services = {
+  // Module services are added by each module's register() just below.
+  const services = {
     ...infra,
     hooks,
     balanceLedger: new BalanceLedger(hooks, infra.events),
     apiKeys,
     nodes: {},
     jobs: [],
-  };
+  } as Partial<Services> as Services;
   for (const module of MODULES) module.register?.(services);
   return services;
 }
