@@ -38,15 +38,16 @@ export interface Services extends Infrastructure {
 export function createServices(infra: Infrastructure): Services {
   const hooks = new DomainHooks();
   const apiKeys = new ApiKeyService(infra.db, infra.events, infra.logger);
-  // Module services are added by each module's register() just below.
-  const services = {
+  // Module services (added to Services by augmentation) are assigned by each module's register().
+  const core: Pick<Services, keyof Infrastructure | 'hooks' | 'balanceLedger' | 'apiKeys' | 'nodes' | 'jobs'> = {
     ...infra,
     hooks,
     balanceLedger: new BalanceLedger(hooks, infra.events),
     apiKeys,
     nodes: {},
     jobs: [],
-  } as Partial<Services> as Services;
+  };
+  const services = core as Services;
   for (const module of MODULES) module.register?.(services);
   return services;
 }

@@ -5,6 +5,10 @@ import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
+import { loadCustomerClass } from '../customer-class/customer-class.loader';
+import { CustomerClassType } from '../customer-class/customer-class.type';
+import { loadNotificationTemplate } from '../notification-template/notification-template.loader';
+import { NotificationTemplateType } from '../notification-template/notification-template.type';
 import { AlertDefinitionFilter, AlertDefinitionInput } from './alert.inputs';
 import { loadStatesOfDefinition } from './alert.loader';
 import { AlertDefinitionConnection, AlertDefinitionType, AlertStateType, AlertTestResultType } from './alert.types';
@@ -64,6 +68,16 @@ export class AlertDefinitionResolver {
   @FieldResolver(() => CustomerType, { nullable: true })
   customer(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<CustomerType | null> | null {
     return d.customerLocalId ? loadCustomer(ctx, d.customerLocalId) : null;
+  }
+
+  @FieldResolver(() => CustomerClassType, { nullable: true })
+  customerClass(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<CustomerClassType | null> | null {
+    return d.customerClassLocalId ? loadCustomerClass(ctx, d.customerClassLocalId) : null;
+  }
+
+  @FieldResolver(() => NotificationTemplateType, { nullable: true })
+  template(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<NotificationTemplateType | null> | null {
+    return d.templateLocalId ? loadNotificationTemplate(ctx, d.templateLocalId) : null;
   }
 
   @FieldResolver(() => [AlertStateType])

@@ -1,6 +1,22 @@
 import type { AppModule } from '../app-module';
+import { Role } from '../api-key/role';
+import { CustomerClassEntity } from './customer-class.entity';
+import { loadCustomerClass } from './customer-class.loader';
+import { CustomerClassResolver } from './customer-class.resolver';
+import { CustomerClassService } from './customer-class.service';
+
+declare module '../../services' {
+  interface Services {
+    customerClasses: CustomerClassService;
+  }
+}
 
 export const customerClassModule: AppModule = {
   name: 'customer-class',
-  resolvers: [],
+  resolvers: [CustomerClassResolver],
+  entities: [CustomerClassEntity],
+  register(services) {
+    services.customerClasses = new CustomerClassService(services.db);
+    services.nodes.CustomerClass = (ctx, id) => (ctx.principal.role === Role.CUSTOMER ? Promise.resolve(null) : loadCustomerClass(ctx, id));
+  },
 };

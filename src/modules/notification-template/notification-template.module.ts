@@ -1,6 +1,23 @@
 import type { AppModule } from '../app-module';
+import { Role } from '../api-key/role';
+import { NotificationTemplateEntity } from './notification-template.entity';
+import { loadNotificationTemplate } from './notification-template.loader';
+import { NotificationTemplateResolver } from './notification-template.resolver';
+import { NotificationTemplateService } from './notification-template.service';
+
+declare module '../../services' {
+  interface Services {
+    notificationTemplates: NotificationTemplateService;
+  }
+}
 
 export const notificationTemplateModule: AppModule = {
   name: 'notification-template',
-  resolvers: [],
+  resolvers: [NotificationTemplateResolver],
+  entities: [NotificationTemplateEntity],
+  register(services) {
+    services.notificationTemplates = new NotificationTemplateService(services.db);
+    // Templates are account configuration: CUSTOMER keys see them only through their own class.
+    services.nodes.NotificationTemplate = (ctx, id) => (ctx.principal.role === Role.CUSTOMER ? Promise.resolve(null) : loadNotificationTemplate(ctx, id));
+  },
 };

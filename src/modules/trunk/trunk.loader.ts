@@ -14,3 +14,35 @@ export async function loadTrunk(ctx: RequestContext, localId: string): Promise<T
     .load(localId);
   return trunk && ctx.canSeeCustomer(trunk.customerLocalId) ? trunk : null;
 }
+
+/** The trunks of each customer, one statement per request whatever the number of customers. */
+export function loadTrunksOfCustomer(ctx: RequestContext, customerLocalId: string): Promise<TrunkType[]> {
+  return ctx
+    .loader<string, TrunkType[]>('trunk.byCustomer', async (customerIds) => {
+      const rows = await ctx.services.db.dataSource
+        .getRepository(TrunkEntity)
+        .find({ where: { customerId: In([...customerIds]) }, order: { name: 'ASC', id: 'ASC' } });
+      const byCustomer = new Map<string, TrunkType[]>();
+      for (const r of rows) {
+        const list = byCustomer.get(r.customerId) ?? [];
+        list.push(TrunkType.from(r));
+        byCustomer.set(r.customerId, list);
+      }
+      return customerIds.map((id) => byCustomer.get(id) ?? []);
+    })
+    .load(customerLocalId);
+}
+
+/** Number of trunks of each customer, batched (no rows fetched). */
+export function loadTrunkCount(ctx: RequestContext, customerLocalId: string): Promise<number> {
+  return ctx
+    .loader<string, number>('trunk.countByCustomer', async (customerIds) => {
+      const rows = await ctx.services.db.query<{ id: string; n: number }>(
+        `SELECT customer_id AS id, count(*)::int AS n FROM trunks WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
+        [[...customerIds]],
+      );
+      const byId = new Map(rows.map((r) => [r.id, r.n]));
+      return customerIds.map((id) => byId.get(id) ?? 0);
+    })
+    .load(customerLocalId);
+}

@@ -1,0 +1,67 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/global-id';
+import type { RequestContext } from '../../server/context';
+import { Role } from '../api-key/role';
+import { CustomerConnection } from '../customer/customer-connection';
+import { loadNotificationTemplate } from '../notification-template/notification-template.loader';
+import { NotificationTemplateType } from '../notification-template/notification-template.type';
+import { CustomerClassInput } from './customer-class.inputs';
+import { loadCustomerClass, loadCustomerCount } from './customer-class.loader';
+import { CustomerClassType } from './customer-class.type';
+
+/** Classes are account configuration: ADMIN and NOC list them; a CUSTOMER key reaches only its own, through its customer. */
+@Resolver(() => CustomerClassType)
+export class CustomerClassResolver {
+  @Authorized(Role.ADMIN, Role.NOC)
+  @Query(() => CustomerClassType, { nullable: true })
+  async customerClass(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<CustomerClassType> {
+    const found = await loadCustomerClass(ctx, fromGlobalId('CustomerClass', id));
+    if (!found) throw notFound('CustomerClass', id);
+    return found;
+  }
+
+  @Authorized(Role.ADMIN, Role.NOC)
+  @Query(() => [CustomerClassType])
+  customerClasses(@Ctx() ctx: RequestContext): Promise<CustomerClassType[]> {
+    return ctx.services.customerClasses.list(ctx);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => CustomerClassType)
+  createCustomerClass(@Ctx() ctx: RequestContext, @Arg('input') input: CustomerClassInput): Promise<CustomerClassType> {
+    return ctx.services.customerClasses.create(ctx, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => CustomerClassType)
+  updateCustomerClass(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: CustomerClassInput): Promise<CustomerClassType> {
+    return ctx.services.customerClasses.update(ctx, id, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Boolean)
+  deleteCustomerClass(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.customerClasses.delete(ctx, id);
+  }
+
+  @FieldResolver(() => NotificationTemplateType, { nullable: true })
+  notificationTemplate(@Ctx() ctx: RequestContext, @Root() cls: CustomerClassType): Promise<NotificationTemplateType | null> | null {
+    return cls.notificationTemplateLocalId ? loadNotificationTemplate(ctx, cls.notificationTemplateLocalId) : null;
+  }
+
+  @FieldResolver(() => Int)
+  customerCount(@Ctx() ctx: RequestContext, @Root() cls: CustomerClassType): Promise<number> {
+    return loadCustomerCount(ctx, cls.localId);
+  }
+
+  @FieldResolver(() => CustomerConnection)
+  customers(
+    @Ctx() ctx: RequestContext,
+    @Root() cls: CustomerClassType,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<CustomerConnection> {
+    return ctx.services.customerQueries.list(ctx, { filter: { customerClassId: cls.id }, first, after });
+  }
+}

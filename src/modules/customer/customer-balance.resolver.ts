@@ -1,0 +1,65 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { DecimalScalar } from '../../common/scalars';
+import type { BalanceChangedPayload, CustomerStatusChangedPayload } from '../../pubsub/topics';
+import { Topic } from '../../pubsub/topics';
+import type { RequestContext } from '../../server/context';
+import { READ_ROLES, Role } from '../api-key/role';
+import { BalanceChangeType } from '../balance/balance-change.type';
+import { notFound } from '../../common/errors';
+import { CustomerType } from './customer.type';
+
+type SubscribeData = SubscribeResolverData<unknown, { customerId?: string | null }, RequestContext>;
+
+@Resolver()
+export class CustomerBalanceResolver {
+  @Authorized(Role.ADMIN)
+  @Mutation(() => BalanceChangeType)
+  recordPayment(
+    @Ctx() ctx: RequestContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('amount', () => DecimalScalar) amount: string,
+    @Arg('reference', () => String, { nullable: true }) reference?: string | null,
+  ): Promise<BalanceChangeType> {
+    return ctx.services.customerBalances.recordPayment(ctx, customerId, amount, reference);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => BalanceChangeType)
+  adjustBalance(
+    @Ctx() ctx: RequestContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('amount', () => DecimalScalar) amount: string,
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+  ): Promise<BalanceChangeType> {
+    return ctx.services.customerBalances.adjustBalance(ctx, customerId, amount, note);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => BalanceChangeType, { description: 'Sets balance and accruedCharges to 0.' })
+  resetBalance(@Ctx() ctx: RequestContext, @Arg('customerId', () => ID) customerId: string): Promise<BalanceChangeType> {
+    return ctx.services.customerBalances.resetBalance(ctx, customerId);
+  }
+
+  @Authorized(...READ_ROLES)
+  @Subscription(() => BalanceChangeType, {
+    subscribe: ({ args, context }: SubscribeData) => context.services.customerEvents.subscribe(context, Topic.BALANCE_CHANGED, args.customerId),
+  })
+  balanceChanged(@Root() payload: BalanceChangedPayload, @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null): BalanceChangeType {
+    return BalanceChangeType.from(payload);
+  }
+
+  @Authorized(...READ_ROLES)
+  @Subscription(() => CustomerType, {
+    subscribe: ({ args, context }: SubscribeData) =>
+      context.services.customerEvents.subscribe(context, Topic.CUSTOMER_STATUS_CHANGED, args.customerId),
+  })
+  async customerStatusChanged(
+    @Ctx() ctx: RequestContext,
+    @Root() payload: CustomerStatusChangedPayload,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+  ): Promise<CustomerType> {
+    const customer = await ctx.services.customerQueries.fresh(ctx, payload.customerId);
+    if (!customer) throw notFound('Customer');
+    return customer;
+  }
+}

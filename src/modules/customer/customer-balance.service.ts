@@ -1,0 +1,51 @@
+/**
+ * Payments, adjustments and resets: each one transaction through the BalanceLedger
+ * (which locks the row, writes the ledger and publishes BalanceChange after commit).
+ */
+import { dec } from '../../common/decimal';
+import { badInput, notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/global-id';
+import { optionalText } from '../../common/validation';
+import type { Database } from '../../db/database';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { RequestContext } from '../../server/context';
+import type { BalanceLedger } from '../balance/balance-ledger';
+import { BalanceChangeType } from '../balance/balance-change.type';
+import type { AppliedBalanceChange } from '../domain-hooks';
+
+export class CustomerBalanceService {
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: BalanceLedger,
+  ) {}
+
+  async recordPayment(ctx: RequestContext, customerId: string, amount: string, reference?: string | null): Promise<BalanceChangeType> {
+    if (!dec(amount).isPositive() || dec(amount).isZero()) throw badInput('amount must be greater than 0', 'amount');
+    const ref = optionalText(reference, 'reference', 500);
+    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'PAYMENT', [{ customerId: local, delta: amount, reference: ref }]).then((c) => c[0]));
+  }
+
+  async adjustBalance(ctx: RequestContext, customerId: string, amount: string, note?: string | null): Promise<BalanceChangeType> {
+    if (dec(amount).isZero()) throw badInput('amount must not be 0', 'amount');
+    const text = optionalText(note, 'note', 1000);
+    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: local, delta: amount, note: text }]).then((c) => c[0]));
+  }
+
+  async resetBalance(ctx: RequestContext, customerId: string): Promise<BalanceChangeType> {
+    return this.change(customerId, (uow, local) => this.ledger.reset(uow, local));
+  }
+
+  private async change(
+    customerId: string,
+    apply: (uow: UnitOfWork, localId: string) => Promise<AppliedBalanceChange | undefined>,
+  ): Promise<BalanceChangeType> {
+    const local = fromGlobalId('Customer', customerId);
+    const change = await this.db.transaction(async (uow) => {
+      const applied = await apply(uow, local);
+      // The ledger skips customers that do not exist; throwing rolls back (nothing was written).
+      if (!applied) throw notFound('Customer', customerId);
+      return applied;
+    });
+    return BalanceChangeType.from(change);
+  }
+}

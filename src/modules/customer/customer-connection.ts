@@ -1,0 +1,6 @@
+import { ObjectType } from 'type-graphql';
+import { Connection } from '../../common/pagination';
+import { CustomerType } from './customer.type';
+
+@ObjectType('CustomerConnection')
+export class CustomerConnection extends Connection(CustomerType, 'Customer') {}

@@ -1,0 +1,30 @@
+/**
+ * Live customer events for subscriptions. A CUSTOMER key only ever receives its own
+ * customer's events: without customerId it is narrowed to its customer, and another
+ * customer's id answers NOT_FOUND at subscribe time (as queries do), so it never
+ * silently waits on events it could not see.
+ */
+import { notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/global-id';
+import type { EventBus } from '../../pubsub/event-bus';
+import { filterIterator } from '../../pubsub/filter-iterator';
+import type { Topic, TopicPayloads } from '../../pubsub/topics';
+import type { RequestContext } from '../../server/context';
+import { loadCustomer } from './customer.loader';
+
+type CustomerTopic = Topic.BALANCE_CHANGED | Topic.CUSTOMER_STATUS_CHANGED;
+
+export class CustomerEventsService {
+  constructor(private readonly events: EventBus) {}
+
+  async subscribe<T extends CustomerTopic>(ctx: RequestContext, topic: T, customerId?: string | null): Promise<AsyncIterableIterator<TopicPayloads[T]>> {
+    let only = ctx.customerScope;
+    if (customerId) {
+      const local = fromGlobalId('Customer', customerId);
+      if (!(await loadCustomer(ctx, local))) throw notFound('Customer', customerId);
+      only = local;
+    }
+    const stream = await this.events.stream(topic);
+    return only === undefined ? stream : filterIterator(stream, (p) => p.customerId === only);
+  }
+}

@@ -1,0 +1,65 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../server/context';
+import { READ_ROLES, Role } from '../api-key/role';
+import { CustomerConnection } from './customer-connection';
+import { CustomerStatus } from './customer.enums';
+import { CreateCustomerInput, CustomerFilter, CustomerOrder, UpdateCustomerInput } from './customer.inputs';
+import { CustomerType } from './customer.type';
+
+@ArgsType()
+class CustomersArgs {
+  @Field(() => CustomerFilter, { nullable: true })
+  filter?: CustomerFilter | null;
+
+  @Field(() => CustomerOrder, { nullable: true })
+  orderBy?: CustomerOrder | null;
+
+  @Field(() => Int, { nullable: true })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+@Resolver(() => CustomerType)
+export class CustomerResolver {
+  @Authorized(...READ_ROLES)
+  @Query(() => CustomerType, { nullable: true, description: 'NOT_FOUND when unknown or not visible to the caller.' })
+  customer(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<CustomerType> {
+    return ctx.services.customerQueries.get(ctx, id);
+  }
+
+  @Authorized(...READ_ROLES)
+  @Query(() => CustomerConnection)
+  customers(@Ctx() ctx: RequestContext, @Args() args: CustomersArgs): Promise<CustomerConnection> {
+    return ctx.services.customerQueries.list(ctx, args);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => CustomerType)
+  createCustomer(@Ctx() ctx: RequestContext, @Arg('input') input: CreateCustomerInput): Promise<CustomerType> {
+    return ctx.services.customers.create(ctx, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => CustomerType)
+  updateCustomer(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateCustomerInput): Promise<CustomerType> {
+    return ctx.services.customers.update(ctx, id, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Boolean)
+  deleteCustomer(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
+    return ctx.services.customers.delete(ctx, id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => [CustomerType], { description: 'Activate or deactivate many customers at once (the list\'s buttons).' })
+  setCustomerStatus(
+    @Ctx() ctx: RequestContext,
+    @Arg('ids', () => [ID]) ids: string[],
+    @Arg('status', () => CustomerStatus) status: CustomerStatus,
+  ): Promise<CustomerType[]> {
+    return ctx.services.customers.setStatus(ctx, ids, status);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Customer writes: create (with class defaults), update (partial), delete (guarded),
+ * and the bulk status switch. Balances are never written here: an opening balance
+ * goes through the BalanceLedger like every other change.
+ */
+import { conflict, notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/global-id';
+import type { Database } from '../../db/database';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import type { RequestContext } from '../../server/context';
+import type { BalanceLedger } from '../balance/balance-ledger';
+import { customerColumns } from './customer-fields';
+import { CustomerEntity } from './customer.entity';
+import { CustomerStatus } from './customer.enums';
+import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
+import { CustomerType } from './customer.type';
+
+interface ClassDefaults {
+  default_terms: string | null;
+  default_credit_limit: string | null;
+  default_call_limit: number | null;
+  default_cps_limit: number | null;
+}
+
+export class CustomerService {
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: BalanceLedger,
+    private readonly events: EventBus,
+  ) {}
+
+  /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
+  async create(ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
+    const values = customerColumns(input);
+    return this.db.transaction(async (uow) => {
+      if (input.customerClassId) {
+        const classId = fromGlobalId('CustomerClass', input.customerClassId);
+        const defaults = await this.classDefaults(uow, classId, input.customerClassId);
+        values.customer_class_id = classId;
+        const fill: [keyof CreateCustomerInput, string, unknown][] = [
+          ['terms', 'terms', defaults.default_terms],
+          ['creditLimit', 'credit_limit', defaults.default_credit_limit],
+          ['callLimit', 'call_limit', defaults.default_call_limit],
+          ['cpsLimit', 'cps_limit', defaults.default_cps_limit],
+        ];
+        for (const [field, column, value] of fill) if (input[field] === undefined && value !== null) values[column] = value;
+      }
+      const cols = Object.keys(values);
+      const [row] = await uow.query<{ id: string }>(
+        `INSERT INTO customers (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+        Object.values(values),
+      );
+      if (input.balance && input.balance !== '0') {
+        await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }]);
+      }
+      return this.read(uow, row.id);
+    });
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdateCustomerInput): Promise<CustomerType> {
+    const local = fromGlobalId('Customer', id);
+    const values = customerColumns(input);
+    return this.db.transaction(async (uow) => {
+      if (input.customerClassId === null) values.customer_class_id = null;
+      if (input.customerClassId) {
+        values.customer_class_id = fromGlobalId('CustomerClass', input.customerClassId);
+        await this.classDefaults(uow, values.customer_class_id as string, input.customerClassId);
+      }
+      const sets = Object.keys(values).map((c, i) => `${c} = $${i + 2}`);
+      const rows = await uow.query(`UPDATE customers SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING id`, [
+        local,
+        ...Object.values(values),
+      ]);
+      if (!rows.length) throw notFound('Customer', id);
+      return this.read(uow, local);
+    });
+  }
+
+  /**
+   * Refuses (CONFLICT) to delete a customer with trunks, CDRs or ledger rows rather than
+   * archiving it: those rows are billing history that must keep its customer, and the
+   * dashboard already has a reversible way to retire an account (setCustomerStatus
+   * INACTIVE). Only a customer created by mistake, with no history, is deleted.
+   */
+  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+    const local = fromGlobalId('Customer', id);
+    return this.db.transaction(async (uow) => {
+      const [row] = await uow.query<{ found: boolean; trunks: number; cdrs: boolean; ledger: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 FOR UPDATE) AS found,
+                (SELECT count(*)::int FROM trunks WHERE customer_id = $1) AS trunks,
+                EXISTS (SELECT 1 FROM cdrs WHERE customer_id = $1) AS cdrs,
+                EXISTS (SELECT 1 FROM balance_ledger WHERE customer_id = $1) AS ledger`,
+        [local],
+      );
+      if (!row.found) throw notFound('Customer', id);
+      const reasons = [
+        row.trunks ? `${row.trunks} trunk(s) (delete them first)` : '',
+        row.cdrs ? 'CDRs' : '',
+        row.ledger ? 'balance ledger entries' : '',
+      ].filter(Boolean);
+      if (reasons.length) {
+        throw conflict(`The customer has ${reasons.join(', ')}; its history is kept, so deactivate it with setCustomerStatus(INACTIVE) instead`, { reasons });
+      }
+      await uow.query(`DELETE FROM customers WHERE id = $1`, [local]);
+      return true;
+    });
+  }
+
+  /**
+   * Sets the status of many customers in one transaction: an unknown id fails the whole
+   * call and changes nothing. Any manual status clears suspended_until: a manual
+   * SUSPENDED lasts until someone lifts it (the penalty job only lifts timed suspensions),
+   * and ACTIVE/INACTIVE end any penalty. Publishes one event per customer whose status changed.
+   */
+  async setStatus(ctx: RequestContext, ids: string[], status: CustomerStatus): Promise<CustomerType[]> {
+    const locals = ids.map((id) => fromGlobalId('Customer', id));
+    const unique = [...new Set(locals)];
+    return this.db.transaction(async (uow) => {
+      const rows = await uow.query<{ id: string; changed: boolean }>(
+        `WITH target AS (
+           SELECT id, status AS old_status FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
+         )
+         UPDATE customers c SET status = $2, suspended_until = NULL, updated_at = now()
+           FROM target t WHERE c.id = t.id
+         RETURNING c.id, t.old_status <> $2 AS changed`,
+        [unique, status],
+      );
+      if (rows.length !== unique.length) {
+        const found = new Set(rows.map((r) => r.id));
+        const missing = ids.find((_, i) => !found.has(locals[i]));
+        throw notFound('Customer', missing);
+      }
+      const changed = rows.filter((r) => r.changed).map((r) => r.id);
+      uow.afterCommit(async () => {
+        for (const customerId of changed) await this.events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId, status });
+      });
+      const entities = await uow.manager.getRepository(CustomerEntity).findBy(unique.map((id) => ({ id })));
+      const byId = new Map(entities.map((e) => [e.id, CustomerType.from(e)]));
+      return unique.map((id) => byId.get(id)!);
+    });
+  }
+
+  private async classDefaults(uow: UnitOfWork, classId: string, globalId: string): Promise<ClassDefaults> {
+    const [row] = await uow.query<ClassDefaults>(
+      `SELECT default_terms, default_credit_limit, default_call_limit, default_cps_limit
+         FROM customer_classes WHERE id = $1 FOR KEY SHARE`,
+      [classId],
+    );
+    if (!row) throw notFound('CustomerClass', globalId);
+    return row;
+  }
+
+  private async read(uow: UnitOfWork, localId: string): Promise<CustomerType> {
+    return CustomerType.from(await uow.manager.getRepository(CustomerEntity).findOneByOrFail({ id: localId }));
+  }
+}

@@ -1,0 +1,37 @@
+import type { RequestContext } from '../../server/context';
+import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
+
+/** Batched host lookup by local id; hosts of customers the caller may not see load as null. */
+export async function loadHost(ctx: RequestContext, localId: string): Promise<HostType | null> {
+  const host = await ctx
+    .loader<string, HostType | null>('host.byId', async (ids) => {
+      const rows = await ctx.services.db.query<HostRow>(
+        `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ANY($1::uuid[])`,
+        [[...ids]],
+      );
+      const byId = new Map(rows.map((r) => [r.id, HostType.fromRow(r)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    })
+    .load(localId);
+  return host && ctx.canSeeCustomer(host.customerLocalId) ? host : null;
+}
+
+/** The hosts of each trunk, one statement per request whatever the number of trunks. */
+export function loadHostsOfTrunk(ctx: RequestContext, trunkLocalId: string): Promise<HostType[]> {
+  return ctx
+    .loader<string, HostType[]>('host.byTrunk', async (trunkIds) => {
+      const rows = await ctx.services.db.query<HostRow>(
+        `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id
+          WHERE h.trunk_id = ANY($1::uuid[]) ORDER BY h.ip, h.port NULLS FIRST, h.id`,
+        [[...trunkIds]],
+      );
+      const byTrunk = new Map<string, HostType[]>();
+      for (const r of rows) {
+        const list = byTrunk.get(r.trunk_id) ?? [];
+        list.push(HostType.fromRow(r));
+        byTrunk.set(r.trunk_id, list);
+      }
+      return trunkIds.map((id) => byTrunk.get(id) ?? []);
+    })
+    .load(trunkLocalId);
+}
