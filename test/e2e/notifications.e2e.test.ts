@@ -1,5 +1,18 @@
 import { createHmac } from 'node:crypto';
-import { NotificationsDocument, NotificationsTestCreateTemplateDocument, RetryNotificationDocument, SendNotificationDocument } from '../generated/graphql';
+import {
+  CreateApiKeyDocument,
+  NotificationsDocument,
+  NotificationsTestCreateTemplateDocument,
+  NotificationWithAlertEventDocument,
+  NtfAdjustBalanceDocument,
+  NtfCreateAlertDefinitionDocument,
+  NtfCreateClassDocument,
+  NtfCreateCustomerDocument,
+  NtfRecordPaymentDocument,
+  RetryNotificationDocument,
+  SendNotificationDocument,
+  type NotificationKind,
+} from '../generated/graphql';
 import { eventually } from '../helpers/graphql-client';
 import { startHttpReceiver, startMailCatcher, type HttpReceiver, type MailCatcher } from '../helpers/notification-receivers';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -7,51 +20,74 @@ import { fromGlobalId } from '../../src/common/global-id';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('notification-test-secret-0123456789').toString('base64')}`;
 
-/** Fixture rows the accounts and alerts APIs will create; written directly so this suite stands alone. */
-async function insertCustomer(s: TestServer, fields: { name: string; balance?: string; threshold?: string | null; classId?: string | null; billing?: string | null; main?: string | null; noc?: string | null; enabled?: boolean }) {
-  const [row] = await s.app.services.db.query<{ id: string }>(
-    `INSERT INTO customers (name, balance, low_balance_threshold, customer_class_id, billing_email, main_email, noc_email, notifications_enabled)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [fields.name, fields.balance ?? '100', fields.threshold ?? null, fields.classId ?? null, fields.billing ?? null, fields.main ?? `${fields.name.replace(/\W/g, '') || 'x'}@customer.test`, fields.noc ?? null, fields.enabled ?? true],
-  );
-  return row.id;
+interface CustomerFixture {
+  name: string;
+  balance?: string;
+  threshold?: string | null;
+  classId?: string | null;
+  billing?: string | null;
+  main?: string | null;
+  noc?: string | null;
+  enabled?: boolean;
 }
 
-async function insertClass(s: TestServer, name: string, templateId: string | null, kinds: string[]) {
-  const [row] = await s.app.services.db.query<{ id: string }>(
-    `INSERT INTO customer_classes (name, notification_template_id, enabled_notifications) VALUES ($1, $2, $3) RETURNING id`,
-    [name, templateId, kinds],
-  );
-  return row.id;
+/** Creates a customer through the API; returns its local id (for direct assertions on rows). */
+async function insertCustomer(s: TestServer, f: CustomerFixture) {
+  const r = await s.http().data(NtfCreateCustomerDocument, {
+    input: {
+      name: f.name,
+      balance: f.balance ?? '100',
+      lowBalanceThreshold: f.threshold ?? null,
+      customerClassId: f.classId ? `cls_${f.classId}` : null,
+      billingEmail: f.billing ?? null,
+      mainEmail: f.main ?? `${f.name.replace(/\W/g, '').toLowerCase() || 'x'}@customer.test`,
+      nocEmail: f.noc ?? null,
+      notificationsEnabled: f.enabled ?? true,
+    },
+  });
+  return fromGlobalId('Customer', r.createCustomer.id);
 }
 
-async function createTemplate(s: TestServer, name: string, messages: { kind: 'LOW_BALANCE' | 'PAYMENT_RECEIVED' | 'ALERT' | 'WELCOME'; subject: string; body: string; bcc?: string[] }[]) {
+async function insertClass(s: TestServer, name: string, templateId: string | null, kinds: NotificationKind[]) {
+  const r = await s.http().data(NtfCreateClassDocument, {
+    input: { name, notificationTemplateId: templateId ? `tpl_${templateId}` : null, enabledNotifications: kinds },
+  });
+  return fromGlobalId('CustomerClass', r.createCustomerClass.id);
+}
+
+async function createTemplate(s: TestServer, name: string, messages: { kind: NotificationKind; subject: string; body: string; bcc?: string[] }[]) {
   const r = await s.http().data(NotificationsTestCreateTemplateDocument, { input: { name, messages } });
   return fromGlobalId('NotificationTemplate', r.createNotificationTemplate.id);
 }
 
-function charge(s: TestServer, customerId: string, delta: string, reason: 'CDR_CHARGES' | 'PAYMENT' = 'CDR_CHARGES') {
-  return s.app.services.db.transaction((uow) => s.app.services.balanceLedger.apply(uow, reason, [{ customerId, delta, reference: reason === 'PAYMENT' ? 'INV-7' : undefined }]));
+/** adjustBalance (negative: a charge) or recordPayment, through the API. */
+async function charge(s: TestServer, customerId: string, amount: string, reason: 'ADJUSTMENT' | 'PAYMENT' = 'ADJUSTMENT') {
+  if (reason === 'PAYMENT') await s.http().data(NtfRecordPaymentDocument, { customerId: `cus_${customerId}`, amount, reference: 'INV-7' });
+  else await s.http().data(NtfAdjustBalanceDocument, { customerId: `cus_${customerId}`, amount });
 }
 
-/** What the alerts module does when an alert fires: writes the event and emits the hook, in one transaction. */
+/**
+ * A BALANCE < 5 alert for the customer, fired for real: the balance (100) is adjusted
+ * to 2.5, the alert engine writes a TRIGGERED event and emits alertEventsCreated.
+ */
 async function fireAlert(s: TestServer, def: { title: string; emails?: string[]; phones?: string[]; webhookUrls?: string[]; notifyCustomer?: boolean; templateId?: string | null }, customerId: string) {
-  return s.app.services.db.transaction(async (uow) => {
-    const [d] = await uow.query<{ id: string }>(
-      `INSERT INTO alert_definitions (title, area, operator, threshold, emails, phones, webhook_urls, notify_customer, template_id)
-       VALUES ($1, 'BALANCE', 'LT', 5, $2, $3, $4, $5, $6) RETURNING id`,
-      [def.title, def.emails ?? [], def.phones ?? [], def.webhookUrls ?? [], def.notifyCustomer ?? false, def.templateId ?? null],
-    );
-    const [e] = await uow.query<{ id: string; occurred_at: Date }>(
-      `INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message)
-       VALUES ('TRIGGERED', $1, $2, 'BALANCE', 2.5, 5, 'subject', 'message') RETURNING id::text AS id, occurred_at`,
-      [d.id, customerId],
-    );
-    await s.app.services.hooks.emit('alertEventsCreated', uow, [
-      { id: e.id, definitionId: d.id, customerId, kind: 'TRIGGERED', area: 'BALANCE', value: '2.5', threshold: '5', subject: 'subject', message: 'message', penaltyUntil: null, occurredAt: e.occurred_at, isTest: false },
-    ]);
-    return e.id;
+  await s.http().data(NtfCreateAlertDefinitionDocument, {
+    input: {
+      title: def.title,
+      customerId: `cus_${customerId}`,
+      area: 'BALANCE',
+      operator: 'LT',
+      threshold: '5',
+      emails: def.emails ?? [],
+      phones: def.phones ?? [],
+      webhookUrls: def.webhookUrls ?? [],
+      notifyCustomer: def.notifyCustomer ?? false,
+      templateId: def.templateId ? `tpl_${def.templateId}` : null,
+    },
   });
+  await charge(s, customerId, '-97.5');
+  const [event] = await s.app.services.db.query<{ id: string }>(`SELECT id::text FROM alert_events WHERE customer_id = $1 AND kind = 'TRIGGERED'`, [customerId]);
+  return event.id;
 }
 
 async function rows(s: TestServer, where = 'true', params: unknown[] = []) {
@@ -196,6 +232,10 @@ describe('notifications', () => {
     expect(sms[0].headers.authorization).toBe('Bearer sms-token-1');
     expect(JSON.parse(sms[0].body)).toMatchObject({ to: '+4915112345678', text: expect.stringContaining('Balance under 5 TRIGGERED for Alerted') });
     expect(mail.messages.filter((m) => m.subject === '[TRIGGERED] Balance under 5: Alerted').map((m) => m.rcptTo[0]).sort()).toEqual(['noc@alerted.test', 'ops@carrier.test']);
+
+    const linked = await server.http().data(NotificationWithAlertEventDocument, { filter: { customerId: `cus_${customer}`, kind: ['ALERT'] } });
+    expect(linked.notifications.nodes).toHaveLength(4);
+    for (const n of linked.notifications.nodes) expect(n.alertEvent).toEqual({ id: `evt_${eventId}`, kind: 'TRIGGERED', value: '2.5', threshold: '5' });
   });
 
   it('a receiver that always fails (or redirects) ends FAILED with the last error; retryNotification queues it again', async () => {
@@ -232,5 +272,20 @@ describe('notifications', () => {
     const ids = [...page1.notifications.nodes, ...page2.notifications.nodes].map((n) => Number(n.id.slice(4)));
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(new Set(ids).size).toBe(4);
+
+    const customer = await insertCustomer(server, { name: 'Scoped', main: 'scoped@scoped.test' });
+    const other = await insertCustomer(server, { name: 'Other', main: 'other@other.test' });
+    await server.http().data(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'WELCOME' });
+    await server.http().data(SendNotificationDocument, { customerId: `cus_${other}`, kind: 'WELCOME' });
+    const customerKey = (await server.http().data(CreateApiKeyDocument, { name: 'scoped customer', role: 'CUSTOMER', customerId: `cus_${customer}` })).createApiKey.secret;
+    const nocKey = (await server.http().data(CreateApiKeyDocument, { name: 'noc', role: 'NOC' })).createApiKey.secret;
+    const own = await server.http(customerKey).data(NotificationsDocument, {});
+    expect(own.notifications.totalCount).toBe(1);
+    expect(own.notifications.nodes[0].recipient).toBe('scoped@scoped.test');
+    expect(await server.http(customerKey).errorCode(NotificationsDocument, { filter: { customerId: `cus_${other}` } })).toBe('NOT_FOUND');
+    expect(await server.http(customerKey).errorCode(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'WELCOME' })).toBe('FORBIDDEN');
+    const all = await server.http(nocKey).data(NotificationsDocument, {});
+    expect(all.notifications.totalCount).toBe((await rows(server)).length);
+    expect(await server.http(nocKey).errorCode(RetryNotificationDocument, { id: own.notifications.nodes[0].id })).toBe('FORBIDDEN');
   });
 });

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
+import { AlertEventType } from '../alert/alert.types';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { NotificationKind } from '../notification-template/notification-kind';
@@ -34,6 +35,14 @@ export class NotificationResolver {
   @Mutation(() => NotificationType, { description: 'Queue a FAILED notification again, with a fresh set of attempts.' })
   retryNotification(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<NotificationType> {
     return ctx.services.notifications.retry(ctx, id);
+  }
+
+  @FieldResolver(() => AlertEventType, { nullable: true })
+  alertEvent(@Ctx() ctx: RequestContext, @Root() n: NotificationType): Promise<AlertEventType | null> | null {
+    if (!n.alertEventLocalId) return null;
+    return ctx
+      .loader<string, AlertEventType | null>('alertEvent.byId', (ids) => ctx.services.alertEvents.byIds(ctx, ids))
+      .load(n.alertEventLocalId);
   }
 
   @FieldResolver(() => CustomerType, { nullable: true })
