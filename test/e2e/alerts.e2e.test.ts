@@ -92,6 +92,15 @@ describe('alert engine', () => {
     expect(await server.http().errorCode(DeleteAlertDefinitionDocument, { id: builtin.id })).toBe('BAD_USER_INPUT');
   });
 
+  it('concurrent batches crossing a threshold produce exactly one TRIGGERED event', async () => {
+    const customerId = await createCustomer(server, { name: 'Concurrent Co', prepaidBalanceTrigger: '100' });
+    await Promise.all(Array.from({ length: 12 }, () => chargeCalls(server, [{ customerId, duration: 60, charge: '20' }])));
+    const evts = await events({ customerId });
+    expect(evts.map((e) => e.kind)).toEqual(['TRIGGERED']);
+    expect(evts[0].value).toBe('100');
+    expect((await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.accruedCharges).toBe('240');
+  });
+
   it('callDurationTrigger 7200 fires for each 7200 s call and not for 7199 s', async () => {
     const customerId = await createCustomer(server, { name: 'Long Talker', callDurationTrigger: 7200 });
     await chargeCalls(server, [{ customerId, duration: 7199 }]);
