@@ -22,6 +22,20 @@ export const THRESHOLD_SQL = `CASE d.builtin
    WHEN 'CALL_DURATION_TRIGGER' THEN nullif(c.call_duration_trigger, 0)::numeric
    ELSE d.threshold END`;
 
+/** value <operator> threshold in SQL: a pre-filter only, the pure evaluator decides. */
+export function conditionSql(operator: string, value: string, threshold: string): string {
+  return `CASE ${operator} WHEN 'GT' THEN ${value} > ${threshold} WHEN 'GTE' THEN ${value} >= ${threshold}
+    WHEN 'LT' THEN ${value} < ${threshold} WHEN 'LTE' THEN ${value} <= ${threshold} ELSE ${value} = ${threshold} END`;
+}
+
+/**
+ * Only rows where something can happen come back: states already triggered (they may
+ * resolve, and their value is kept current) and untriggered ones whose condition holds.
+ * A customer x rule pair that is quiet costs nothing outside the database.
+ */
+const CANDIDATE_FILTER = `x.value IS NOT NULL AND x.threshold IS NOT NULL
+  AND (x.triggered OR ${conditionSql('x.operator', 'x.value', 'x.threshold')})`;
+
 const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id,
   d.title, d.area, d.operator, ${THRESHOLD_SQL} AS threshold, d.reset_threshold, d.penalty`;
 
@@ -30,11 +44,13 @@ export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
    WHEN 'AVAILABLE_CREDIT' THEN c.balance + c.credit_limit ELSE c.accrued_charges END`;
 
 const BALANCE_SQL = `
-SELECT ${RULE_COLUMNS}, ${BALANCE_VALUE_SQL} AS value, s.triggered
-  FROM customers c
-  JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND ${SCOPE_SQL}
-  LEFT JOIN alert_states s ON s.definition_id = d.id AND s.customer_id = c.id
- WHERE c.id = ANY($1::uuid[]) AND ${THRESHOLD_SQL} IS NOT NULL`;
+SELECT * FROM (
+  SELECT ${RULE_COLUMNS}, ${BALANCE_VALUE_SQL} AS value, coalesce(s.triggered, false) AS triggered
+    FROM customers c
+    JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND ${SCOPE_SQL}
+    LEFT JOIN alert_states s ON s.definition_id = d.id AND s.customer_id = c.id
+   WHERE c.id = ANY($1::uuid[])
+) x WHERE ${CANDIDATE_FILTER}`;
 
 /**
  * Window statistics once per (customer, distinct sample period), however many rules
@@ -60,8 +76,9 @@ WITH pairs AS (
        WHERE r.customer_id = w.customer_id AND r.started_at > now() - make_interval(secs => w.sample_period)
     ) a
 )
+SELECT * FROM (
 SELECT p.definition_id, p.customer_id, p.customer_name, p.customer_class_id, p.title, p.area, p.operator,
-       p.threshold, p.reset_threshold, p.penalty, s.triggered,
+       p.threshold, p.reset_threshold, p.penalty, coalesce(s.triggered, false) AS triggered,
        CASE p.area
          WHEN 'ASR' THEN CASE WHEN st.attempts > 0 THEN round(st.answered * 100.0 / st.attempts, 10) END
          WHEN 'ACD' THEN CASE WHEN st.answered > 0 THEN round(st.answered_seconds::numeric / st.answered, 10) ELSE 0 END
@@ -70,21 +87,17 @@ SELECT p.definition_id, p.customer_id, p.customer_name, p.customer_class_id, p.t
   FROM pairs p
   JOIN stats st ON st.customer_id = p.customer_id AND st.sample_period = p.sample_period
   LEFT JOIN alert_states s ON s.definition_id = p.definition_id AND s.customer_id = p.customer_id
- WHERE st.attempts >= p.min_calls`;
+ WHERE st.attempts >= p.min_calls
+) x WHERE ${CANDIDATE_FILTER}`;
 
 /** Only the calls that match: a CALL_DURATION rule fires once per matching call and keeps no state. */
 const CALL_DURATION_SQL = `
 WITH calls AS (SELECT * FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(customer_id, duration, ord))
-SELECT ${RULE_COLUMNS}, calls.duration::numeric AS value, NULL::boolean AS triggered
+SELECT ${RULE_COLUMNS}, calls.duration::numeric AS value, false AS triggered
   FROM calls
   JOIN customers c ON c.id = calls.customer_id
   JOIN alert_definitions d ON d.enabled AND d.area = 'CALL_DURATION' AND ${SCOPE_SQL}
- WHERE CASE d.operator
-         WHEN 'GT' THEN calls.duration > ${THRESHOLD_SQL}
-         WHEN 'GTE' THEN calls.duration >= ${THRESHOLD_SQL}
-         WHEN 'LT' THEN calls.duration < ${THRESHOLD_SQL}
-         WHEN 'LTE' THEN calls.duration <= ${THRESHOLD_SQL}
-         ELSE calls.duration = ${THRESHOLD_SQL} END
+ WHERE ${conditionSql('d.operator', 'calls.duration', THRESHOLD_SQL)}
  ORDER BY calls.ord, d.id`;
 
 const UPSERT_STATES_SQL = `
@@ -98,7 +111,8 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        value = EXCLUDED.value,
        since = coalesce(EXCLUDED.since, s.since),
        last_notified_at = coalesce(EXCLUDED.last_notified_at, s.last_notified_at),
-       evaluated_at = EXCLUDED.evaluated_at`;
+       evaluated_at = EXCLUDED.evaluated_at
+ WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
 
 /** Row locks in id order, the same order BalanceLedger uses, before states are read. */
 const LOCK_CUSTOMERS_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
@@ -115,7 +129,7 @@ export interface RuleRow {
   reset_threshold: string | null;
   penalty: number | null;
   value: string | null;
-  triggered: boolean | null;
+  triggered: boolean;
 }
 
 export function draftOf(r: RuleRow, kind: EventDraft['kind'], value: string): EventDraft {
@@ -164,21 +178,20 @@ export class AlertEngine {
     return this.applyStateful(uow, rows);
   }
 
-  /** Runs the pure evaluator over loaded rows, upserts every state and writes the transitions. */
+  /** Runs the pure evaluator over the candidate rows, upserts their states and writes the transitions. */
   private async applyStateful(uow: UnitOfWork, rows: RuleRow[]): Promise<CreatedAlertEvent[]> {
-    const evaluated = rows.filter((r) => r.value !== null);
-    if (evaluated.length === 0) return [];
+    if (rows.length === 0) return [];
     const drafts: EventDraft[] = [];
-    const outcomes = evaluated.map((r) => {
-      const o = evaluate({ operator: r.operator, threshold: r.threshold, resetThreshold: r.reset_threshold }, r.triggered === true, r.value!);
+    const outcomes = rows.map((r) => {
+      const o = evaluate({ operator: r.operator, threshold: r.threshold, resetThreshold: r.reset_threshold }, r.triggered, r.value!);
       if (o.transition) drafts.push(draftOf(r, o.transition, r.value!));
       return o;
     });
     await uow.query(UPSERT_STATES_SQL, [
-      evaluated.map((r) => r.definition_id),
-      evaluated.map((r) => r.customer_id),
+      rows.map((r) => r.definition_id),
+      rows.map((r) => r.customer_id),
       outcomes.map((o) => o.triggered),
-      evaluated.map((r) => r.value),
+      rows.map((r) => r.value),
       outcomes.map((o) => o.transition ?? ''),
     ]);
     return this.writer.write(uow, drafts);

@@ -56,7 +56,7 @@ export class AlertEventService {
 
   /**
    * The live feed: opens the live stream FIRST, then reads stored events after the
-   * cursor (or after the newest one, without a cursor), then for each notification
+   * cursor (or after the newest one at subscription, without a cursor), then for each notification
    * reads every matching row with id > the last one yielded. Rows are read by id,
    * so a notification that arrives late, twice, or out of order changes nothing.
    */
@@ -64,15 +64,10 @@ export class AlertEventService {
     if (ctx.principal.role === Role.INGEST) throw forbidden('The INGEST role may not do this');
     const q = this.resolve(ctx, filter, 'feed');
     if (kinds) q.kinds = q.kinds ? q.kinds.filter((k) => kinds.includes(k)) : kinds;
-    const afterId = after ? this.afterId(after) : null;
+    // Without a cursor the feed starts at the newest event, read BEFORE the live stream
+    // opens: whatever commits in between is then found by the first catch-up read.
+    const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
     const live = await this.events.stream(Topic.ALERT_EVENT);
-    let start: string;
-    try {
-      start = afterId ?? (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
-    } catch (err) {
-      await live.return?.();
-      throw err;
-    }
     const gen = this.run(q, start, live);
     const feed: AsyncIterableIterator<AlertEventType> = {
       [Symbol.asyncIterator]: () => feed,

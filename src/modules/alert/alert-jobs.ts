@@ -37,13 +37,13 @@ UPDATE alert_states s SET last_notified_at = now()
   FROM unnest($1::uuid[], $2::uuid[]) AS t(definition_id, customer_id)
  WHERE s.definition_id = t.definition_id AND s.customer_id = t.customer_id`;
 
-/** Customers whose windows may have moved: those with a windowed state, and those with calls in the widest window. */
+/** Customers whose windows may have moved: those with a triggered windowed state, and those with calls in the widest window. */
 const WINDOW_CUSTOMERS_SQL = `
 WITH widest AS (
   SELECT max(sample_period) AS secs FROM alert_definitions WHERE enabled AND area = ANY($1::text[]) AND sample_period IS NOT NULL
 )
 SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
- WHERE d.enabled AND d.area = ANY($1::text[])
+ WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
 UNION
 SELECT DISTINCT r.customer_id FROM cdrs r, widest w
  WHERE w.secs IS NOT NULL AND r.started_at > now() - make_interval(secs => w.secs)`;
