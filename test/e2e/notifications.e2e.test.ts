@@ -8,6 +8,7 @@ import {
   NtfCreateAlertDefinitionDocument,
   NtfCreateClassDocument,
   NtfCreateCustomerDocument,
+  NtfCreateTrunkDocument,
   NtfRecordPaymentDocument,
   RetryNotificationDocument,
   SendNotificationDocument,
@@ -192,6 +193,19 @@ describe('notifications', () => {
     expect(r.last_error).toMatch(/subject failed to render/);
   });
 
+  it('tells the customer when its balance reaches zero and when its trunks change', async () => {
+    const customer = await insertCustomer(server, { name: 'Trunky', balance: '5', billing: 'trunky@billing.test' });
+    await charge(server, customer, '-4');
+    await charge(server, customer, '-1');
+    await charge(server, customer, '-1');
+    await server.http().data(NtfCreateTrunkDocument, { input: { name: `trunky-${customer.slice(0, 8)}`, customerId: `cus_${customer}`, direction: 'INGRESS' } });
+    await eventually(() => mail.messages.filter((m) => m.rcptTo.includes('trunky@billing.test')).length === 2, 10_000, 'zero balance and trunk mails');
+    const got = mail.messages.filter((m) => m.rcptTo.includes('trunky@billing.test'));
+    expect(got.map((m) => m.subject)).toEqual(['Balance exhausted: 0.00', `Trunk trunky-${customer.slice(0, 8)} updated`]);
+    expect(got[1].html).toContain(`your trunk trunky-${customer.slice(0, 8)} (INGRESS, enabled) changed (CREATED)`);
+    expect((await rows(server, 'customer_id = $1', [customer])).map((r) => r.kind)).toEqual(['ZERO_BALANCE', 'TRUNK_UPDATED']);
+  });
+
   it('sendNotification sends a WELCOME now and refuses kinds that events send', async () => {
     const customer = await insertCustomer(server, { name: 'Newcomer', main: 'hello@new.test' });
     const r = await server.http().data(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'WELCOME' });
@@ -230,7 +244,9 @@ describe('notifications', () => {
     const sms = hooks.requests.filter((r) => r.path === '/sms');
     expect(sms).toHaveLength(1);
     expect(sms[0].headers.authorization).toBe('Bearer sms-token-1');
-    expect(JSON.parse(sms[0].body)).toMatchObject({ to: '+4915112345678', text: expect.stringContaining('Balance under 5 TRIGGERED for Alerted') });
+    const smsText = JSON.parse(sms[0].body);
+    expect(smsText.to).toBe('+4915112345678');
+    expect(smsText.text).toMatch(/^Balance under 5 TRIGGERED for Alerted on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.\nBALANCE: value 2\.5, threshold 5\.$/);
     expect(mail.messages.filter((m) => m.subject === '[TRIGGERED] Balance under 5: Alerted').map((m) => m.rcptTo[0]).sort()).toEqual(['noc@alerted.test', 'ops@carrier.test']);
 
     const linked = await server.http().data(NotificationWithAlertEventDocument, { filter: { customerId: `cus_${customer}`, kind: ['ALERT'] } });

@@ -1,7 +1,7 @@
 import { NotificationKind } from '../notification-template/notification-kind';
 import { balanceKinds } from './notification-reactions';
 import { cachedTemplateCount, formatDateTime, formatDuration, formatMoney, renderMessage, TemplateRenderError } from './notification-renderer';
-import { compose, customerTemplate, renderAlertMessage } from './template-selection';
+import { compose, customerTemplate, plainText, renderAlertMessage } from './template-selection';
 import type { AlertView, CustomerRow } from './notification-view';
 import { signWebhook } from './webhook-signature';
 import { createHmac } from 'node:crypto';
@@ -114,5 +114,13 @@ describe('webhook signature', () => {
     const key = Buffer.from('a-secret-key-of-some-length');
     const expected = createHmac('sha256', key).update('msg_1.1700000000.{"a":1}').digest('base64');
     expect(signWebhook(`whsec_${key.toString('base64')}`, 'msg_1', 1700000000, '{"a":1}')).toBe(`v1,${expected}`);
+  });
+});
+
+describe('SMS text', () => {
+  it('drops markup and keeps paragraphs as lines', () => {
+    expect(plainText('<p>Hello  <b>Acme</b>,</p>\n<p>balance 4.50</p>')).toBe('Hello Acme,\nbalance 4.50');
+    const m = compose({ subject: 's', body: '<p>{{customer.name}} low</p>', bcc: ['x@y.test'] }, { kind: NotificationKind.ALERT, customer: { name: 'A&B' } } as object as { kind: NotificationKind }, 'SMS', '+49151', { customerId: null });
+    expect(m).toMatchObject({ body: 'A&B low', bcc: [], status: 'PENDING' });
   });
 });

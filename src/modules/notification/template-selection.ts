@@ -59,7 +59,8 @@ export function compose(
   const mode: RenderMode = channel === 'EMAIL' ? 'html' : 'text';
   const base = { kind: view.kind, channel, recipient, customerId: refs.customerId, alertEventId: refs.alertEventId ?? null };
   try {
-    const r = renderMessage(template, view, mode);
+    const rendered = renderMessage(template, view, mode);
+    const r = channel === 'SMS' ? { ...rendered, body: plainText(rendered.body) } : rendered;
     const payload =
       channel === 'WEBHOOK'
         ? { type: `notification.${view.kind.toLowerCase()}`, timestamp: new Date().toISOString(), data: { subject: r.subject, body: r.body, ...view } }
@@ -69,6 +70,16 @@ export function compose(
     if (!(err instanceof TemplateRenderError)) throw err;
     return { ...base, subject: '', body: '', bcc: [], payload: null, status: 'FAILED', lastError: err.message };
   }
+}
+
+/** An SMS is plain text: the templates' HTML markup is dropped and whitespace collapsed. */
+export function plainText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>|<\/p>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
 }
 
 /**
