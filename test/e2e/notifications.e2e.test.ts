@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import {
   CreateApiKeyDocument,
+  NodeByIdDocument,
   NotificationsDocument,
   NotificationsTestCreateTemplateDocument,
   NotificationWithAlertEventDocument,
@@ -9,6 +10,7 @@ import {
   NtfCreateClassDocument,
   NtfCreateCustomerDocument,
   NtfCreateTrunkDocument,
+  NtfUpdateTemplateDocument,
   NtfRecordPaymentDocument,
   RetryNotificationDocument,
   SendNotificationDocument,
@@ -213,6 +215,15 @@ describe('notifications', () => {
     expect(r.sendNotification[0]).toMatchObject({ kind: 'WELCOME', channel: 'EMAIL', recipient: 'hello@new.test', subject: 'Welcome, Newcomer', status: 'PENDING', attempts: 0 });
     await eventually(() => mail.messages.some((m) => m.rcptTo.includes('hello@new.test')));
     expect(await server.http().errorCode(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'ALERT' })).toBe('BAD_USER_INPUT');
+
+    // An edited template is used from the next message on (the compiled cache follows the text).
+    const tpl = await createTemplate(server, 'Welcome letters', [{ kind: 'WELCOME', subject: 'Hello v1 {{customer.name}}', body: 'v1' }]);
+    const cls = await insertClass(server, 'Welcomed', tpl, ['WELCOME']);
+    const member = await insertCustomer(server, { name: 'Member', classId: cls, main: 'member@welcome.test' });
+    const v1 = await server.http().data(SendNotificationDocument, { customerId: `cus_${member}`, kind: 'WELCOME' });
+    await server.http().data(NtfUpdateTemplateDocument, { id: `tpl_${tpl}`, input: { name: 'Welcome letters', messages: [{ kind: 'WELCOME', subject: 'Hello v2 {{customer.name}}', body: 'v2' }] } });
+    const v2 = await server.http().data(SendNotificationDocument, { customerId: `cus_${member}`, kind: 'WELCOME' });
+    expect([v1.sendNotification[0].subject, v2.sendNotification[0].subject]).toEqual(['Hello v1 Member', 'Hello v2 Member']);
     expect(await server.http().errorCode(SendNotificationDocument, { customerId: 'cus_00000000-0000-4000-8000-000000000000', kind: 'WELCOME' })).toBe('NOT_FOUND');
   });
 
@@ -303,5 +314,10 @@ describe('notifications', () => {
     const all = await server.http(nocKey).data(NotificationsDocument, {});
     expect(all.notifications.totalCount).toBe((await rows(server)).length);
     expect(await server.http(nocKey).errorCode(RetryNotificationDocument, { id: own.notifications.nodes[0].id })).toBe('FORBIDDEN');
+
+    const ownId = own.notifications.nodes[0].id;
+    expect((await server.http(customerKey).data(NodeByIdDocument, { id: ownId })).node).toEqual({ id: ownId, __typename: 'Notification' });
+    const othersId = all.notifications.nodes.find((n) => n.recipient === 'other@other.test')!.id;
+    expect((await server.http(customerKey).data(NodeByIdDocument, { id: othersId })).node).toBeNull();
   });
 });

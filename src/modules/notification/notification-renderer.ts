@@ -35,6 +35,7 @@ export class TemplateRenderError extends Error {
   }
 }
 
+// Explicit (not merely default) false: denied lookups render nothing and are not logged.
 const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
   allowProtoPropertiesByDefault: false,
   allowProtoMethodsByDefault: false,
@@ -43,8 +44,6 @@ const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
 const MAX_CACHED = 2_000;
 
 const hb = Handlebars.create();
-// Denied prototype lookups are expected (hostile templates); they render as nothing, not as log noise.
-hb.log = () => undefined;
 
 /** `{{money balance}}`: exact decimal string with at least 2 decimals ("12.5" -> "12.50"); `{{money x 4}}` for 4. */
 export function formatMoney(value: unknown, minDecimals = 2): string {
