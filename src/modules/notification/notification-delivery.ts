@@ -31,8 +31,12 @@ export class NotificationDelivery {
   private async email(row: NotificationRow): Promise<void> {
     if (!this.config.smtpUrl) throw new PermanentDeliveryError('email is not configured (SMTP_URL is not set)');
     // SMTP_URL is operator configuration, not user input: it is not subject to the address policy.
+    // Pooled: a burst (e.g. a low-balance wave) reuses a few SMTP sessions instead of one per message.
     this.transport ??= nodemailer.createTransport({
       url: this.config.smtpUrl,
+      pool: true,
+      maxConnections: 5,
+      maxMessages: 500,
       connectionTimeout: this.config.deliveryTimeoutMs,
       greetingTimeout: this.config.deliveryTimeoutMs,
       socketTimeout: this.config.deliveryTimeoutMs,

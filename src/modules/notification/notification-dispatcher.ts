@@ -15,7 +15,8 @@ import { claimDue, recordFailure, recordSent, type NotificationRow } from './not
 import type { NotificationDelivery } from './notification-delivery';
 import { PermanentDeliveryError } from './outbound-http';
 
-const BATCH = 25;
+/** Rows claimed (and delivered concurrently) per round. */
+const BATCH = 50;
 
 export class NotificationDispatcher implements PeriodicJob {
   readonly name = 'notification-outbox';

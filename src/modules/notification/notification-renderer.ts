@@ -5,7 +5,6 @@
  * text: a template row that changes has a new source, so it compiles anew, while an
  * unchanged one is compiled once per process.
  */
-import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { dec } from '../../common/decimal';
 
@@ -101,7 +100,8 @@ hb.registerHelper('duration', (...a: unknown[]) => formatDuration(args(a)[0]));
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 function compiled(source: string, mode: RenderMode): Handlebars.TemplateDelegate {
-  const key = createHash('sha256').update(mode).update('\0').update(source).digest('base64');
+  // The source text itself is the key: an edited template row is a new key, an unchanged one hits.
+  const key = `${mode}\0${source}`;
   let template = cache.get(key);
   if (!template) {
     template = hb.compile(source, { noEscape: mode === 'text', strict: false, knownHelpersOnly: false });
