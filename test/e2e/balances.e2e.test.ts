@@ -13,6 +13,7 @@ import {
 import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
 import { eventually, type WsClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { describeWithRedis } from '../helpers/test-env';
 import { Topic } from '../../src/pubsub/topics';
 
 const MISSING = 'cus_00000000-0000-4000-8000-000000000000';
@@ -178,5 +179,32 @@ describe('balance operations and customer subscriptions', () => {
     await sub.ended();
     // Its listener is gone: the stream was returned when the socket closed.
     await eventually(() => server.app.services.events.listenerCount(Topic.BALANCE_CHANGED) === base, 5000, 'listener released');
+  });
+});
+
+describeWithRedis('balanceChanged across instances (Redis)', () => {
+  let first: TestServer;
+  let second: TestServer;
+  let client: WsClient;
+
+  beforeAll(async () => {
+    first = await startTestServer({ redis: true });
+    second = await startTestServer({ redis: true, shared: { databaseUrl: first.databaseUrl, redisPrefix: first.redisPrefix, adminKey: first.adminKey } });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await second?.close();
+    await first?.close();
+  });
+
+  it('delivers a payment recorded on one instance to a subscriber on the other', async () => {
+    const id = (await first.http().data(CreateCustomerDocument, { input: { name: 'Redis Co' } })).createCustomer.id;
+    client = first.ws();
+    const sub = client.subscribe(BalanceChangedDocument, { customerId: id });
+    await eventually(() => first.app.services.events.listenerCount(Topic.BALANCE_CHANGED) >= 1, 10_000, 'redis subscription');
+    await second.http().data(RecordPaymentDocument, { customerId: id, amount: '42.000001' });
+    const [got] = await sub.waitFor(1);
+    expect(got.balanceChanged).toEqual({ customer: { id }, previousBalance: '0', balance: '42.000001', delta: '42.000001', reason: 'PAYMENT' });
+    sub.close();
   });
 });

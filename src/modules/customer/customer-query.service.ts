@@ -14,7 +14,7 @@ import type { RequestContext } from '../../server/context';
 import { CustomerSortField } from './customer-sort';
 import { CustomerEntity } from './customer.entity';
 import type { CustomerFilter, CustomerOrder } from './customer.inputs';
-import { loadCustomer } from './customer.loader';
+import { customerLoader, loadCustomer } from './customer.loader';
 import { CustomerType } from './customer.type';
 
 /** Sort expression and its SQL type (to cast the cursor's text key back) per sort field. */
@@ -79,6 +79,8 @@ export class CustomerQueryService {
       });
     const keys = new Map(raw.map((r) => [r.c_id, r.sort_key]));
     const nodes = entities.map(CustomerType.from);
+    // Nested trunk.customer / host.customer on this page then need no statement of their own.
+    for (const n of nodes) customerLoader(ctx).prime(n.localId, n);
     return toPage(nodes, limit, total, (n) => [order.field, keys.get(n.localId) ?? null, n.localId]);
   }
 
