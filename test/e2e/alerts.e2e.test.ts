@@ -105,16 +105,19 @@ describe('alert engine', () => {
     const customerId = await createCustomer(server, { name: 'Long Talker', callDurationTrigger: 7200 });
     await chargeCalls(server, [{ customerId, duration: 7199 }]);
     expect(await events({ customerId })).toHaveLength(0);
-    await chargeCalls(server, [
+    const caused = await chargeCalls(server, [
       { customerId, duration: 7200 },
       { customerId, duration: 7199 },
       { customerId, duration: 9000 },
     ]);
     const evts = await events({ customerId });
-    expect(evts.map((e) => [e.kind, e.area, e.value, e.threshold])).toEqual([
+    const byValue = (a: { value: string }, b: { value: string }) => Number(a.value) - Number(b.value);
+    expect([...evts].sort(byValue).map((e) => [e.kind, e.area, e.value, e.threshold])).toEqual([
       ['TRIGGERED', 'CALL_DURATION', '7200', '7200'],
       ['TRIGGERED', 'CALL_DURATION', '9000', '7200'],
     ]);
+    // submitCdrs reports the events its batch caused.
+    expect(caused.map((e) => e.id)).toEqual(evts.map((e) => e.id));
     // CALL_DURATION keeps no state.
     const { customer } = await server.http().data(AlertsCustomerDocument, { id: customerId });
     expect(customer?.alertStates).toEqual([]);

@@ -3,6 +3,7 @@ import { notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/global-id';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
+import { CdrBatchResult } from '../cdr/cdr.type';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { AlertEventKind } from './alert.enums';
@@ -100,5 +101,13 @@ export class CustomerAlertStatesResolver {
   @FieldResolver(() => [AlertStateType])
   alertStates(@Ctx() ctx: RequestContext, @Root() c: CustomerType): Promise<AlertStateType[]> {
     return loadStatesOfCustomer(ctx, c.localId);
+  }
+}
+
+@Resolver(() => CdrBatchResult)
+export class CdrBatchAlertEventsResolver {
+  @FieldResolver(() => [AlertEventType], { description: 'Alert events this batch caused, in cursor order.' })
+  alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult): AlertEventType[] {
+    return r.createdAlertEvents.filter((e) => ctx.canSeeCustomer(e.customerId)).map((e) => AlertEventType.of(e));
   }
 }

@@ -2,7 +2,7 @@ import type { AppModule } from '../app-module';
 import { AlertDefinitionResolver, AlertTestResultResolver } from './alert-definition.resolver';
 import { AlertDefinitionService } from './alert-definition.service';
 import { AlertEngine } from './alert-engine';
-import { AlertEventResolver, AlertStateResolver, CustomerAlertStatesResolver } from './alert-event.resolver';
+import { AlertEventResolver, AlertStateResolver, CdrBatchAlertEventsResolver, CustomerAlertStatesResolver } from './alert-event.resolver';
 import { AlertEventService } from './alert-event.service';
 import { AlertEventWriter } from './alert-event-writer';
 import { alertJobs } from './alert-jobs';
@@ -18,7 +18,7 @@ declare module '../../services' {
 
 export const alertModule: AppModule = {
   name: 'alert',
-  resolvers: [AlertDefinitionResolver, AlertTestResultResolver, AlertEventResolver, AlertStateResolver, CustomerAlertStatesResolver],
+  resolvers: [AlertDefinitionResolver, AlertTestResultResolver, AlertEventResolver, AlertStateResolver, CustomerAlertStatesResolver, CdrBatchAlertEventsResolver],
   register(services) {
     const writer = new AlertEventWriter(services.hooks, services.events);
     const engine = new AlertEngine(writer);

@@ -1,0 +1,192 @@
+/**
+ * submitCdrs, the hot path: validate in JS, then ONE transaction of a fixed number
+ * of set-based statements whatever the batch size (resolve customers: up to three
+ * queries; insert: one; duplicates: one when there are any; balances: the ledger's
+ * two). Arrays travel as one bind parameter per column (unnest), so the statement
+ * count and the parameter count do not grow with the batch.
+ */
+import { dec } from '../../common/decimal';
+import { badInput } from '../../common/errors';
+import type { Database } from '../../db/database';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import { BalanceChangeType } from '../balance/balance-change.type';
+import type { BalanceDelta, BalanceLedger } from '../balance/balance-ledger';
+import { emitted, type ChargedCdr, type DomainHooks } from '../domain-hooks';
+import type { CdrInput } from './cdr.inputs';
+import { CdrBatchResult, type CdrRejection } from './cdr.type';
+import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
+import { resolveCustomers, type Resolved } from './customer-resolution';
+
+/**
+ * Rows go in sorted by call_id. Every batch then takes its unique-index entries in
+ * the same global order, so two batches sharing callIds wait for each other (the
+ * second skips the first's rows once it commits) but never deadlock on the index.
+ * Customer rows are locked only after the insert, in id order, by the ledger.
+ */
+const INSERT_SQL = `
+INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
+SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::text[], $9::numeric[])
+ON CONFLICT (call_id) DO NOTHING
+RETURNING id, call_id`;
+
+const STORED_SQL = `
+SELECT call_id, customer_id, caller, callee, started_at, duration, disposition, charge
+  FROM cdrs WHERE call_id = ANY($1::text[])`;
+
+interface StoredRow {
+  call_id: string;
+  customer_id: string;
+  caller: string | null;
+  callee: string;
+  started_at: Date;
+  duration: number;
+  disposition: string;
+  charge: string;
+}
+
+export class CdrSubmission {
+  constructor(
+    private readonly db: Database,
+    private readonly hooks: DomainHooks,
+    private readonly ledger: BalanceLedger,
+    private readonly maxBatch: number,
+  ) {}
+
+  async submit(inputs: readonly CdrInput[], now = Date.now()): Promise<CdrBatchResult> {
+    if (inputs.length > this.maxBatch) {
+      throw badInput(`At most ${this.maxBatch} CDRs per call (MAX_CDR_BATCH); got ${inputs.length}: split the batch`, 'cdrs');
+    }
+    const { valid, rejected } = validateCdrs(inputs, now);
+    valid.sort(byCallId);
+    const result = valid.length === 0 ? emptyResult() : await this.db.transaction((uow) => this.store(uow, valid));
+    result.rejected = rejected.concat(result.rejected).sort((a, b) => a.index - b.index);
+    return result;
+  }
+
+  /** Everything that touches the database; runs again from scratch if the transaction is retried. */
+  private async store(uow: UnitOfWork, rows: ValidCdr[]): Promise<CdrBatchResult> {
+    const result = emptyResult();
+    const resolved = await resolveCustomers(uow, rows);
+    const n = rows.length;
+    const callIds: string[] = [];
+    const customers: string[] = [];
+    const trunks: (string | null)[] = [];
+    const callers: (string | null)[] = [];
+    const callees: string[] = [];
+    const starts: string[] = [];
+    const durations: number[] = [];
+    const dispositions: string[] = [];
+    const charges: string[] = [];
+    const byCallId = new Map<string, { row: ValidCdr; to: Resolved }>();
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      const to = resolved[i];
+      if (!to) {
+        result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
+        continue;
+      }
+      byCallId.set(row.callId, { row, to });
+      callIds.push(row.callId);
+      customers.push(to.customerId);
+      trunks.push(to.trunkId);
+      callers.push(row.caller);
+      callees.push(row.callee);
+      starts.push(row.startedAt);
+      durations.push(row.duration);
+      dispositions.push(row.disposition);
+      charges.push(row.charge);
+    }
+    if (callIds.length === 0) return result;
+
+    const inserted = await uow.query<{ id: string; call_id: string }>(INSERT_SQL, [
+      callIds, customers, trunks, callers, callees, starts, durations, dispositions, charges,
+    ]);
+    const charged: ChargedCdr[] = new Array(inserted.length);
+    for (let i = 0; i < inserted.length; i++) {
+      const { row, to } = byCallId.get(inserted[i].call_id)!;
+      byCallId.delete(row.callId);
+      charged[i] = {
+        id: String(inserted[i].id),
+        customerId: to.customerId,
+        trunkId: to.trunkId,
+        callId: row.callId,
+        startedAt: new Date(row.startedAtMs),
+        duration: row.duration,
+        disposition: row.disposition,
+        charge: row.charge,
+      };
+    }
+    result.accepted = charged.length;
+    // What is left in byCallId collided with a stored record (committed before our insert finished).
+    if (byCallId.size > 0) this.classifyDuplicates(result, byCallId, await uow.query<StoredRow>(STORED_SQL, [[...byCallId.keys()]]));
+
+    await this.hooks.emit('cdrsCharged', uow, charged);
+    const changes = await this.ledger.apply(uow, 'CDR_CHARGES', chargesPerCustomer(charged));
+    result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
+    result.createdAlertEvents = [...emitted(uow, 'alertEventsCreated')];
+    return result;
+  }
+
+  private classifyDuplicates(result: CdrBatchResult, pending: Map<string, { row: ValidCdr; to: Resolved }>, stored: StoredRow[]): void {
+    for (const s of stored) {
+      const { row, to } = pending.get(s.call_id)!;
+      const differs = differingField(s, row, to);
+      if (differs) {
+        result.rejected.push(rejection(row.index, row.callId, 'DUPLICATE_CONFLICT', differs, `callId is already stored with a different ${differs}`));
+      } else {
+        result.duplicates++;
+      }
+    }
+  }
+}
+
+/** The first field in which a stored record differs from a resubmitted one, if any. */
+function differingField(s: StoredRow, row: ValidCdr, to: Resolved): string | undefined {
+  if (s.customer_id !== to.customerId) return refField(row);
+  if (s.started_at.getTime() !== row.startedAtMs) return 'startedAt';
+  if (s.duration !== row.duration) return 'duration';
+  if (s.disposition !== row.disposition) return 'disposition';
+  if (!dec(s.charge).eq(row.charge)) return 'charge';
+  if (s.callee !== row.callee) return 'callee';
+  if (s.caller !== row.caller) return 'caller';
+  return undefined;
+}
+
+/** One charge per customer: the ledger writes one row per customer per batch. */
+function chargesPerCustomer(charged: ChargedCdr[]): BalanceDelta[] {
+  const sums = new Map<string, ReturnType<typeof dec>>();
+  for (const c of charged) {
+    const sum = sums.get(c.customerId);
+    sums.set(c.customerId, sum ? sum.plus(c.charge) : dec(c.charge));
+  }
+  const deltas: BalanceDelta[] = [];
+  for (const [customerId, sum] of sums) {
+    // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
+    if (!sum.isZero()) deltas.push({ customerId, delta: sum.negated().toFixed(), accruedDelta: sum.toFixed() });
+  }
+  return deltas;
+}
+
+function refField(row: ValidCdr): string {
+  return row.ref.kind === 'id' ? 'customerId' : row.ref.kind === 'trunk' ? 'trunk' : 'sourceIp';
+}
+
+function unknownReason(row: ValidCdr): string {
+  if (row.ref.kind === 'id') return 'no customer has this id';
+  if (row.ref.kind === 'trunk') return `no ingress trunk is named "${row.ref.value}"`;
+  return `no enabled host of an ingress trunk covers ${row.ref.value}`;
+}
+
+function byCallId(a: ValidCdr, b: ValidCdr): number {
+  return a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0;
+}
+
+function emptyResult(): CdrBatchResult {
+  const r = new CdrBatchResult();
+  r.accepted = 0;
+  r.duplicates = 0;
+  r.rejected = [];
+  r.balanceChanges = [];
+  r.createdAlertEvents = [];
+  return r;
+}

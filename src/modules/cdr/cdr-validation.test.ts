@@ -1,0 +1,78 @@
+import type { CdrInput } from './cdr.inputs';
+import { CallDisposition } from './cdr.enums';
+import { MAX_DURATION_SECONDS, validateCdrs } from './cdr-validation';
+
+const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+const CUSTOMER = 'cus_0b4f6f0e-5d1a-4c61-9a52-6f3d2b1c0a99';
+
+function row(over: Partial<CdrInput> = {}): CdrInput {
+  return Object.assign(
+    {
+      callId: 'call-1',
+      customerId: CUSTOMER,
+      callee: '4930123',
+      caller: null,
+      startedAt: new Date(NOW - 1000),
+      duration: 60,
+      disposition: CallDisposition.ANSWERED,
+      charge: '0.25',
+    },
+    over,
+  ) as CdrInput;
+}
+
+describe('validateCdrs', () => {
+  it('passes a good row through in SQL-ready shapes', () => {
+    const { valid, rejected } = validateCdrs([row({ charge: '000.2500' })], NOW);
+    expect(rejected).toEqual([]);
+    expect(valid).toEqual([
+      expect.objectContaining({
+        index: 0,
+        callId: 'call-1',
+        ref: { kind: 'id', value: '0b4f6f0e-5d1a-4c61-9a52-6f3d2b1c0a99' },
+        startedAt: new Date(NOW - 1000).toISOString(),
+        charge: '0.25',
+      }),
+    ]);
+  });
+
+  it.each<[Partial<CdrInput>, string]>([
+    [{ customerId: null }, 'customerId'],
+    [{ trunk: 't1' }, 'trunk'],
+    [{ customerId: null, trunk: 't1', sourceIp: '10.0.0.1' }, 'sourceIp'],
+    [{ customerId: null, sourceIp: 'fe80::1%eth0' }, 'sourceIp'],
+    [{ customerId: null, trunk: '' }, 'trunk'],
+    [{ duration: -1 }, 'duration'],
+    [{ duration: MAX_DURATION_SECONDS + 1 }, 'duration'],
+    [{ duration: 1.5 }, 'duration'],
+    [{ charge: '-0.01' }, 'charge'],
+    [{ charge: '1e3' }, 'charge'],
+    [{ charge: '0.00000000001' }, 'charge'],
+    [{ startedAt: new Date(NOW + 5 * 60_000 + 1) }, 'startedAt'],
+    [{ startedAt: new Date(0) }, 'startedAt'],
+    [{ callee: '' }, 'callee'],
+    [{ caller: 'x'.repeat(65) }, 'caller'],
+    [{ callId: 'x'.repeat(129) }, 'callId'],
+    [{ callId: ' ' }, 'callId'],
+    [{ callee: 'a\u0000' }, 'callee'],
+  ])('refuses %p as INVALID %s', (over, field) => {
+    const { valid, rejected } = validateCdrs([row(over)], NOW);
+    expect(valid).toEqual([]);
+    expect(rejected).toEqual([expect.objectContaining({ index: 0, code: 'INVALID', field })]);
+  });
+
+  it('accepts a start within the clock skew and a zero duration', () => {
+    expect(validateCdrs([row({ startedAt: new Date(NOW + 4 * 60_000), duration: 0 })], NOW).valid).toHaveLength(1);
+  });
+
+  it('marks later repeats of a callId DUPLICATE_IN_BATCH, even after an invalid first', () => {
+    const { valid, rejected } = validateCdrs([row({ duration: -1 }), row(), row({ callId: 'call-2' }), row({ callId: 'call-2' })], NOW);
+    expect(valid.map((v) => v.index)).toEqual([2]);
+    expect(rejected.map((r) => [r.index, r.code])).toEqual([
+      [0, 'INVALID'],
+      [1, 'DUPLICATE_IN_BATCH'],
+      [3, 'DUPLICATE_IN_BATCH'],
+    ]);
+  });
+
+});

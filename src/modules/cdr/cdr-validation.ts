@@ -1,0 +1,138 @@
+/**
+ * Row checks for submitCdrs that need no database: plain loops and comparisons, no
+ * class-validator (which costs seconds on thousands of objects). GraphQL has already
+ * coerced the types (Int, DateTime, Decimal, enum); a malformed scalar anywhere
+ * refuses the whole request at coercion, before any row is looked at.
+ */
+import { isIP } from 'node:net';
+import { parseDecimal } from '../../common/decimal';
+import { tryFromGlobalId } from '../../common/global-id';
+import type { CdrInput } from './cdr.inputs';
+import type { CallDisposition } from './cdr.enums';
+import type { CdrRejection, CdrRejectionCode } from './cdr.type';
+
+/** Two days: longer "calls" are stuck switch sessions, not billable calls. */
+export const MAX_DURATION_SECONDS = 2 * 86_400;
+/** Switch clocks drift; a record a little ahead of ours is accepted. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+/** A start before this is an unset switch clock (epoch 0 and friends). */
+export const EARLIEST_START_MS = Date.UTC(2000, 0, 1);
+export const MAX_CALL_ID_LENGTH = 128;
+export const MAX_NUMBER_LENGTH = 64;
+export const MAX_TRUNK_NAME_LENGTH = 128;
+
+/** How a record names its customer, before the database resolves it. */
+export type CustomerRef = { kind: 'id'; value: string } | { kind: 'trunk'; value: string } | { kind: 'ip'; value: string };
+
+/** A record that passed every check, in the shapes the SQL wants. */
+export interface ValidCdr {
+  index: number;
+  callId: string;
+  ref: CustomerRef;
+  caller: string | null;
+  callee: string;
+  /** ISO-8601 UTC: sent to Postgres as text, compared as epoch ms. */
+  startedAt: string;
+  startedAtMs: number;
+  duration: number;
+  disposition: CallDisposition;
+  /** Canonical decimal string. */
+  charge: string;
+}
+
+export function rejection(index: number, callId: string | null, code: CdrRejectionCode, field: string | null, reason: string): CdrRejection {
+  return { index, callId, code, field, reason };
+}
+
+/** Splits a batch into valid records and rejections (INVALID, DUPLICATE_IN_BATCH). */
+export function validateCdrs(inputs: readonly CdrInput[], now: number): { valid: ValidCdr[]; rejected: CdrRejection[] } {
+  const valid: ValidCdr[] = [];
+  const rejected: CdrRejection[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
+    const callId = typeof input.callId === 'string' ? input.callId : null;
+    const result = checkRow(input, i, now);
+    if (callId !== null && callId !== '') {
+      if (seen.has(callId)) {
+        rejected.push(rejection(i, callId, 'DUPLICATE_IN_BATCH', 'callId', 'callId appears earlier in this batch'));
+        continue;
+      }
+      seen.add(callId);
+    }
+    if ('problem' in result) rejected.push(rejection(i, callId, 'INVALID', result.field, result.problem));
+    else valid.push(result);
+  }
+  return { valid, rejected };
+}
+
+type Problem = { field: string; problem: string };
+
+function text(value: unknown, field: string, max: number, required: boolean): Problem | undefined {
+  if (value === null || value === undefined) return required ? { field, problem: `${field} is required` } : undefined;
+  if (typeof value !== 'string') return { field, problem: `${field} must be a string` };
+  if (required && value.trim() === '') return { field, problem: `${field} must not be empty` };
+  if (value.length > max) return { field, problem: `${field} must be at most ${max} characters` };
+  // Postgres text cannot hold NUL; one such row must not fail the whole batch.
+  if (value.includes('\u0000')) return { field, problem: `${field} must not contain NUL characters` };
+  return undefined;
+}
+
+function customerRef(input: CdrInput): CustomerRef | Problem {
+  const given: Problem[] = [];
+  let ref: CustomerRef | undefined;
+  if (input.customerId !== null && input.customerId !== undefined) {
+    given.push({ field: 'customerId', problem: '' });
+    const local = tryFromGlobalId('Customer', input.customerId);
+    // A malformed id names no customer that could exist; it is reported as unknown after the batch is resolved.
+    ref = { kind: 'id', value: local ?? '' };
+  }
+  if (input.trunk !== null && input.trunk !== undefined) {
+    given.push({ field: 'trunk', problem: '' });
+    const bad = text(input.trunk, 'trunk', MAX_TRUNK_NAME_LENGTH, true);
+    if (bad) return bad;
+    ref = { kind: 'trunk', value: input.trunk };
+  }
+  if (input.sourceIp !== null && input.sourceIp !== undefined) {
+    given.push({ field: 'sourceIp', problem: '' });
+    const ip = input.sourceIp.trim();
+    if (isIP(ip) === 0 || ip.includes('%')) return { field: 'sourceIp', problem: `sourceIp "${input.sourceIp.slice(0, 64)}" is not an IPv4 or IPv6 address` };
+    ref = { kind: 'ip', value: ip };
+  }
+  if (given.length === 0) return { field: 'customerId', problem: 'exactly one of customerId, trunk or sourceIp is required' };
+  if (given.length > 1) return { field: given[1].field, problem: 'give exactly one of customerId, trunk or sourceIp' };
+  return ref!;
+}
+
+function checkRow(input: CdrInput, index: number, now: number): ValidCdr | Problem {
+  const bad =
+    text(input.callId, 'callId', MAX_CALL_ID_LENGTH, true) ??
+    text(input.callee, 'callee', MAX_NUMBER_LENGTH, true) ??
+    text(input.caller, 'caller', MAX_NUMBER_LENGTH, false);
+  if (bad) return bad;
+  const ref = customerRef(input);
+  if ('problem' in ref) return ref;
+  const duration = input.duration;
+  if (!Number.isInteger(duration) || duration < 0 || duration > MAX_DURATION_SECONDS) {
+    return { field: 'duration', problem: `duration must be whole seconds from 0 to ${MAX_DURATION_SECONDS}` };
+  }
+  const startedAtMs = input.startedAt instanceof Date ? input.startedAt.getTime() : NaN;
+  if (!Number.isFinite(startedAtMs)) return { field: 'startedAt', problem: 'startedAt must be a date-time' };
+  if (startedAtMs > now + CLOCK_SKEW_MS) return { field: 'startedAt', problem: 'startedAt is in the future' };
+  if (startedAtMs < EARLIEST_START_MS) return { field: 'startedAt', problem: 'startedAt is before 2000-01-01 (switch clock unset?)' };
+  const charge = parseDecimal(input.charge);
+  if (!charge.ok) return { field: 'charge', problem: `charge ${charge.reason}` };
+  if (charge.value.startsWith('-')) return { field: 'charge', problem: 'charge must not be negative' };
+  return {
+    index,
+    callId: input.callId,
+    ref,
+    caller: input.caller ?? null,
+    callee: input.callee,
+    startedAt: input.startedAt.toISOString(),
+    startedAtMs,
+    duration,
+    disposition: input.disposition,
+    charge: charge.value,
+  };
+}

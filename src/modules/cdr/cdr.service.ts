@@ -1,0 +1,85 @@
+/**
+ * CDRs: bulk submission (delegated to CdrSubmission, the hot path) and the scoped,
+ * keyset-paginated list. The list pages newest call first: (started_at, id)
+ * descending, which the (customer_id, started_at, id), (trunk_id, started_at, id)
+ * and (started_at, id) indexes serve.
+ */
+import { fromGlobalId } from '../../common/global-id';
+import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import type { RequestContext } from '../../server/context';
+import type { CdrSubmission } from './cdr-submission';
+import type { CdrFilter, CdrInput } from './cdr.inputs';
+import { CdrType, type CdrBatchResult, type CdrRow } from './cdr.type';
+
+const COLUMNS = `id, call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge, ingested_at,
+  to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_key`;
+
+type KeyedRow = CdrRow & { started_key: string };
+
+export class CdrService {
+  constructor(private readonly submission: CdrSubmission) {}
+
+  /** Charges a batch; see CdrSubmission. */
+  async submit(ctx: RequestContext, cdrs: readonly CdrInput[]): Promise<CdrBatchResult> {
+    const result = await this.submission.submit(cdrs);
+    ctx.logger.info('cdrs submitted', {
+      received: cdrs.length,
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      rejected: result.rejected.length,
+    });
+    return result;
+  }
+
+  async list(ctx: RequestContext, filter: CdrFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<CdrType>> {
+    const limit = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (ctx.customerScope !== undefined) add((p) => `customer_id = ${p}`, ctx.customerScope);
+    if (filter?.customerId) add((p) => `customer_id = ${p}::uuid`, fromGlobalId('Customer', filter.customerId));
+    if (filter?.trunkId) add((p) => `trunk_id = ${p}::uuid`, fromGlobalId('Trunk', filter.trunkId));
+    if (filter?.from) add((p) => `started_at >= ${p}::timestamptz`, filter.from.toISOString());
+    if (filter?.to) add((p) => `started_at < ${p}::timestamptz`, filter.to.toISOString());
+    if (filter?.disposition) add((p) => `disposition = ANY(${p}::text[])`, filter.disposition);
+    if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
+    if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
+    const filtered = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const countParams = [...params];
+    if (cursor) {
+      params.push(String(cursor[0]), String(cursor[1]));
+      where.push(`(started_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
+    }
+    params.push(limit + 1);
+    const db = ctx.services.db;
+    const rows = await db.query<KeyedRow>(
+      `SELECT ${COLUMNS} FROM cdrs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cdrs ${filtered}`, countParams);
+    const keys = new Map<CdrType, string>();
+    const nodes = rows.map((r) => {
+      const t = CdrType.from(r);
+      keys.set(t, r.started_key);
+      return t;
+    });
+    return toPage(nodes, limit, Number(n), (t) => [keys.get(t)!, t.localId]);
+  }
+
+  /** One CDR by local id, or null when it does not exist or the caller may not see it. */
+  async findById(ctx: RequestContext, localId: string): Promise<CdrType | null> {
+    const cdr = await ctx
+      .loader<string, CdrType | null>('cdr.byId', async (ids) => {
+        const rows = await ctx.services.db.query<CdrRow>(`SELECT ${COLUMNS} FROM cdrs WHERE id = ANY($1::bigint[])`, [[...ids]]);
+        const byId = new Map(rows.map((r) => [String(r.id), CdrType.from(r)]));
+        return ids.map((id) => byId.get(id) ?? null);
+      })
+      .load(localId);
+    return cdr && ctx.canSeeCustomer(cdr.customerLocalId) ? cdr : null;
+  }
+}

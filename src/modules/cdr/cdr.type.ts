@@ -1,0 +1,122 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { normaliseDecimal } from '../../common/decimal';
+import { toGlobalId } from '../../common/global-id';
+import { Node } from '../../common/node';
+import { Connection } from '../../common/pagination';
+import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import { BalanceChangeType } from '../balance/balance-change.type';
+import type { CreatedAlertEvent } from '../domain-hooks';
+import { CallDisposition } from './cdr.enums';
+
+/** A cdrs row as the read queries select it (snake_case columns). */
+export interface CdrRow {
+  id: string;
+  call_id: string;
+  customer_id: string;
+  trunk_id: string | null;
+  caller: string | null;
+  callee: string;
+  started_at: Date;
+  duration: number;
+  disposition: CallDisposition;
+  charge: string;
+  ingested_at: Date;
+}
+
+@ObjectType('Cdr', { implements: Node })
+export class CdrType implements Node {
+  @Field(() => ID)
+  id!: string;
+
+  localId!: string;
+  customerLocalId!: string;
+  trunkLocalId!: string | null;
+
+  @Field()
+  callId!: string;
+
+  @Field(() => String, { nullable: true })
+  caller!: string | null;
+
+  @Field()
+  callee!: string;
+
+  @Field(() => DateTimeScalar)
+  startedAt!: Date;
+
+  @Field(() => Int)
+  duration!: number;
+
+  @Field(() => CallDisposition)
+  disposition!: CallDisposition;
+
+  @Field(() => DecimalScalar)
+  charge!: string;
+
+  @Field(() => DateTimeScalar)
+  ingestedAt!: Date;
+
+  static from(r: CdrRow): CdrType {
+    const t = new CdrType();
+    t.id = toGlobalId('Cdr', r.id);
+    t.localId = String(r.id);
+    t.customerLocalId = r.customer_id;
+    t.trunkLocalId = r.trunk_id;
+    t.callId = r.call_id;
+    t.caller = r.caller;
+    t.callee = r.callee;
+    t.startedAt = r.started_at;
+    t.duration = r.duration;
+    t.disposition = r.disposition;
+    t.charge = normaliseDecimal(r.charge);
+    t.ingestedAt = r.ingested_at;
+    return t;
+  }
+}
+
+@ObjectType('CdrConnection')
+export class CdrConnection extends Connection(CdrType, 'Cdr') {}
+
+export type CdrRejectionCode = 'INVALID' | 'UNKNOWN_CUSTOMER' | 'DUPLICATE_CONFLICT' | 'DUPLICATE_IN_BATCH';
+
+@ObjectType('CdrRejection', {
+  description:
+    'Why a record was not charged. code is one of INVALID (a field is wrong: field\nnames it), UNKNOWN_CUSTOMER, DUPLICATE_CONFLICT (callId stored with other data),\nDUPLICATE_IN_BATCH.',
+})
+export class CdrRejection {
+  @Field(() => Int)
+  index!: number;
+
+  @Field(() => String, { nullable: true })
+  callId!: string | null;
+
+  @Field(() => String)
+  code!: CdrRejectionCode;
+
+  @Field(() => String, { nullable: true })
+  field!: string | null;
+
+  @Field()
+  reason!: string;
+}
+
+@ObjectType('CdrBatchResult', {
+  description:
+    'The outcome of one submitCdrs call. Valid records are charged in one\ntransaction together with their balance changes and alert events; invalid\nones are listed in rejected and change nothing. An exact resubmission counts\nas duplicates and changes nothing.',
+})
+export class CdrBatchResult {
+  @Field(() => Int)
+  accepted!: number;
+
+  @Field(() => Int)
+  duplicates!: number;
+
+  @Field(() => [CdrRejection])
+  rejected!: CdrRejection[];
+
+  @Field(() => [BalanceChangeType])
+  balanceChanges!: BalanceChangeType[];
+
+  /** Alert events this batch caused (the alerts module resolves the alertEvents field from them). */
+  createdAlertEvents!: CreatedAlertEvent[];
+}
