@@ -10,7 +10,8 @@ describe('customers list statement count', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Background jobs (outbox, alert schedulers) off: the counter counts every statement of the process.
+    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
     const db = server.app.services.db;
     // Fixtures by SQL for speed: 600 customers over 3 classes, 2 trunks each, 2 hosts per trunk.
     await db.query(`INSERT INTO notification_templates (name) VALUES ('T')`);
