@@ -263,6 +263,14 @@ describe('notifications', () => {
     const linked = await server.http().data(NotificationWithAlertEventDocument, { filter: { customerId: `cus_${customer}`, kind: ['ALERT'] } });
     expect(linked.notifications.nodes).toHaveLength(4);
     for (const n of linked.notifications.nodes) expect(n.alertEvent).toEqual({ id: `evt_${eventId}`, kind: 'TRIGGERED', value: '2.5', threshold: '5' });
+
+    // Back above the threshold: the RESOLVED event is told to the same recipients, as a new webhook message.
+    await charge(server, customer, '10');
+    await eventually(() => hooks.requests.filter((r) => r.path === '/flaky').length === 4, 10_000, 'resolved webhook');
+    const resolved = hooks.requests.filter((r) => r.path === '/flaky')[3];
+    expect(resolved.headers['webhook-id']).not.toBe(calls[0].headers['webhook-id']);
+    expect(JSON.parse(resolved.body).data).toMatchObject({ subject: '[RESOLVED] Balance under 5: Alerted', alert: { eventKind: 'RESOLVED', value: '12.5' } });
+    await eventually(() => mail.messages.filter((m) => m.subject === '[RESOLVED] Balance under 5: Alerted').length === 2, 10_000, 'resolved mails');
   });
 
   it('a receiver that always fails (or redirects) ends FAILED with the last error; retryNotification queues it again', async () => {
