@@ -38,6 +38,13 @@ export class Alerts1732406400300 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX alert_definitions_title_key ON alert_definitions (lower(title))`);
     await q.query(`CREATE INDEX alert_definitions_customer_idx ON alert_definitions (customer_id) WHERE customer_id IS NOT NULL`);
     await q.query(`CREATE INDEX alert_definitions_class_idx ON alert_definitions (customer_class_id) WHERE customer_class_id IS NOT NULL`);
+    // The customer's own CDR2Cloud triggers, evaluated like any rule for every customer;
+    // their threshold is read from the customer row (threshold here is a placeholder).
+    await q.query(`
+      INSERT INTO alert_definitions (title, area, operator, threshold, min_calls, builtin) VALUES
+        ('Pre-paid balance trigger', 'ACCRUED_CHARGES', 'GTE', 0, 0, 'PREPAID_BALANCE_TRIGGER'),
+        ('Call duration trigger', 'CALL_DURATION', 'GTE', 0, 0, 'CALL_DURATION_TRIGGER'),
+        ('Low balance threshold', 'BALANCE', 'LT', 0, 0, 'LOW_BALANCE_THRESHOLD')`);
 
     await q.query(`
       CREATE TABLE alert_states (

@@ -13,6 +13,10 @@ export interface PeriodicJob {
   name: string;
   /** One pass; returns when its claimed work is done. */
   run(): Promise<void>;
+  /** Optional set-up when workers start (e.g. listening for wake-up events). */
+  start?(): Promise<void>;
+  /** Optional tear-down when workers stop; after it no new pass may begin. */
+  stop?(): Promise<void>;
 }
 
 /** Runs each job every intervalMs (never two passes of one job at once). */
@@ -21,6 +25,9 @@ export function startWorkers(services: Services, jobs: PeriodicJob[] = services.
   if (config.schedulerIntervalMs === 0 || jobs.length === 0) return { stop: async () => undefined };
   let stopped = false;
   const running = new Set<Promise<void>>();
+  const started = jobs.map((job) =>
+    (job.start?.() ?? Promise.resolve()).catch((err) => logger.error('background job failed to start', { job: job.name, err })),
+  );
   const timers = jobs.map((job) => {
     let busy = false;
     return setInterval(() => {
@@ -40,7 +47,9 @@ export function startWorkers(services: Services, jobs: PeriodicJob[] = services.
     async stop() {
       stopped = true;
       timers.forEach(clearInterval);
+      await Promise.allSettled(started);
       await Promise.allSettled([...running]);
+      await Promise.allSettled(jobs.map((job) => job.stop?.()));
     },
   };
 }

@@ -1,6 +1,40 @@
 import type { AppModule } from '../app-module';
+import { AlertDefinitionResolver, AlertTestResultResolver } from './alert-definition.resolver';
+import { AlertDefinitionService } from './alert-definition.service';
+import { AlertEngine } from './alert-engine';
+import { AlertEventResolver, AlertStateResolver, CdrBatchAlertEventsResolver, CustomerAlertStatesResolver } from './alert-event.resolver';
+import { AlertEventService } from './alert-event.service';
+import { AlertEventWriter } from './alert-event-writer';
+import { alertJobs } from './alert-jobs';
+import { loadDefinition } from './alert.loader';
+
+declare module '../../services' {
+  interface Services {
+    alertDefinitions: AlertDefinitionService;
+    alertEvents: AlertEventService;
+    alertEngine: AlertEngine;
+  }
+}
 
 export const alertModule: AppModule = {
   name: 'alert',
-  resolvers: [],
+  resolvers: [AlertDefinitionResolver, AlertTestResultResolver, AlertEventResolver, AlertStateResolver, CustomerAlertStatesResolver, CdrBatchAlertEventsResolver],
+  register(services) {
+    const writer = new AlertEventWriter(services.hooks, services.events);
+    const engine = new AlertEngine(writer);
+    services.alertEngine = engine;
+    services.alertDefinitions = new AlertDefinitionService(services.db, writer);
+    services.alertEvents = new AlertEventService(services.db, services.events);
+    services.nodes.AlertDefinition = loadDefinition;
+    services.nodes.AlertEvent = async (ctx, localId) => (await services.alertEvents.byIds(ctx, [localId]))[0];
+    // In the transaction of the change: CDRs are charged (windows, call durations)
+    // before their balance changes are applied (balance rules).
+    services.hooks.on('cdrsCharged', async (uow, cdrs) => {
+      await engine.onCdrsCharged(uow, cdrs);
+    });
+    services.hooks.on('balanceChanged', async (uow, changes) => {
+      await engine.onBalanceChanged(uow, changes.map((c) => c.customerId));
+    });
+    services.jobs.push(...alertJobs(services.db, services.events, engine, writer));
+  },
 };

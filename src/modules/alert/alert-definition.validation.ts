@@ -1,0 +1,52 @@
+/** Input rules of an alert definition that need no database (pure, typed errors). */
+import { badInput } from '../../common/errors';
+import { isWindowed } from './alert.enums';
+import { resetOnNonTriggeringSide } from './alert-evaluator';
+import type { AlertDefinitionInput } from './alert.inputs';
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164_RE = /^\+[1-9]\d{1,14}$/;
+
+function positiveInt(value: number | null | undefined, field: string, min: number): void {
+  if (value === null || value === undefined) return;
+  if (!Number.isInteger(value) || value < min) throw badInput(`${field} must be a whole number of at least ${min}`, field);
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export function validateDefinitionInput(input: AlertDefinitionInput): void {
+  if (!input.title.trim()) throw badInput('title must not be empty', 'title');
+  if (input.title.length > 200) throw badInput('title must be at most 200 characters', 'title');
+  if (input.customerId && input.customerClassId) throw badInput('give customerId or customerClassId, not both', 'customerClassId');
+  if (input.accountType && (input.customerId || input.customerClassId)) {
+    throw badInput('accountType scopes rules with neither customerId nor customerClassId', 'accountType');
+  }
+  if (isWindowed(input.area)) {
+    if (input.samplePeriod === null || input.samplePeriod === undefined) throw badInput(`${input.area} alerts need samplePeriod (seconds)`, 'samplePeriod');
+  } else if (input.samplePeriod !== null && input.samplePeriod !== undefined) {
+    throw badInput(`samplePeriod applies only to ASR, ACD, SPEND and CALL_COUNT alerts`, 'samplePeriod');
+  }
+  positiveInt(input.samplePeriod, 'samplePeriod', 1);
+  positiveInt(input.minCalls, 'minCalls', 0);
+  positiveInt(input.penalty, 'penalty', 1);
+  positiveInt(input.repeatInterval, 'repeatInterval', 1);
+  if (input.resetThreshold !== null && input.resetThreshold !== undefined && !resetOnNonTriggeringSide(input.operator, input.threshold, input.resetThreshold)) {
+    throw badInput(`resetThreshold ${input.resetThreshold} would itself trigger ${input.operator} ${input.threshold}: it must lie on the other side or equal it`, 'resetThreshold');
+  }
+  (input.emails ?? []).forEach((e, i) => {
+    if (!EMAIL_RE.test(e)) throw badInput(`"${e}" is not an email address`, `emails.${i}`);
+  });
+  (input.phones ?? []).forEach((p, i) => {
+    if (!E164_RE.test(p)) throw badInput(`"${p}" is not an E.164 phone number (e.g. +14155550100)`, `phones.${i}`);
+  });
+  (input.webhookUrls ?? []).forEach((u, i) => {
+    if (!isHttpUrl(u)) throw badInput(`"${u}" is not an http(s) URL`, `webhookUrls.${i}`);
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * AlertEngine: evaluates alert rules inside the transaction of the change that caused
+ * it (balance changes, charged CDRs) and for sliding windows. Every pass is set-based:
+ * one query loads the applicable rules, values and states of all affected customers,
+ * the pure evaluator decides, one statement upserts the states and one inserts events.
+ */
+import { normaliseDecimal } from '../../common/decimal';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
+import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
+import { conditionHolds, evaluate } from './alert-evaluator';
+import type { AlertEventWriter, EventDraft } from './alert-event-writer';
+
+/** Which rules apply to customer c: its own, its class's, its account type's (or everyone's), and the built-ins. */
+export const SCOPE_SQL = `(d.customer_id = c.id OR d.customer_class_id = c.customer_class_id
+   OR (d.customer_id IS NULL AND d.customer_class_id IS NULL AND (d.account_type IS NULL OR d.account_type = c.type)))`;
+
+/** The threshold in force: built-in rules read the customer's own setting (null or 0: off). */
+export const THRESHOLD_SQL = `CASE d.builtin
+   WHEN 'PREPAID_BALANCE_TRIGGER' THEN c.prepaid_balance_trigger
+   WHEN 'LOW_BALANCE_THRESHOLD' THEN c.low_balance_threshold
+   WHEN 'CALL_DURATION_TRIGGER' THEN nullif(c.call_duration_trigger, 0)::numeric
+   ELSE d.threshold END`;
+
+/** value <operator> threshold in SQL: a pre-filter only, the pure evaluator decides. */
+export function conditionSql(operator: string, value: string, threshold: string): string {
+  return `CASE ${operator} WHEN 'GT' THEN ${value} > ${threshold} WHEN 'GTE' THEN ${value} >= ${threshold}
+    WHEN 'LT' THEN ${value} < ${threshold} WHEN 'LTE' THEN ${value} <= ${threshold} ELSE ${value} = ${threshold} END`;
+}
+
+/**
+ * Only rows where something can happen come back: states already triggered (they may
+ * resolve, and their value is kept current) and untriggered ones whose condition holds.
+ * A customer x rule pair that is quiet costs nothing outside the database.
+ */
+const CANDIDATE_FILTER = `x.value IS NOT NULL AND x.threshold IS NOT NULL
+  AND (x.triggered OR ${conditionSql('x.operator', 'x.value', 'x.threshold')})`;
+
+const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id,
+  d.title, d.area, d.operator, ${THRESHOLD_SQL} AS threshold, d.reset_threshold, d.penalty`;
+
+/** A current customer value, for SQL over customers c. */
+export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
+   WHEN 'AVAILABLE_CREDIT' THEN c.balance + c.credit_limit ELSE c.accrued_charges END`;
+
+const BALANCE_SQL = `
+SELECT * FROM (
+  SELECT ${RULE_COLUMNS}, ${BALANCE_VALUE_SQL} AS value, coalesce(s.triggered, false) AS triggered
+    FROM customers c
+    JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND ${SCOPE_SQL}
+    LEFT JOIN alert_states s ON s.definition_id = d.id AND s.customer_id = c.id
+   WHERE c.id = ANY($1::uuid[])
+) x WHERE ${CANDIDATE_FILTER}`;
+
+/**
+ * Window statistics once per (customer, distinct sample period), however many rules
+ * share it: 100 rules over 3 periods scan each customer's recent calls 3 times.
+ */
+export const WINDOW_SQL = `
+WITH pairs AS (
+  SELECT ${RULE_COLUMNS}, d.sample_period, d.min_calls
+    FROM customers c
+    JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND d.builtin IS NULL AND ${SCOPE_SQL}
+   WHERE c.id = ANY($1::uuid[])
+), windows AS (
+  SELECT DISTINCT customer_id, sample_period FROM pairs
+), stats AS (
+  SELECT w.customer_id, w.sample_period, a.*
+    FROM windows w
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS attempts,
+             count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
+             coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0) AS answered_seconds,
+             coalesce(sum(r.charge), 0) AS spend
+        FROM cdrs r
+       WHERE r.customer_id = w.customer_id AND r.started_at > now() - make_interval(secs => w.sample_period)
+    ) a
+)
+SELECT * FROM (
+SELECT p.definition_id, p.customer_id, p.customer_name, p.customer_class_id, p.title, p.area, p.operator,
+       p.threshold, p.reset_threshold, p.penalty, coalesce(s.triggered, false) AS triggered,
+       CASE p.area
+         WHEN 'ASR' THEN CASE WHEN st.attempts > 0 THEN round(st.answered * 100.0 / st.attempts, 10) END
+         WHEN 'ACD' THEN CASE WHEN st.answered > 0 THEN round(st.answered_seconds::numeric / st.answered, 10) ELSE 0 END
+         WHEN 'SPEND' THEN st.spend
+         ELSE st.attempts::numeric END AS value
+  FROM pairs p
+  JOIN stats st ON st.customer_id = p.customer_id AND st.sample_period = p.sample_period
+  LEFT JOIN alert_states s ON s.definition_id = p.definition_id AND s.customer_id = p.customer_id
+ WHERE st.attempts >= p.min_calls
+) x WHERE ${CANDIDATE_FILTER}`;
+
+/** Only the calls that match: a CALL_DURATION rule fires once per matching call and keeps no state. */
+const CALL_DURATION_SQL = `
+WITH calls AS (SELECT * FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(customer_id, duration, ord))
+SELECT ${RULE_COLUMNS}, calls.duration::numeric AS value, false AS triggered
+  FROM calls
+  JOIN customers c ON c.id = calls.customer_id
+  JOIN alert_definitions d ON d.enabled AND d.area = 'CALL_DURATION' AND ${SCOPE_SQL}
+ WHERE ${conditionSql('d.operator', 'calls.duration', THRESHOLD_SQL)}
+ ORDER BY calls.ord, d.id`;
+
+const UPSERT_STATES_SQL = `
+INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
+SELECT definition_id, customer_id, triggered, value,
+       CASE WHEN transition <> '' THEN now() END, CASE WHEN transition <> '' THEN now() END, now()
+  FROM unnest($1::uuid[], $2::uuid[], $3::boolean[], $4::numeric[], $5::text[])
+       AS t(definition_id, customer_id, triggered, value, transition)
+ON CONFLICT (definition_id, customer_id) DO UPDATE
+   SET triggered = EXCLUDED.triggered,
+       value = EXCLUDED.value,
+       since = coalesce(EXCLUDED.since, s.since),
+       last_notified_at = coalesce(EXCLUDED.last_notified_at, s.last_notified_at),
+       evaluated_at = EXCLUDED.evaluated_at
+ WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
+
+/** Row locks in id order, the same order BalanceLedger uses, before states are read. */
+const LOCK_CUSTOMERS_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+
+export interface RuleRow {
+  definition_id: string;
+  customer_id: string;
+  customer_name: string;
+  customer_class_id: string | null;
+  title: string;
+  area: AlertArea;
+  operator: AlertOperator;
+  threshold: string;
+  reset_threshold: string | null;
+  penalty: number | null;
+  value: string | null;
+  triggered: boolean;
+}
+
+export function draftOf(r: RuleRow, kind: EventDraft['kind'], value: string): EventDraft {
+  return {
+    kind,
+    definitionId: r.definition_id,
+    customerId: r.customer_id,
+    customerClassId: r.customer_class_id,
+    customerName: r.customer_name,
+    title: r.title,
+    area: r.area,
+    operator: r.operator,
+    value: normaliseDecimal(value),
+    threshold: normaliseDecimal(r.threshold),
+    resetThreshold: r.reset_threshold === null ? null : normaliseDecimal(r.reset_threshold),
+    penalty: r.penalty,
+  };
+}
+
+export class AlertEngine {
+  constructor(private readonly writer: AlertEventWriter) {}
+
+  /** BALANCE, AVAILABLE_CREDIT, ACCRUED_CHARGES of customers whose balance just changed (already locked by the ledger). */
+  async onBalanceChanged(uow: UnitOfWork, customerIds: string[]): Promise<CreatedAlertEvent[]> {
+    const rows = await uow.query<RuleRow>(BALANCE_SQL, [unique(customerIds), BALANCE_AREAS]);
+    return this.applyStateful(uow, rows);
+  }
+
+  /** CALL_DURATION per call, then the windows of every customer in the batch. */
+  async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
+    const customerIds = unique(cdrs.map((c) => c.customerId));
+    await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
+    const matches = await uow.query<RuleRow>(CALL_DURATION_SQL, [cdrs.map((c) => c.customerId), cdrs.map((c) => c.duration)]);
+    const fired = await this.writer.write(
+      uow,
+      matches.filter((r) => conditionHolds(r.operator, r.value!, r.threshold)).map((r) => draftOf(r, 'TRIGGERED', r.value!)),
+    );
+    return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
+  }
+
+  /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
+  async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
+    if (customerIds.length === 0) return [];
+    if (!locked) await uow.query(LOCK_CUSTOMERS_SQL, [unique(customerIds)]);
+    const rows = await uow.query<RuleRow>(WINDOW_SQL, [unique(customerIds), WINDOWED_AREAS]);
+    return this.applyStateful(uow, rows);
+  }
+
+  /** Runs the pure evaluator over the candidate rows, upserts their states and writes the transitions. */
+  private async applyStateful(uow: UnitOfWork, rows: RuleRow[]): Promise<CreatedAlertEvent[]> {
+    if (rows.length === 0) return [];
+    const drafts: EventDraft[] = [];
+    const outcomes = rows.map((r) => {
+      const o = evaluate({ operator: r.operator, threshold: r.threshold, resetThreshold: r.reset_threshold }, r.triggered, r.value!);
+      if (o.transition) drafts.push(draftOf(r, o.transition, r.value!));
+      return o;
+    });
+    await uow.query(UPSERT_STATES_SQL, [
+      rows.map((r) => r.definition_id),
+      rows.map((r) => r.customer_id),
+      outcomes.map((o) => o.triggered),
+      rows.map((r) => r.value),
+      outcomes.map((o) => o.transition ?? ''),
+    ]);
+    return this.writer.write(uow, drafts);
+  }
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
+}

@@ -1,0 +1,125 @@
+/**
+ * AlertEventWriter: the only writer of alert_events. Stores a batch of events with one
+ * INSERT, applies penalties with one UPDATE, runs the alertEventsCreated hooks in the
+ * same transaction, and publishes after commit.
+ */
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import type { CreatedAlertEvent, DomainHooks } from '../domain-hooks';
+import type { AlertArea, AlertOperator } from './alert.enums';
+import { renderAlertText } from './alert-text';
+
+/**
+ * Key of the transaction-level advisory lock taken right before events are inserted.
+ * Identity values are handed out at INSERT time, but become visible at COMMIT: without
+ * the lock, transaction A could take id 7, B id 8, B commit first, and a catch-up reader
+ * that saw 8 (and resumes "after 8") would never see 7. Holding the lock from the insert
+ * until commit makes id order equal commit order, so "every id > cursor" is complete.
+ */
+export const ALERT_EVENT_LOCK_KEY = 7_411_000_001;
+
+export interface EventDraft {
+  kind: CreatedAlertEvent['kind'];
+  definitionId: string;
+  customerId: string;
+  customerClassId: string | null;
+  customerName: string;
+  title: string;
+  area: AlertArea;
+  operator: AlertOperator;
+  value: string;
+  threshold: string;
+  resetThreshold: string | null;
+  /** Seconds of suspension; applied only to TRIGGERED events that are not tests. */
+  penalty: number | null;
+  isTest?: boolean;
+}
+
+const INSERT_SQL = `
+INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test)
+SELECT kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
+              $9::timestamptz[], $10::boolean[]) WITH ORDINALITY
+       AS t(kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, ord)
+ ORDER BY ord
+RETURNING id, occurred_at`;
+
+/**
+ * Suspends each penalised customer until the latest penalty end. INACTIVE customers
+ * (switched off by an operator) and indefinite manual suspensions are left alone.
+ */
+const PENALTY_SQL = `
+WITH p AS (
+  SELECT customer_id, max(until) AS until FROM unnest($1::uuid[], $2::timestamptz[]) AS t(customer_id, until) GROUP BY customer_id
+)
+UPDATE customers c
+   SET status = 'SUSPENDED',
+       suspended_until = CASE WHEN c.status = 'SUSPENDED' THEN greatest(c.suspended_until, p.until) ELSE p.until END,
+       updated_at = now()
+  FROM p
+ WHERE c.id = p.customer_id
+   AND (c.status = 'ACTIVE' OR (c.status = 'SUSPENDED' AND c.suspended_until IS NOT NULL))
+RETURNING c.id`;
+
+export class AlertEventWriter {
+  constructor(
+    private readonly hooks: DomainHooks,
+    private readonly events: EventBus,
+  ) {}
+
+  async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
+    if (drafts.length === 0) return [];
+    const [{ now }] = await uow.query<{ now: Date }>(`SELECT pg_advisory_xact_lock($1::bigint), now() AS now`, [ALERT_EVENT_LOCK_KEY]);
+    const prepared = drafts.map((d) => {
+      const penaltyUntil = d.kind === 'TRIGGERED' && d.penalty && !d.isTest ? new Date(now.getTime() + d.penalty * 1000) : null;
+      return { ...d, penaltyUntil, ...renderAlertText({ ...d, penaltyUntil, test: d.isTest }) };
+    });
+    const rows = await uow.query<{ id: string; occurred_at: Date }>(INSERT_SQL, [
+      prepared.map((d) => d.kind),
+      prepared.map((d) => d.definitionId),
+      prepared.map((d) => d.customerId),
+      prepared.map((d) => d.area),
+      prepared.map((d) => d.value),
+      prepared.map((d) => d.threshold),
+      prepared.map((d) => d.subject),
+      prepared.map((d) => d.message),
+      prepared.map((d) => d.penaltyUntil),
+      prepared.map((d) => d.isTest ?? false),
+    ]);
+    // RETURNING yields rows in insertion order, which the ORDER BY ord fixed.
+    const created: CreatedAlertEvent[] = prepared.map((d, i) => ({
+      id: String(rows[i].id),
+      definitionId: d.definitionId,
+      customerId: d.customerId,
+      kind: d.kind,
+      area: d.area,
+      value: d.value,
+      threshold: d.threshold,
+      subject: d.subject,
+      message: d.message,
+      penaltyUntil: d.penaltyUntil,
+      occurredAt: rows[i].occurred_at,
+      isTest: d.isTest ?? false,
+    }));
+    const penalised = prepared.filter((d) => d.penaltyUntil);
+    const suspended = penalised.length
+      ? await uow.query<{ id: string }>(PENALTY_SQL, [penalised.map((d) => d.customerId), penalised.map((d) => d.penaltyUntil)])
+      : [];
+    await this.hooks.emit('alertEventsCreated', uow, created);
+    const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
+    uow.afterCommit(async () => {
+      for (const s of suspended) await this.events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId: s.id, status: 'SUSPENDED' });
+      for (const e of created) {
+        await this.events.publish(Topic.ALERT_EVENT, {
+          eventId: e.id,
+          customerId: e.customerId,
+          customerClassId: classOf.get(e.customerId) ?? null,
+          definitionId: e.definitionId,
+          kind: e.kind,
+        });
+      }
+    });
+    return created;
+  }
+}

@@ -1,0 +1,113 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { notFound } from '../../common/errors';
+import { toGlobalId } from '../../common/global-id';
+import type { RequestContext } from '../../server/context';
+import { Role } from '../api-key/role';
+import { CdrBatchResult } from '../cdr/cdr.type';
+import { loadCustomer } from '../customer/customer.loader';
+import { CustomerType } from '../customer/customer.type';
+import { AlertEventKind } from './alert.enums';
+import { AlertEventFilter } from './alert.inputs';
+import { loadDefinition, loadStatesOfCustomer } from './alert.loader';
+import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertStateType } from './alert.types';
+
+type TriggeredArgs = { customerId?: string | null; customerClassId?: string | null; after?: string | null };
+type EventsArgs = { filter?: AlertEventFilter | null; after?: string | null };
+
+async function definitionOf(ctx: RequestContext, localId: string): Promise<AlertDefinitionType> {
+  const d = await loadDefinition(ctx, localId);
+  if (!d) throw notFound('AlertDefinition', toGlobalId('AlertDefinition', localId));
+  return d;
+}
+
+async function customerOf(ctx: RequestContext, localId: string): Promise<CustomerType> {
+  const c = await loadCustomer(ctx, localId);
+  if (!c) throw notFound('Customer', toGlobalId('Customer', localId));
+  return c;
+}
+
+@Resolver(() => AlertEventType)
+export class AlertEventResolver {
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Query(() => AlertEventConnection)
+  alertEvents(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => AlertEventFilter, { nullable: true }) filter?: AlertEventFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<AlertEventConnection> {
+    return ctx.services.alertEvents.list(ctx, filter, first, after);
+  }
+
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Subscription(() => AlertEventType, {
+    description: 'TRIGGERED and REPEATED events, live. With after: first every stored event after that cursor, then live, none twice.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, TriggeredArgs, RequestContext>) =>
+      context.services.alertEvents.feed(context, { customerId: args.customerId, customerClassId: args.customerClassId }, args.after, [
+        AlertEventKind.TRIGGERED,
+        AlertEventKind.REPEATED,
+      ]),
+  })
+  alertTriggered(
+    @Root() event: AlertEventType,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+    @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
+    @Arg('after', () => String, { nullable: true }) _after?: string | null,
+  ): AlertEventType {
+    return event;
+  }
+
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Subscription(() => AlertEventType, {
+    name: 'alertEvents',
+    description: 'Every alert event kind, live, with the same after semantics.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, EventsArgs, RequestContext>) =>
+      context.services.alertEvents.feed(context, args.filter, args.after),
+  })
+  alertEventsFeed(
+    @Root() event: AlertEventType,
+    @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
+    @Arg('after', () => String, { nullable: true }) _after?: string | null,
+  ): AlertEventType {
+    return event;
+  }
+
+  @FieldResolver(() => AlertDefinitionType)
+  definition(@Ctx() ctx: RequestContext, @Root() e: AlertEventType): Promise<AlertDefinitionType> {
+    return definitionOf(ctx, e.definitionLocalId);
+  }
+
+  @FieldResolver(() => CustomerType)
+  customer(@Ctx() ctx: RequestContext, @Root() e: AlertEventType): Promise<CustomerType> {
+    return customerOf(ctx, e.customerLocalId);
+  }
+}
+
+@Resolver(() => AlertStateType)
+export class AlertStateResolver {
+  @FieldResolver(() => AlertDefinitionType)
+  definition(@Ctx() ctx: RequestContext, @Root() s: AlertStateType): Promise<AlertDefinitionType> {
+    return definitionOf(ctx, s.definitionLocalId);
+  }
+
+  @FieldResolver(() => CustomerType)
+  customer(@Ctx() ctx: RequestContext, @Root() s: AlertStateType): Promise<CustomerType> {
+    return customerOf(ctx, s.customerLocalId);
+  }
+}
+
+@Resolver(() => CustomerType)
+export class CustomerAlertStatesResolver {
+  @FieldResolver(() => [AlertStateType])
+  alertStates(@Ctx() ctx: RequestContext, @Root() c: CustomerType): Promise<AlertStateType[]> {
+    return loadStatesOfCustomer(ctx, c.localId);
+  }
+}
+
+@Resolver(() => CdrBatchResult)
+export class CdrBatchAlertEventsResolver {
+  @FieldResolver(() => [AlertEventType], { description: 'Alert events this batch caused, in cursor order.' })
+  alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult): AlertEventType[] {
+    return r.createdAlertEvents.filter((e) => ctx.canSeeCustomer(e.customerId)).map((e) => AlertEventType.of(e));
+  }
+}

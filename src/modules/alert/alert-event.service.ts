@@ -1,0 +1,163 @@
+/**
+ * AlertEventService: the stored event log (list, load) and the live feed behind the
+ * alertTriggered / alertEvents subscriptions. Postgres is the truth and Redis the
+ * wake-up: the feed always reads rows with id > last yielded, so a subscriber that
+ * resumes with a cursor gets every event once, in order, with no gap.
+ */
+import { badInput, forbidden, notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/global-id';
+import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import type { Database } from '../../db/database';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic, type AlertEventPayload } from '../../pubsub/topics';
+import type { RequestContext } from '../../server/context';
+import { Role } from '../api-key/role';
+import type { AlertEventKind } from './alert.enums';
+import type { AlertEventFilter } from './alert.inputs';
+import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
+import { AlertEventType } from './alert.types';
+
+const FEED_PAGE = 500;
+
+/** A filter resolved to local ids, applied in SQL and (cheaply) to live notifications. */
+interface EventQuery {
+  customerIds: string[] | null;
+  customerClassId: string | null;
+  definitionId: string | null;
+  kinds: AlertEventKind[] | null;
+  since: Date | null;
+}
+
+export class AlertEventService {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventBus,
+  ) {}
+
+  async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertEventType>> {
+    const limit = pageSize(first);
+    const afterId = this.afterId(after);
+    const q = this.resolve(ctx, filter, 'list');
+    const { sql, params } = this.where(q);
+    const rows = await this.db.query<AlertEventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT $${params.length + 2}`,
+      [...params, afterId, limit + 1],
+    );
+    const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_events e WHERE ${sql}`, params);
+    return toPage(rows.map(AlertEventType.from), limit, n, (e) => [e.localId]);
+  }
+
+  /** Events by local id, in the order asked (null where unknown or not visible). */
+  async byIds(ctx: RequestContext, ids: readonly string[]): Promise<(AlertEventType | null)[]> {
+    const rows = await this.db.query<AlertEventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE e.id = ANY($1::bigint[])`, [ids]);
+    const byId = new Map(rows.filter((r) => ctx.canSeeCustomer(r.customer_id)).map((r) => [String(r.id), AlertEventType.from(r)]));
+    return ids.map((id) => byId.get(String(id)) ?? null);
+  }
+
+  /**
+   * The live feed: opens the live stream FIRST, then reads stored events after the
+   * cursor (or after the newest one at subscription, without a cursor), then for each notification
+   * reads every matching row with id > the last one yielded. Rows are read by id,
+   * so a notification that arrives late, twice, or out of order changes nothing.
+   */
+  async feed(ctx: RequestContext, filter: AlertEventFilter | null | undefined, after: string | null | undefined, kinds?: AlertEventKind[]): Promise<AsyncIterableIterator<AlertEventType>> {
+    if (ctx.principal.role === Role.INGEST) throw forbidden('The INGEST role may not do this');
+    const q = this.resolve(ctx, filter, 'feed');
+    if (kinds) q.kinds = q.kinds ? q.kinds.filter((k) => kinds.includes(k)) : kinds;
+    // Without a cursor the feed starts at the newest event, read BEFORE the live stream
+    // opens: whatever commits in between is then found by the first catch-up read.
+    const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
+    const live = await this.events.stream(Topic.ALERT_EVENT);
+    const gen = this.run(q, start, live);
+    const feed: AsyncIterableIterator<AlertEventType> = {
+      [Symbol.asyncIterator]: () => feed,
+      next: () => gen.next(),
+      // Ending the live stream first wakes a generator waiting on it, so return() cannot hang.
+      return: async () => {
+        await live.return?.();
+        return gen.return(undefined);
+      },
+    };
+    return feed;
+  }
+
+  private async *run(q: EventQuery, start: string, live: AsyncIterableIterator<AlertEventPayload>): AsyncGenerator<AlertEventType, undefined> {
+    let last = BigInt(start);
+    const { sql, params } = this.where(q);
+    const catchUp = async function* (db: Database): AsyncGenerator<AlertEventType> {
+      for (;;) {
+        const rows = await db.query<AlertEventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT ${FEED_PAGE}`,
+          [...params, last.toString()],
+        );
+        for (const r of rows) {
+          last = BigInt(r.id);
+          yield AlertEventType.from(r);
+        }
+        if (rows.length < FEED_PAGE) return;
+      }
+    };
+    try {
+      yield* catchUp(this.db);
+      for await (const n of live) {
+        if (BigInt(n.eventId) <= last || !mayMatch(q, n)) continue;
+        yield* catchUp(this.db);
+      }
+    } finally {
+      await live.return?.();
+    }
+    return undefined;
+  }
+
+  /** Local ids of the filter; CUSTOMER keys are confined to their own customer. */
+  private resolve(ctx: RequestContext, filter: AlertEventFilter | null | undefined, mode: 'list' | 'feed'): EventQuery {
+    let customerIds: string[] | null = filter?.customerId ? [fromGlobalId('Customer', filter.customerId)] : null;
+    const scope = ctx.customerScope;
+    if (scope !== undefined) {
+      if (customerIds && customerIds[0] !== scope) {
+        // Lists answer NOT_FOUND for another customer's id; a feed simply never carries it.
+        if (mode === 'list') throw notFound('Customer', filter!.customerId!);
+        customerIds = [];
+      } else {
+        customerIds = [scope];
+      }
+    }
+    return {
+      customerIds,
+      customerClassId: filter?.customerClassId ? fromGlobalId('CustomerClass', filter.customerClassId) : null,
+      definitionId: filter?.definitionId ? fromGlobalId('AlertDefinition', filter.definitionId) : null,
+      kinds: filter?.kinds?.length ? filter.kinds : null,
+      since: filter?.since ?? null,
+    };
+  }
+
+  private where(q: EventQuery): { sql: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (q.customerIds) add((p) => `e.customer_id = ANY(${p}::uuid[])`, q.customerIds);
+    if (q.customerClassId) add((p) => `EXISTS (SELECT 1 FROM customers c WHERE c.id = e.customer_id AND c.customer_class_id = ${p})`, q.customerClassId);
+    if (q.definitionId) add((p) => `e.definition_id = ${p}`, q.definitionId);
+    if (q.kinds) add((p) => `e.kind = ANY(${p}::text[])`, q.kinds);
+    if (q.since) add((p) => `e.occurred_at >= ${p}`, q.since);
+    return { sql: where.length ? where.join(' AND ') : 'true', params };
+  }
+
+  private afterId(after: string | null | undefined): string {
+    const key = decodeCursor(after, 1);
+    if (!key) return '0';
+    if (typeof key[0] !== 'string' || !/^\d{1,18}$/.test(key[0])) throw badInput('after is not a cursor from this list', 'after');
+    return key[0];
+  }
+}
+
+/** A cheap pre-check of a notification against the filter (the SQL read is the real check). */
+function mayMatch(q: EventQuery, n: AlertEventPayload): boolean {
+  if (q.customerIds && !q.customerIds.includes(n.customerId)) return false;
+  if (q.definitionId && q.definitionId !== n.definitionId) return false;
+  if (q.kinds && !q.kinds.includes(n.kind as AlertEventKind)) return false;
+  return true;
+}

@@ -1,0 +1,98 @@
+/**
+ * Alert schedulers. Each pass is one transaction that claims its rows (SKIP LOCKED or a
+ * try-advisory lock), so several instances can run them at once and no event is
+ * produced twice: a claimed row is invisible to the others until the claim commits,
+ * and after the commit it no longer matches the claim's WHERE.
+ */
+import type { Database } from '../../db/database';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import type { PeriodicJob } from '../../workers';
+import { WINDOWED_AREAS } from './alert.enums';
+import type { AlertEngine, RuleRow } from './alert-engine';
+import { draftOf, THRESHOLD_SQL } from './alert-engine';
+import { repeatDue } from './alert-evaluator';
+import type { AlertEventWriter } from './alert-event-writer';
+
+const CLAIM_BATCH = 500;
+
+/** Only one instance re-evaluates windows at a time (the others skip that pass). */
+const WINDOW_JOB_LOCK_KEY = 7_411_000_002;
+
+const CLAIM_REPEATS_SQL = `
+SELECT d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id, d.title, d.area,
+       d.operator, ${THRESHOLD_SQL} AS threshold, d.reset_threshold, NULL::integer AS penalty, s.value, s.triggered,
+       d.repeat_interval, s.last_notified_at, now() AS now
+  FROM alert_states s
+  JOIN alert_definitions d ON d.id = s.definition_id
+  JOIN customers c ON c.id = s.customer_id
+ WHERE s.triggered AND d.enabled AND d.repeat_interval IS NOT NULL AND s.value IS NOT NULL
+   AND s.last_notified_at <= now() - make_interval(secs => d.repeat_interval)
+ ORDER BY c.id
+ LIMIT ${CLAIM_BATCH}
+   FOR NO KEY UPDATE OF s, c SKIP LOCKED`;
+
+const MARK_NOTIFIED_SQL = `
+UPDATE alert_states s SET last_notified_at = now()
+  FROM unnest($1::uuid[], $2::uuid[]) AS t(definition_id, customer_id)
+ WHERE s.definition_id = t.definition_id AND s.customer_id = t.customer_id`;
+
+/** Customers whose windows may have moved: those with a triggered windowed state, and those with calls in the widest window. */
+const WINDOW_CUSTOMERS_SQL = `
+WITH widest AS (
+  SELECT max(sample_period) AS secs FROM alert_definitions WHERE enabled AND area = ANY($1::text[]) AND sample_period IS NOT NULL
+)
+SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
+ WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
+UNION
+SELECT DISTINCT r.customer_id FROM cdrs r, widest w
+ WHERE w.secs IS NOT NULL AND r.started_at > now() - make_interval(secs => w.secs)`;
+
+/** Lifts expired penalties, only where the suspension is still the one a penalty set. */
+const RESTORE_SQL = `
+WITH due AS (
+  SELECT id, suspended_until FROM customers
+   WHERE status = 'SUSPENDED' AND suspended_until <= now()
+   ORDER BY id LIMIT ${CLAIM_BATCH}
+     FOR NO KEY UPDATE SKIP LOCKED
+)
+UPDATE customers c SET status = 'ACTIVE', suspended_until = NULL, updated_at = now()
+  FROM due
+ WHERE c.id = due.id AND c.status = 'SUSPENDED' AND c.suspended_until = due.suspended_until
+RETURNING c.id`;
+
+export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, writer: AlertEventWriter): PeriodicJob[] {
+  return [
+    {
+      name: 'alert-repeats',
+      run: () =>
+        db.transaction(async (uow) => {
+          type Claimed = RuleRow & { repeat_interval: number; last_notified_at: Date; now: Date };
+          const due = (await uow.query<Claimed>(CLAIM_REPEATS_SQL)).filter((r) => repeatDue(r.repeat_interval, r.last_notified_at, r.now));
+          if (due.length === 0) return;
+          await uow.query(MARK_NOTIFIED_SQL, [due.map((r) => r.definition_id), due.map((r) => r.customer_id)]);
+          await writer.write(uow, due.map((r) => draftOf(r, 'REPEATED', r.value!)));
+        }),
+    },
+    {
+      name: 'alert-windows',
+      run: () =>
+        db.transaction(async (uow) => {
+          const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [WINDOW_JOB_LOCK_KEY]);
+          if (!locked) return;
+          const customers = await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS]);
+          await engine.evaluateWindows(uow, customers.map((c) => c.id));
+        }),
+    },
+    {
+      name: 'penalty-expiry',
+      run: () =>
+        db.transaction(async (uow) => {
+          const rows = await uow.query<{ id: string }>(RESTORE_SQL);
+          uow.afterCommit(async () => {
+            for (const r of rows) await events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId: r.id, status: 'ACTIVE' });
+          });
+        }),
+    },
+  ];
+}

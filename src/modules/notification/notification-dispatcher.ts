@@ -1,0 +1,98 @@
+/**
+ * The outbox worker of this instance: a periodic job that also wakes up on
+ * NOTIFICATIONS_PENDING (published after every commit that enqueued something), claims
+ * due rows, delivers them outside any transaction and records each outcome as soon as
+ * it is known (so a crash re-delivers at most the messages in flight, never one
+ * recorded SENT).
+ */
+import type { Database } from '../../db/database';
+import type { Logger } from '../../logger';
+import type { Config } from '../../config';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import type { PeriodicJob } from '../../workers';
+import { claimDue, recordFailure, recordSent, type NotificationRow } from './notification-outbox';
+import type { NotificationDelivery } from './notification-delivery';
+import { PermanentDeliveryError } from './outbound-http';
+
+/** Rows claimed (and delivered concurrently) per round. */
+const BATCH = 50;
+
+export class NotificationDispatcher implements PeriodicJob {
+  readonly name = 'notification-outbox';
+  private pass?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private unlisten?: () => void;
+
+  constructor(
+    private readonly config: Config,
+    private readonly db: Database,
+    private readonly events: EventBus,
+    private readonly delivery: NotificationDelivery,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A claimed row stays leased this long: past every timeout of one attempt. */
+  get leaseMs(): number {
+    return this.config.deliveryTimeoutMs * 3 + 1_000;
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.events.listen(Topic.NOTIFICATIONS_PENDING, () => void this.kick());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unlisten?.();
+    await this.pass;
+    this.delivery.close();
+  }
+
+  run(): Promise<void> {
+    return this.kick();
+  }
+
+  /** Starts a pass, or asks the running one to look again when it ends. */
+  private kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
+    }
+    this.pass = this.drain()
+      .catch((err) => this.logger.error('notification outbox pass failed', { err }))
+      .finally(() => {
+        this.pass = undefined;
+      });
+    return this.pass;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      this.again = false;
+      if (this.stopped) return;
+      const rows = await claimDue(this.db, BATCH, this.leaseMs);
+      if (rows.length > 0) await Promise.all(rows.map((row) => this.deliverOne(row)));
+      if (rows.length < BATCH && !this.again) return;
+    }
+  }
+
+  private async deliverOne(row: NotificationRow): Promise<void> {
+    try {
+      await this.delivery.deliver(row);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const outcome = await recordFailure(this.db, row, message, {
+        permanent: err instanceof PermanentDeliveryError,
+        maxAttempts: this.config.deliveryMaxAttempts,
+        backoffMs: this.config.deliveryBackoffMs,
+      });
+      this.logger.warn('notification delivery failed', { id: row.id, channel: row.channel, attempt: row.attempts, outcome, error: message });
+      return;
+    }
+    if (!(await recordSent(this.db, row))) {
+      this.logger.warn('notification delivered after its lease ran out', { id: row.id, attempt: row.attempts });
+    }
+  }
+}

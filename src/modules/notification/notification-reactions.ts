@@ -1,0 +1,173 @@
+/**
+ * What the domain's changes say to customers and NOC staff: turns hook payloads
+ * (balance changes, trunk changes, alert events) into outbox rows, set-based (one
+ * query per kind of data per batch), inside the transaction of the change.
+ */
+import { dec, normaliseDecimal } from '../../common/decimal';
+import { toGlobalId } from '../../common/global-id';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { AppliedBalanceChange, CreatedAlertEvent, TrunkChange } from '../domain-hooks';
+import { NotificationKind } from '../notification-template/notification-kind';
+import { compose, customerRecipient, customerTemplate, messageFor, type OutboxMessage } from './template-selection';
+import { customerView, type AlertView, type BalanceView, type CustomerRow, type PaymentView, type StoredMessage, type TrunkView } from './notification-view';
+
+/** Customers with their class switches and class template, by local id. */
+export async function loadCustomerRows(uow: UnitOfWork, ids: string[]): Promise<Map<string, CustomerRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await uow.query<CustomerRow>(
+    `SELECT c.id, c.name, c.company, c.type, c.status, c.terms, c.balance, c.credit_limit, c.accrued_charges,
+            c.low_balance_threshold, c.main_email, c.billing_email, c.noc_email, c.notifications_enabled,
+            c.customer_class_id, cc.enabled_notifications, t.messages AS template_messages
+       FROM customers c
+       LEFT JOIN customer_classes cc ON cc.id = c.customer_class_id
+       LEFT JOIN notification_templates t ON t.id = cc.notification_template_id
+      WHERE c.id = ANY($1::uuid[])`,
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/**
+ * The balance kinds a change causes: LOW_BALANCE when it crosses below the threshold
+ * (from >= threshold to < threshold), ZERO_BALANCE when it crosses to 0 or below (from
+ * > 0), PAYMENT_RECEIVED for every payment. Staying below sends nothing again.
+ */
+export function balanceKinds(change: Pick<AppliedBalanceChange, 'previousBalance' | 'balance' | 'reason'>, threshold: string | null): NotificationKind[] {
+  const prev = dec(change.previousBalance);
+  const now = dec(change.balance);
+  const kinds: NotificationKind[] = [];
+  if (threshold !== null && prev.gte(threshold) && now.lt(threshold)) kinds.push(NotificationKind.LOW_BALANCE);
+  if (prev.gt(0) && now.lte(0)) kinds.push(NotificationKind.ZERO_BALANCE);
+  if (change.reason === 'PAYMENT') kinds.push(NotificationKind.PAYMENT_RECEIVED);
+  return kinds;
+}
+
+/** A customer-kind message to the customer's billing (or main) email, when its switches allow it. */
+export function customerMessage(customer: CustomerRow, view: { kind: NotificationKind } & object): OutboxMessage | null {
+  if (!customer.notifications_enabled) return null;
+  const recipient = customerRecipient(customer);
+  const template = customerTemplate(customer, view.kind);
+  if (!recipient || !template) return null;
+  return compose(template, view, 'EMAIL', recipient, { customerId: customer.id });
+}
+
+export function balanceView(kind: NotificationKind, customer: CustomerRow, change: AppliedBalanceChange): BalanceView | PaymentView {
+  const base = { kind, customer: customerView(customer), now: new Date().toISOString() };
+  const balance = normaliseDecimal(change.balance);
+  const previousBalance = normaliseDecimal(change.previousBalance);
+  if (kind === NotificationKind.PAYMENT_RECEIVED) {
+    return { ...base, balance, previousBalance, payment: { amount: normaliseDecimal(change.delta), reference: change.reference, at: change.occurredAt.toISOString() } };
+  }
+  const threshold = kind === NotificationKind.LOW_BALANCE ? base.customer.lowBalanceThreshold : '0';
+  return { ...base, balance, previousBalance, threshold, delta: normaliseDecimal(change.delta), reason: change.reason, at: change.occurredAt.toISOString() };
+}
+
+export async function onBalanceChanged(uow: UnitOfWork, changes: AppliedBalanceChange[]): Promise<OutboxMessage[]> {
+  const customers = await loadCustomerRows(uow, changes.map((c) => c.customerId));
+  const out: OutboxMessage[] = [];
+  for (const change of changes) {
+    const customer = customers.get(change.customerId);
+    if (!customer) continue;
+    for (const kind of balanceKinds(change, customer.low_balance_threshold)) {
+      const m = customerMessage(customer, balanceView(kind, customer, change));
+      if (m) out.push(m);
+    }
+  }
+  return out;
+}
+
+export async function onTrunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<OutboxMessage[]> {
+  // Several changes of one trunk in one transaction (create + hosts) make one message.
+  const latest = new Map(changes.map((c) => [c.trunkId, c]));
+  const customers = await loadCustomerRows(uow, [...latest.values()].map((c) => c.customerId));
+  const trunks = await uow.query<{ id: string; name: string; direction: string; enabled: boolean }>(
+    `SELECT id, name, direction, enabled FROM trunks WHERE id = ANY($1::uuid[])`,
+    [[...latest.keys()]],
+  );
+  const trunkById = new Map(trunks.map((t) => [t.id, t]));
+  const out: OutboxMessage[] = [];
+  for (const change of latest.values()) {
+    const customer = customers.get(change.customerId);
+    if (!customer) continue;
+    const t = trunkById.get(change.trunkId);
+    const view: TrunkView = {
+      kind: NotificationKind.TRUNK_UPDATED,
+      customer: customerView(customer),
+      now: new Date().toISOString(),
+      change: change.change,
+      trunk: t ? { id: toGlobalId('Trunk', t.id), name: t.name, direction: t.direction, enabled: t.enabled } : null,
+    };
+    const m = customerMessage(customer, view);
+    if (m) out.push(m);
+  }
+  return out;
+}
+
+interface DefinitionRow {
+  id: string;
+  title: string;
+  operator: string;
+  emails: string[];
+  phones: string[];
+  webhook_urls: string[];
+  notify_customer: boolean;
+  template_messages: StoredMessage[] | null;
+}
+
+export function alertView(event: CreatedAlertEvent, definition: Pick<DefinitionRow, 'title' | 'operator'>, customer: CustomerRow): AlertView {
+  const value = normaliseDecimal(event.value);
+  const threshold = normaliseDecimal(event.threshold);
+  return {
+    kind: NotificationKind.ALERT,
+    customer: customerView(customer),
+    now: new Date().toISOString(),
+    alert: {
+      id: toGlobalId('AlertEvent', event.id),
+      title: definition.title,
+      eventKind: event.kind,
+      area: event.area,
+      operator: definition.operator,
+      value,
+      threshold,
+      subject: event.subject,
+      message: event.message,
+      penaltyUntil: event.penaltyUntil ? event.penaltyUntil.toISOString() : null,
+      at: event.occurredAt.toISOString(),
+    },
+    value,
+    threshold,
+  };
+}
+
+/**
+ * Every TRIGGERED/REPEATED/RESOLVED event goes to the definition's emails, phones and
+ * webhook URLs (operator staff: not subject to customer switches), plus the
+ * customer's NOC email when notifyCustomer and the customer's switches allow ALERT.
+ */
+export async function onAlertEventsCreated(uow: UnitOfWork, events: CreatedAlertEvent[]): Promise<OutboxMessage[]> {
+  const customers = await loadCustomerRows(uow, events.map((e) => e.customerId));
+  const definitions = await uow.query<DefinitionRow>(
+    `SELECT d.id, d.title, d.operator, d.emails, d.phones, d.webhook_urls, d.notify_customer, t.messages AS template_messages
+       FROM alert_definitions d LEFT JOIN notification_templates t ON t.id = d.template_id
+      WHERE d.id = ANY($1::uuid[])`,
+    [[...new Set(events.map((e) => e.definitionId))]],
+  );
+  const defById = new Map(definitions.map((d) => [d.id, d]));
+  const out: OutboxMessage[] = [];
+  for (const event of events) {
+    const def = defById.get(event.definitionId);
+    const customer = customers.get(event.customerId);
+    if (!def || !customer) continue;
+    const view = alertView(event, def, customer);
+    const template = messageFor(NotificationKind.ALERT, def.template_messages);
+    const refs = { customerId: customer.id, alertEventId: event.id };
+    for (const email of def.emails) out.push(compose(template, view, 'EMAIL', email, refs));
+    for (const phone of def.phones) out.push(compose(template, view, 'SMS', phone, refs));
+    for (const url of def.webhook_urls) out.push(compose(template, view, 'WEBHOOK', url, refs));
+    const noc = customer.noc_email?.trim();
+    if (def.notify_customer && noc && customer.notifications_enabled && customerTemplate(customer, NotificationKind.ALERT)) {
+      out.push(compose(template, view, 'EMAIL', noc, refs));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * The data each notification kind's template sees (see docs/notifications.md).
+ * Every value is a plain string, number, boolean or null: money as exact decimal
+ * strings (format with {{money x}}), instants as ISO strings ({{datetime x "Zone"}}),
+ * ids as public ids. Views are built from plain objects only, so a template can reach
+ * nothing but what is listed here.
+ */
+import { toGlobalId } from '../../common/global-id';
+import { dec, normaliseDecimal } from '../../common/decimal';
+import type { NotificationKind } from '../notification-template/notification-kind';
+import type { StoredMessage } from '../notification-template/notification-template.entity';
+
+export type { StoredMessage };
+
+/** The customer as every kind's view carries it under `customer`. */
+export interface CustomerView {
+  id: string;
+  name: string;
+  company: string | null;
+  type: string;
+  status: string;
+  terms: string;
+  balance: string;
+  creditLimit: string;
+  availableCredit: string;
+  accruedCharges: string;
+  lowBalanceThreshold: string | null;
+  mainEmail: string | null;
+  billingEmail: string | null;
+  nocEmail: string | null;
+}
+
+/** A customer row as the notification queries select it (snake_case, NUMERIC as strings). */
+export interface CustomerRow {
+  id: string;
+  name: string;
+  company: string | null;
+  type: string;
+  status: string;
+  terms: string;
+  balance: string;
+  credit_limit: string;
+  accrued_charges: string;
+  low_balance_threshold: string | null;
+  main_email: string | null;
+  billing_email: string | null;
+  noc_email: string | null;
+  notifications_enabled: boolean;
+  customer_class_id: string | null;
+  enabled_notifications: string[] | null;
+  template_messages: StoredMessage[] | null;
+}
+
+export function customerView(c: CustomerRow): CustomerView {
+  const m = (v: string | null) => (v === null ? null : normaliseDecimal(v));
+  const balance = normaliseDecimal(c.balance);
+  const creditLimit = normaliseDecimal(c.credit_limit);
+  return {
+    id: toGlobalId('Customer', c.id),
+    name: c.name,
+    company: c.company,
+    type: c.type,
+    status: c.status,
+    terms: c.terms,
+    balance,
+    creditLimit,
+    availableCredit: normaliseDecimal(dec(balance).plus(creditLimit)),
+    accruedCharges: normaliseDecimal(c.accrued_charges),
+    lowBalanceThreshold: m(c.low_balance_threshold),
+    mainEmail: c.main_email,
+    billingEmail: c.billing_email,
+    nocEmail: c.noc_email,
+  };
+}
+
+/** Fields every view has. */
+export interface BaseView {
+  kind: NotificationKind;
+  customer: CustomerView;
+  /** When the message was produced (ISO). */
+  now: string;
+}
+
+/** LOW_BALANCE and ZERO_BALANCE: the change that crossed the line. */
+export interface BalanceView extends BaseView {
+  balance: string;
+  previousBalance: string;
+  /** LOW_BALANCE: the customer's lowBalanceThreshold (null when none is set); ZERO_BALANCE: "0". */
+  threshold: string | null;
+  delta: string;
+  reason: string;
+  at: string;
+}
+
+/** PAYMENT_RECEIVED. */
+export interface PaymentView extends BaseView {
+  payment: { amount: string; reference: string | null; at: string };
+  balance: string;
+  previousBalance: string;
+}
+
+/** TRUNK_UPDATED (trunk is null when it was deleted). */
+export interface TrunkView extends BaseView {
+  change: 'CREATED' | 'UPDATED' | 'DELETED' | 'HOSTS_CHANGED';
+  trunk: { id: string; name: string; direction: string; enabled: boolean } | null;
+}
+
+/** ALERT: the alert event and its definition. */
+export interface AlertView extends BaseView {
+  alert: {
+    id: string;
+    title: string;
+    eventKind: 'TRIGGERED' | 'REPEATED' | 'RESOLVED';
+    area: string;
+    operator: string | null;
+    value: string;
+    threshold: string;
+    subject: string;
+    message: string;
+    penaltyUntil: string | null;
+    at: string;
+  };
+  /** Shortcuts for the most used alert fields. */
+  value: string;
+  threshold: string;
+}

@@ -1,0 +1,52 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../server/context';
+import { Role } from '../api-key/role';
+import { AlertEventType } from '../alert/alert.types';
+import { loadCustomer } from '../customer/customer.loader';
+import { CustomerType } from '../customer/customer.type';
+import { NotificationKind } from '../notification-template/notification-kind';
+import { NotificationFilter } from './notification.inputs';
+import { NotificationConnection, NotificationType } from './notification.type';
+
+@Resolver(() => NotificationType)
+export class NotificationResolver {
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Query(() => NotificationConnection)
+  notifications(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => NotificationFilter, { nullable: true }) filter?: NotificationFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<NotificationConnection> {
+    return ctx.services.notifications.list(ctx, filter ?? {}, first, after);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => [NotificationType], { description: 'Send one notification of a kind now (low balance alert, welcome letter buttons).' })
+  sendNotification(
+    @Ctx() ctx: RequestContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('kind', () => NotificationKind) kind: NotificationKind,
+  ): Promise<NotificationType[]> {
+    return ctx.services.notifications.send(ctx, customerId, kind);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => NotificationType, { description: 'Queue a FAILED notification again, with a fresh set of attempts.' })
+  retryNotification(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<NotificationType> {
+    return ctx.services.notifications.retry(ctx, id);
+  }
+
+  @FieldResolver(() => AlertEventType, { nullable: true })
+  alertEvent(@Ctx() ctx: RequestContext, @Root() n: NotificationType): Promise<AlertEventType | null> | null {
+    if (!n.alertEventLocalId) return null;
+    return ctx
+      .loader<string, AlertEventType | null>('alertEvent.byId', (ids) => ctx.services.alertEvents.byIds(ctx, ids))
+      .load(n.alertEventLocalId);
+  }
+
+  @FieldResolver(() => CustomerType, { nullable: true })
+  customer(@Ctx() ctx: RequestContext, @Root() n: NotificationType): Promise<CustomerType | null> | null {
+    return n.customerLocalId ? loadCustomer(ctx, n.customerLocalId) : null;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The delivery log (queries), the explicit send and retry operations, and the hook
+ * reactions that enqueue messages in the transaction of the change that caused them.
+ */
+import { badInput, conflict, notFound } from '../../common/errors';
+import { fromGlobalId, toGlobalId } from '../../common/global-id';
+import { decodeCursor, pageSize, toPage } from '../../common/pagination';
+import type { Database } from '../../db/database';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { EventBus } from '../../pubsub/event-bus';
+import { Topic } from '../../pubsub/topics';
+import type { RequestContext } from '../../server/context';
+import { NotificationKind } from '../notification-template/notification-kind';
+import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
+import { customerMessage, loadCustomerRows } from './notification-reactions';
+import { customerView, type BalanceView, type BaseView } from './notification-view';
+import type { NotificationFilter } from './notification.inputs';
+import { NotificationConnection, NotificationType } from './notification.type';
+import type { OutboxMessage } from './template-selection';
+
+/** Kinds an operator may send by hand; the others are sent by the events they describe. */
+const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE, NotificationKind.ZERO_BALANCE]);
+
+export class NotificationService {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Enqueues messages in the caller's transaction (hook handlers use it). */
+  enqueue(uow: UnitOfWork, messages: OutboxMessage[]): Promise<NotificationRow[]> {
+    return enqueue(uow, this.events, messages);
+  }
+
+  async list(ctx: RequestContext, filter: NotificationFilter, first?: number | null, after?: string | null): Promise<NotificationConnection> {
+    const limit = pageSize(first);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.customerId) {
+      const local = fromGlobalId('Customer', filter.customerId);
+      if (!ctx.canSeeCustomer(local)) throw notFound('Customer', filter.customerId);
+      add('customer_id = ?', local);
+    }
+    if (ctx.customerScope !== undefined) add('customer_id = ?', ctx.customerScope);
+    if (filter.kind?.length) add('kind = ANY(?::text[])', filter.kind);
+    if (filter.channel?.length) add('channel = ANY(?::text[])', filter.channel);
+    if (filter.status?.length) add('status = ANY(?::text[])', filter.status);
+    const filtered = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const cursor = decodeCursor(after, 1);
+    const pageWhere = [...where];
+    const pageParams = [...params];
+    if (cursor) {
+      if (typeof cursor[0] !== 'string' || !/^\d{1,18}$/.test(cursor[0])) throw badInput('after is not a cursor from this list', 'after');
+      pageParams.push(cursor[0]);
+      pageWhere.push(`id < $${pageParams.length}::bigint`);
+    }
+    pageParams.push(limit + 1);
+    // Newest first; id is the keyset.
+    const [rows, total] = await Promise.all([
+      this.db.query<NotificationRow>(
+        `SELECT ${notificationColumns()} FROM notifications ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
+          ORDER BY id DESC LIMIT $${pageParams.length}`,
+        pageParams,
+      ),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications ${filtered}`, params),
+    ]);
+    return toPage(rows.map(NotificationType.from), limit, total[0].n, (n) => [n.localId]);
+  }
+
+  async findById(ctx: RequestContext, localId: string): Promise<NotificationType | null> {
+    const rows = await this.db.query<NotificationRow>(`SELECT ${notificationColumns()} FROM notifications WHERE id = $1`, [localId]);
+    const row = rows[0];
+    if (!row || (ctx.customerScope !== undefined && row.customer_id !== ctx.customerScope)) return null;
+    return NotificationType.from(row);
+  }
+
+  /**
+   * Sends one message of a kind to a customer now. Honours the same switches as the
+   * automatic messages: a customer with notifications off, or whose class does not
+   * enable the kind, gets nothing (the answer is an empty list).
+   */
+  async send(ctx: RequestContext, customerId: string, kind: NotificationKind): Promise<NotificationType[]> {
+    const local = fromGlobalId('Customer', customerId);
+    if (!SENDABLE.has(kind)) {
+      throw badInput(`${kind} notifications are sent by the events they report; send ${[...SENDABLE].join(', ')} by hand`, 'kind');
+    }
+    const rows = await this.db.transaction(async (uow) => {
+      const customer = (await loadCustomerRows(uow, [local])).get(local);
+      if (!customer || !ctx.canSeeCustomer(local)) throw notFound('Customer', customerId);
+      if (!customer.billing_email?.trim() && !customer.main_email?.trim()) {
+        throw badInput('the customer has neither a billing nor a main email', 'customerId');
+      }
+      const base: BaseView = { kind, customer: customerView(customer), now: new Date().toISOString() };
+      const view: BaseView | BalanceView =
+        kind === NotificationKind.WELCOME
+          ? base
+          : {
+              ...base,
+              balance: base.customer.balance,
+              previousBalance: base.customer.balance,
+              threshold: kind === NotificationKind.LOW_BALANCE ? base.customer.lowBalanceThreshold : '0',
+              delta: '0',
+              reason: 'MANUAL',
+              at: base.now,
+            };
+      const message = customerMessage(customer, view);
+      return message ? this.enqueue(uow, [message]) : [];
+    });
+    return rows.map(NotificationType.from);
+  }
+
+  /**
+   * Queues a FAILED notification again: PENDING, due now, attempts reset to 0 so it
+   * gets the full number of attempts; last_error stays until the next outcome.
+   */
+  async retry(ctx: RequestContext, id: string): Promise<NotificationType> {
+    const local = fromGlobalId('Notification', id);
+    const existing = await this.findById(ctx, local);
+    if (!existing) throw notFound('Notification', id);
+    const rows = await this.db.transaction(async (uow) => {
+      const updated = await uow.query<NotificationRow>(
+        `UPDATE notifications SET status = 'PENDING', attempts = 0, next_attempt_at = now()
+          WHERE id = $1 AND status = 'FAILED' RETURNING ${notificationColumns()}`,
+        [local],
+      );
+      if (updated.length) uow.afterCommit(() => this.events.publish(Topic.NOTIFICATIONS_PENDING, {}));
+      return updated;
+    });
+    if (!rows.length) throw conflict(`only FAILED notifications can be retried; ${toGlobalId('Notification', local)} is ${existing.status}`);
+    return NotificationType.from(rows[0]);
+  }
+}

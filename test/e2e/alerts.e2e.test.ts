@@ -1,0 +1,304 @@
+import {
+  AlertDefinitionDocument,
+  AlertDefinitionsDocument,
+  AlertEventsDocument,
+  AlertsAdjustBalanceDocument,
+  AlertsCustomerDocument,
+  AlertsResetBalanceDocument,
+  AlertsSetCustomerStatusDocument,
+  CreateAlertDefinitionDocument,
+  CreateApiKeyDocument,
+  DeleteAlertDefinitionDocument,
+  TestAlertDocument,
+  UpdateAlertDefinitionDocument,
+  type AlertDefinitionInput,
+  type AlertEventFilter,
+} from '../generated/graphql';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { callsWithAsr, chargeCalls, createCustomer, localId, runJob } from './alert-fixtures';
+
+describe('alert engine', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // Schedulers run on demand here (runJob), so every event is accounted for.
+    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const events = async (filter: AlertEventFilter) => (await server.http().data(AlertEventsDocument, { filter, first: 500 })).alertEvents.nodes;
+  const define = async (input: AlertDefinitionInput) => (await server.http().data(CreateAlertDefinitionDocument, { input })).createAlertDefinition;
+  const count = async (sql: string) => Number((await server.app.services.db.query<{ n: string }>(sql))[0].n);
+
+  it('ASR LTE 30 reset 31: triggers when ASR drops to 30% and resolves only above 31%', async () => {
+    const customerId = await createCustomer(server, { name: 'Acme ASR' });
+    const def = await define({ title: 'ASR collapse', customerId, area: 'ASR', operator: 'LTE', threshold: '30', resetThreshold: '31', samplePeriod: 3600, minCalls: 100 });
+    // 50 failed calls: 0% but fewer than minCalls, so not evaluated.
+    await chargeCalls(server, callsWithAsr(customerId, 50, 0));
+    expect(await events({ customerId })).toHaveLength(0);
+    // 31 of 100 answered: 31% > 30.
+    await chargeCalls(server, callsWithAsr(customerId, 50, 31));
+    expect(await events({ customerId })).toHaveLength(0);
+    // 33 of 110: exactly 30%.
+    await chargeCalls(server, callsWithAsr(customerId, 10, 2));
+    let evts = await events({ customerId });
+    expect(evts.map((e) => [e.kind, e.area, e.value, e.threshold])).toEqual([['TRIGGERED', 'ASR', '30', '30']]);
+    expect(evts[0].subject).toBe("[Lineguard] ASR alert 'ASR collapse' triggered for Acme ASR: 30 <= 30");
+    expect(evts[0].definition.id).toBe(def.id);
+    expect(evts[0].customer.id).toBe(customerId);
+    // 62 of 200: exactly 31%, not above it: still triggered, no event.
+    await chargeCalls(server, callsWithAsr(customerId, 90, 29));
+    expect(await events({ customerId })).toHaveLength(1);
+    const { customer } = await server.http().data(AlertsCustomerDocument, { id: customerId });
+    expect(customer?.alertStates.find((s) => s.definition.id === def.id)).toMatchObject({ triggered: true, value: '31' });
+    // 63 of 201: 31.34% > 31: resolved.
+    await chargeCalls(server, callsWithAsr(customerId, 1, 1));
+    evts = await events({ customerId });
+    expect(evts.map((e) => [e.kind, e.value])).toEqual([
+      ['TRIGGERED', '30'],
+      ['RESOLVED', '31.3432835821'],
+    ]);
+    expect(evts[1].subject).toBe("[Lineguard] ASR alert 'ASR collapse' resolved for Acme ASR: 31.3432835821 > 31");
+    const listed = await server.http().data(AlertDefinitionsDocument, { filter: { triggered: false, search: 'asr coll' } });
+    expect(listed.alertDefinitions.nodes.map((d) => d.id)).toEqual([def.id]);
+    expect(listed.alertDefinitions.nodes[0].states).toEqual([{ triggered: false, value: '31.3432835821', customer: { id: customerId } }]);
+  });
+
+  it('prepaidBalanceTrigger 100 triggers once accrued charges reach 100, and not again until resolved by resetBalance', async () => {
+    const customerId = await createCustomer(server, { name: 'Prepaid Co', prepaidBalanceTrigger: '100', balance: '500' });
+    const builtin = (await server.http().data(AlertDefinitionsDocument, { filter: { search: 'pre-paid balance trigger' } })).alertDefinitions.nodes[0];
+    expect(builtin.builtin).toBe('PREPAID_BALANCE_TRIGGER');
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '99.9999999999' }]);
+    expect(await events({ customerId })).toHaveLength(0);
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '0.0000000001' }]);
+    let evts = await events({ customerId });
+    expect(evts.map((e) => [e.kind, e.area, e.value, e.threshold, e.definition.id])).toEqual([['TRIGGERED', 'ACCRUED_CHARGES', '100', '100', builtin.id]]);
+    // More charges while triggered: nothing new.
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '50' }]);
+    await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '10' });
+    expect(await events({ customerId })).toHaveLength(1);
+    // resetBalance brings accrued charges to 0: resolved; reaching 100 again triggers again.
+    await server.http().data(AlertsResetBalanceDocument, { customerId });
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '100' }]);
+    evts = await events({ customerId });
+    expect(evts.map((e) => [e.kind, e.value])).toEqual([
+      ['TRIGGERED', '100'],
+      ['RESOLVED', '0'],
+      ['TRIGGERED', '100'],
+    ]);
+    // The builtin is the customer's setting: it cannot be edited or deleted here.
+    expect(await server.http().errorCode(DeleteAlertDefinitionDocument, { id: builtin.id })).toBe('BAD_USER_INPUT');
+  });
+
+  it('concurrent batches crossing a threshold produce exactly one TRIGGERED event', async () => {
+    const customerId = await createCustomer(server, { name: 'Concurrent Co', prepaidBalanceTrigger: '100' });
+    await Promise.all(Array.from({ length: 12 }, () => chargeCalls(server, [{ customerId, duration: 60, charge: '20' }])));
+    const evts = await events({ customerId });
+    expect(evts.map((e) => e.kind)).toEqual(['TRIGGERED']);
+    expect(evts[0].value).toBe('100');
+    expect((await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.accruedCharges).toBe('240');
+  });
+
+  it('callDurationTrigger 7200 fires for each 7200 s call and not for 7199 s', async () => {
+    const customerId = await createCustomer(server, { name: 'Long Talker', callDurationTrigger: 7200 });
+    await chargeCalls(server, [{ customerId, duration: 7199 }]);
+    expect(await events({ customerId })).toHaveLength(0);
+    const caused = await chargeCalls(server, [
+      { customerId, duration: 7200 },
+      { customerId, duration: 7199 },
+      { customerId, duration: 9000 },
+    ]);
+    const evts = await events({ customerId });
+    const byValue = (a: { value: string }, b: { value: string }) => Number(a.value) - Number(b.value);
+    expect([...evts].sort(byValue).map((e) => [e.kind, e.area, e.value, e.threshold])).toEqual([
+      ['TRIGGERED', 'CALL_DURATION', '7200', '7200'],
+      ['TRIGGERED', 'CALL_DURATION', '9000', '7200'],
+    ]);
+    // submitCdrs reports the events its batch caused.
+    expect(caused.map((e) => e.id)).toEqual(evts.map((e) => e.id));
+    // CALL_DURATION keeps no state.
+    const { customer } = await server.http().data(AlertsCustomerDocument, { id: customerId });
+    expect(customer?.alertStates).toEqual([]);
+  });
+
+  it('a penalty of 60 s suspends the customer, and the scheduler restores it when it expires', async () => {
+    const customerId = await createCustomer(server, { name: 'Penalised', balance: '10' });
+    await define({ title: 'Negative balance penalty', customerId, area: 'BALANCE', operator: 'LT', threshold: '0', penalty: 60 });
+    const before = Date.now();
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '10.5' }]);
+    const [evt] = await events({ customerId });
+    expect(evt).toMatchObject({ kind: 'TRIGGERED', value: '-0.5', threshold: '0' });
+    const until = new Date(evt.penaltyUntil!).getTime();
+    expect(until).toBeGreaterThanOrEqual(before + 59_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
+    let { customer } = await server.http().data(AlertsCustomerDocument, { id: customerId });
+    expect(customer).toMatchObject({ status: 'SUSPENDED', suspendedUntil: evt.penaltyUntil });
+    // Not expired yet: the job leaves it alone.
+    await runJob(server, 'penalty-expiry');
+    expect((await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.status).toBe('SUSPENDED');
+    // Time passes (the penalty end moved into the past) and the job restores ACTIVE.
+    await server.app.services.db.query(`UPDATE customers SET suspended_until = now() - interval '1 second' WHERE id = $1`, [localId(customerId)]);
+    await runJob(server, 'penalty-expiry');
+    ({ customer } = await server.http().data(AlertsCustomerDocument, { id: customerId }));
+    expect(customer).toMatchObject({ status: 'ACTIVE', suspendedUntil: null });
+  });
+
+  it('does not lift a suspension an operator changed meanwhile', async () => {
+    const customerId = await createCustomer(server, { name: 'Operator wins', balance: '1' });
+    await define({ title: 'Penalty then operator', customerId, area: 'BALANCE', operator: 'LT', threshold: '0', penalty: 60 });
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '2' }]);
+    expect((await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.status).toBe('SUSPENDED');
+    await server.http().data(AlertsSetCustomerStatusDocument, { ids: [customerId], status: 'INACTIVE' });
+    await server.app.services.db.query(`UPDATE customers SET suspended_until = now() - interval '1 second' WHERE id = $1`, [localId(customerId)]);
+    await runJob(server, 'penalty-expiry');
+    expect((await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.status).toBe('INACTIVE');
+  });
+
+  it('repeats every repeatInterval while triggered, once per due interval, and stops when resolved', async () => {
+    const customerId = await createCustomer(server, { name: 'Repeat Co', balance: '5' });
+    const def = await define({ title: 'Low credit repeat', customerId, area: 'AVAILABLE_CREDIT', operator: 'LT', threshold: '0', repeatInterval: 60 });
+    await chargeCalls(server, [{ customerId, duration: 60, charge: '7' }]);
+    await runJob(server, 'alert-repeats');
+    expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED']);
+    const age = () => server.app.services.db.query(`UPDATE alert_states SET last_notified_at = last_notified_at - interval '61 seconds' WHERE customer_id = $1`, [localId(customerId)]);
+    await age();
+    await Promise.all([runJob(server, 'alert-repeats'), runJob(server, 'alert-repeats'), runJob(server, 'alert-repeats')]);
+    let evts = await events({ customerId });
+    expect(evts.map((e) => [e.kind, e.value])).toEqual([
+      ['TRIGGERED', '-2'],
+      ['REPEATED', '-2'],
+    ]);
+    expect(evts[1].subject).toBe("[Lineguard] AVAILABLE_CREDIT alert 'Low credit repeat' still triggered for Repeat Co: -2 < 0");
+    await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '3' });
+    await age();
+    await runJob(server, 'alert-repeats');
+    evts = await events({ customerId, definitionId: def.id });
+    expect(evts.map((e) => [e.kind, e.value])).toEqual([
+      ['TRIGGERED', '-2'],
+      ['REPEATED', '-2'],
+      ['RESOLVED', '1'],
+    ]);
+  });
+
+  it('slides windows with time: an alert resolves when its calls age out, with no new CDR', async () => {
+    const customerId = await createCustomer(server, { name: 'Burst Co' });
+    await define({ title: 'Call burst', customerId, area: 'CALL_COUNT', operator: 'GTE', threshold: '3', samplePeriod: 60, minCalls: 0 });
+    await chargeCalls(server, [1, 2, 3].map(() => ({ customerId, duration: 10, ago: 30 })));
+    expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
+    await runJob(server, 'alert-windows');
+    expect(await events({ customerId })).toHaveLength(1);
+    // 40 seconds later the calls started 70 s ago: outside the 60 s window.
+    await server.app.services.db.query(`UPDATE cdrs SET started_at = started_at - interval '40 seconds' WHERE customer_id = $1`, [localId(customerId)]);
+    await runJob(server, 'alert-windows');
+    expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([
+      ['TRIGGERED', '3'],
+      ['RESOLVED', '0'],
+    ]);
+  });
+
+  it('testAlert evaluates now, renders, lists recipients, and with deliver stores a test event', async () => {
+    const customerId = await createCustomer(server, { name: 'Tested', balance: '-3', nocEmail: 'noc@tested.example' });
+    const def = await define({
+      title: 'Balance below zero',
+      customerId,
+      area: 'BALANCE',
+      operator: 'LT',
+      threshold: '0',
+      emails: ['ops@carrier.example'],
+      phones: ['+14155550100'],
+      webhookUrls: ['https://hooks.carrier.example/alerts'],
+      notifyCustomer: true,
+    });
+    const dry = (await server.http().data(TestAlertDocument, { id: def.id, customerId })).testAlert;
+    expect(dry).toMatchObject({ value: '-3', wouldTrigger: true, delivered: false, customer: { id: customerId }, definition: { id: def.id } });
+    expect(dry.subject).toBe("[Lineguard TEST] BALANCE alert 'Balance below zero' triggered for Tested: -3 < 0");
+    expect(dry.recipients).toEqual(['ops@carrier.example', '+14155550100', 'https://hooks.carrier.example/alerts', 'noc@tested.example']);
+    expect(await events({ customerId })).toHaveLength(0);
+    const sent = (await server.http().data(TestAlertDocument, { id: def.id, customerId, deliver: true })).testAlert;
+    expect(sent.delivered).toBe(true);
+    const evts = await events({ customerId });
+    expect(evts).toHaveLength(1);
+    expect(evts[0]).toMatchObject({ kind: 'TRIGGERED', test: true, value: '-3', subject: dry.subject });
+    // A test changes no state.
+    expect((await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.alertStates).toEqual([]);
+    await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '5' });
+    const now = (await server.http().data(TestAlertDocument, { id: def.id, customerId })).testAlert;
+    expect(now).toMatchObject({ value: '2', wouldTrigger: false });
+  });
+
+  it('validates definitions: typed errors and nothing stored', async () => {
+    const customerId = await createCustomer(server);
+    const before = await count(`SELECT count(*) AS n FROM alert_definitions`);
+    const base: AlertDefinitionInput = { title: 'Valid', area: 'BALANCE', operator: 'LT', threshold: '0' };
+    const admin = server.http();
+    const code = (input: AlertDefinitionInput) => admin.errorCode(CreateAlertDefinitionDocument, { input });
+    expect(await code({ ...base, area: 'ASR' })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, area: 'ASR', samplePeriod: 0 })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, samplePeriod: 60 })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, resetThreshold: '-1' })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, area: 'ASR', operator: 'LTE', threshold: '30', resetThreshold: '29', samplePeriod: 60 })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, customerId, customerClassId: 'cls_00000000-0000-4000-8000-000000000000' })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, emails: ['not-an-email'] })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, phones: ['4155550100'] })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, webhookUrls: ['ftp://x.example/'] })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, penalty: 0 })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, title: '  ' })).toBe('BAD_USER_INPUT');
+    expect(await code({ ...base, customerId: 'cus_00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    expect(await code({ ...base, customerClassId: 'cls_00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    expect(await code({ ...base, templateId: 'tpl_00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    expect(await count(`SELECT count(*) AS n FROM alert_definitions`)).toBe(before);
+    const created = await define({ ...base, title: 'Unique title', customerId });
+    expect(await code({ ...base, title: 'UNIQUE TITLE' })).toBe('CONFLICT');
+    expect(await admin.errorCode(UpdateAlertDefinitionDocument, { id: 'alr_00000000-0000-4000-8000-000000000000', input: base })).toBe('NOT_FOUND');
+    const other = await define({ ...base, title: 'Other title' });
+    expect(await admin.errorCode(UpdateAlertDefinitionDocument, { id: other.id, input: { ...base, title: 'unique title' } })).toBe('CONFLICT');
+    expect(await count(`SELECT count(*) AS n FROM alert_definitions`)).toBe(before + 2);
+    // Roles: NOC reads, only ADMIN writes; CUSTOMER and INGEST read no definitions.
+    const noc = server.http((await admin.data(CreateApiKeyDocument, { name: 'noc', role: 'NOC' })).createApiKey.secret);
+    expect(await noc.errorCode(CreateAlertDefinitionDocument, { input: { ...base, title: 'noc' } })).toBe('FORBIDDEN');
+    expect(await noc.errorCode(DeleteAlertDefinitionDocument, { id: created.id })).toBe('FORBIDDEN');
+    expect((await noc.data(AlertDefinitionDocument, { id: created.id })).alertDefinition?.title).toBe('Unique title');
+    const ingest = server.http((await admin.data(CreateApiKeyDocument, { name: 'ingest', role: 'INGEST' })).createApiKey.secret);
+    expect(await ingest.errorCode(AlertEventsDocument, {})).toBe('FORBIDDEN');
+    const cust = server.http((await admin.data(CreateApiKeyDocument, { name: 'c', role: 'CUSTOMER', customerId })).createApiKey.secret);
+    expect(await cust.errorCode(AlertDefinitionsDocument, {})).toBe('FORBIDDEN');
+    expect(await cust.errorCode(AlertEventsDocument, { filter: { customerId: other.id.replace('alr_', 'cus_') } })).toBe('NOT_FOUND');
+    // Update replaces the rule; delete removes it.
+    const updated = (await admin.data(UpdateAlertDefinitionDocument, { id: created.id, input: { ...base, title: 'Renamed', area: 'SPEND', operator: 'GT', threshold: '1000', samplePeriod: 3600, enabled: false } })).updateAlertDefinition;
+    expect(updated).toMatchObject({ title: 'Renamed', area: 'SPEND', samplePeriod: 3600, enabled: false, minCalls: 1, customer: null });
+    expect((await admin.data(DeleteAlertDefinitionDocument, { id: created.id })).deleteAlertDefinition).toBe(true);
+    expect((await admin.data(AlertDefinitionDocument, { id: created.id })).alertDefinition).toBeNull();
+    expect(await admin.errorCode(DeleteAlertDefinitionDocument, { id: created.id })).toBe('NOT_FOUND');
+  });
+
+  it('scopes by account type, and a CUSTOMER key sees only its own events and states', async () => {
+    const a = await createCustomer(server, { name: 'Carrier A', type: 'CARRIER', balance: '1' });
+    const b = await createCustomer(server, { name: 'Customer B', balance: '1' });
+    await define({ title: 'Carriers below zero', accountType: 'CARRIER', area: 'BALANCE', operator: 'LT', threshold: '0' });
+    await chargeCalls(server, [
+      { customerId: a, duration: 1, charge: '2' },
+      { customerId: b, duration: 1, charge: '2' },
+    ]);
+    const all = await events({ kinds: ['TRIGGERED'] });
+    expect(all.filter((e) => e.definition.title === 'Carriers below zero').map((e) => e.customer.id)).toEqual([a]);
+    const key = (await server.http().data(CreateApiKeyDocument, { name: 'a portal', role: 'CUSTOMER', customerId: a })).createApiKey.secret;
+    const mine = (await server.http(key).data(AlertEventsDocument, { first: 500 })).alertEvents;
+    expect(mine.nodes.every((e) => e.customer.id === a)).toBe(true);
+    expect(mine.totalCount).toBe(mine.nodes.length);
+    expect(mine.totalCount).toBeGreaterThan(0);
+  });
+
+  it('pages events by an opaque, increasing cursor', async () => {
+    const page1 = (await server.http().data(AlertEventsDocument, { first: 2 })).alertEvents;
+    expect(page1.nodes).toHaveLength(2);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const page2 = (await server.http().data(AlertEventsDocument, { first: 2, after: page1.pageInfo.endCursor })).alertEvents;
+    const ids = [...page1.nodes, ...page2.nodes].map((e) => Number(localId(e.id)));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    expect(new Set(ids).size).toBe(4);
+    expect(page2.totalCount).toBe(page1.totalCount);
+    expect(await server.http().errorCode(AlertEventsDocument, { after: 'garbage' })).toBe('BAD_USER_INPUT');
+  });
+});
