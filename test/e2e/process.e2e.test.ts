@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MeDocument } from '../generated/graphql';
+import { BalanceChangedDocument, MeDocument } from '../generated/graphql';
 import { HttpClient, WsClient } from '../helpers/graphql-client';
 import { freePort } from '../../src/db/embedded-postgres';
 
@@ -73,12 +73,16 @@ describe('the server process on embedded defaults', () => {
     expect((await new HttpClient(running.url, key).data(MeDocument)).me.role).toBe('ADMIN');
     expect(await new HttpClient(running.url).errorCode(MeDocument)).toBe('UNAUTHENTICATED');
 
-    // An open WebSocket must not hold the shutdown up.
+    // An open subscription must not hold the shutdown up: it is completed and the socket closed.
     const ws = new WsClient(running.url, key);
-    await new Promise((r) => setTimeout(r, 200));
+    const sub = ws.subscribe(BalanceChangedDocument, {});
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.errors).toEqual([]);
     const { code, ms } = await stop(running);
     expect(code).toBe(0);
     expect(ms).toBeLessThan(5_000);
+    await sub.ended();
+    expect(await ws.closed()).toBeDefined();
     await ws.close();
 
     // Restart on the same data folder: the key still works, no new key is printed.
