@@ -8,5 +8,4 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
-  maxWorkers: 2,
 };
