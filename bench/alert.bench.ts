@@ -51,7 +51,11 @@ async function gql<T>(app: App, query: string, variables: unknown): Promise<T> {
   return body.data;
 }
 
-/** 100 rules, every one applying to every customer, mostly quiet as in production. */
+/**
+ * 100 rules, every one applying to every customer, mostly quiet as in production; two
+ * fire: an ASR rule (triggers once per customer, then stays triggered, so its state is
+ * kept current on every batch) and a call duration rule (about 20 events per batch).
+ */
 function definitions(): Record<string, unknown>[] {
   const defs: Record<string, unknown>[] = [];
   const periods = [300, 900, 3600];
@@ -61,11 +65,11 @@ function definitions(): Record<string, unknown>[] {
       case 0: defs.push({ title, area: 'BALANCE', operator: 'LT', threshold: String(-1000 - i) }); break;
       case 1: defs.push({ title, area: 'AVAILABLE_CREDIT', operator: 'LTE', threshold: String(-5000 - i), repeatInterval: 600 }); break;
       case 2: defs.push({ title, area: 'ACCRUED_CHARGES', operator: 'GTE', threshold: String(200 + i * 10) }); break;
-      case 3: defs.push({ title, area: 'ASR', operator: 'LTE', threshold: '10', resetThreshold: '12', samplePeriod: periods[i % 3], minCalls: 20 }); break;
+      case 3: defs.push({ title, area: 'ASR', operator: 'LTE', threshold: i === 3 ? '70' : '10', resetThreshold: i === 3 ? '75' : '12', samplePeriod: periods[i % 3], minCalls: 20 }); break;
       case 4: defs.push({ title, area: 'ACD', operator: 'LT', threshold: '5', samplePeriod: periods[i % 3], minCalls: 20 }); break;
       case 5: defs.push({ title, area: 'SPEND', operator: 'GT', threshold: String(500 + i), samplePeriod: periods[i % 3] }); break;
       case 6: defs.push({ title, area: 'CALL_COUNT', operator: 'GTE', threshold: String(100000 + i), samplePeriod: periods[i % 3] }); break;
-      default: defs.push({ title, area: 'CALL_DURATION', operator: 'GTE', threshold: String(7000 + i) });
+      default: defs.push({ title, area: 'CALL_DURATION', operator: 'GTE', threshold: i === 7 ? '328' : String(7000 + i) });
     }
   }
   return defs;
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
   const ratio = best(results.with) / best(results.without);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const lines = [
-    `## Alert evaluation cost on submitCdrs (bench/alert.bench.ts)`,
+    `## Alert evaluation cost on submitCdrs, batches of ${BATCH} (bench/alert.bench.ts)`,
     '',
     `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; PostgreSQL at DATABASE_URL; ${new Date().toISOString()}.`,
     `Command: \`DATABASE_URL=... npm run bench:alerts\` (batches of ${BATCH}, ${BATCHES} measured batches after ${WARMUP} warm-up, ${CUSTOMERS} customers, best of ${ROUNDS} alternating rounds).`,
@@ -154,9 +158,12 @@ async function main(): Promise<void> {
   process.stdout.write(text + '\n');
   const file = 'BENCHMARKS.md';
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const marker = '## Alert evaluation cost on submitCdrs';
-  const kept = existing.includes(marker) ? existing.slice(0, existing.indexOf(marker)) : existing;
-  fs.writeFileSync(file, kept.trimEnd() + '\n\n' + text);
+  const marker = `## Alert evaluation cost on submitCdrs, batches of ${BATCH} `;
+  // Replace this batch size's section, keep everything else (other benches' sections too).
+  const at = existing.indexOf(marker);
+  const next = at < 0 ? -1 : existing.indexOf('\n## ', at + marker.length);
+  const kept = at < 0 ? existing.trimEnd() : (existing.slice(0, at) + (next < 0 ? '' : existing.slice(next + 1))).trimEnd();
+  fs.writeFileSync(file, kept + '\n\n' + text);
   if (ratio < 0.8) process.exitCode = 1;
 }
 

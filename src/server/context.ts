@@ -37,6 +37,14 @@ export class RequestContext {
     return l;
   }
 
+  /**
+   * Forgets every cached lookup. A subscription keeps one context for its lifetime, so
+   * it calls this per event: each event is resolved against current rows.
+   */
+  clearLoaders(): void {
+    for (const l of this.loaders.values()) l.clearAll();
+  }
+
   /** For CUSTOMER keys, the only customer whose data they may see; undefined otherwise. */
   get customerScope(): string | undefined {
     return this.principal.role === Role.CUSTOMER ? (this.principal.customerId ?? undefined) : undefined;
