@@ -53,11 +53,12 @@ SELECT * FROM (
 ) x WHERE ${CANDIDATE_FILTER}`;
 
 /**
- * Window statistics with one scan of each customer's calls (over its widest window),
- * split per distinct sample period in memory: 100 rules over 3 periods cost one index
- * range scan per customer. Rules are then joined to those few statistic rows by period.
+ * Window statistics per (customer, distinct sample period), however many rules share
+ * it: the minute buckets wholly inside the window (at most one row per minute) plus the
+ * calls of the one partial minute at its start, read from cdrs, so the window stays
+ * exact to the second. Rules are then joined to those few statistic rows by period.
  * The CTEs are MATERIALIZED on purpose: the planner cannot estimate them, and an
- * inlined statistics CTE re-ran its per-customer aggregate once per (rule, customer).
+ * inlined statistics CTE re-ran its aggregates once per (rule, customer) pair.
  */
 export const WINDOW_SQL = `
 WITH defs AS MATERIALIZED (
@@ -69,24 +70,29 @@ WITH defs AS MATERIALIZED (
   SELECT c.id, c.name, c.customer_class_id, c.type, c.prepaid_balance_trigger, c.low_balance_threshold, c.call_duration_trigger
     FROM customers c WHERE c.id = ANY($1::uuid[])
 ), windows AS MATERIALIZED (
-  SELECT c.id AS customer_id, array_agg(DISTINCT d.sample_period) AS periods, max(d.sample_period) AS widest
+  SELECT DISTINCT c.id AS customer_id, d.sample_period, now() - make_interval(secs => d.sample_period) AS cutoff
     FROM cust c
     JOIN (SELECT DISTINCT customer_id, customer_class_id, account_type, sample_period FROM defs) d ON ${SCOPE_SQL}
-   GROUP BY c.id
 ), stats AS MATERIALIZED (
-  SELECT w.customer_id, p.sample_period,
-         count(r.started_at) FILTER (WHERE r.started_at > now() - make_interval(secs => p.sample_period)) AS attempts,
-         count(r.started_at) FILTER (WHERE r.started_at > now() - make_interval(secs => p.sample_period) AND r.disposition = 'ANSWERED') AS answered,
-         coalesce(sum(r.duration) FILTER (WHERE r.started_at > now() - make_interval(secs => p.sample_period) AND r.disposition = 'ANSWERED'), 0) AS answered_seconds,
-         coalesce(sum(r.charge) FILTER (WHERE r.started_at > now() - make_interval(secs => p.sample_period)), 0) AS spend
+  SELECT w.customer_id, w.sample_period,
+         coalesce(b.attempts, 0) + e.attempts AS attempts,
+         coalesce(b.answered, 0) + e.answered AS answered,
+         coalesce(b.answered_seconds, 0) + e.answered_seconds AS answered_seconds,
+         coalesce(b.spend, 0) + e.spend AS spend
     FROM windows w
-    CROSS JOIN unnest(w.periods) AS p(sample_period)
-    LEFT JOIN LATERAL (
-      SELECT r.started_at, r.disposition, r.duration, r.charge
+    CROSS JOIN LATERAL (
+      SELECT sum(b.attempts) AS attempts, sum(b.answered) AS answered, sum(b.answered_seconds) AS answered_seconds, sum(b.spend) AS spend
+        FROM alert_call_buckets b
+       WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
+    ) b
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS attempts, count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
+             coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0) AS answered_seconds,
+             coalesce(sum(r.charge), 0) AS spend
         FROM cdrs r
-       WHERE r.customer_id = w.customer_id AND r.started_at > now() - make_interval(secs => w.widest)
-    ) r ON true
-   GROUP BY w.customer_id, p.sample_period
+       WHERE r.customer_id = w.customer_id AND r.started_at > w.cutoff
+         AND r.started_at < date_trunc('minute', w.cutoff) + interval '1 minute'
+    ) e
 )
 SELECT * FROM (
   SELECT ${RULE_COLUMNS}, coalesce(s.triggered, false) AS triggered,
@@ -125,6 +131,20 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        last_notified_at = coalesce(EXCLUDED.last_notified_at, s.last_notified_at),
        evaluated_at = EXCLUDED.evaluated_at
  WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
+
+/** Adds a batch's calls to the per-minute buckets (one row per customer and minute touched). */
+const ADD_TO_BUCKETS_SQL = `
+INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
+SELECT customer_id, date_trunc('minute', started_at), count(*), count(*) FILTER (WHERE disposition = 'ANSWERED'),
+       coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0), sum(charge)
+  FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[], $5::numeric[])
+       AS t(customer_id, started_at, duration, disposition, charge)
+ GROUP BY 1, 2
+ON CONFLICT (customer_id, minute) DO UPDATE
+   SET attempts = b.attempts + EXCLUDED.attempts,
+       answered = b.answered + EXCLUDED.answered,
+       answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
+       spend = b.spend + EXCLUDED.spend`;
 
 /** Row locks in id order, the same order BalanceLedger uses, before states are read. */
 const LOCK_CUSTOMERS_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
@@ -174,6 +194,14 @@ export class AlertEngine {
   async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
     await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
+    // Under the customer locks: concurrent batches of one customer add to its buckets in turn.
+    await uow.query(ADD_TO_BUCKETS_SQL, [
+      cdrs.map((c) => c.customerId),
+      cdrs.map((c) => c.startedAt),
+      cdrs.map((c) => c.duration),
+      cdrs.map((c) => c.disposition),
+      cdrs.map((c) => c.charge),
+    ]);
     const matches = await uow.query<RuleRow>(CALL_DURATION_SQL, [cdrs.map((c) => c.customerId), cdrs.map((c) => c.duration)]);
     const fired = await this.writer.write(
       uow,
