@@ -138,20 +138,22 @@ async function main(): Promise<void> {
     results.events += w.events;
   }
   const best = (xs: number[]) => Math.max(...xs);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratio = best(results.with) / best(results.without);
+  const medianRatio = median(results.with) / median(results.without);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const lines = [
     `## Alert evaluation cost on submitCdrs, batches of ${BATCH} (bench/alert.bench.ts)`,
     '',
     `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; PostgreSQL at DATABASE_URL; ${new Date().toISOString()}.`,
-    `Command: \`DATABASE_URL=... npm run bench:alerts\` (batches of ${BATCH}, ${BATCHES} measured batches after ${WARMUP} warm-up, ${CUSTOMERS} customers, best of ${ROUNDS} alternating rounds).`,
+    `Command: \`DATABASE_URL=... npm run bench:alerts\` (batches of ${BATCH}, ${BATCHES} measured batches after ${WARMUP} warm-up, ${CUSTOMERS} customers, ${ROUNDS} alternating rounds, each on a fresh database).`,
     '',
     '| scenario | CDR/s through GraphQL (each round) | best |',
     '|---|---|---|',
     `| no alert definitions (built-ins only, triggers off) | ${results.without.map(fmt).join(', ')} | ${fmt(best(results.without))} |`,
     `| 100 active definitions on every customer | ${results.with.map(fmt).join(', ')} | ${fmt(best(results.with))} |`,
     '',
-    `Ratio with/without: **${ratio.toFixed(2)}x** (target >= 0.8x). Alert events produced during the measured batches: ${results.events}.`,
+    `Ratio with/without: **${ratio.toFixed(2)}x** best to best, ${medianRatio.toFixed(2)}x median to median (target >= 0.8x). Alert events produced during the measured batches: ${results.events}.`,
     '',
   ];
   const text = lines.join('\n');
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
   const next = at < 0 ? -1 : existing.indexOf('\n## ', at + marker.length);
   const kept = at < 0 ? existing.trimEnd() : (existing.slice(0, at) + (next < 0 ? '' : existing.slice(next + 1))).trimEnd();
   fs.writeFileSync(file, kept + '\n\n' + text);
-  if (ratio < 0.8) process.exitCode = 1;
+  if (Math.min(ratio, medianRatio) < 0.8) process.exitCode = 1;
 }
 
 main().catch((err) => {

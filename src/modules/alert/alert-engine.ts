@@ -8,7 +8,7 @@ import { normaliseDecimal } from '../../common/decimal';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
-import { conditionHolds, evaluate } from './alert-evaluator';
+import { evaluate, wholeNumberRange } from './alert-evaluator';
 import type { AlertEventWriter, EventDraft } from './alert-event-writer';
 
 /** Which rules apply to customer c: its own, its class's, its account type's (or everyone's), and the built-ins. */
@@ -23,7 +23,7 @@ export const THRESHOLD_SQL = `CASE d.builtin
    ELSE d.threshold END`;
 
 /** value <operator> threshold in SQL: a pre-filter only, the pure evaluator decides. */
-export function conditionSql(operator: string, value: string, threshold: string): string {
+function conditionSql(operator: string, value: string, threshold: string): string {
   return `CASE ${operator} WHEN 'GT' THEN ${value} > ${threshold} WHEN 'GTE' THEN ${value} >= ${threshold}
     WHEN 'LT' THEN ${value} < ${threshold} WHEN 'LTE' THEN ${value} <= ${threshold} ELSE ${value} = ${threshold} END`;
 }
@@ -43,7 +43,7 @@ const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS cust
 export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
    WHEN 'AVAILABLE_CREDIT' THEN c.balance + c.credit_limit ELSE c.accrued_charges END`;
 
-export const BALANCE_SQL = `
+const BALANCE_SQL = `
 SELECT * FROM (
   SELECT ${RULE_COLUMNS}, ${BALANCE_VALUE_SQL} AS value, coalesce(s.triggered, false) AS triggered
     FROM customers c
@@ -60,7 +60,7 @@ SELECT * FROM (
  * The CTEs are MATERIALIZED on purpose: the planner cannot estimate them, and an
  * inlined statistics CTE re-ran its aggregates once per (rule, customer) pair.
  */
-export const WINDOW_SQL = `
+const WINDOW_SQL = `
 WITH defs AS MATERIALIZED (
   SELECT d.id, d.title, d.area, d.operator, d.threshold, d.reset_threshold, d.penalty, d.sample_period, d.min_calls,
          d.customer_id, d.customer_class_id, d.account_type, d.builtin
@@ -108,15 +108,13 @@ SELECT * FROM (
    WHERE st.attempts >= d.min_calls
 ) x WHERE ${CANDIDATE_FILTER}`;
 
-/** Only the calls that match: a CALL_DURATION rule fires once per matching call and keeps no state. */
-export const CALL_DURATION_SQL = `
-WITH calls AS (SELECT * FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(customer_id, duration, ord))
-SELECT ${RULE_COLUMNS}, calls.duration::numeric AS value, false AS triggered
-  FROM calls
-  JOIN customers c ON c.id = calls.customer_id
+/** The CALL_DURATION rules of the batch's customers (a CALL_DURATION rule keeps no state). */
+const CALL_DURATION_RULES_SQL = `
+SELECT ${RULE_COLUMNS}, NULL::numeric AS value, false AS triggered
+  FROM customers c
   JOIN alert_definitions d ON d.enabled AND d.area = 'CALL_DURATION' AND ${SCOPE_SQL}
- WHERE ${conditionSql('d.operator', 'calls.duration', THRESHOLD_SQL)}
- ORDER BY calls.ord, d.id`;
+ WHERE c.id = ANY($1::uuid[]) AND ${THRESHOLD_SQL} IS NOT NULL
+ ORDER BY c.id, d.id`;
 
 const UPSERT_STATES_SQL = `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
@@ -202,12 +200,29 @@ export class AlertEngine {
       cdrs.map((c) => c.disposition),
       cdrs.map((c) => c.charge),
     ]);
-    const matches = await uow.query<RuleRow>(CALL_DURATION_SQL, [cdrs.map((c) => c.customerId), cdrs.map((c) => c.duration)]);
-    const fired = await this.writer.write(
-      uow,
-      matches.filter((r) => conditionHolds(r.operator, r.value!, r.threshold)).map((r) => draftOf(r, 'TRIGGERED', r.value!)),
-    );
+    const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
     return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
+  }
+
+  /** One TRIGGERED draft per (call, matching CALL_DURATION rule), in call order. */
+  private async callDurationDrafts(uow: UnitOfWork, customerIds: string[], cdrs: ChargedCdr[]): Promise<EventDraft[]> {
+    const rules = await uow.query<RuleRow>(CALL_DURATION_RULES_SQL, [customerIds]);
+    if (rules.length === 0) return [];
+    const byCustomer = new Map<string, { rule: RuleRow; range: { min: number; max: number } }[]>();
+    for (const rule of rules) {
+      const range = wholeNumberRange(rule.operator, rule.threshold);
+      if (!range) continue;
+      const list = byCustomer.get(rule.customer_id) ?? [];
+      list.push({ rule, range });
+      byCustomer.set(rule.customer_id, list);
+    }
+    const drafts: EventDraft[] = [];
+    for (const call of cdrs) {
+      for (const { rule, range } of byCustomer.get(call.customerId) ?? []) {
+        if (call.duration >= range.min && call.duration <= range.max) drafts.push(draftOf(rule, 'TRIGGERED', String(call.duration)));
+      }
+    }
+    return drafts;
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
