@@ -71,6 +71,8 @@ export class Foundation1732406400000 implements MigrationInterface {
     await q.query(`CREATE INDEX customers_name_idx ON customers (lower(name), id)`);
     await q.query(`CREATE INDEX customers_created_idx ON customers (created_at, id)`);
     await q.query(`CREATE INDEX customers_balance_idx ON customers (balance, id)`);
+    // Sort keys of the customers list (CustomerQueryService), with id as keyset tie-breaker.
+    await q.query(`CREATE INDEX customers_company_idx ON customers ((coalesce(lower(company), '')), id)`);
     await q.query(`CREATE INDEX customers_suspended_idx ON customers (suspended_until) WHERE status = 'SUSPENDED'`);
 
     await q.query(`
@@ -104,6 +106,8 @@ export class Foundation1732406400000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX hosts_ip_gist ON hosts USING gist (ip inet_ops)`);
     await q.query(`CREATE INDEX hosts_trunk_idx ON hosts (trunk_id)`);
+    // Keyset order of the hosts list (address, then id).
+    await q.query(`CREATE INDEX hosts_ip_id_idx ON hosts (ip, id)`);
     await q.query(`CREATE UNIQUE INDEX hosts_enabled_address_key ON hosts (ip, coalesce(port, 0)) WHERE enabled`);
 
     await q.query(`

@@ -38,11 +38,12 @@ export class RequestContext {
   }
 
   /**
-   * Forgets every cached lookup. A subscription keeps one context for its lifetime, so
-   * it calls this per event: each event is resolved against current rows.
+   * Forgets every cached load. A subscription keeps one context for its lifetime, so it
+   * calls this per event: nested fields then read the rows as they are now, not as they
+   * were at the first event.
    */
-  clearLoaders(): void {
-    for (const l of this.loaders.values()) l.clearAll();
+  resetLoaders(): void {
+    this.loaders.clear();
   }
 
   /** For CUSTOMER keys, the only customer whose data they may see; undefined otherwise. */

@@ -55,7 +55,7 @@ export class AlertEventResolver {
     @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): AlertEventType {
-    ctx.clearLoaders();
+    ctx.resetLoaders();
     return event;
   }
 
@@ -72,7 +72,7 @@ export class AlertEventResolver {
     @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): AlertEventType {
-    ctx.clearLoaders();
+    ctx.resetLoaders();
     return event;
   }
 

@@ -6,6 +6,7 @@ import { Role } from '../api-key/role';
 import { CustomerConnection } from '../customer/customer-connection';
 import { loadNotificationTemplate } from '../notification-template/notification-template.loader';
 import { NotificationTemplateType } from '../notification-template/notification-template.type';
+import { loadFirstCustomersOfClass } from './class-customers.loader';
 import { CustomerClassInput } from './customer-class.inputs';
 import { loadCustomerClass, loadCustomerCount } from './customer-class.loader';
 import { CustomerClassType } from './customer-class.type';
@@ -56,12 +57,15 @@ export class CustomerClassResolver {
   }
 
   @FieldResolver(() => CustomerConnection)
+  /** Batched across classes for the first page; ordered by name like the customers list. */
   customers(
     @Ctx() ctx: RequestContext,
     @Root() cls: CustomerClassType,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<CustomerConnection> {
-    return ctx.services.customerQueries.list(ctx, { filter: { customerClassId: cls.id }, first, after });
+    return after
+      ? ctx.services.customerQueries.list(ctx, { filter: { customerClassId: cls.id }, first, after })
+      : loadFirstCustomersOfClass(ctx, cls.localId, first);
   }
 }

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../server/context';
 import { READ_ROLES, Role } from '../api-key/role';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import { notFound } from '../../common/errors';
+import { loadCustomer } from './customer.loader';
 import { CustomerType } from './customer.type';
 
 type SubscribeData = SubscribeResolverData<unknown, { customerId?: string | null }, RequestContext>;
@@ -44,7 +45,12 @@ export class CustomerBalanceResolver {
   @Subscription(() => BalanceChangeType, {
     subscribe: ({ args, context }: SubscribeData) => context.services.customerEvents.subscribe(context, Topic.BALANCE_CHANGED, args.customerId),
   })
-  balanceChanged(@Root() payload: BalanceChangedPayload, @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null): BalanceChangeType {
+  balanceChanged(
+    @Ctx() ctx: RequestContext,
+    @Root() payload: BalanceChangedPayload,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+  ): BalanceChangeType {
+    ctx.resetLoaders();
     return BalanceChangeType.from(payload);
   }
 
@@ -58,7 +64,8 @@ export class CustomerBalanceResolver {
     @Root() payload: CustomerStatusChangedPayload,
     @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
   ): Promise<CustomerType> {
-    const customer = await ctx.services.customerQueries.fresh(ctx, payload.customerId);
+    ctx.resetLoaders();
+    const customer = await loadCustomer(ctx, payload.customerId);
     if (!customer) throw notFound('Customer');
     return customer;
   }

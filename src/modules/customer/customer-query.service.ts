@@ -4,7 +4,7 @@
  * own customer; another id answers NOT_FOUND exactly like an unknown one.
  */
 import type { SelectQueryBuilder } from 'typeorm';
-import { notFound } from '../../common/errors';
+import { badInput, notFound, sqlState } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { containsPattern } from '../../common/like';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
@@ -14,7 +14,7 @@ import type { RequestContext } from '../../server/context';
 import { CustomerSortField } from './customer-sort';
 import { CustomerEntity } from './customer.entity';
 import type { CustomerFilter, CustomerOrder } from './customer.inputs';
-import { loadCustomer } from './customer.loader';
+import { customerLoader, loadCustomer } from './customer.loader';
 import { CustomerType } from './customer.type';
 
 /** Sort expression and its SQL type (to cast the cursor's text key back) per sort field. */
@@ -24,6 +24,9 @@ const SORT: Record<CustomerSortField, { expr: string; type: string }> = {
   [CustomerSortField.BALANCE]: { expr: 'c.balance', type: 'numeric' },
   [CustomerSortField.CREATED_AT]: { expr: 'c.created_at', type: 'timestamptz' },
 };
+
+/** invalid_text_representation, invalid_datetime_format, datetime_field_overflow. */
+const INVALID_INPUT_STATES = new Set(['22P02', '22007', '22008']);
 
 const DEFAULT_ORDER = { field: CustomerSortField.NAME, direction: SortDirection.ASC };
 
@@ -44,32 +47,34 @@ export class CustomerQueryService {
     return customer;
   }
 
-  /** Reads a customer bypassing the request's loader cache (subscriptions need the current row). */
-  async fresh(ctx: RequestContext, localId: string): Promise<CustomerType | null> {
-    if (!ctx.canSeeCustomer(localId)) return null;
-    const row = await this.db.dataSource.getRepository(CustomerEntity).findOneBy({ id: localId });
-    return row ? CustomerType.from(row) : null;
-  }
-
   async list(ctx: RequestContext, opts: CustomerListOptions): Promise<Page<CustomerType>> {
     const limit = pageSize(opts.first);
     const order = opts.orderBy ?? DEFAULT_ORDER;
     const sort = SORT[order.field];
-    const after = decodeCursor(opts.after, 2);
+    // The cursor names its sort field: a position in one order means nothing in another.
+    const after = decodeCursor(opts.after, 3);
+    if (after && after[0] !== order.field) throw badInput(`after is a cursor of the ${String(after[0])} order, not ${order.field}`, 'after');
     const qb = this.filtered(ctx, opts.filter);
     const total = await qb.clone().getCount();
     if (limit === 0) return toPage([], 0, total, () => []);
     const cmp = order.direction === SortDirection.ASC ? '>' : '<';
-    if (after) qb.andWhere(`(${sort.expr}, c.id) ${cmp} (CAST(:afterKey AS ${sort.type}), CAST(:afterId AS uuid))`, { afterKey: after[0], afterId: after[1] });
+    if (after) qb.andWhere(`(${sort.expr}, c.id) ${cmp} (CAST(:afterKey AS ${sort.type}), CAST(:afterId AS uuid))`, { afterKey: after[1], afterId: after[2] });
     const { entities, raw } = await qb
       .addSelect(`${sort.expr}::text`, 'sort_key')
       .orderBy(sort.expr, order.direction)
       .addOrderBy('c.id', order.direction)
       .limit(limit + 1)
-      .getRawAndEntities<{ c_id: string; sort_key: string }>();
+      .getRawAndEntities<{ c_id: string; sort_key: string }>()
+      .catch((err: unknown) => {
+        // A hand-made cursor whose key does not cast (numeric, timestamp, uuid).
+        if (after && INVALID_INPUT_STATES.has(sqlState(err) ?? '')) throw badInput('after is not a cursor from this list', 'after');
+        throw err;
+      });
     const keys = new Map(raw.map((r) => [r.c_id, r.sort_key]));
     const nodes = entities.map(CustomerType.from);
-    return toPage(nodes, limit, total, (n) => [keys.get(n.localId) ?? null, n.localId]);
+    // Nested trunk.customer / host.customer on this page then need no statement of their own.
+    for (const n of nodes) customerLoader(ctx).prime(n.localId, n);
+    return toPage(nodes, limit, total, (n) => [order.field, keys.get(n.localId) ?? null, n.localId]);
   }
 
   private filtered(ctx: RequestContext, f: CustomerFilter | null | undefined): SelectQueryBuilder<CustomerEntity> {

@@ -3,6 +3,7 @@
  * and the bulk status switch. Balances are never written here: an opening balance
  * goes through the BalanceLedger like every other change.
  */
+import { In } from 'typeorm';
 import { conflict, notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import type { Database } from '../../db/database';
@@ -136,7 +137,7 @@ export class CustomerService {
       uow.afterCommit(async () => {
         for (const customerId of changed) await this.events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId, status });
       });
-      const entities = await uow.manager.getRepository(CustomerEntity).findBy(unique.map((id) => ({ id })));
+      const entities = await uow.manager.getRepository(CustomerEntity).findBy({ id: In(unique) });
       const byId = new Map(entities.map((e) => [e.id, CustomerType.from(e)]));
       return unique.map((id) => byId.get(id)!);
     });

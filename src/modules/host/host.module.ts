@@ -1,12 +1,24 @@
 import type { AppModule } from '../app-module';
+import { HostQueryService } from './host-query.service';
 import { HostEntity } from './host.entity';
 import { loadHost } from './host.loader';
+import { HostResolver } from './host.resolver';
+import { HostService } from './host.service';
+
+declare module '../../services' {
+  interface Services {
+    hosts: HostService;
+    hostQueries: HostQueryService;
+  }
+}
 
 export const hostModule: AppModule = {
   name: 'host',
-  resolvers: [],
+  resolvers: [HostResolver],
   entities: [HostEntity],
   register(services) {
+    services.hosts = new HostService(services.db, services.hooks);
+    services.hostQueries = new HostQueryService(services.db);
     services.nodes.Host = loadHost;
   },
 };

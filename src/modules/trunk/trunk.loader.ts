@@ -1,17 +1,21 @@
+import type DataLoader from 'dataloader';
 import { In } from 'typeorm';
 import type { RequestContext } from '../../server/context';
 import { TrunkEntity } from './trunk.entity';
 import { TrunkType } from './trunk.type';
 
+/** This request's trunk-by-id loader (unscoped: loadTrunk applies the caller's scope). */
+export function trunkLoader(ctx: RequestContext): DataLoader<string, TrunkType | null> {
+  return ctx.loader<string, TrunkType | null>('trunk.byId', async (ids) => {
+    const rows = await ctx.services.db.dataSource.getRepository(TrunkEntity).findBy({ id: In([...ids]) });
+    const byId = new Map(rows.map((r) => [r.id, TrunkType.from(r)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
 /** Batched trunk lookup by local id for this request; trunks of customers the caller may not see load as null. */
 export async function loadTrunk(ctx: RequestContext, localId: string): Promise<TrunkType | null> {
-  const trunk = await ctx
-    .loader<string, TrunkType | null>('trunk.byId', async (ids) => {
-      const rows = await ctx.services.db.dataSource.getRepository(TrunkEntity).findBy({ id: In([...ids]) });
-      const byId = new Map(rows.map((r) => [r.id, TrunkType.from(r)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    })
-    .load(localId);
+  const trunk = await trunkLoader(ctx).load(localId);
   return trunk && ctx.canSeeCustomer(trunk.customerLocalId) ? trunk : null;
 }
 
@@ -25,7 +29,10 @@ export function loadTrunksOfCustomer(ctx: RequestContext, customerLocalId: strin
       const byCustomer = new Map<string, TrunkType[]>();
       for (const r of rows) {
         const list = byCustomer.get(r.customerId) ?? [];
-        list.push(TrunkType.from(r));
+        const trunk = TrunkType.from(r);
+        // host.trunk on the same page then needs no statement of its own.
+        trunkLoader(ctx).prime(trunk.localId, trunk);
+        list.push(trunk);
         byCustomer.set(r.customerId, list);
       }
       return customerIds.map((id) => byCustomer.get(id) ?? []);

@@ -1,0 +1,6 @@
+import { ObjectType } from 'type-graphql';
+import { Connection } from '../../common/pagination';
+import { HostType } from './host.type';
+
+@ObjectType('HostConnection')
+export class HostConnection extends Connection(HostType, 'Host') {}

@@ -1,0 +1,120 @@
+/**
+ * Host writes. The address is normalised by Postgres (cidr); two enabled hosts with the
+ * same address and port are a CONFLICT (partial unique index hosts_enabled_address_key).
+ * Every change emits trunkChanged (HOSTS_CHANGED) for the trunks involved.
+ */
+import { conflict, notFound, sqlState } from '../../common/errors';
+import { withConstraintErrors } from '../../common/constraint-errors';
+import { fromGlobalId } from '../../common/global-id';
+import { badInput } from '../../common/errors';
+import { nonNegativeInt } from '../../common/validation';
+import type { Database } from '../../db/database';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { RequestContext } from '../../server/context';
+import type { DomainHooks, TrunkChange } from '../domain-hooks';
+import type { HostInput } from './host.inputs';
+import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
+import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
+
+const UNIQUE = { hosts_enabled_address_key: () => conflict('An enabled host with this address and port already exists') };
+
+export class HostService {
+  constructor(
+    private readonly db: Database,
+    private readonly hooks: DomainHooks,
+  ) {}
+
+  async create(ctx: RequestContext, input: HostInput): Promise<HostType> {
+    const values = this.values(input);
+    return this.db.transaction(async (uow) => {
+      const customerId = await this.lockTrunk(uow, values.trunk_id as string, input.trunkId);
+      const cols = Object.keys(values);
+      const [row] = await this.write(input.ip, () =>
+        uow.query<{ id: string }>(
+          `INSERT INTO hosts (${cols.join(', ')}) VALUES (${cols.map((c, i) => (c === 'ip' ? `$${i + 1}::cidr` : `$${i + 1}`)).join(', ')}) RETURNING id`,
+          Object.values(values),
+        ),
+      );
+      await this.emit(uow, [{ customerId, trunkId: values.trunk_id as string, change: 'HOSTS_CHANGED' }]);
+      return this.read(uow, row.id);
+    });
+  }
+
+  async update(ctx: RequestContext, id: string, input: HostInput): Promise<HostType> {
+    const local = fromGlobalId('Host', id);
+    const values = this.values(input);
+    return this.db.transaction(async (uow) => {
+      const customerId = await this.lockTrunk(uow, values.trunk_id as string, input.trunkId);
+      const sets = Object.keys(values).map((c, i) => `${c} = $${i + 2}${c === 'ip' ? '::cidr' : ''}`);
+      const rows = await this.write(input.ip, () =>
+        uow.query<{ previous_trunk_id: string; previous_customer_id: string }>(
+          `WITH previous AS (SELECT h.trunk_id, t.customer_id FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = $1 FOR UPDATE OF h)
+           UPDATE hosts SET ${sets.join(', ')}, updated_at = now() FROM previous WHERE hosts.id = $1
+           RETURNING previous.trunk_id AS previous_trunk_id, previous.customer_id AS previous_customer_id`,
+          [local, ...Object.values(values)],
+        ),
+      );
+      if (!rows.length) throw notFound('Host', id);
+      const changes: TrunkChange[] = [{ customerId, trunkId: values.trunk_id as string, change: 'HOSTS_CHANGED' }];
+      if (rows[0].previous_trunk_id !== values.trunk_id) {
+        changes.push({ customerId: rows[0].previous_customer_id, trunkId: rows[0].previous_trunk_id, change: 'HOSTS_CHANGED' });
+      }
+      await this.emit(uow, changes);
+      return this.read(uow, local);
+    });
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+    const local = fromGlobalId('Host', id);
+    return this.db.transaction(async (uow) => {
+      const rows = await uow.query<{ trunk_id: string; customer_id: string }>(
+        `DELETE FROM hosts h USING trunks t WHERE h.id = $1 AND t.id = h.trunk_id RETURNING h.trunk_id, t.customer_id`,
+        [local],
+      );
+      if (!rows.length) throw notFound('Host', id);
+      await this.emit(uow, [{ customerId: rows[0].customer_id, trunkId: rows[0].trunk_id, change: 'HOSTS_CHANGED' }]);
+      return true;
+    });
+  }
+
+  private values(input: HostInput): Record<string, unknown> {
+    const values: Record<string, unknown> = { ip: checkIpSyntax(input.ip), trunk_id: fromGlobalId('Trunk', input.trunkId) };
+    if (input.port != null && (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)) throw badInput('port must be 1 to 65535', 'port');
+    nonNegativeInt(input.callLimit, 'callLimit');
+    nonNegativeInt(input.cpsLimit, 'cpsLimit');
+    if (input.enabled === null) throw badInput('enabled cannot be null', 'enabled');
+    if (input.port !== undefined) values.port = input.port;
+    if (input.enabled !== undefined) values.enabled = input.enabled;
+    if (input.callLimit !== undefined) values.call_limit = input.callLimit;
+    if (input.cpsLimit !== undefined) values.cps_limit = input.cpsLimit;
+    return values;
+  }
+
+  /** Runs a write of the ip: host bits set (cidr input error) -> BAD_USER_INPUT, duplicate -> CONFLICT. */
+  private async write<T>(ip: string, fn: () => Promise<T>): Promise<T> {
+    return withConstraintErrors(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (sqlState(err) === INVALID_TEXT_STATE) throw hostBitsError(ip.trim());
+        throw err;
+      }
+    }, UNIQUE);
+  }
+
+  /** The trunk must exist (KEY SHARE until commit); returns its customer. */
+  private async lockTrunk(uow: UnitOfWork, trunkId: string, globalId: string): Promise<string> {
+    const [row] = await uow.query<{ customer_id: string }>(`SELECT customer_id FROM trunks WHERE id = $1 FOR KEY SHARE`, [trunkId]);
+    if (!row) throw notFound('Trunk', globalId);
+    return row.customer_id;
+  }
+
+  private emit(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
+    return this.hooks.emit('trunkChanged', uow, changes);
+  }
+
+  private async read(uow: UnitOfWork, localId: string): Promise<HostType> {
+    const [row] = await uow.query<HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = $1`, [localId]);
+    return HostType.fromRow(row);
+  }
+}

@@ -1,0 +1,321 @@
+import {
+  CreateApiKeyDocument,
+  CreateCustomerClassDocument,
+  CreateCustomerDocument,
+  CustomerDocument,
+  CustomersDocument,
+  DeleteCustomerDocument,
+  SetCustomerStatusDocument,
+  UpdateCustomerDocument,
+  type CustomersQueryVariables,
+} from '../generated/graphql';
+import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+const MISSING = 'cus_00000000-0000-4000-8000-000000000000';
+const local = (id: string) => id.slice(4);
+
+describe('customers', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  describe('create, update, delete', () => {
+    it('creates a customer with every field and records an opening balance in the ledger', async () => {
+      const { createCustomer: c } = await server.http().data(CreateCustomerDocument, {
+        input: {
+          name: ' Acme Telecom ',
+          company: 'Acme Ltd',
+          type: 'CARRIER',
+          status: 'INACTIVE',
+          terms: 'POSTPAID',
+          balance: '100.5',
+          creditLimit: '50.25',
+          testCredit: '5',
+          callLimit: 100,
+          cpsLimit: 10,
+          minProfitability: '-0.5',
+          mainEmail: 'main@acme.test',
+          nocEmail: 'noc@acme.test, noc2@acme.test',
+          billingEmail: 'billing@acme.test',
+          ratesEmail: 'rates@acme.test',
+          taxId: 'GB123',
+          address: '1 Main St',
+          prepaidBalanceTrigger: '75',
+          callDurationTrigger: 3600,
+          lowBalanceThreshold: '10',
+          notificationsEnabled: false,
+        },
+      });
+      expect(c).toMatchObject({
+        name: 'Acme Telecom',
+        company: 'Acme Ltd',
+        type: 'CARRIER',
+        status: 'INACTIVE',
+        suspendedUntil: null,
+        terms: 'POSTPAID',
+        balance: '100.5',
+        creditLimit: '50.25',
+        availableCredit: '150.75',
+        accruedCharges: '0',
+        testCredit: '5',
+        callLimit: 100,
+        cpsLimit: 10,
+        minProfitability: '-0.5',
+        nocEmail: 'noc@acme.test, noc2@acme.test',
+        taxId: 'GB123',
+        prepaidBalanceTrigger: '75',
+        callDurationTrigger: 3600,
+        lowBalanceThreshold: '10',
+        notificationsEnabled: false,
+        customerClass: null,
+      });
+      const ledger = await server.app.services.db.query(`SELECT reason, delta::text, balance::text, note FROM balance_ledger WHERE customer_id = $1`, [local(c.id)]);
+      expect(ledger).toEqual([{ reason: 'ADJUSTMENT', delta: '100.5000000000', balance: '100.5000000000', note: 'opening balance' }]);
+    });
+
+    it('applies defaults, and a class fills terms, credit, call and CPS limits left out ("create by template")', async () => {
+      const admin = server.http();
+      const { createCustomer: plain } = await admin.data(CreateCustomerDocument, { input: { name: 'Plain' } });
+      expect(plain).toMatchObject({ type: 'CUSTOMER', status: 'ACTIVE', terms: 'PREPAID', balance: '0', creditLimit: '0', callLimit: null, notificationsEnabled: true, callDurationTrigger: 0 });
+      const { createCustomerClass: cls } = await admin.data(CreateCustomerClassDocument, {
+        input: { name: 'Gold', defaultTerms: 'POSTPAID', defaultCreditLimit: '1000', defaultCallLimit: 300, defaultCpsLimit: 30 },
+      });
+      const { createCustomer: templated } = await admin.data(CreateCustomerDocument, { input: { name: 'Templated', customerClassId: cls.id, cpsLimit: 5 } });
+      expect(templated).toMatchObject({ terms: 'POSTPAID', creditLimit: '1000', availableCredit: '1000', callLimit: 300, cpsLimit: 5, customerClass: { id: cls.id, name: 'Gold' } });
+      const { createCustomer: cleared } = await admin.data(CreateCustomerDocument, { input: { name: 'No call limit', customerClassId: cls.id, callLimit: null } });
+      expect(cleared).toMatchObject({ callLimit: null, cpsLimit: 30 });
+    });
+
+    it('updates only the fields given; explicit null clears nullable fields', async () => {
+      const admin = server.http();
+      const { createCustomer: c } = await admin.data(CreateCustomerDocument, {
+        input: { name: 'Partial', company: 'Old Co', callLimit: 7, mainEmail: 'a@b.test', taxId: 'T1' },
+      });
+      const { updateCustomer: u } = await admin.data(UpdateCustomerDocument, { id: c.id, input: { company: null, callLimit: 9, creditLimit: '20.125' } });
+      expect(u).toMatchObject({ name: 'Partial', company: null, callLimit: 9, creditLimit: '20.125', availableCredit: '20.125', mainEmail: 'a@b.test', taxId: 'T1' });
+      expect(new Date(u.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(c.updatedAt).getTime());
+      const { createCustomerClass: cls } = await admin.data(CreateCustomerClassDocument, { input: { name: 'Silver' } });
+      const withClass = await admin.data(UpdateCustomerDocument, { id: c.id, input: { customerClassId: cls.id } });
+      expect(withClass.updateCustomer.customerClass?.id).toBe(cls.id);
+      const noClass = await admin.data(UpdateCustomerDocument, { id: c.id, input: { customerClassId: null, taxId: null } });
+      expect(noClass.updateCustomer).toMatchObject({ customerClass: null, taxId: null, callLimit: 9 });
+    });
+
+    it('refuses bad input (negative limits, bad e-mails, empty or null names, unknown ids) and changes nothing', async () => {
+      const admin = server.http();
+      const { createCustomer: c } = await admin.data(CreateCustomerDocument, { input: { name: 'Guarded' } });
+      const before = await tableDigest(server, ACCOUNT_TABLES);
+      const bad: [string, unknown][] = [
+        ['create empty name', admin.errorCode(CreateCustomerDocument, { input: { name: '  ' } })],
+        ['create negative call limit', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', callLimit: -1 } })],
+        ['create negative cps limit', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', cpsLimit: -5 } })],
+        ['create negative credit', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', creditLimit: '-0.01' } })],
+        ['create negative duration trigger', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', callDurationTrigger: -1 } })],
+        ['create bad email', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', mainEmail: 'not-an-email' } })],
+        ['create bad noc email', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', nocEmail: 'a@b.test, broken' } })],
+        ['create float balance', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', balance: '1e3' } })],
+        ['create unknown class', admin.errorCode(CreateCustomerDocument, { input: { name: 'x', customerClassId: 'cls_00000000-0000-4000-8000-000000000000' } })],
+        ['update null name', admin.errorCode(UpdateCustomerDocument, { id: c.id, input: { name: null } })],
+        ['update null terms', admin.errorCode(UpdateCustomerDocument, { id: c.id, input: { terms: null } })],
+        ['update negative limit', admin.errorCode(UpdateCustomerDocument, { id: c.id, input: { callLimit: -3 } })],
+        ['update bad email', admin.errorCode(UpdateCustomerDocument, { id: c.id, input: { billingEmail: '@nope' } })],
+        ['update unknown', admin.errorCode(UpdateCustomerDocument, { id: MISSING, input: { name: 'x' } })],
+        ['update malformed id', admin.errorCode(UpdateCustomerDocument, { id: 'trk_00000000-0000-4000-8000-000000000000', input: { name: 'x' } })],
+        ['delete unknown', admin.errorCode(DeleteCustomerDocument, { id: MISSING })],
+      ];
+      const codes = Object.fromEntries(await Promise.all(bad.map(async ([k, p]) => [k, await p])));
+      expect(codes).toEqual({
+        'create empty name': 'BAD_USER_INPUT',
+        'create negative call limit': 'BAD_USER_INPUT',
+        'create negative cps limit': 'BAD_USER_INPUT',
+        'create negative credit': 'BAD_USER_INPUT',
+        'create negative duration trigger': 'BAD_USER_INPUT',
+        'create bad email': 'BAD_USER_INPUT',
+        'create bad noc email': 'BAD_USER_INPUT',
+        'create float balance': 'BAD_USER_INPUT',
+        'create unknown class': 'NOT_FOUND',
+        'update null name': 'BAD_USER_INPUT',
+        'update null terms': 'BAD_USER_INPUT',
+        'update negative limit': 'BAD_USER_INPUT',
+        'update bad email': 'BAD_USER_INPUT',
+        'update unknown': 'NOT_FOUND',
+        'update malformed id': 'NOT_FOUND',
+        'delete unknown': 'NOT_FOUND',
+      });
+      expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
+    });
+
+    it('deletes a customer without history; one with trunks or ledger rows is a CONFLICT saying why', async () => {
+      const admin = server.http();
+      const { createCustomer: clean } = await admin.data(CreateCustomerDocument, { input: { name: 'Mistake' } });
+      expect(await admin.data(DeleteCustomerDocument, { id: clean.id })).toEqual({ deleteCustomer: true });
+      expect(await admin.errorCode(CustomerDocument, { id: clean.id })).toBe('NOT_FOUND');
+
+      const { createCustomer: paid } = await admin.data(CreateCustomerDocument, { input: { name: 'Has ledger', balance: '1' } });
+      const { createCustomer: trunked } = await admin.data(CreateCustomerDocument, { input: { name: 'Has trunk' } });
+      await server.app.services.db.query(`INSERT INTO trunks (name, customer_id) VALUES ('del-trunk', $1)`, [local(trunked.id)]);
+      const before = await tableDigest(server, ACCOUNT_TABLES);
+      const r1 = await admin.request(DeleteCustomerDocument, { id: paid.id });
+      expect(r1.errors?.[0].extensions?.code).toBe('CONFLICT');
+      expect(r1.errors?.[0].message).toContain('balance ledger');
+      const r2 = await admin.request(DeleteCustomerDocument, { id: trunked.id });
+      expect(r2.errors?.[0].extensions?.code).toBe('CONFLICT');
+      expect(r2.errors?.[0].message).toContain('1 trunk');
+      expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
+    });
+  });
+
+  describe('setCustomerStatus', () => {
+    it('switches many customers in one call and clears suspensions', async () => {
+      const admin = server.http();
+      const ids: string[] = [];
+      for (const name of ['S1', 'S2', 'S3']) ids.push((await admin.data(CreateCustomerDocument, { input: { name } })).createCustomer.id);
+      await server.app.services.db.query(`UPDATE customers SET status = 'SUSPENDED', suspended_until = now() + interval '1 hour' WHERE id = $1`, [local(ids[2])]);
+      const { setCustomerStatus } = await admin.data(SetCustomerStatusDocument, { ids, status: 'INACTIVE' });
+      expect(setCustomerStatus).toEqual(ids.map((id) => ({ id, status: 'INACTIVE', suspendedUntil: null })));
+      const manual = await admin.data(SetCustomerStatusDocument, { ids: [ids[0]], status: 'SUSPENDED' });
+      expect(manual.setCustomerStatus).toEqual([{ id: ids[0], status: 'SUSPENDED', suspendedUntil: null }]);
+    });
+
+    it('changes nothing when one id is unknown', async () => {
+      const admin = server.http();
+      const { createCustomer: c } = await admin.data(CreateCustomerDocument, { input: { name: 'Atomic' } });
+      const before = await tableDigest(server, ACCOUNT_TABLES);
+      const r = await admin.request(SetCustomerStatusDocument, { ids: [c.id, MISSING], status: 'INACTIVE' });
+      expect(r.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(r.errors?.[0].message).toContain(MISSING);
+      expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
+      expect((await admin.data(CustomerDocument, { id: c.id })).customer?.status).toBe('ACTIVE');
+    });
+  });
+});
+
+describe('customers list: filters, order, pages', () => {
+  let server: TestServer;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const admin = server.http();
+    const { createCustomerClass: cls } = await admin.data(CreateCustomerClassDocument, { input: { name: 'Retail' } });
+    ids.class = cls.id;
+    const specs = [
+      { name: 'Alpha Voice', company: 'Zeta Holdings', type: 'CUSTOMER', terms: 'PREPAID', balance: '10', mainEmail: 'ops@alpha.test', taxId: 'TAX-ALPHA' },
+      { name: 'beta telecom', company: 'Acme', type: 'CARRIER', terms: 'POSTPAID', balance: '10.0000000001', billingEmail: 'pay@beta.test', customerClassId: cls.id },
+      { name: 'Gamma 100%', company: null, type: 'CUSTOMER', terms: 'POSTPAID', balance: '-3.5', ratesEmail: 'rates@gamma.test', customerClassId: cls.id },
+      { name: 'Delta_Net', company: 'acme networks', type: 'CARRIER', terms: 'PREPAID', balance: '9.9999999999', nocEmail: 'noc@delta.test' },
+      { name: 'Alpha Voice', company: 'Twin', type: 'CUSTOMER', terms: 'PREPAID', balance: '0', status: 'INACTIVE' },
+    ] as const;
+    for (const [i, s] of specs.entries()) {
+      const { createCustomer } = await admin.data(CreateCustomerDocument, { input: { ...s } });
+      ids[`c${i}`] = createCustomer.id;
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const names = async (vars: CustomersQueryVariables) => (await server.http().data(CustomersDocument, vars)).customers.nodes.map((n) => n.name);
+  const count = async (vars: CustomersQueryVariables) => (await server.http().data(CustomersDocument, vars)).customers.totalCount;
+
+  it('narrows by every filter field, totalCount honouring the filter', async () => {
+    expect(await count({})).toBe(5);
+    // search: name, company, e-mails and tax id, case-insensitive; LIKE metacharacters are literal.
+    expect(await names({ filter: { search: 'ALPHA' } })).toEqual(['Alpha Voice', 'Alpha Voice']);
+    expect(await names({ filter: { search: 'acme' } })).toEqual(['beta telecom', 'Delta_Net']);
+    expect(await names({ filter: { search: 'pay@beta' } })).toEqual(['beta telecom']);
+    expect(await names({ filter: { search: 'rates@GAMMA' } })).toEqual(['Gamma 100%']);
+    expect(await names({ filter: { search: 'noc@delta' } })).toEqual(['Delta_Net']);
+    expect(await names({ filter: { search: 'tax-alpha' } })).toEqual(['Alpha Voice']);
+    expect(await names({ filter: { search: '100%' } })).toEqual(['Gamma 100%']);
+    expect(await names({ filter: { search: 'a_n' } })).toEqual(['Delta_Net']);
+    expect(await names({ filter: { name: 'TELE' } })).toEqual(['beta telecom']);
+    expect(await names({ filter: { company: 'ACME' } })).toEqual(['beta telecom', 'Delta_Net']);
+    expect(await names({ filter: { status: ['INACTIVE'] } })).toEqual(['Alpha Voice']);
+    expect(await names({ filter: { status: ['ACTIVE', 'INACTIVE'] } })).toHaveLength(5);
+    expect(await names({ filter: { terms: ['POSTPAID'] } })).toEqual(['beta telecom', 'Gamma 100%']);
+    expect(await names({ filter: { type: ['CARRIER'] } })).toEqual(['beta telecom', 'Delta_Net']);
+    expect(await names({ filter: { customerClassId: ids.class } })).toEqual(['beta telecom', 'Gamma 100%']);
+    // Exact NUMERIC comparisons: 10.0000000001 is above 10, 9.9999999999 below it.
+    expect(await names({ filter: { balanceAbove: '10' } })).toEqual(['beta telecom']);
+    expect(await names({ filter: { balanceBelow: '10' } })).toEqual(['Alpha Voice', 'Delta_Net', 'Gamma 100%']);
+    expect(await names({ filter: { balanceBelow: '10.0000000001', balanceAbove: '9.9999999999' } })).toEqual(['Alpha Voice']);
+    expect(await count({ filter: { type: ['CUSTOMER'], terms: ['PREPAID'], status: ['ACTIVE'] } })).toBe(1);
+  });
+
+  it('sorts by every field both ways, ties broken by id, stable across pages', async () => {
+    const byBalanceAsc = await names({ orderBy: { field: 'BALANCE', direction: 'ASC' } });
+    expect(byBalanceAsc).toEqual(['Gamma 100%', 'Alpha Voice', 'Delta_Net', 'Alpha Voice', 'beta telecom']);
+    expect(await names({ orderBy: { field: 'BALANCE', direction: 'DESC' } })).toEqual([...byBalanceAsc].reverse());
+    expect(await names({ orderBy: { field: 'COMPANY', direction: 'ASC' } })).toEqual(['Gamma 100%', 'beta telecom', 'Delta_Net', 'Alpha Voice', 'Alpha Voice']);
+    expect(await names({ orderBy: { field: 'CREATED_AT', direction: 'ASC' } })).toEqual(['Alpha Voice', 'beta telecom', 'Gamma 100%', 'Delta_Net', 'Alpha Voice']);
+    expect(await names({ orderBy: { field: 'CREATED_AT', direction: 'DESC' } })).toEqual(['Alpha Voice', 'Delta_Net', 'Gamma 100%', 'beta telecom', 'Alpha Voice']);
+    const nameAsc = await server.http().data(CustomersDocument, { orderBy: { field: 'NAME', direction: 'ASC' } });
+    const twins = [ids.c0, ids.c4].sort();
+    expect(nameAsc.customers.nodes.map((n) => n.id)).toEqual([...twins, ids.c1, ids.c3, ids.c2]);
+    const nameDesc = await server.http().data(CustomersDocument, { orderBy: { field: 'NAME', direction: 'DESC' } });
+    expect(nameDesc.customers.nodes.map((n) => n.id)).toEqual([ids.c2, ids.c3, ids.c1, ...[...twins].reverse()]);
+
+    for (const field of ['NAME', 'COMPANY', 'BALANCE', 'CREATED_AT'] as const) {
+      for (const direction of ['ASC', 'DESC'] as const) {
+        const all = (await server.http().data(CustomersDocument, { orderBy: { field, direction } })).customers.nodes.map((n) => n.id);
+        const paged: string[] = [];
+        let after: string | null | undefined;
+        for (;;) {
+          const { customers } = await server.http().data(CustomersDocument, { orderBy: { field, direction }, first: 2, after });
+          expect(customers.totalCount).toBe(5);
+          expect(customers.edges.map((e) => e.node.id)).toEqual(customers.nodes.map((n) => n.id));
+          paged.push(...customers.nodes.map((n) => n.id));
+          if (!customers.pageInfo.hasNextPage) break;
+          after = customers.pageInfo.endCursor;
+        }
+        expect(paged).toEqual(all);
+      }
+    }
+  });
+
+  it('defaults to 50 a page, allows 500, refuses more and foreign cursors', async () => {
+    const admin = server.http();
+    await server.app.services.db.query(`INSERT INTO customers (name) SELECT 'bulk ' || g FROM generate_series(1, 60) g`);
+    const def = await admin.data(CustomersDocument, {});
+    expect(def.customers.nodes).toHaveLength(50);
+    expect(def.customers.pageInfo.hasNextPage).toBe(true);
+    expect(def.customers.totalCount).toBe(65);
+    expect((await admin.data(CustomersDocument, { first: 500 })).customers.nodes).toHaveLength(65);
+    expect((await admin.data(CustomersDocument, { first: 0 })).customers).toMatchObject({ nodes: [], totalCount: 65 });
+    expect(await admin.errorCode(CustomersDocument, { first: 501 })).toBe('BAD_USER_INPUT');
+    expect(await admin.errorCode(CustomersDocument, { first: -1 })).toBe('BAD_USER_INPUT');
+    expect(await admin.errorCode(CustomersDocument, { after: 'bm9wZQ' })).toBe('BAD_USER_INPUT');
+    const nameCursor = def.customers.pageInfo.endCursor;
+    expect(await admin.errorCode(CustomersDocument, { after: nameCursor, orderBy: { field: 'BALANCE', direction: 'ASC' } })).toBe('BAD_USER_INPUT');
+    const forged = Buffer.from(JSON.stringify(['BALANCE', 'abc', 'not-a-uuid'])).toString('base64url');
+    expect(await admin.errorCode(CustomersDocument, { after: forged, orderBy: { field: 'BALANCE', direction: 'ASC' } })).toBe('BAD_USER_INPUT');
+  });
+
+  it('scopes CUSTOMER keys to their own customer and refuses INGEST', async () => {
+    const admin = server.http();
+    const own = ids.c1;
+    const key = (await admin.data(CreateApiKeyDocument, { name: 'beta portal', role: 'CUSTOMER', customerId: own })).createApiKey.secret;
+    const portal = server.http(key);
+    const list = await portal.data(CustomersDocument, {});
+    expect(list.customers).toMatchObject({ totalCount: 1, nodes: [{ id: own, name: 'beta telecom' }] });
+    expect((await portal.data(CustomersDocument, { filter: { search: 'alpha' } })).customers.totalCount).toBe(0);
+    expect((await portal.data(CustomerDocument, { id: own })).customer?.name).toBe('beta telecom');
+    expect(await portal.errorCode(CustomerDocument, { id: ids.c0 })).toBe('NOT_FOUND');
+    expect(await portal.errorCode(UpdateCustomerDocument, { id: own, input: { name: 'mine' } })).toBe('FORBIDDEN');
+    expect(await portal.errorCode(SetCustomerStatusDocument, { ids: [own], status: 'ACTIVE' })).toBe('FORBIDDEN');
+    const noc = server.http((await admin.data(CreateApiKeyDocument, { name: 'noc', role: 'NOC' })).createApiKey.secret);
+    expect((await noc.data(CustomersDocument, {})).customers.totalCount).toBeGreaterThan(1);
+    expect(await noc.errorCode(CreateCustomerDocument, { input: { name: 'x' } })).toBe('FORBIDDEN');
+    expect(await noc.errorCode(DeleteCustomerDocument, { id: own })).toBe('FORBIDDEN');
+    const ingest = server.http((await admin.data(CreateApiKeyDocument, { name: 'switch', role: 'INGEST' })).createApiKey.secret);
+    expect(await ingest.errorCode(CustomersDocument, {})).toBe('FORBIDDEN');
+    expect(await ingest.errorCode(CustomerDocument, { id: own })).toBe('FORBIDDEN');
+  });
+});
