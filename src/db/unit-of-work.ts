@@ -69,7 +69,9 @@ export async function runInTransaction<T>(
     let result: T;
     try {
       await qr.connect();
-      await qr.startTransaction(opts.isolation ?? 'READ COMMITTED');
+      // No isolation given: the server default, READ COMMITTED, without the extra
+      // SET TRANSACTION round trip TypeORM would send (it shows on the CDR hot path).
+      await qr.startTransaction(opts.isolation);
       result = await fn(uow);
       await qr.commitTransaction();
     } catch (err) {

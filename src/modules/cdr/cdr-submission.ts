@@ -1,8 +1,8 @@
 /**
  * submitCdrs, the hot path: validate in JS, then ONE transaction of a fixed number
- * of set-based statements whatever the batch size (resolve customers: up to three
- * queries; insert: one; duplicates: one when there are any; balances: the ledger's
- * two). Arrays travel as one bind parameter per column (unnest), so the statement
+ * of set-based statements whatever the batch size (resolve trunk names and source
+ * IPs: one query each when used; insert: one; leftovers: one when any record was
+ * not inserted; balances: the ledger's two). Arrays travel as one bind parameter per column (unnest), so the statement
  * count and the parameter count do not grow with the batch.
  */
 import { dec } from '../../common/decimal';
@@ -25,7 +25,9 @@ import { resolveCustomers, type Resolved } from './customer-resolution';
  */
 const INSERT_SQL = `
 INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
-SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::text[], $9::numeric[])
+SELECT u.* FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::text[], $9::numeric[])
+       AS u(call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
+ WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
 ON CONFLICT (call_id) DO NOTHING
 RETURNING id, call_id`;
 
@@ -117,8 +119,9 @@ export class CdrSubmission {
       };
     }
     result.accepted = charged.length;
-    // What is left in byCallId collided with a stored record (committed before our insert finished).
-    if (byCallId.size > 0) this.classifyDuplicates(result, byCallId, await uow.query<StoredRow>(STORED_SQL, [[...byCallId.keys()]]));
+    // What is left in byCallId either collided with a stored record (committed before
+    // our insert finished) or names a customer that does not exist.
+    if (byCallId.size > 0) this.classifyLeftovers(result, byCallId, await uow.query<StoredRow>(STORED_SQL, [[...byCallId.keys()]]));
 
     await this.hooks.emit('cdrsCharged', uow, charged);
     const changes = await this.ledger.apply(uow, 'CDR_CHARGES', chargesPerCustomer(charged));
@@ -127,15 +130,14 @@ export class CdrSubmission {
     return result;
   }
 
-  private classifyDuplicates(result: CdrBatchResult, pending: Map<string, { row: ValidCdr; to: Resolved }>, stored: StoredRow[]): void {
-    for (const s of stored) {
-      const { row, to } = pending.get(s.call_id)!;
-      const differs = differingField(s, row, to);
-      if (differs) {
-        result.rejected.push(rejection(row.index, row.callId, 'DUPLICATE_CONFLICT', differs, `callId is already stored with a different ${differs}`));
-      } else {
-        result.duplicates++;
-      }
+  private classifyLeftovers(result: CdrBatchResult, pending: Map<string, { row: ValidCdr; to: Resolved }>, stored: StoredRow[]): void {
+    const storedById = new Map(stored.map((s) => [s.call_id, s]));
+    for (const { row, to } of pending.values()) {
+      const s = storedById.get(row.callId);
+      const differs = s && differingField(s, row, to);
+      if (!s) result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
+      else if (differs) result.rejected.push(rejection(row.index, row.callId, 'DUPLICATE_CONFLICT', differs, `callId is already stored with a different ${differs}`));
+      else result.duplicates++;
     }
   }
 }

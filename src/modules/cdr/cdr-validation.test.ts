@@ -74,5 +74,4 @@ describe('validateCdrs', () => {
       [3, 'DUPLICATE_IN_BATCH'],
     ]);
   });
-
 });

@@ -1,0 +1,51 @@
+/**
+ * The app as its own process for benchmarks: the client's work (serialising,
+ * sending) must not share the server's event loop, as in production. Started with
+ * fork(); reports its URL over IPC and closes on 'stop'.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+
+export interface AppProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Forks this file as a server on `env` (DATABASE_URL, ADMIN_API_KEY...) and waits until it listens. */
+export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const child: ChildProcess = fork(path.join(__dirname, 'app-process.js'), ['--serve'], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig(process.env);
+  const app = await startApp(config, createLogger(config.logLevel));
+  process.on('message', (m) => {
+    if (m === 'stop') void app.close().then(() => process.exit(0));
+  });
+  process.send!({ url: app.url });
+}
+
+if (require.main === module && process.argv.includes('--serve')) {
+  serve().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

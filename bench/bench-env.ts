@@ -1,0 +1,166 @@
+/**
+ * Benchmark plumbing: one PostgreSQL server for the whole run (DATABASE_URL, or the
+ * embedded server the app would start), a fresh migrated database per scenario, and
+ * workload generation with exact expected balances.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config';
+import { Database } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { createLogger, type Logger } from '../src/logger';
+
+export interface BenchServer {
+  /** URL of the server's maintenance database. */
+  baseUrl: string;
+  logger: Logger;
+  /** Creates an empty database with every migration applied. */
+  freshDatabase(label: string): Promise<BenchDatabase>;
+  close(): Promise<void>;
+}
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function openBenchServer(): Promise<BenchServer> {
+  const logger = createLogger('warn');
+  const configured = loadConfig(process.env).databaseUrl;
+  let stop = async () => undefined as void;
+  let baseUrl: string;
+  if (configured) {
+    baseUrl = withDatabase(configured, 'postgres');
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineguard-bench-'));
+    const embedded = await startEmbeddedPostgres(dir, 'postgres', logger);
+    baseUrl = embedded.url;
+    stop = async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const admin = async (sql: string) => {
+    const c = new Client({ connectionString: baseUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    baseUrl,
+    logger,
+    async freshDatabase(label) {
+      const name = `lg_bench_${label}_${randomBytes(3).toString('hex')}`;
+      await admin(`CREATE DATABASE ${name}`);
+      const url = withDatabase(baseUrl, name);
+      const db = await Database.open(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn' }), logger);
+      await db.close();
+      return { url, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+    },
+    close: () => stop(),
+  };
+}
+
+/** One CDR as the GraphQL input carries it (customerId is the global id). */
+export interface BenchCdr {
+  callId: string;
+  customerId: string;
+  callee: string;
+  caller: string;
+  startedAt: string;
+  duration: number;
+  disposition: 'ANSWERED';
+  charge: string;
+}
+
+export interface Workload {
+  /** Local customer ids, created with balance 0. */
+  customers: string[];
+  batches: BenchCdr[][];
+  /** Expected final balance per local customer id, in millionths (charges have 6 decimals). */
+  expectedMillionths: Map<string, bigint>;
+}
+
+/** Creates `customerCount` customers and batches of records with random 6-decimal charges. */
+export async function createWorkload(url: string, customerCount: number, total: number, batchSize: number, prefix: string): Promise<Workload> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  let customers: string[];
+  try {
+    const rows = await c.query<{ id: string }>(
+      `INSERT INTO customers (name) SELECT 'bench ' || g FROM generate_series(1, $1) g RETURNING id`,
+      [customerCount],
+    );
+    customers = rows.rows.map((r) => r.id);
+  } finally {
+    await c.end();
+  }
+  const expectedMillionths = new Map<string, bigint>(customers.map((id) => [id, 0n]));
+  const batches: BenchCdr[][] = [];
+  const started = Date.now() - 7_200_000;
+  for (let b = 0; b * batchSize < total; b++) {
+    const batch: BenchCdr[] = [];
+    for (let i = 0; i < batchSize && b * batchSize + i < total; i++) {
+      const customer = customers[(b * batchSize + i) % customers.length];
+      const millionths = 1 + Math.floor(Math.random() * 999_999);
+      expectedMillionths.set(customer, expectedMillionths.get(customer)! - BigInt(millionths));
+      batch.push({
+        callId: `${prefix}-${b}-${i}-${randomBytes(4).toString('hex')}`,
+        customerId: `cus_${customer}`,
+        callee: `49301${String(i).padStart(6, '0')}`,
+        caller: '442070000000',
+        startedAt: new Date(started + (i % 3_600) * 1000).toISOString(),
+        duration: 1 + (i % 600),
+        disposition: 'ANSWERED',
+        charge: `0.${String(millionths).padStart(6, '0')}`,
+      });
+    }
+    batches.push(batch);
+  }
+  return { customers, batches, expectedMillionths };
+}
+
+/** Throws unless every customer's balance is exactly what the workload implies. */
+export async function checkBalances(url: string, w: Workload): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const rows = await c.query<{ id: string; balance: string }>(
+      `SELECT id, trim_scale(balance * 1000000)::text AS balance FROM customers WHERE id = ANY($1::uuid[])`,
+      [w.customers],
+    );
+    for (const r of rows.rows) {
+      const want = w.expectedMillionths.get(r.id)!;
+      if (BigInt(r.balance) !== want) throw new Error(`customer ${r.id}: balance ${r.balance} millionths, expected ${want}`);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+export interface Measurement {
+  scenario: string;
+  batchSize: number;
+  /** Concurrent clients sending batches. */
+  clients: number;
+  records: number;
+  seconds: number;
+  /** Records per second. */
+  rate: number;
+}
+
+export function measurement(scenario: string, batchSize: number, records: number, ms: number, clients: number): Measurement {
+  return { scenario, batchSize, clients, records, seconds: ms / 1000, rate: records / (ms / 1000) };
+}

@@ -1,0 +1,244 @@
+/**
+ * The CDR ingest scenarios: through the real GraphQL endpoint, the raw `pg` floor
+ * (one unnest INSERT + one UPDATE per batch), and the naive ORM loop. Each target
+ * has its own fresh database on the same server; final balances are checked exactly.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dec } from '../src/common/decimal';
+import { ENTITIES } from '../src/db/entities';
+import { CdrEntity } from '../src/modules/cdr/cdr.entity';
+import { CustomerEntity } from '../src/modules/customer/customer.entity';
+import { startAppProcess, type AppProcess } from './app-process';
+import { checkBalances, createWorkload, measurement, type BenchCdr, type BenchServer, type Measurement, type Workload } from './bench-env';
+
+export const BENCH_CUSTOMERS = 100;
+
+/** Something CDR batches are sent to, one at a time. */
+export interface IngestTarget {
+  databaseUrl: string;
+  /** Sends one batch; throws unless every record came back as `expect`. */
+  send(batch: BenchCdr[], expect: 'accepted' | 'duplicates'): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SUBMIT = `mutation Submit($cdrs: [CdrInput!]!) {
+  submitCdrs(cdrs: $cdrs) { accepted duplicates rejected { index code field reason } balanceChanges { balance } }
+}`;
+
+interface SubmitResponse {
+  data?: { submitCdrs: { accepted: number; duplicates: number; rejected: unknown[] } };
+  errors?: unknown[];
+}
+
+export interface GraphqlTargetOptions {
+  /** Extra state before the run (e.g. alert definitions via GraphQL or SQL). */
+  setup?: (target: { url: string; adminKey: string; databaseUrl: string }) => Promise<void>;
+}
+
+/**
+ * The app as `instances` child processes (Node runs one thread: production runs one
+ * instance per core) on one fresh database; CDRs go as GraphQL variables over HTTP
+ * with an ADMIN key, requests spread round-robin. prepare() serialises bodies before
+ * the clock starts.
+ */
+export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOptions = {}, instances = 1): Promise<IngestTarget & { prepare(batches: BenchCdr[][]): void }> {
+  const db = await server.freshDatabase('graphql');
+  const adminKey = `lg_bench_${randomBytes(12).toString('hex')}`;
+  const apps: AppProcess[] = [];
+  const bodies = new Map<BenchCdr[], string>();
+  let sent = 0;
+  const target = {
+    databaseUrl: db.url,
+    prepare(batches: BenchCdr[][]) {
+      for (const b of batches) bodies.set(b, JSON.stringify({ query: SUBMIT, variables: { cdrs: b } }));
+    },
+    async send(batch: BenchCdr[], expect: 'accepted' | 'duplicates') {
+      const body = bodies.get(batch) ?? JSON.stringify({ query: SUBMIT, variables: { cdrs: batch } });
+      const url = apps[sent++ % apps.length].url;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body });
+      const json = (await res.json()) as SubmitResponse;
+      const r = json.data?.submitCdrs;
+      if (!r || json.errors || r[expect] !== batch.length || r.rejected.length) throw new Error(`unexpected response: ${JSON.stringify(json).slice(0, 500)}`);
+    },
+    async close() {
+      await Promise.all(apps.map((a) => a.stop()));
+      await db.drop();
+    },
+  };
+  try {
+    // The first instance migrates and creates the key; the others join the same database.
+    for (let i = 0; i < instances; i++) apps.push(await startAppProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: adminKey }));
+    await opts.setup?.({ url: apps[0].url, adminKey, databaseUrl: db.url });
+  } catch (err) {
+    await target.close();
+    throw err;
+  }
+  return target;
+}
+
+/** The physical floor: per batch, one transaction with one unnest INSERT feeding one UPDATE. */
+const RAW_SQL = `
+WITH ins AS (
+  INSERT INTO cdrs (call_id, customer_id, caller, callee, started_at, duration, disposition, charge)
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::numeric[])
+  ON CONFLICT (call_id) DO NOTHING
+  RETURNING customer_id, charge
+)
+UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrued_charges + s.total
+  FROM (SELECT customer_id, sum(charge) AS total FROM ins GROUP BY customer_id) s
+ WHERE c.id = s.customer_id`;
+
+/** Raw pg with `connections` clients; deadlocks between concurrent batches are retried, as the app does. */
+export async function rawPgTarget(server: BenchServer, connections = 1): Promise<IngestTarget> {
+  const db = await server.freshDatabase('raw');
+  const idle: Client[] = [];
+  for (let i = 0; i < connections; i++) {
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    idle.push(c);
+  }
+  return {
+    databaseUrl: db.url,
+    async send(batch) {
+      const client = idle.pop()!;
+      const params = [
+        batch.map((c) => c.callId),
+        batch.map((c) => c.customerId.slice(4)),
+        batch.map((c) => c.caller),
+        batch.map((c) => c.callee),
+        batch.map((c) => c.startedAt),
+        batch.map((c) => c.duration),
+        batch.map((c) => c.disposition),
+        batch.map((c) => c.charge),
+      ];
+      try {
+        for (;;) {
+          try {
+            await client.query('BEGIN');
+            await client.query(RAW_SQL, params);
+            await client.query('COMMIT');
+            return;
+          } catch (err) {
+            await client.query('ROLLBACK');
+            if (!['40P01', '40001'].includes((err as { code?: string }).code ?? '')) throw err;
+          }
+        }
+      } finally {
+        idle.push(client);
+      }
+    },
+    async close() {
+      await Promise.all(idle.map((c) => c.end()));
+      await db.drop();
+    },
+  };
+}
+
+/** Milliseconds to send every batch, by `clients` concurrent senders taking the next batch in turn. */
+export async function timeBatches(target: IngestTarget, batches: BenchCdr[][], expect: 'accepted' | 'duplicates', clients = 1): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < batches.length) await target.send(batches[next++], expect);
+    }),
+  );
+  return performance.now() - t0;
+}
+
+interface ComparedRun {
+  label: string;
+  target: IngestTarget;
+  workload: Workload;
+  /** Per round and client count, the batches of that round. */
+  rounds: BenchCdr[][][];
+  best: Map<string, number>;
+}
+
+/**
+ * Runs GraphQL and raw pg in interleaved rounds (the machine's background load
+ * hits both alike), with 1 client and with `maxClients` concurrent clients (raw pg:
+ * a connection each; GraphQL: as many app instances, requests round-robin), and
+ * keeps each target's best round per client count; the replay resends batches
+ * already stored. Balances are checked exactly after ingest and after replay.
+ */
+export async function compareIngest(server: BenchServer, batchSize: number, perRound: number, roundCount: number, replay: boolean, maxClients: number): Promise<Measurement[]> {
+  const clientCounts = [...new Set([1, maxClients])];
+  const gql = await graphqlTarget(server, {}, maxClients);
+  const raw = await rawPgTarget(server, maxClients).catch(async (err) => {
+    await gql.close();
+    throw err;
+  });
+  try {
+    const runs: ComparedRun[] = [];
+    const roundsNeeded = roundCount * clientCounts.length;
+    for (const [label, target] of [['GraphQL submitCdrs', gql], ['raw pg unnest INSERT + UPDATE', raw]] as const) {
+      const workload = await createWorkload(target.databaseUrl, BENCH_CUSTOMERS, perRound * roundsNeeded, batchSize, label.slice(0, 3));
+      const perRoundBatches = perRound / batchSize;
+      const rounds = Array.from({ length: roundsNeeded }, (_, r) => workload.batches.slice(r * perRoundBatches, (r + 1) * perRoundBatches));
+      runs.push({ label, target, workload, rounds, best: new Map() });
+    }
+    gql.prepare(runs[0].workload.batches);
+    // Warm-up: JIT, pool connections and query plans, on records of their own.
+    for (const run of runs) {
+      // One warm batch per app instance (requests go round-robin).
+      const warm = await createWorkload(run.target.databaseUrl, 1, 200 * maxClients, 200, `warm${run.label.slice(0, 3)}`);
+      for (const batch of warm.batches) await run.target.send(batch, 'accepted');
+      run.workload.customers.push(...warm.customers);
+      for (const [id, v] of warm.expectedMillionths) run.workload.expectedMillionths.set(id, v);
+    }
+    const keep = (run: ComparedRun, key: string, ms: number) => run.best.set(key, Math.min(run.best.get(key) ?? Infinity, ms));
+    let round = 0;
+    for (let r = 0; r < roundCount; r++) {
+      for (const clients of clientCounts) {
+        for (const run of runs) keep(run, `ingest:${clients}`, await timeBatches(run.target, run.rounds[round], 'accepted', clients));
+        round++;
+      }
+    }
+    for (const run of runs) await checkBalances(run.target.databaseUrl, run.workload);
+    if (replay) {
+      for (let r = 0; r < roundCount; r++) {
+        for (const run of runs) keep(run, 'replay:1', await timeBatches(run.target, run.rounds[r], 'duplicates', 1));
+      }
+      for (const run of runs) await checkBalances(run.target.databaseUrl, run.workload);
+    }
+    return runs.flatMap((run) => [
+      ...clientCounts.map((clients) => measurement(run.label, batchSize, perRound, run.best.get(`ingest:${clients}`)!, clients)),
+      ...(replay ? [measurement(`${run.label.replace(/ submitCdrs| unnest INSERT \+ UPDATE/, '')} 100% duplicate replay`, batchSize, perRound, run.best.get('replay:1')!, 1)] : []),
+    ]);
+  } finally {
+    await gql.close();
+    await raw.close();
+  }
+}
+
+/** What an ORM-first handler does: per record, find the CDR, find the customer, save both. */
+export async function naiveTypeormScenario(server: BenchServer, total: number): Promise<Measurement> {
+  const db = await server.freshDatabase('naive');
+  const ds = new DataSource({ type: 'postgres', url: db.url, entities: ENTITIES, synchronize: false, poolSize: 4 });
+  await ds.initialize();
+  try {
+    const w = await createWorkload(db.url, BENCH_CUSTOMERS, total, total, 'n');
+    const cdrs = ds.getRepository(CdrEntity);
+    const customers = ds.getRepository(CustomerEntity);
+    const t0 = performance.now();
+    for (const c of w.batches[0]) {
+      if (await cdrs.findOneBy({ callId: c.callId })) continue;
+      const customer = await customers.findOneByOrFail({ id: c.customerId.slice(4) });
+      await cdrs.save(
+        cdrs.create({ callId: c.callId, customerId: customer.id, caller: c.caller, callee: c.callee, startedAt: new Date(c.startedAt), duration: c.duration, disposition: c.disposition as CdrEntity['disposition'], charge: c.charge }),
+      );
+      customer.balance = dec(customer.balance).minus(c.charge).toFixed();
+      customer.accruedCharges = dec(customer.accruedCharges).plus(c.charge).toFixed();
+      await customers.save(customer);
+    }
+    const m = measurement('naive TypeORM find + save per record', 1, total, performance.now() - t0, 1);
+    await checkBalances(db.url, w);
+    return m;
+  } finally {
+    await ds.destroy();
+    await db.drop();
+  }
+}
