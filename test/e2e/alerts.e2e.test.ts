@@ -227,6 +227,9 @@ describe('alert engine', () => {
     await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '5' });
     const now = (await server.http().data(TestAlertDocument, { id: def.id, customerId })).testAlert;
     expect(now).toMatchObject({ value: '2', wouldTrigger: false });
+    expect(await server.http().errorCode(TestAlertDocument, { id: 'alr_00000000-0000-4000-8000-000000000000', customerId })).toBe('NOT_FOUND');
+    expect(await server.http().errorCode(TestAlertDocument, { id: def.id, customerId: 'cus_00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    expect(await server.http().errorCode(TestAlertDocument, { id: def.id, customerId: 'not-an-id' })).toBe('NOT_FOUND');
   });
 
   it('validates definitions: typed errors and nothing stored', async () => {
