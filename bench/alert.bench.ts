@@ -127,7 +127,7 @@ async function scenario(base: string, withAlerts: boolean): Promise<{ cdrPerSec:
   }
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const base = process.env.DATABASE_URL;
   if (!base) throw new Error('set DATABASE_URL to a PostgreSQL server (a database per scenario is created on it)');
   const results: { without: number[]; with: number[]; events: number } = { without: [], with: [], events: 0 };
@@ -169,7 +169,9 @@ async function main(): Promise<void> {
   if (Math.min(ratio, medianRatio) < 0.8) process.exitCode = 1;
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
