@@ -1,8 +1,11 @@
 /** `npm run bench`: every benchmark, one after another. */
+import { main as alertBench } from './alert.bench';
 import { main as cdrBench } from './cdr.bench';
 
 async function runAll(): Promise<void> {
   await cdrBench();
+  // After the CDR bench, which rewrites BENCHMARKS.md; this one replaces only its own section.
+  await alertBench();
 }
 
 runAll().catch((err) => {

@@ -76,10 +76,26 @@ export class Alerts1732406400300 implements MigrationInterface {
         occurred_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX alert_events_customer_idx ON alert_events (customer_id, id)`);
+
+    // Per-customer, per-minute call totals kept with every charged batch, so a window
+    // (ASR, ACD, SPEND, CALL_COUNT) sums at most one row per minute plus the calls of
+    // its one partial boundary minute, instead of re-reading every call in the window.
+    await q.query(`
+      CREATE TABLE alert_call_buckets (
+        customer_id uuid NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        minute timestamptz NOT NULL,
+        attempts integer NOT NULL,
+        answered integer NOT NULL,
+        answered_seconds bigint NOT NULL,
+        spend numeric(28,10) NOT NULL,
+        PRIMARY KEY (customer_id, minute)
+      )`);
+    await q.query(`CREATE INDEX alert_call_buckets_minute_idx ON alert_call_buckets (minute)`);
     await q.query(`CREATE INDEX alert_events_definition_idx ON alert_events (definition_id, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE alert_call_buckets`);
     await q.query(`DROP TABLE alert_events`);
     await q.query(`DROP TABLE alert_states`);
     await q.query(`DROP TABLE alert_definitions`);

@@ -189,8 +189,9 @@ describe('alert engine', () => {
     expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
     await runJob(server, 'alert-windows');
     expect(await events({ customerId })).toHaveLength(1);
-    // 40 seconds later the calls started 70 s ago: outside the 60 s window.
-    await server.app.services.db.query(`UPDATE cdrs SET started_at = started_at - interval '40 seconds' WHERE customer_id = $1`, [localId(customerId)]);
+    // A minute later the calls started 90 s ago: outside the 60 s window (calls and their minute totals move back in time).
+    await server.app.services.db.query(`UPDATE cdrs SET started_at = started_at - interval '60 seconds' WHERE customer_id = $1`, [localId(customerId)]);
+    await server.app.services.db.query(`UPDATE alert_call_buckets SET minute = minute - interval '60 seconds' WHERE customer_id = $1`, [localId(customerId)]);
     await runJob(server, 'alert-windows');
     expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([
       ['TRIGGERED', '3'],
@@ -226,6 +227,9 @@ describe('alert engine', () => {
     await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '5' });
     const now = (await server.http().data(TestAlertDocument, { id: def.id, customerId })).testAlert;
     expect(now).toMatchObject({ value: '2', wouldTrigger: false });
+    expect(await server.http().errorCode(TestAlertDocument, { id: 'alr_00000000-0000-4000-8000-000000000000', customerId })).toBe('NOT_FOUND');
+    expect(await server.http().errorCode(TestAlertDocument, { id: def.id, customerId: 'cus_00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    expect(await server.http().errorCode(TestAlertDocument, { id: def.id, customerId: 'not-an-id' })).toBe('NOT_FOUND');
   });
 
   it('validates definitions: typed errors and nothing stored', async () => {

@@ -8,7 +8,7 @@ import { normaliseDecimal } from '../../common/decimal';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
-import { conditionHolds, evaluate } from './alert-evaluator';
+import { evaluate, wholeNumberRange } from './alert-evaluator';
 import type { AlertEventWriter, EventDraft } from './alert-event-writer';
 
 /** Which rules apply to customer c: its own, its class's, its account type's (or everyone's), and the built-ins. */
@@ -23,7 +23,7 @@ export const THRESHOLD_SQL = `CASE d.builtin
    ELSE d.threshold END`;
 
 /** value <operator> threshold in SQL: a pre-filter only, the pure evaluator decides. */
-export function conditionSql(operator: string, value: string, threshold: string): string {
+function conditionSql(operator: string, value: string, threshold: string): string {
   return `CASE ${operator} WHEN 'GT' THEN ${value} > ${threshold} WHEN 'GTE' THEN ${value} >= ${threshold}
     WHEN 'LT' THEN ${value} < ${threshold} WHEN 'LTE' THEN ${value} <= ${threshold} ELSE ${value} = ${threshold} END`;
 }
@@ -53,52 +53,68 @@ SELECT * FROM (
 ) x WHERE ${CANDIDATE_FILTER}`;
 
 /**
- * Window statistics once per (customer, distinct sample period), however many rules
- * share it: 100 rules over 3 periods scan each customer's recent calls 3 times.
+ * Window statistics per (customer, distinct sample period), however many rules share
+ * it: the minute buckets wholly inside the window (at most one row per minute) plus the
+ * calls of the one partial minute at its start, read from cdrs, so the window stays
+ * exact to the second. Rules are then joined to those few statistic rows by period.
+ * The CTEs are MATERIALIZED on purpose: the planner cannot estimate them, and an
+ * inlined statistics CTE re-ran its aggregates once per (rule, customer) pair.
  */
-export const WINDOW_SQL = `
-WITH pairs AS (
-  SELECT ${RULE_COLUMNS}, d.sample_period, d.min_calls
-    FROM customers c
-    JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND d.builtin IS NULL AND ${SCOPE_SQL}
-   WHERE c.id = ANY($1::uuid[])
-), windows AS (
-  SELECT DISTINCT customer_id, sample_period FROM pairs
-), stats AS (
-  SELECT w.customer_id, w.sample_period, a.*
+const WINDOW_SQL = `
+WITH defs AS MATERIALIZED (
+  SELECT d.id, d.title, d.area, d.operator, d.threshold, d.reset_threshold, d.penalty, d.sample_period, d.min_calls,
+         d.customer_id, d.customer_class_id, d.account_type, d.builtin
+    FROM alert_definitions d
+   WHERE d.enabled AND d.area = ANY($2::text[]) AND d.builtin IS NULL
+), cust AS MATERIALIZED (
+  SELECT c.id, c.name, c.customer_class_id, c.type, c.prepaid_balance_trigger, c.low_balance_threshold, c.call_duration_trigger
+    FROM customers c WHERE c.id = ANY($1::uuid[])
+), windows AS MATERIALIZED (
+  SELECT DISTINCT c.id AS customer_id, d.sample_period, now() - make_interval(secs => d.sample_period) AS cutoff
+    FROM cust c
+    JOIN (SELECT DISTINCT customer_id, customer_class_id, account_type, sample_period FROM defs) d ON ${SCOPE_SQL}
+), stats AS MATERIALIZED (
+  SELECT w.customer_id, w.sample_period,
+         coalesce(b.attempts, 0) + e.attempts AS attempts,
+         coalesce(b.answered, 0) + e.answered AS answered,
+         coalesce(b.answered_seconds, 0) + e.answered_seconds AS answered_seconds,
+         coalesce(b.spend, 0) + e.spend AS spend
     FROM windows w
     CROSS JOIN LATERAL (
-      SELECT count(*) AS attempts,
-             count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
+      SELECT sum(b.attempts) AS attempts, sum(b.answered) AS answered, sum(b.answered_seconds) AS answered_seconds, sum(b.spend) AS spend
+        FROM alert_call_buckets b
+       WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
+    ) b
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS attempts, count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
              coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0) AS answered_seconds,
              coalesce(sum(r.charge), 0) AS spend
         FROM cdrs r
-       WHERE r.customer_id = w.customer_id AND r.started_at > now() - make_interval(secs => w.sample_period)
-    ) a
+       WHERE r.customer_id = w.customer_id AND r.started_at > w.cutoff
+         AND r.started_at < date_trunc('minute', w.cutoff) + interval '1 minute'
+    ) e
 )
 SELECT * FROM (
-SELECT p.definition_id, p.customer_id, p.customer_name, p.customer_class_id, p.title, p.area, p.operator,
-       p.threshold, p.reset_threshold, p.penalty, coalesce(s.triggered, false) AS triggered,
-       CASE p.area
-         WHEN 'ASR' THEN CASE WHEN st.attempts > 0 THEN round(st.answered * 100.0 / st.attempts, 10) END
-         WHEN 'ACD' THEN CASE WHEN st.answered > 0 THEN round(st.answered_seconds::numeric / st.answered, 10) ELSE 0 END
-         WHEN 'SPEND' THEN st.spend
-         ELSE st.attempts::numeric END AS value
-  FROM pairs p
-  JOIN stats st ON st.customer_id = p.customer_id AND st.sample_period = p.sample_period
-  LEFT JOIN alert_states s ON s.definition_id = p.definition_id AND s.customer_id = p.customer_id
- WHERE st.attempts >= p.min_calls
+  SELECT ${RULE_COLUMNS}, coalesce(s.triggered, false) AS triggered,
+         CASE d.area
+           WHEN 'ASR' THEN CASE WHEN st.attempts > 0 THEN round(st.answered * 100.0 / st.attempts, 10) END
+           WHEN 'ACD' THEN CASE WHEN st.answered > 0 THEN round(st.answered_seconds::numeric / st.answered, 10) ELSE 0 END
+           WHEN 'SPEND' THEN st.spend
+           ELSE st.attempts::numeric END AS value
+    FROM stats st
+    JOIN cust c ON c.id = st.customer_id
+    JOIN defs d ON d.sample_period = st.sample_period AND ${SCOPE_SQL}
+    LEFT JOIN alert_states s ON s.definition_id = d.id AND s.customer_id = c.id
+   WHERE st.attempts >= d.min_calls
 ) x WHERE ${CANDIDATE_FILTER}`;
 
-/** Only the calls that match: a CALL_DURATION rule fires once per matching call and keeps no state. */
-const CALL_DURATION_SQL = `
-WITH calls AS (SELECT * FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS t(customer_id, duration, ord))
-SELECT ${RULE_COLUMNS}, calls.duration::numeric AS value, false AS triggered
-  FROM calls
-  JOIN customers c ON c.id = calls.customer_id
+/** The CALL_DURATION rules of the batch's customers (a CALL_DURATION rule keeps no state). */
+const CALL_DURATION_RULES_SQL = `
+SELECT ${RULE_COLUMNS}, NULL::numeric AS value, false AS triggered
+  FROM customers c
   JOIN alert_definitions d ON d.enabled AND d.area = 'CALL_DURATION' AND ${SCOPE_SQL}
- WHERE ${conditionSql('d.operator', 'calls.duration', THRESHOLD_SQL)}
- ORDER BY calls.ord, d.id`;
+ WHERE c.id = ANY($1::uuid[]) AND ${THRESHOLD_SQL} IS NOT NULL
+ ORDER BY c.id, d.id`;
 
 const UPSERT_STATES_SQL = `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
@@ -113,6 +129,20 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        last_notified_at = coalesce(EXCLUDED.last_notified_at, s.last_notified_at),
        evaluated_at = EXCLUDED.evaluated_at
  WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
+
+/** Adds a batch's calls to the per-minute buckets (one row per customer and minute touched). */
+const ADD_TO_BUCKETS_SQL = `
+INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
+SELECT customer_id, date_trunc('minute', started_at), count(*), count(*) FILTER (WHERE disposition = 'ANSWERED'),
+       coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0), sum(charge)
+  FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[], $5::numeric[])
+       AS t(customer_id, started_at, duration, disposition, charge)
+ GROUP BY 1, 2
+ON CONFLICT (customer_id, minute) DO UPDATE
+   SET attempts = b.attempts + EXCLUDED.attempts,
+       answered = b.answered + EXCLUDED.answered,
+       answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
+       spend = b.spend + EXCLUDED.spend`;
 
 /** Row locks in id order, the same order BalanceLedger uses, before states are read. */
 const LOCK_CUSTOMERS_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
@@ -162,12 +192,37 @@ export class AlertEngine {
   async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
     await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
-    const matches = await uow.query<RuleRow>(CALL_DURATION_SQL, [cdrs.map((c) => c.customerId), cdrs.map((c) => c.duration)]);
-    const fired = await this.writer.write(
-      uow,
-      matches.filter((r) => conditionHolds(r.operator, r.value!, r.threshold)).map((r) => draftOf(r, 'TRIGGERED', r.value!)),
-    );
+    // Under the customer locks: concurrent batches of one customer add to its buckets in turn.
+    await uow.query(ADD_TO_BUCKETS_SQL, [
+      cdrs.map((c) => c.customerId),
+      cdrs.map((c) => c.startedAt),
+      cdrs.map((c) => c.duration),
+      cdrs.map((c) => c.disposition),
+      cdrs.map((c) => c.charge),
+    ]);
+    const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
     return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
+  }
+
+  /** One TRIGGERED draft per (call, matching CALL_DURATION rule), in call order. */
+  private async callDurationDrafts(uow: UnitOfWork, customerIds: string[], cdrs: ChargedCdr[]): Promise<EventDraft[]> {
+    const rules = await uow.query<RuleRow>(CALL_DURATION_RULES_SQL, [customerIds]);
+    if (rules.length === 0) return [];
+    const byCustomer = new Map<string, { rule: RuleRow; range: { min: number; max: number } }[]>();
+    for (const rule of rules) {
+      const range = wholeNumberRange(rule.operator, rule.threshold);
+      if (!range) continue;
+      const list = byCustomer.get(rule.customer_id) ?? [];
+      list.push({ rule, range });
+      byCustomer.set(rule.customer_id, list);
+    }
+    const drafts: EventDraft[] = [];
+    for (const call of cdrs) {
+      for (const { rule, range } of byCustomer.get(call.customerId) ?? []) {
+        if (call.duration >= range.min && call.duration <= range.max) drafts.push(draftOf(rule, 'TRIGGERED', String(call.duration)));
+      }
+    }
+    return drafts;
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */

@@ -1,5 +1,5 @@
 import { AlertOperator } from './alert.enums';
-import { conditionHolds, evaluate, hasResolved, repeatDue, resetOnNonTriggeringSide } from './alert-evaluator';
+import { conditionHolds, evaluate, hasResolved, repeatDue, resetOnNonTriggeringSide, wholeNumberRange } from './alert-evaluator';
 import { renderAlertText } from './alert-text';
 import { AlertArea } from './alert.enums';
 
@@ -58,6 +58,22 @@ describe('AlertEvaluator', () => {
     expect(repeatDue(60, last, new Date('2026-11-24T00:01:00Z'))).toBe(true);
     expect(repeatDue(null, last, new Date('2026-11-25T00:00:00Z'))).toBe(false);
     expect(repeatDue(60, null, new Date('2026-11-25T00:00:00Z'))).toBe(false);
+  });
+
+  it('turns a rule into the whole numbers it matches, agreeing with conditionHolds', () => {
+    expect(wholeNumberRange(AlertOperator.GTE, '7200')).toEqual({ min: 7200, max: Infinity });
+    expect(wholeNumberRange(AlertOperator.GT, '7200')).toEqual({ min: 7201, max: Infinity });
+    expect(wholeNumberRange(AlertOperator.LT, '10.5')).toEqual({ min: -Infinity, max: 10 });
+    expect(wholeNumberRange(AlertOperator.EQ, '10.5')).toBeNull();
+    for (const op of Object.values(AlertOperator)) {
+      for (const t of ['0', '59.5', '60', '-1.25']) {
+        const range = wholeNumberRange(op, t);
+        for (let n = -3; n <= 62; n++) {
+          const inRange = range !== null && n >= range.min && n <= range.max;
+          expect([op, t, n, inRange]).toEqual([op, t, n, conditionHolds(op, String(n), t)]);
+        }
+      }
+    }
   });
 
   it('renders plain subject and message text', () => {

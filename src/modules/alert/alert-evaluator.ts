@@ -83,6 +83,29 @@ export function resetOnNonTriggeringSide(operator: AlertOperator, threshold: str
   }
 }
 
+/**
+ * The whole numbers n for which `n <operator> threshold` holds, as an inclusive range
+ * (null: none). Call durations are whole seconds, so a batch's calls are matched
+ * against each rule with two integer comparisons instead of a decimal comparison each.
+ */
+export function wholeNumberRange(operator: AlertOperator, threshold: string): { min: number; max: number } | null {
+  const t = dec(threshold);
+  const floor = t.floor().toNumber();
+  const ceil = t.ceil().toNumber();
+  switch (operator) {
+    case AlertOperator.GT:
+      return { min: floor + 1, max: Infinity };
+    case AlertOperator.GTE:
+      return { min: ceil, max: Infinity };
+    case AlertOperator.LT:
+      return { min: -Infinity, max: ceil - 1 };
+    case AlertOperator.LTE:
+      return { min: -Infinity, max: floor };
+    case AlertOperator.EQ:
+      return t.isInteger() ? { min: floor, max: floor } : null;
+  }
+}
+
 /** Whether a still-triggered state is due for a REPEATED notification. */
 export function repeatDue(repeatInterval: number | null, lastNotifiedAt: Date | null, now: Date): boolean {
   if (repeatInterval === null || lastNotifiedAt === null) return false;

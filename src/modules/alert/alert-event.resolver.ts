@@ -49,11 +49,13 @@ export class AlertEventResolver {
       ]),
   })
   alertTriggered(
+    @Ctx() ctx: RequestContext,
     @Root() event: AlertEventType,
     @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
     @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): AlertEventType {
+    ctx.resetLoaders();
     return event;
   }
 
@@ -65,10 +67,12 @@ export class AlertEventResolver {
       context.services.alertEvents.feed(context, args.filter, args.after),
   })
   alertEventsFeed(
+    @Ctx() ctx: RequestContext,
     @Root() event: AlertEventType,
     @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): AlertEventType {
+    ctx.resetLoaders();
     return event;
   }
 

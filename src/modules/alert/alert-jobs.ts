@@ -45,8 +45,17 @@ WITH widest AS (
 SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
  WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
 UNION
-SELECT DISTINCT r.customer_id FROM cdrs r, widest w
- WHERE w.secs IS NOT NULL AND r.started_at > now() - make_interval(secs => w.secs)`;
+SELECT DISTINCT b.customer_id FROM alert_call_buckets b, widest w
+ WHERE w.secs IS NOT NULL AND b.minute > now() - make_interval(secs => w.secs) - interval '1 minute'`;
+
+/**
+ * Buckets older than every window (and than a day, so a rule created later with a
+ * period up to a day sees full history) are no longer needed.
+ */
+const PRUNE_BUCKETS_SQL = `
+DELETE FROM alert_call_buckets
+ WHERE minute < now() - make_interval(secs => greatest(86400,
+         (SELECT coalesce(max(sample_period), 0) FROM alert_definitions WHERE enabled AND sample_period IS NOT NULL))) - interval '1 minute'`;
 
 /** Lifts expired penalties, only where the suspension is still the one a penalty set. */
 const RESTORE_SQL = `
@@ -82,6 +91,7 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
           if (!locked) return;
           const customers = await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS]);
           await engine.evaluateWindows(uow, customers.map((c) => c.id));
+          await uow.query(PRUNE_BUCKETS_SQL);
         }),
     },
     {

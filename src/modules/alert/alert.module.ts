@@ -25,7 +25,8 @@ export const alertModule: AppModule = {
     services.alertEngine = engine;
     services.alertDefinitions = new AlertDefinitionService(services.db, writer);
     services.alertEvents = new AlertEventService(services.db, services.events);
-    services.nodes.AlertDefinition = loadDefinition;
+    // Rules are NOC/ADMIN data; a CUSTOMER key reaches a rule only through its own events and states.
+    services.nodes.AlertDefinition = (ctx, localId) => (ctx.customerScope === undefined ? loadDefinition(ctx, localId) : Promise.resolve(null));
     services.nodes.AlertEvent = async (ctx, localId) => (await services.alertEvents.byIds(ctx, [localId]))[0];
     // In the transaction of the change: CDRs are charged (windows, call durations)
     // before their balance changes are applied (balance rules).
