@@ -2,6 +2,8 @@
  * AlertDefinitionService: alert rules (create, change, delete, list) and testAlert.
  * Built-in rules (the customer's own triggers) are listed but not editable here.
  */
+import { containsPattern } from '../../common/like';
+import { SqlWhere } from '../../common/sql-where';
 import { normaliseDecimal } from '../../common/decimal';
 import { badInput, conflict, notFound, sqlConstraint, sqlState } from '../../common/errors';
 import { fromGlobalId, toGlobalId } from '../../common/global-id';
@@ -60,12 +62,8 @@ export class AlertDefinitionService {
   async list(_ctx: RequestContext, filter: AlertDefinitionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertDefinitionType>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, 2);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
+    const where = new SqlWhere();
+    const add = where.add.bind(where);
     if (filter?.customerId) add((p) => `d.customer_id = ${p}`, fromGlobalId('Customer', filter.customerId));
     if (filter?.customerClassId) add((p) => `d.customer_class_id = ${p}`, fromGlobalId('CustomerClass', filter.customerClassId));
     if (filter?.area?.length) add((p) => `d.area = ANY(${p}::text[])`, filter.area);
@@ -73,20 +71,15 @@ export class AlertDefinitionService {
     if (filter?.triggered !== null && filter?.triggered !== undefined) {
       add((p) => `EXISTS (SELECT 1 FROM alert_states s WHERE s.definition_id = d.id AND s.triggered) = ${p}`, filter.triggered);
     }
-    if (filter?.search?.trim()) add((p) => `d.title ILIKE ${p}`, `%${filter.search.trim().replace(/[\\%_]/g, (m) => '\\' + m)}%`);
-    const filterSql = where.length ? where.join(' AND ') : 'true';
-    const filterParams = [...params];
-    if (cursor) {
-      params.push(cursor[0], cursor[1]);
-      where.push(`(lower(d.title), d.id) > ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
+    if (filter?.search?.trim()) add((p) => `d.title ILIKE ${p}`, containsPattern(filter.search.trim()));
+    const page = where.clone();
+    if (cursor) page.raw(`(lower(d.title), d.id) > (${page.param(cursor[0])}, ${page.param(cursor[1])}::uuid)`);
     const rows = await this.db.query<AlertDefinitionRow>(
-      `SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE ${where.length ? where.join(' AND ') : 'true'}
-        ORDER BY lower(d.title), d.id LIMIT $${params.length}`,
-      params,
+      `SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE ${page.sql}
+        ORDER BY lower(d.title), d.id LIMIT ${page.param(limit + 1)}`,
+      page.params,
     );
-    const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_definitions d WHERE ${filterSql}`, filterParams);
+    const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_definitions d WHERE ${where.sql}`, where.params);
     return toPage(rows.map(AlertDefinitionType.from), limit, n, (d) => [d.title.toLowerCase(), d.localId]);
   }
 

@@ -4,6 +4,7 @@
  * wake-up: the feed always reads rows with id > last yielded, so a subscriber that
  * resumes with a cursor gets every event once, in order, with no gap.
  */
+import { SqlWhere } from '../../common/sql-where';
 import { badInput, forbidden, notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
@@ -132,18 +133,14 @@ export class AlertEventService {
   }
 
   private where(q: EventQuery): { sql: string; params: unknown[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
+    const where = new SqlWhere();
+    const add = where.add.bind(where);
     if (q.customerIds) add((p) => `e.customer_id = ANY(${p}::uuid[])`, q.customerIds);
     if (q.customerClassId) add((p) => `EXISTS (SELECT 1 FROM customers c WHERE c.id = e.customer_id AND c.customer_class_id = ${p})`, q.customerClassId);
     if (q.definitionId) add((p) => `e.definition_id = ${p}`, q.definitionId);
     if (q.kinds) add((p) => `e.kind = ANY(${p}::text[])`, q.kinds);
     if (q.since) add((p) => `e.occurred_at >= ${p}`, q.since);
-    return { sql: where.length ? where.join(' AND ') : 'true', params };
+    return { sql: where.sql, params: where.params };
   }
 
   private afterId(after: string | null | undefined): string {

@@ -4,6 +4,7 @@
  * descending, which the (customer_id, started_at, id), (trunk_id, started_at, id)
  * and (started_at, id) indexes serve.
  */
+import { SqlWhere } from '../../common/sql-where';
 import { fromGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
@@ -34,12 +35,8 @@ export class CdrService {
   async list(ctx: RequestContext, filter: CdrFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<CdrType>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, 2);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
+    const where = new SqlWhere();
+    const add = where.add.bind(where);
     if (ctx.customerScope !== undefined) add((p) => `customer_id = ${p}`, ctx.customerScope);
     if (filter?.customerId) add((p) => `customer_id = ${p}::uuid`, fromGlobalId('Customer', filter.customerId));
     if (filter?.trunkId) add((p) => `trunk_id = ${p}::uuid`, fromGlobalId('Trunk', filter.trunkId));
@@ -48,20 +45,14 @@ export class CdrService {
     if (filter?.disposition) add((p) => `disposition = ANY(${p}::text[])`, filter.disposition);
     if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
-    const filtered = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const countParams = [...params];
-    if (cursor) {
-      params.push(String(cursor[0]), String(cursor[1]));
-      where.push(`(started_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
-    }
-    params.push(limit + 1);
+    const page = where.clone();
+    if (cursor) page.raw(`(started_at, id) < (${page.param(String(cursor[0]))}::timestamptz, ${page.param(String(cursor[1]))}::bigint)`);
     const db = ctx.services.db;
     const rows = await db.query<KeyedRow>(
-      `SELECT ${COLUMNS} FROM cdrs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
-      params,
+      `SELECT ${COLUMNS} FROM cdrs WHERE ${page.sql} ORDER BY started_at DESC, id DESC LIMIT ${page.param(limit + 1)}`,
+      page.params,
     );
-    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cdrs ${filtered}`, countParams);
+    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cdrs WHERE ${where.sql}`, where.params);
     const keys = new Map<CdrType, string>();
     const nodes = rows.map((r) => {
       const t = CdrType.from(r);

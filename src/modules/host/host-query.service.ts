@@ -3,6 +3,7 @@
  * containing the address, and hosts inside a given block, as `h.ip >>= $ OR h.ip <<= $`,
  * both operators served by the GiST inet_ops index hosts_ip_gist.
  */
+import { SqlWhere } from '../../common/sql-where';
 import { badInput, notFound, sqlState } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { containsPattern } from '../../common/like';
@@ -16,19 +17,15 @@ import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
 
 /** WHERE clause and parameters of a host filter (hosts h JOIN trunks t JOIN customers c). */
 export function hostWhere(ctx: RequestContext, f: HostFilter | null | undefined): { where: string; params: unknown[] } {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: (p: string) => string, value: unknown) => {
-    params.push(value);
-    conds.push(sql(`$${params.length}`));
-  };
+  const conds = new SqlWhere();
+  const add = conds.add.bind(conds);
   if (ctx.customerScope) add((p) => `t.customer_id = ${p}::uuid`, ctx.customerScope);
   if (f?.ip) add((p) => `(h.ip >>= ${p}::cidr OR h.ip <<= ${p}::cidr)`, checkIpSyntax(f.ip));
   if (f?.customerId) add((p) => `t.customer_id = ${p}::uuid`, fromGlobalId('Customer', f.customerId));
   if (f?.customerName) add((p) => `c.name ILIKE ${p}`, containsPattern(f.customerName));
   if (f?.trunkName) add((p) => `t.name ILIKE ${p}`, containsPattern(f.trunkName));
   if (f?.status) add((p) => `c.status = ANY(${p}::text[])`, f.status);
-  return { where: conds.length ? conds.join(' AND ') : 'true', params };
+  return { where: conds.sql, params: conds.params };
 }
 
 const FROM = `FROM hosts h JOIN trunks t ON t.id = h.trunk_id JOIN customers c ON c.id = t.customer_id`;

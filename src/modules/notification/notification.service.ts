@@ -2,6 +2,7 @@
  * The delivery log (queries), the explicit send and retry operations, and the hook
  * reactions that enqueue messages in the transaction of the change that caused them.
  */
+import { SqlWhere } from '../../common/sql-where';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { fromGlobalId, toGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage } from '../../common/pagination';
@@ -34,39 +35,29 @@ export class NotificationService {
 
   async list(ctx: RequestContext, filter: NotificationFilter, first?: number | null, after?: string | null): Promise<NotificationConnection> {
     const limit = pageSize(first);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
+    const where = new SqlWhere();
     if (filter.customerId) {
       const local = fromGlobalId('Customer', filter.customerId);
       if (!ctx.canSeeCustomer(local)) throw notFound('Customer', filter.customerId);
-      add('customer_id = ?', local);
+      where.add((p) => `customer_id = ${p}`, local);
     }
-    if (ctx.customerScope !== undefined) add('customer_id = ?', ctx.customerScope);
-    if (filter.kind?.length) add('kind = ANY(?::text[])', filter.kind);
-    if (filter.channel?.length) add('channel = ANY(?::text[])', filter.channel);
-    if (filter.status?.length) add('status = ANY(?::text[])', filter.status);
-    const filtered = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    if (ctx.customerScope !== undefined) where.add((p) => `customer_id = ${p}`, ctx.customerScope);
+    if (filter.kind?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kind);
+    if (filter.channel?.length) where.add((p) => `channel = ANY(${p}::text[])`, filter.channel);
+    if (filter.status?.length) where.add((p) => `status = ANY(${p}::text[])`, filter.status);
     const cursor = decodeCursor(after, 1);
-    const pageWhere = [...where];
-    const pageParams = [...params];
+    const page = where.clone();
     if (cursor) {
       if (typeof cursor[0] !== 'string' || !/^\d{1,18}$/.test(cursor[0])) throw badInput('after is not a cursor from this list', 'after');
-      pageParams.push(cursor[0]);
-      pageWhere.push(`id < $${pageParams.length}::bigint`);
+      page.add((p) => `id < ${p}::bigint`, cursor[0]);
     }
-    pageParams.push(limit + 1);
     // Newest first; id is the keyset.
     const [rows, total] = await Promise.all([
       this.db.query<NotificationRow>(
-        `SELECT ${notificationColumns()} FROM notifications ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-          ORDER BY id DESC LIMIT $${pageParams.length}`,
-        pageParams,
+        `SELECT ${notificationColumns()} FROM notifications WHERE ${page.sql} ORDER BY id DESC LIMIT ${page.param(limit + 1)}`,
+        page.params,
       ),
-      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications ${filtered}`, params),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE ${where.sql}`, where.params),
     ]);
     return toPage(rows.map(NotificationType.from), limit, total[0].n, (n) => [n.localId]);
   }
