@@ -15,6 +15,16 @@ function isClientError(code: unknown): boolean {
   return typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
 }
 
+/**
+ * A scalar refusing an inline literal (e.g. Decimal "1e400" written in the query) is
+ * reported by GraphQL validation; Apollo labels it GRAPHQL_VALIDATION_FAILED, but for the
+ * client it is the same bad input as in a variable, so it keeps the scalar's code.
+ */
+function inputErrorCode(error: unknown): string | undefined {
+  const original = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError;
+  return original?.extensions?.code === 'BAD_USER_INPUT' ? 'BAD_USER_INPUT' : undefined;
+}
+
 /** Logs unexpected errors with the request id and remembers the id for formatError. */
 export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
   return {
@@ -41,7 +51,7 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestCo
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (isClientError(formatted.extensions?.code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, extensions: { ...extensions, code: inputErrorCode(error) ?? extensions.code } };
   }
   const requestId = (error as Record<symbol, unknown> | null)?.[REQUEST_ID];
   return {

@@ -1,4 +1,4 @@
-import { ApiKeysDocument, CreateApiKeyDocument, MeDocument, NodeByIdDocument, RevokeApiKeyDocument } from '../generated/graphql';
+import { AdjustDecimalDocument, AdjustInlineDecimalDocument, ApiKeysDocument, CreateApiKeyDocument, MeDocument, NodeByIdDocument, RevokeApiKeyDocument } from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('service foundation', () => {
@@ -96,6 +96,21 @@ describe('service foundation', () => {
     const ws = server.ws(null);
     expect(await ws.closed()).toBe(4403);
     await ws.close();
+  });
+
+  it('refuses floats-as-strings in Decimal, inline or as variables, with BAD_USER_INPUT', async () => {
+    const [{ id }] = await server.app.services.db.query<{ id: string }>(`INSERT INTO customers (name) VALUES ('Decimal Test') RETURNING id`);
+    const customerId = `cus_${id}`;
+    expect(await server.http().errorCode(AdjustInlineDecimalDocument, { customerId })).toBe('BAD_USER_INPUT');
+    for (const amount of ['1e400', 'NaN', 'abc', '0.1e1', 'Infinity']) {
+      expect(await server.http().errorCode(AdjustDecimalDocument, { customerId, amount })).toBe('BAD_USER_INPUT');
+    }
+    const [{ balance }] = await server.app.services.db.query<{ balance: string }>(`SELECT balance::text FROM customers WHERE id = $1`, [id]);
+    expect(balance).toBe('0.0000000000');
+    // The arithmetic is exact: 0.1 + 0.2 is 0.3.
+    await server.http().data(AdjustDecimalDocument, { customerId, amount: '0.1' });
+    const r = await server.http().data(AdjustDecimalDocument, { customerId, amount: '0.2' });
+    expect(r.adjustBalance.balance).toBe('0.3');
   });
 
   it('answers a body over the limit with a clear error', async () => {
