@@ -3,7 +3,7 @@ import { Topic } from '../../src/pubsub/topics';
 import { eventually, type WsClient } from '../helpers/graphql-client';
 import { describeWithRedis } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { chargeCalls, createCustomer, localId, runJob, type Call } from './alert-fixtures';
+import { chargeCalls, createCustomer, localId, runJob, type Call } from '../helpers/alert-fixtures';
 
 describeWithRedis('alert subscriptions across instances', () => {
   let a: TestServer;

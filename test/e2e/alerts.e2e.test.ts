@@ -15,7 +15,7 @@ import {
   type AlertEventFilter,
 } from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { callsWithAsr, chargeCalls, createCustomer, localId, runJob } from './alert-fixtures';
+import { callsWithAsr, chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
 
 describe('alert engine', () => {
   let server: TestServer;

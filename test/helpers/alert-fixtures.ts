@@ -1,7 +1,7 @@
 /** Shared set-up of the alert e2e tests: customers, calls, and the scheduler jobs run on demand. */
 import { randomUUID } from 'node:crypto';
 import { AlertsCreateCustomerDocument, AlertsSubmitCdrsDocument, type CallDisposition, type CreateCustomerInput } from '../generated/graphql';
-import type { TestServer } from '../helpers/test-server';
+import type { TestServer } from './test-server';
 
 export interface Call {
   customerId: string;
