@@ -130,14 +130,16 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        evaluated_at = EXCLUDED.evaluated_at
  WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
 
-/** Adds a batch's calls to the per-minute buckets (one row per customer and minute touched). */
+/**
+ * Adds a batch's per-minute sums to the buckets (one row per customer and minute
+ * touched). The sums are made in JS (minuteBuckets): the batch's rows cross to
+ * Postgres once, in the CDR insert, and only the groups cross again.
+ */
 const ADD_TO_BUCKETS_SQL = `
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT customer_id, date_trunc('minute', started_at), count(*), count(*) FILTER (WHERE disposition = 'ANSWERED'),
-       coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0), sum(charge)
-  FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[], $5::numeric[])
-       AS t(customer_id, started_at, duration, disposition, charge)
- GROUP BY 1, 2
+SELECT customer_id, to_timestamp(minute), attempts, answered, answered_seconds, spend
+  FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::numeric[])
+       AS t(customer_id, minute, attempts, answered, answered_seconds, spend)
 ON CONFLICT (customer_id, minute) DO UPDATE
    SET attempts = b.attempts + EXCLUDED.attempts,
        answered = b.answered + EXCLUDED.answered,
@@ -193,13 +195,7 @@ export class AlertEngine {
     const customerIds = unique(cdrs.map((c) => c.customerId));
     await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
     // Under the customer locks: concurrent batches of one customer add to its buckets in turn.
-    await uow.query(ADD_TO_BUCKETS_SQL, [
-      cdrs.map((c) => c.customerId),
-      cdrs.map((c) => c.startedAt),
-      cdrs.map((c) => c.duration),
-      cdrs.map((c) => c.disposition),
-      cdrs.map((c) => c.charge),
-    ]);
+    await uow.query(ADD_TO_BUCKETS_SQL, minuteBuckets(cdrs));
     const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
     return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
   }
@@ -251,6 +247,53 @@ export class AlertEngine {
     ]);
     return this.writer.write(uow, drafts);
   }
+}
+
+/** Charges summed exactly as integers of 10^-10 (NUMERIC(28,10) holds no finer digit). */
+const SCALE = 10;
+
+function scaled(charge: string): bigint {
+  const negative = charge.startsWith('-');
+  const [int, frac = ''] = (negative ? charge.slice(1) : charge).split('.');
+  const units = BigInt(int + frac.padEnd(SCALE, '0'));
+  return negative ? -units : units;
+}
+
+function unscaled(units: bigint): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(SCALE + 1, '0');
+  const frac = digits.slice(-SCALE).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${digits.slice(0, -SCALE)}${frac ? '.' + frac : ''}`;
+}
+
+/**
+ * The bucket statement's parameters: per (customer, UTC minute) the attempts, answered
+ * calls, answered seconds and exact spend, in (customer, minute) order so concurrent
+ * batches take bucket row locks in one order.
+ */
+export function minuteBuckets(cdrs: readonly ChargedCdr[]): [string[], number[], number[], number[], number[], string[]] {
+  const groups = new Map<string, { customerId: string; minute: number; attempts: number; answered: number; seconds: number; spend: bigint }>();
+  for (const c of cdrs) {
+    const minute = Math.floor(c.startedAt.getTime() / 60_000) * 60;
+    const key = `${c.customerId}/${minute}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { customerId: c.customerId, minute, attempts: 0, answered: 0, seconds: 0, spend: 0n }));
+    g.attempts++;
+    if (c.disposition === 'ANSWERED') {
+      g.answered++;
+      g.seconds += c.duration;
+    }
+    g.spend += scaled(c.charge);
+  }
+  const sorted = [...groups.values()].sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.minute - b.minute));
+  return [
+    sorted.map((g) => g.customerId),
+    sorted.map((g) => g.minute),
+    sorted.map((g) => g.attempts),
+    sorted.map((g) => g.answered),
+    sorted.map((g) => g.seconds),
+    sorted.map((g) => unscaled(g.spend)),
+  ];
 }
 
 function unique(ids: string[]): string[] {
