@@ -193,9 +193,12 @@ export class AlertEngine {
   /** CALL_DURATION per call, then the windows of every customer in the batch. */
   async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
-    await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
-    // Under the customer locks: concurrent batches of one customer add to its buckets in turn.
+    // Before the customer locks, so concurrent batches of one customer upsert their
+    // buckets in parallel instead of inside the locked stretch that serialises them.
+    // Deadlock-free: every batch takes bucket row locks in (customer, minute) order and
+    // takes them before any customer lock (the order: cdr index entries, buckets, customers).
     await uow.query(ADD_TO_BUCKETS_SQL, minuteBuckets(cdrs));
+    await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
     const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
     return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
   }
