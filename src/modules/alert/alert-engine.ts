@@ -4,7 +4,8 @@
  * one query loads the applicable rules, values and states of all affected customers,
  * the pure evaluator decides, one statement upserts the states and one inserts events.
  */
-import { normaliseDecimal } from '../../common/decimal';
+import { DecimalSum, normaliseDecimal } from '../../common/decimal';
+import { plainArrayLiteral } from '../../db/array-literal';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
@@ -252,51 +253,51 @@ export class AlertEngine {
   }
 }
 
-/** Charges summed exactly as integers of 10^-10 (NUMERIC(28,10) holds no finer digit). */
-const SCALE = 10;
-
-function scaled(charge: string): bigint {
-  const negative = charge.startsWith('-');
-  const [int, frac = ''] = (negative ? charge.slice(1) : charge).split('.');
-  const units = BigInt(int + frac.padEnd(SCALE, '0'));
-  return negative ? -units : units;
-}
-
-function unscaled(units: bigint): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(SCALE + 1, '0');
-  const frac = digits.slice(-SCALE).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${digits.slice(0, -SCALE)}${frac ? '.' + frac : ''}`;
+interface MinuteBucket {
+  minute: number;
+  attempts: number;
+  answered: number;
+  seconds: number;
+  spend: DecimalSum;
 }
 
 /**
- * The bucket statement's parameters: per (customer, UTC minute) the attempts, answered
- * calls, answered seconds and exact spend, in (customer, minute) order so concurrent
- * batches take bucket row locks in one order.
+ * The bucket statement's parameters (array literals): per (customer, UTC minute) the
+ * attempts, answered calls, answered seconds and exact spend, in (customer, minute)
+ * order so concurrent batches take bucket row locks in one order.
  */
-export function minuteBuckets(cdrs: readonly ChargedCdr[]): [string[], number[], number[], number[], number[], string[]] {
-  const groups = new Map<string, { customerId: string; minute: number; attempts: number; answered: number; seconds: number; spend: bigint }>();
+export function minuteBuckets(cdrs: readonly ChargedCdr[]): [string, string, string, string, string, string] {
+  const byCustomer = new Map<string, Map<number, MinuteBucket>>();
   for (const c of cdrs) {
     const minute = Math.floor(c.startedAt.getTime() / 60_000) * 60;
-    const key = `${c.customerId}/${minute}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { customerId: c.customerId, minute, attempts: 0, answered: 0, seconds: 0, spend: 0n }));
+    let minutes = byCustomer.get(c.customerId);
+    if (!minutes) byCustomer.set(c.customerId, (minutes = new Map()));
+    let g = minutes.get(minute);
+    if (!g) minutes.set(minute, (g = { minute, attempts: 0, answered: 0, seconds: 0, spend: new DecimalSum() }));
     g.attempts++;
     if (c.disposition === 'ANSWERED') {
       g.answered++;
       g.seconds += c.duration;
     }
-    g.spend += scaled(c.charge);
+    g.spend.add(c.charge);
   }
-  const sorted = [...groups.values()].sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : a.minute - b.minute));
-  return [
-    sorted.map((g) => g.customerId),
-    sorted.map((g) => g.minute),
-    sorted.map((g) => g.attempts),
-    sorted.map((g) => g.answered),
-    sorted.map((g) => g.seconds),
-    sorted.map((g) => unscaled(g.spend)),
-  ];
+  const customers: string[] = [];
+  const minutes: number[] = [];
+  const attempts: number[] = [];
+  const answered: number[] = [];
+  const seconds: number[] = [];
+  const spend: string[] = [];
+  for (const customerId of [...byCustomer.keys()].sort()) {
+    for (const g of [...byCustomer.get(customerId)!.values()].sort((x, y) => x.minute - y.minute)) {
+      customers.push(customerId);
+      minutes.push(g.minute);
+      attempts.push(g.attempts);
+      answered.push(g.answered);
+      seconds.push(g.seconds);
+      spend.push(g.spend.toString());
+    }
+  }
+  return [customers, minutes, attempts, answered, seconds, spend].map((column) => plainArrayLiteral(column)) as [string, string, string, string, string, string];
 }
 
 function unique(ids: string[]): string[] {
