@@ -6,6 +6,7 @@
  */
 import { DecimalSum, normaliseDecimal } from '../../common/decimal';
 import { plainArrayLiteral } from '../../db/array-literal';
+import { lockCustomers } from '../balance/customer-locks';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
@@ -147,9 +148,6 @@ ON CONFLICT (customer_id, minute) DO UPDATE
        answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
        spend = b.spend + EXCLUDED.spend`;
 
-/** Row locks in id order, the same order BalanceLedger uses, before states are read. */
-const LOCK_CUSTOMERS_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
-
 export interface RuleRow {
   definition_id: string;
   customer_id: string;
@@ -199,7 +197,8 @@ export class AlertEngine {
     // Deadlock-free: every batch takes bucket row locks in (customer, minute) order and
     // takes them before any customer lock (the order: cdr index entries, buckets, customers).
     await uow.query(ADD_TO_BUCKETS_SQL, minuteBuckets(cdrs));
-    await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
+    // Row locks in id order (the ledger's order) before states are read.
+    await lockCustomers(uow, customerIds);
     const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
     return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
   }
@@ -228,7 +227,7 @@ export class AlertEngine {
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
   async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
-    if (!locked) await uow.query(LOCK_CUSTOMERS_SQL, [unique(customerIds)]);
+    if (!locked) await lockCustomers(uow, customerIds);
     const rows = await uow.query<RuleRow>(WINDOW_SQL, [unique(customerIds), WINDOWED_AREAS]);
     return this.applyStateful(uow, rows);
   }
