@@ -112,11 +112,19 @@ SELECT * FROM (
 
 /** The CALL_DURATION rules of the batch's customers (a CALL_DURATION rule keeps no state). */
 const CALL_DURATION_RULES_SQL = `
-SELECT ${RULE_COLUMNS}, NULL::numeric AS value, false AS triggered
+SELECT ${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value
   FROM customers c
   JOIN alert_definitions d ON d.enabled AND d.area = 'CALL_DURATION' AND ${SCOPE_SQL}
  WHERE c.id = ANY($1::uuid[]) AND ${THRESHOLD_SQL} IS NOT NULL
  ORDER BY c.id, d.id`;
+
+/**
+ * A CDR batch's rules in one round trip: its CALL_DURATION rules (area CALL_DURATION,
+ * in customer and rule order), then its window candidates (same columns, in the same
+ * order). Reading the windows before the call-duration events are written reads the
+ * same: those events change no state, bucket or call the window statement reads.
+ */
+const CDR_BATCH_RULES_SQL = `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL})`;
 
 const UPSERT_STATES_SQL = `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
@@ -199,29 +207,11 @@ export class AlertEngine {
     await uow.query(ADD_TO_BUCKETS_SQL, minuteBuckets(cdrs));
     // Row locks in id order (the ledger's order) before states are read.
     await lockCustomers(uow, customerIds);
-    const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
-    return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
-  }
-
-  /** One TRIGGERED draft per (call, matching CALL_DURATION rule), in call order. */
-  private async callDurationDrafts(uow: UnitOfWork, customerIds: string[], cdrs: ChargedCdr[]): Promise<EventDraft[]> {
-    const rules = await uow.query<RuleRow>(CALL_DURATION_RULES_SQL, [customerIds]);
-    if (rules.length === 0) return [];
-    const byCustomer = new Map<string, { rule: RuleRow; range: { min: number; max: number } }[]>();
-    for (const rule of rules) {
-      const range = wholeNumberRange(rule.operator, rule.threshold);
-      if (!range) continue;
-      const list = byCustomer.get(rule.customer_id) ?? [];
-      list.push({ rule, range });
-      byCustomer.set(rule.customer_id, list);
-    }
-    const drafts: EventDraft[] = [];
-    for (const call of cdrs) {
-      for (const { rule, range } of byCustomer.get(call.customerId) ?? []) {
-        if (call.duration >= range.min && call.duration <= range.max) drafts.push(draftOf(rule, 'TRIGGERED', String(call.duration)));
-      }
-    }
-    return drafts;
+    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [customerIds, WINDOWED_AREAS]);
+    const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
+    const windowRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
+    const fired = await this.writer.write(uow, callDurationDrafts(durationRules, cdrs));
+    return [...fired, ...(await this.applyStateful(uow, windowRows))];
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
@@ -250,6 +240,26 @@ export class AlertEngine {
     ]);
     return this.writer.write(uow, drafts);
   }
+}
+
+/** One TRIGGERED draft per (call, matching CALL_DURATION rule), in call order. */
+function callDurationDrafts(rules: RuleRow[], cdrs: ChargedCdr[]): EventDraft[] {
+  if (rules.length === 0) return [];
+  const byCustomer = new Map<string, { rule: RuleRow; range: { min: number; max: number } }[]>();
+  for (const rule of rules) {
+    const range = wholeNumberRange(rule.operator, rule.threshold);
+    if (!range) continue;
+    const list = byCustomer.get(rule.customer_id) ?? [];
+    list.push({ rule, range });
+    byCustomer.set(rule.customer_id, list);
+  }
+  const drafts: EventDraft[] = [];
+  for (const call of cdrs) {
+    for (const { rule, range } of byCustomer.get(call.customerId) ?? []) {
+      if (call.duration >= range.min && call.duration <= range.max) drafts.push(draftOf(rule, 'TRIGGERED', String(call.duration)));
+    }
+  }
+  return drafts;
 }
 
 interface MinuteBucket {
