@@ -3,10 +3,12 @@ import { Foundation1732406400000 } from './1732406400000-foundation';
 import { Cdrs1732406400200 } from './1732406400200-cdrs';
 import { Alerts1732406400300 } from './1732406400300-alerts';
 import { Notifications1732406400400 } from './1732406400400-notifications';
+import { CallBucketFillfactor1732406400500 } from './1732406400500-call-bucket-fillfactor';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
   Cdrs1732406400200,
   Alerts1732406400300,
   Notifications1732406400400,
+  CallBucketFillfactor1732406400500,
 ];

@@ -4,7 +4,9 @@
  * one query loads the applicable rules, values and states of all affected customers,
  * the pure evaluator decides, one statement upserts the states and one inserts events.
  */
-import { normaliseDecimal } from '../../common/decimal';
+import { DecimalSum, normaliseDecimal } from '../../common/decimal';
+import { plainArrayLiteral } from '../../db/array-literal';
+import { lockCustomers } from '../balance/customer-locks';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
@@ -110,11 +112,19 @@ SELECT * FROM (
 
 /** The CALL_DURATION rules of the batch's customers (a CALL_DURATION rule keeps no state). */
 const CALL_DURATION_RULES_SQL = `
-SELECT ${RULE_COLUMNS}, NULL::numeric AS value, false AS triggered
+SELECT ${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value
   FROM customers c
   JOIN alert_definitions d ON d.enabled AND d.area = 'CALL_DURATION' AND ${SCOPE_SQL}
  WHERE c.id = ANY($1::uuid[]) AND ${THRESHOLD_SQL} IS NOT NULL
  ORDER BY c.id, d.id`;
+
+/**
+ * A CDR batch's rules in one round trip: its CALL_DURATION rules (area CALL_DURATION,
+ * in customer and rule order), then its window candidates (same columns, in the same
+ * order). Reading the windows before the call-duration events are written reads the
+ * same: those events change no state, bucket or call the window statement reads.
+ */
+const CDR_BATCH_RULES_SQL = `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL})`;
 
 const UPSERT_STATES_SQL = `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
@@ -130,22 +140,21 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        evaluated_at = EXCLUDED.evaluated_at
  WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
 
-/** Adds a batch's calls to the per-minute buckets (one row per customer and minute touched). */
+/**
+ * Adds a batch's per-minute sums to the buckets (one row per customer and minute
+ * touched). The sums are made in JS (minuteBuckets): the batch's rows cross to
+ * Postgres once, in the CDR insert, and only the groups cross again.
+ */
 const ADD_TO_BUCKETS_SQL = `
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT customer_id, date_trunc('minute', started_at), count(*), count(*) FILTER (WHERE disposition = 'ANSWERED'),
-       coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0), sum(charge)
-  FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::text[], $5::numeric[])
-       AS t(customer_id, started_at, duration, disposition, charge)
- GROUP BY 1, 2
+SELECT customer_id, to_timestamp(minute), attempts, answered, answered_seconds, spend
+  FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::numeric[])
+       AS t(customer_id, minute, attempts, answered, answered_seconds, spend)
 ON CONFLICT (customer_id, minute) DO UPDATE
    SET attempts = b.attempts + EXCLUDED.attempts,
        answered = b.answered + EXCLUDED.answered,
        answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
        spend = b.spend + EXCLUDED.spend`;
-
-/** Row locks in id order, the same order BalanceLedger uses, before states are read. */
-const LOCK_CUSTOMERS_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
 
 export interface RuleRow {
   definition_id: string;
@@ -191,44 +200,24 @@ export class AlertEngine {
   /** CALL_DURATION per call, then the windows of every customer in the batch. */
   async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
-    await uow.query(LOCK_CUSTOMERS_SQL, [customerIds]);
-    // Under the customer locks: concurrent batches of one customer add to its buckets in turn.
-    await uow.query(ADD_TO_BUCKETS_SQL, [
-      cdrs.map((c) => c.customerId),
-      cdrs.map((c) => c.startedAt),
-      cdrs.map((c) => c.duration),
-      cdrs.map((c) => c.disposition),
-      cdrs.map((c) => c.charge),
-    ]);
-    const fired = await this.writer.write(uow, await this.callDurationDrafts(uow, customerIds, cdrs));
-    return [...fired, ...(await this.evaluateWindows(uow, customerIds, true))];
-  }
-
-  /** One TRIGGERED draft per (call, matching CALL_DURATION rule), in call order. */
-  private async callDurationDrafts(uow: UnitOfWork, customerIds: string[], cdrs: ChargedCdr[]): Promise<EventDraft[]> {
-    const rules = await uow.query<RuleRow>(CALL_DURATION_RULES_SQL, [customerIds]);
-    if (rules.length === 0) return [];
-    const byCustomer = new Map<string, { rule: RuleRow; range: { min: number; max: number } }[]>();
-    for (const rule of rules) {
-      const range = wholeNumberRange(rule.operator, rule.threshold);
-      if (!range) continue;
-      const list = byCustomer.get(rule.customer_id) ?? [];
-      list.push({ rule, range });
-      byCustomer.set(rule.customer_id, list);
-    }
-    const drafts: EventDraft[] = [];
-    for (const call of cdrs) {
-      for (const { rule, range } of byCustomer.get(call.customerId) ?? []) {
-        if (call.duration >= range.min && call.duration <= range.max) drafts.push(draftOf(rule, 'TRIGGERED', String(call.duration)));
-      }
-    }
-    return drafts;
+    // Before the customer locks, so concurrent batches of one customer upsert their
+    // buckets in parallel instead of inside the locked stretch that serialises them.
+    // Deadlock-free: every batch takes bucket row locks in (customer, minute) order and
+    // takes them before any customer lock (the order: cdr index entries, buckets, customers).
+    await uow.query(ADD_TO_BUCKETS_SQL, minuteBuckets(cdrs));
+    // Row locks in id order (the ledger's order) before states are read.
+    await lockCustomers(uow, customerIds);
+    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [customerIds, WINDOWED_AREAS]);
+    const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
+    const windowRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
+    const fired = await this.writer.write(uow, callDurationDrafts(durationRules, cdrs));
+    return [...fired, ...(await this.applyStateful(uow, windowRows))];
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
   async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
-    if (!locked) await uow.query(LOCK_CUSTOMERS_SQL, [unique(customerIds)]);
+    if (!locked) await lockCustomers(uow, customerIds);
     const rows = await uow.query<RuleRow>(WINDOW_SQL, [unique(customerIds), WINDOWED_AREAS]);
     return this.applyStateful(uow, rows);
   }
@@ -251,6 +240,73 @@ export class AlertEngine {
     ]);
     return this.writer.write(uow, drafts);
   }
+}
+
+/** One TRIGGERED draft per (call, matching CALL_DURATION rule), in call order. */
+function callDurationDrafts(rules: RuleRow[], cdrs: ChargedCdr[]): EventDraft[] {
+  if (rules.length === 0) return [];
+  const byCustomer = new Map<string, { rule: RuleRow; range: { min: number; max: number } }[]>();
+  for (const rule of rules) {
+    const range = wholeNumberRange(rule.operator, rule.threshold);
+    if (!range) continue;
+    const list = byCustomer.get(rule.customer_id) ?? [];
+    list.push({ rule, range });
+    byCustomer.set(rule.customer_id, list);
+  }
+  const drafts: EventDraft[] = [];
+  for (const call of cdrs) {
+    for (const { rule, range } of byCustomer.get(call.customerId) ?? []) {
+      if (call.duration >= range.min && call.duration <= range.max) drafts.push(draftOf(rule, 'TRIGGERED', String(call.duration)));
+    }
+  }
+  return drafts;
+}
+
+interface MinuteBucket {
+  minute: number;
+  attempts: number;
+  answered: number;
+  seconds: number;
+  spend: DecimalSum;
+}
+
+/**
+ * The bucket statement's parameters (array literals): per (customer, UTC minute) the
+ * attempts, answered calls, answered seconds and exact spend, in (customer, minute)
+ * order so concurrent batches take bucket row locks in one order.
+ */
+export function minuteBuckets(cdrs: readonly ChargedCdr[]): [string, string, string, string, string, string] {
+  const byCustomer = new Map<string, Map<number, MinuteBucket>>();
+  for (const c of cdrs) {
+    const minute = Math.floor(c.startedAt.getTime() / 60_000) * 60;
+    let minutes = byCustomer.get(c.customerId);
+    if (!minutes) byCustomer.set(c.customerId, (minutes = new Map()));
+    let g = minutes.get(minute);
+    if (!g) minutes.set(minute, (g = { minute, attempts: 0, answered: 0, seconds: 0, spend: new DecimalSum() }));
+    g.attempts++;
+    if (c.disposition === 'ANSWERED') {
+      g.answered++;
+      g.seconds += c.duration;
+    }
+    g.spend.add(c.charge);
+  }
+  const customers: string[] = [];
+  const minutes: number[] = [];
+  const attempts: number[] = [];
+  const answered: number[] = [];
+  const seconds: number[] = [];
+  const spend: string[] = [];
+  for (const customerId of [...byCustomer.keys()].sort()) {
+    for (const g of [...byCustomer.get(customerId)!.values()].sort((x, y) => x.minute - y.minute)) {
+      customers.push(customerId);
+      minutes.push(g.minute);
+      attempts.push(g.attempts);
+      answered.push(g.answered);
+      seconds.push(g.seconds);
+      spend.push(g.spend.toString());
+    }
+  }
+  return [customers, minutes, attempts, answered, seconds, spend].map((column) => plainArrayLiteral(column)) as [string, string, string, string, string, string];
 }
 
 function unique(ids: string[]): string[] {

@@ -9,6 +9,7 @@ import type { EventBus } from '../../pubsub/event-bus';
 import { Topic } from '../../pubsub/topics';
 import { normaliseDecimal } from '../../common/decimal';
 import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
+import { lockCustomers, markCustomersLocked } from './customer-locks';
 
 export interface BalanceDelta {
   /** Local customer id. Several deltas of one customer are summed into one change. */
@@ -33,12 +34,6 @@ interface Row {
   reference: string | null;
   occurred_at: Date;
 }
-
-/**
- * Row locks in id order first (a fixed order across all writers, so concurrent batches
- * touching the same customers wait instead of deadlocking).
- */
-const LOCK_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
 
 /** Updates every customer and records the ledger in one statement. */
 const APPLY_SQL = `
@@ -90,6 +85,7 @@ export class BalanceLedger {
       [customerId],
     );
     if (!row) return undefined;
+    markCustomersLocked(uow, [customerId]);
     const [change] = await this.run(uow, 'RESET', [
       { customerId, delta: negate(row.balance), accruedDelta: row.accrued_charges, note },
     ]);
@@ -98,7 +94,8 @@ export class BalanceLedger {
 
   private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
     if (deltas.length === 0) return [];
-    await uow.query(LOCK_SQL, [[...new Set(deltas.map((d) => d.customerId))]]);
+    // Row locks in id order first (lockCustomers), before the UPDATE touches any row.
+    await lockCustomers(uow, deltas.map((d) => d.customerId));
     const rows = await uow.query<Row>(APPLY_SQL, [
       deltas.map((d) => d.customerId),
       deltas.map((d) => d.delta),

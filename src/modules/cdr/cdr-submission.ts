@@ -5,7 +5,8 @@
  * not inserted; balances: the ledger's two). Arrays travel as one bind parameter per column (unnest), so the statement
  * count and the parameter count do not grow with the batch.
  */
-import { dec } from '../../common/decimal';
+import { dec, DecimalSum } from '../../common/decimal';
+import { plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
 import { badInput } from '../../common/errors';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
@@ -100,8 +101,17 @@ export class CdrSubmission {
     }
     if (callIds.length === 0) return result;
 
+    // Literals built here: node-postgres would escape all 45,000 elements of a 5,000-row batch.
     const inserted = await uow.query<{ id: string; call_id: string }>(INSERT_SQL, [
-      callIds, customers, trunks, callers, callees, starts, durations, dispositions, charges,
+      textArrayLiteral(callIds),
+      plainArrayLiteral(customers),
+      plainArrayLiteral(trunks),
+      textArrayLiteral(callers),
+      textArrayLiteral(callees),
+      plainArrayLiteral(starts),
+      plainArrayLiteral(durations),
+      plainArrayLiteral(dispositions),
+      plainArrayLiteral(charges),
     ]);
     const charged: ChargedCdr[] = new Array(inserted.length);
     for (let i = 0; i < inserted.length; i++) {
@@ -156,15 +166,16 @@ function differingField(s: StoredRow, row: ValidCdr, to: Resolved): string | und
 
 /** One charge per customer: the ledger writes one row per customer per batch. */
 function chargesPerCustomer(charged: ChargedCdr[]): BalanceDelta[] {
-  const sums = new Map<string, ReturnType<typeof dec>>();
+  const sums = new Map<string, DecimalSum>();
   for (const c of charged) {
-    const sum = sums.get(c.customerId);
-    sums.set(c.customerId, sum ? sum.plus(c.charge) : dec(c.charge));
+    let sum = sums.get(c.customerId);
+    if (!sum) sums.set(c.customerId, (sum = new DecimalSum()));
+    sum.add(c.charge);
   }
   const deltas: BalanceDelta[] = [];
   for (const [customerId, sum] of sums) {
     // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
-    if (!sum.isZero()) deltas.push({ customerId, delta: sum.negated().toFixed(), accruedDelta: sum.toFixed() });
+    if (!sum.isZero()) deltas.push({ customerId, delta: sum.negatedString(), accruedDelta: sum.toString() });
   }
   return deltas;
 }

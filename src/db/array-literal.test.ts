@@ -1,0 +1,32 @@
+import { Client } from 'pg';
+import { plainArrayLiteral, textArrayLiteral } from './array-literal';
+
+import { BASE_DATABASE_URL as url } from '../../test/helpers/test-env';
+
+describe('array literals', () => {
+  it('match the shapes node-postgres would send', () => {
+    expect(plainArrayLiteral([])).toBe('{}');
+    expect(plainArrayLiteral(['0.5', null, 3])).toBe('{0.5,NULL,3}');
+    expect(textArrayLiteral(['a', null, '', 'NULL', 'x"y\\z', 'a,b {c}'])).toBe('{"a",NULL,"","NULL","x\\"y\\\\z","a,b {c}"}');
+  });
+});
+
+describe('array literals in Postgres', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = new Client({ connectionString: url });
+    await client.connect();
+  });
+  afterAll(() => client.end());
+
+  it('round-trip every kind of text exactly, and plain values as typed', async () => {
+    const texts = ['plain', '', 'NULL', 'null', ' spaced ', 'quote"d', 'back\\slash', '\\"', 'a,b', '{brace}', 'üñí©ødé ☎', 'tab\there', 'new\nline', null];
+    const { rows } = await client.query<{ t: (string | null)[]; n: string[]; ts: Date[] }>(
+      `SELECT $1::text[] AS t, $2::numeric[]::text[] AS n, $3::timestamptz[] AS ts`,
+      [textArrayLiteral(texts), plainArrayLiteral(['0.000001', '12', null]), plainArrayLiteral(['2026-11-23T10:15:00.123Z'])],
+    );
+    expect(rows[0].t).toEqual(texts);
+    expect(rows[0].n).toEqual(['0.000001', '12', null]);
+    expect(rows[0].ts[0].toISOString()).toBe('2026-11-23T10:15:00.123Z');
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Postgres array literals for the hot path's unnest parameters. node-postgres turns
+ * a JS array into the same literal, but escapes every element with two regex
+ * replaces and quotes it; for columns whose values can hold no quote, backslash,
+ * comma, brace or whitespace (uuids, ISO timestamps, canonical decimals, integers,
+ * enum names) the elements go in as they are. Text is quoted, and escaped only when
+ * it holds a quote or backslash. Send the result as the parameter of a `$n::type[]`.
+ */
+
+/** Elements that need no quoting (uuid, ISO-8601 timestamp, canonical decimal, integer, enum name); null is NULL. */
+export function plainArrayLiteral(values: readonly (string | number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out += (i === 0 ? '' : ',') + (v === null ? 'NULL' : v);
+  }
+  return out + '}';
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/** Any text; every element quoted, so NULL-like words and empty strings keep their meaning; null is NULL. */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    if (v === null) out += 'NULL';
+    else out += '"' + (NEEDS_ESCAPE.test(v) ? v.replace(/[\\"]/g, '\\$&') : v) + '"';
+  }
+  return out + '}';
+}

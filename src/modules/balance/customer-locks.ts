@@ -1,0 +1,31 @@
+/**
+ * Customer row locks, in id order (the one order every writer of customers uses, so
+ * concurrent transactions touching the same customers wait instead of deadlocking).
+ * Remembered per transaction: a CDR batch locks its customers for the alert engine,
+ * and the ledger then finds them held instead of sending the same lock again.
+ */
+import type { UnitOfWork } from '../../db/unit-of-work';
+
+const LOCK_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+const HELD = 'customers.locked';
+
+function held(uow: UnitOfWork): Set<string> {
+  let set = uow.bag.get(HELD) as Set<string> | undefined;
+  if (!set) uow.bag.set(HELD, (set = new Set()));
+  return set;
+}
+
+/** Locks the given customers (FOR NO KEY UPDATE, id order) unless this transaction already holds them. */
+export async function lockCustomers(uow: UnitOfWork, ids: Iterable<string>): Promise<void> {
+  const locked = held(uow);
+  const missing = [...new Set(ids)].filter((id) => !locked.has(id));
+  if (missing.length === 0) return;
+  await uow.query(LOCK_SQL, [missing]);
+  for (const id of missing) locked.add(id);
+}
+
+/** Records a lock taken by another statement of this transaction (e.g. SELECT ... FOR NO KEY UPDATE). */
+export function markCustomersLocked(uow: UnitOfWork, ids: Iterable<string>): void {
+  const locked = held(uow);
+  for (const id of ids) locked.add(id);
+}
