@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import {
+  UpdateTrunkDocument,
   CreateApiKeyDocument,
   NodeByIdDocument,
   NotificationsDocument,
@@ -206,6 +207,21 @@ describe('notifications', () => {
     expect(got.map((m) => m.subject)).toEqual(['Balance exhausted: 0.00', `Trunk trunky-${customer.slice(0, 8)} updated`]);
     expect(got[1].html).toContain(`your trunk trunky-${customer.slice(0, 8)} (INGRESS, enabled) changed (CREATED)`);
     expect((await rows(server, 'customer_id = $1', [customer])).map((r) => r.kind)).toEqual(['ZERO_BALANCE', 'TRUNK_UPDATED']);
+  });
+
+  it('tells both customers when a trunk moves from one to the other', async () => {
+    const from = await insertCustomer(server, { name: 'Old Owner', billing: 'old@owner.test' });
+    const to = await insertCustomer(server, { name: 'New Owner', billing: 'new@owner.test' });
+    const name = `moving-${from.slice(0, 8)}`;
+    const created = await server.http().data(NtfCreateTrunkDocument, { input: { name, customerId: `cus_${from}`, direction: 'INGRESS' } });
+    await server.http().data(UpdateTrunkDocument, { id: created.createTrunk.id, input: { name, customerId: `cus_${to}`, direction: 'INGRESS' } });
+    const oldRows = await rows(server, 'customer_id = $1', [from]);
+    const newRows = await rows(server, 'customer_id = $1', [to]);
+    expect(oldRows.map((r) => r.kind)).toEqual(['TRUNK_UPDATED', 'TRUNK_UPDATED']);
+    expect(oldRows[0].body).toContain('(CREATED)');
+    expect(oldRows[1].body).toContain('(DELETED)');
+    expect(newRows.map((r) => r.kind)).toEqual(['TRUNK_UPDATED']);
+    expect(newRows[0].body).toContain('(UPDATED)');
   });
 
   it('sendNotification sends a WELCOME now and refuses kinds that events send', async () => {

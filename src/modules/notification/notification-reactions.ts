@@ -77,12 +77,14 @@ export async function onBalanceChanged(uow: UnitOfWork, changes: AppliedBalanceC
 }
 
 export async function onTrunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<OutboxMessage[]> {
-  // Several changes of one trunk in one transaction (create + hosts) make one message.
-  const latest = new Map(changes.map((c) => [c.trunkId, c]));
+  // Several changes of one trunk in one transaction (create + hosts) make one message per
+  // customer concerned: a trunk moved to another customer tells both the old owner (DELETED)
+  // and the new one.
+  const latest = new Map(changes.map((c) => [`${c.trunkId}:${c.customerId}`, c]));
   const customers = await loadCustomerRows(uow, [...latest.values()].map((c) => c.customerId));
   const trunks = await uow.query<{ id: string; name: string; direction: string; enabled: boolean }>(
     `SELECT id, name, direction, enabled FROM trunks WHERE id = ANY($1::uuid[])`,
-    [[...latest.keys()]],
+    [[...new Set(changes.map((c) => c.trunkId))]],
   );
   const trunkById = new Map(trunks.map((t) => [t.id, t]));
   const out: OutboxMessage[] = [];
