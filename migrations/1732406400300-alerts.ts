@@ -33,9 +33,11 @@ export class Alerts1732406400300 implements MigrationInterface {
         builtin text UNIQUE CHECK (builtin IN ('PREPAID_BALANCE_TRIGGER','CALL_DURATION_TRIGGER','LOW_BALANCE_THRESHOLD')),
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
+        -- deleteAlertDefinition keeps the row so the events it produced keep their rule.
+        deleted_at timestamptz,
         CHECK (customer_id IS NULL OR customer_class_id IS NULL)
       )`);
-    await q.query(`CREATE UNIQUE INDEX alert_definitions_title_key ON alert_definitions (lower(title))`);
+    await q.query(`CREATE UNIQUE INDEX alert_definitions_title_key ON alert_definitions (lower(title)) WHERE deleted_at IS NULL`);
     await q.query(`CREATE INDEX alert_definitions_customer_idx ON alert_definitions (customer_id) WHERE customer_id IS NOT NULL`);
     await q.query(`CREATE INDEX alert_definitions_class_idx ON alert_definitions (customer_class_id) WHERE customer_class_id IS NOT NULL`);
     // The customer's own CDR2Cloud triggers, evaluated like any rule for every customer;

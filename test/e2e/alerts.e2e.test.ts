@@ -294,6 +294,31 @@ describe('alert engine', () => {
     expect(mine.totalCount).toBeGreaterThan(0);
   });
 
+  it('deleting a rule stops it and frees its title, but its events keep naming it', async () => {
+    const customerId = await createCustomer(server, { name: 'History Kept', balance: '1' });
+    const rule = await define({ title: 'History rule', customerId, area: 'BALANCE', operator: 'LT', threshold: '0' });
+    await chargeCalls(server, [{ customerId, duration: 1, charge: '2' }]);
+    const fired = await events({ definitionId: rule.id });
+    expect(fired.map((e) => [e.kind, e.definition.title, e.definition.deletedAt])).toEqual([['TRIGGERED', 'History rule', null]]);
+
+    expect((await server.http().data(DeleteAlertDefinitionDocument, { id: rule.id })).deleteAlertDefinition).toBe(true);
+    const kept = await events({ definitionId: rule.id });
+    expect(kept.map((e) => e.id)).toEqual(fired.map((e) => e.id));
+    expect(kept[0].definition.title).toBe('History rule');
+    expect(kept[0].definition.deletedAt).not.toBeNull();
+    expect((await server.http().data(AlertDefinitionDocument, { id: rule.id })).alertDefinition).toBeNull();
+    const listed = (await server.http().data(AlertDefinitionsDocument, { filter: { customerId } })).alertDefinitions.nodes;
+    expect(listed.map((d) => d.id)).not.toContain(rule.id);
+    expect(await count(`SELECT count(*) AS n FROM alert_states WHERE definition_id = '${rule.id.slice(4)}'`)).toBe(0);
+
+    // The rule no longer runs; its title can be used again.
+    await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '10' });
+    await chargeCalls(server, [{ customerId, duration: 1, charge: '20' }]);
+    expect((await events({ definitionId: rule.id })).map((e) => e.id)).toEqual(fired.map((e) => e.id));
+    const again = await define({ title: 'History rule', customerId, area: 'BALANCE', operator: 'LT', threshold: '0' });
+    expect(again.id).not.toBe(rule.id);
+  });
+
   it('pages events by an opaque, increasing cursor', async () => {
     const page1 = (await server.http().data(AlertEventsDocument, { first: 2 })).alertEvents;
     expect(page1.nodes).toHaveLength(2);

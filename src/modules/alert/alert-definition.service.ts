@@ -55,14 +55,14 @@ export class AlertDefinitionService {
   ) {}
 
   async get(_ctx: RequestContext, id: string): Promise<AlertDefinitionType | null> {
-    const [row] = await this.db.query<AlertDefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE d.id = $1`, [fromGlobalId('AlertDefinition', id)]);
+    const [row] = await this.db.query<AlertDefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE d.id = $1 AND d.deleted_at IS NULL`, [fromGlobalId('AlertDefinition', id)]);
     return row ? AlertDefinitionType.from(row) : null;
   }
 
   async list(_ctx: RequestContext, filter: AlertDefinitionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertDefinitionType>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after, 2);
-    const where = new SqlWhere();
+    const where = new SqlWhere().raw('d.deleted_at IS NULL');
     const add = where.add.bind(where);
     if (filter?.customerId) add((p) => `d.customer_id = ${p}`, fromGlobalId('Customer', filter.customerId));
     if (filter?.customerClassId) add((p) => `d.customer_class_id = ${p}`, fromGlobalId('CustomerClass', filter.customerClassId));
@@ -106,7 +106,7 @@ export class AlertDefinitionService {
            area = $6, operator = $7, threshold = $8, reset_threshold = $9, sample_period = $10, min_calls = $11, penalty = $12,
            repeat_interval = $13, emails = $14, phones = $15, webhook_urls = $16, notify_customer = $17, template_id = $18,
            updated_at = now()
-         WHERE d.id = $19 AND d.builtin IS NULL
+         WHERE d.id = $19 AND d.builtin IS NULL AND d.deleted_at IS NULL
          RETURNING ${DEFINITION_COLUMNS}`,
         [...values, localId],
       ),
@@ -117,8 +117,17 @@ export class AlertDefinitionService {
 
   async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const localId = fromGlobalId('AlertDefinition', id);
-    const rows = await this.db.query(`DELETE FROM alert_definitions WHERE id = $1 AND builtin IS NULL RETURNING id`, [localId]);
-    if (!rows[0]) throw await this.missing(localId, id);
+    // Soft delete: the rule stops running and listing, its states go, its events stay.
+    const deleted = await this.db.transaction(async (uow) => {
+      const rows = await uow.query(
+        `UPDATE alert_definitions SET deleted_at = now(), enabled = false, updated_at = now()
+          WHERE id = $1 AND builtin IS NULL AND deleted_at IS NULL RETURNING id`,
+        [localId],
+      );
+      if (rows[0]) await uow.query(`DELETE FROM alert_states WHERE definition_id = $1`, [localId]);
+      return rows.length > 0;
+    });
+    if (!deleted) throw await this.missing(localId, id);
     return true;
   }
 
@@ -210,8 +219,8 @@ export class AlertDefinitionService {
   }
 
   private async missing(localId: string, id: string): Promise<Error> {
-    const [row] = await this.db.query<{ builtin: string | null }>(`SELECT builtin FROM alert_definitions WHERE id = $1`, [localId]);
-    return row ? badInput(`${id} is a built-in rule: change the customer's own trigger instead`, 'id') : notFound('AlertDefinition', toGlobalId('AlertDefinition', localId));
+    const [row] = await this.db.query<{ builtin: string | null }>(`SELECT builtin FROM alert_definitions WHERE id = $1 AND deleted_at IS NULL`, [localId]);
+    return row?.builtin ? badInput(`${id} is a built-in rule: change the customer's own trigger instead`, 'id') : notFound('AlertDefinition', toGlobalId('AlertDefinition', localId));
   }
 }
 

@@ -22,6 +22,7 @@ export interface AlertDefinitionRow {
   builtin: string | null;
   created_at: Date;
   updated_at: Date;
+  deleted_at: Date | null;
 }
 
 export interface AlertStateRow {
@@ -50,7 +51,7 @@ export interface AlertEventRow {
 
 export const DEFINITION_COLUMNS = `d.id, d.title, d.enabled, d.customer_id, d.customer_class_id, d.account_type, d.area, d.operator,
   d.threshold, d.reset_threshold, d.sample_period, d.min_calls, d.penalty, d.repeat_interval, d.emails, d.phones,
-  d.webhook_urls, d.notify_customer, d.template_id, d.builtin, d.created_at, d.updated_at`;
+  d.webhook_urls, d.notify_customer, d.template_id, d.builtin, d.created_at, d.updated_at, d.deleted_at`;
 
 export const EVENT_COLUMNS = `e.id, e.kind, e.definition_id, e.customer_id, e.area, e.value, e.threshold, e.subject, e.message,
   e.penalty_until, e.is_test, e.occurred_at`;

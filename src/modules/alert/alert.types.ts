@@ -83,6 +83,12 @@ export class AlertDefinitionType implements Node {
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the rule was deleted. A deleted rule no longer runs or lists, but the events it produced still name it.',
+  })
+  deletedAt!: Date | null;
+
   static from(r: AlertDefinitionRow): AlertDefinitionType {
     const t = new AlertDefinitionType();
     t.id = toGlobalId('AlertDefinition', r.id);
@@ -108,6 +114,7 @@ export class AlertDefinitionType implements Node {
     t.builtin = r.builtin;
     t.createdAt = r.created_at;
     t.updatedAt = r.updated_at;
+    t.deletedAt = r.deleted_at;
     return t;
   }
 }
