@@ -1,4 +1,4 @@
-import { dec, DecimalSum, normaliseDecimal, parseDecimal } from './decimal';
+import { dec, DecimalSum, isCanonicalDecimal, normaliseDecimal, parseDecimal, parseDecimalSyntax } from './decimal';
 import { DecimalScalar } from './scalars';
 
 describe('parseDecimal', () => {
@@ -20,6 +20,24 @@ describe('parseDecimal', () => {
       expect(parseDecimal(input).ok).toBe(false);
     },
   );
+
+  it('takes a string as it is exactly when the full parse would return it unchanged', () => {
+    const parts = ['', '-', '+', '0', '00', '1', '10', '007', '.', '5', '50', '05', ' ', 'e', '123456789012345678', '1234567890123456789', '0123456789'];
+    let canonical = 0;
+    for (const a of parts) {
+      for (const b of parts) {
+        for (const c of parts) {
+          const s = a + b + c;
+          const full = parseDecimalSyntax(s);
+          const unchanged = full.ok && full.value === s;
+          expect([s, isCanonicalDecimal(s)]).toEqual([s, unchanged]);
+          expect(parseDecimal(s)).toEqual(full);
+          if (unchanged) canonical++;
+        }
+      }
+    }
+    expect(canonical).toBeGreaterThan(100);
+  });
 
   it('refuses fractional JS numbers but takes safe integers', () => {
     expect(parseDecimal(0.1).ok).toBe(false);

@@ -15,6 +15,14 @@ export type DecimalParse = { ok: true; value: string } | { ok: false; reason: st
 
 /** Parses a plain decimal string ("-12.50"); refuses exponents, NaN, Infinity and out-of-range values. */
 export function parseDecimal(input: unknown): DecimalParse {
+  // Switches send canonical amounts ("0.0125") almost always: those are taken as they
+  // are, without the regex and the rebuilt string (this runs twice per CDR).
+  if (typeof input === 'string' && isCanonicalDecimal(input)) return { ok: true, value: input };
+  return parseDecimalSyntax(input);
+}
+
+/** parseDecimal without the canonical fast path (exported for the test that checks one against the other). */
+export function parseDecimalSyntax(input: unknown): DecimalParse {
   if (typeof input === 'number') {
     if (!Number.isSafeInteger(input)) return { ok: false, reason: 'send fractional amounts as strings, e.g. "0.25"' };
     input = String(input);
@@ -28,6 +36,31 @@ export function parseDecimal(input: unknown): DecimalParse {
   if (frac.length > MAX_FRACTION_DIGITS) return { ok: false, reason: `at most ${MAX_FRACTION_DIGITS} fractional digits` };
   const negative = m[1] === '-' && (int !== '0' || frac !== '');
   return { ok: true, value: `${negative ? '-' : ''}${int}${frac ? '.' + frac : ''}` };
+}
+
+/**
+ * True when s is exactly what parseDecimal would return for it: an optional "-",
+ * integer digits without leading zeros, and, after a point, fraction digits without
+ * trailing zeros, both within the column's digits; never "-0".
+ */
+export function isCanonicalDecimal(s: string): boolean {
+  const n = s.length;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  const intStart = i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  const intDigits = i - intStart;
+  if (intDigits === 0 || intDigits > MAX_INTEGER_DIGITS) return false;
+  if (intDigits > 1 && s.charCodeAt(intStart) === 48) return false; // leading zero
+  if (i === n) return !(intStart === 1 && intDigits === 1 && s.charCodeAt(1) === 48); // "-0"
+  if (s.charCodeAt(i) !== 46) return false; // '.'
+  const fracStart = ++i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  const fracDigits = i - fracStart;
+  return i === n && fracDigits > 0 && fracDigits <= MAX_FRACTION_DIGITS && s.charCodeAt(n - 1) !== 48; // no trailing zero
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** Canonical form of a NUMERIC value read from Postgres ("100.0000000000" -> "100"). */

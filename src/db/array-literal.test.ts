@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { plainArrayLiteral, textArrayLiteral } from './array-literal';
+import { epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from './array-literal';
 
 import { BASE_DATABASE_URL as url } from '../../test/helpers/test-env';
 
@@ -28,5 +28,16 @@ describe('array literals in Postgres', () => {
     expect(rows[0].t).toEqual(texts);
     expect(rows[0].n).toEqual(['0.000001', '12', null]);
     expect(rows[0].ts[0].toISOString()).toBe('2026-11-23T10:15:00.123Z');
+  });
+
+  it('turn epoch milliseconds into exactly that instant, to the millisecond', async () => {
+    const instants = [Date.UTC(2000, 0, 1), Date.UTC(2026, 10, 23, 10, 15, 0, 123), Date.UTC(2026, 11, 31, 23, 59, 59, 999), Date.UTC(2099, 5, 30, 12, 0, 0, 1), Date.UTC(2255, 0, 1, 0, 0, 0, 999), 1];
+    const { rows } = await client.query<{ ts: Date; iso: string }>(
+      `SELECT ${epochMsToTimestamptz('m')} AS ts, to_char(${epochMsToTimestamptz('m')} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS iso
+         FROM unnest($1::int8[]) WITH ORDINALITY AS u(m, i) ORDER BY i`,
+      [plainArrayLiteral(instants)],
+    );
+    expect(rows.map((r) => r.ts.getTime())).toEqual(instants);
+    expect(rows.map((r) => r.iso)).toEqual(instants.map((ms) => new Date(ms).toISOString().replace('Z', '000')));
   });
 });

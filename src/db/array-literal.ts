@@ -30,3 +30,14 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
   }
   return out + '}';
 }
+
+/**
+ * SQL turning an int8 of epoch milliseconds into a timestamptz. Exact: the product
+ * (ms * 1000 microseconds) is an integer below 2^53 until the year 2255, which the
+ * float8 step of interval multiplication holds exactly (CDR start times are at most
+ * minutes ahead of now). A JS Date is epoch ms already, so the hot path sends
+ * integers instead of formatting (and Postgres parsing) ISO text per row.
+ */
+export function epochMsToTimestamptz(column: string): string {
+  return `(timestamptz 'epoch' + ${column} * interval '1 millisecond')`;
+}

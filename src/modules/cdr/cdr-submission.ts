@@ -6,7 +6,7 @@
  * count and the parameter count do not grow with the batch.
  */
 import { dec, DecimalSum } from '../../common/decimal';
-import { plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
+import { epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
 import { badInput } from '../../common/errors';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
@@ -26,8 +26,9 @@ import { resolveCustomers, type Resolved } from './customer-resolution';
  */
 const INSERT_SQL = `
 INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
-SELECT u.* FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::text[], $9::numeric[])
-       AS u(call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
+SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::text[], $9::numeric[])
+       AS u(call_id, customer_id, trunk_id, caller, callee, started_ms, duration, disposition, charge)
  WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
 ON CONFLICT (call_id) DO NOTHING
 RETURNING id, call_id`;
@@ -76,7 +77,7 @@ export class CdrSubmission {
     const trunks: (string | null)[] = [];
     const callers: (string | null)[] = [];
     const callees: string[] = [];
-    const starts: string[] = [];
+    const starts: number[] = [];
     const durations: number[] = [];
     const dispositions: string[] = [];
     const charges: string[] = [];
@@ -94,7 +95,7 @@ export class CdrSubmission {
       trunks.push(to.trunkId);
       callers.push(row.caller);
       callees.push(row.callee);
-      starts.push(row.startedAt);
+      starts.push(row.startedAtMs);
       durations.push(row.duration);
       dispositions.push(row.disposition);
       charges.push(row.charge);

@@ -30,7 +30,7 @@ describe('validateCdrs', () => {
         index: 0,
         callId: 'call-1',
         ref: { kind: 'id', value: '0b4f6f0e-5d1a-4c61-9a52-6f3d2b1c0a99' },
-        startedAt: new Date(NOW - 1000).toISOString(),
+        startedAtMs: NOW - 1000,
         charge: '0.25',
       }),
     ]);

@@ -31,8 +31,7 @@ export interface ValidCdr {
   ref: CustomerRef;
   caller: string | null;
   callee: string;
-  /** ISO-8601 UTC: sent to Postgres as text, compared as epoch ms. */
-  startedAt: string;
+  /** Epoch milliseconds (what a JS Date holds): sent to Postgres as an integer, no ISO text per row. */
   startedAtMs: number;
   duration: number;
   disposition: CallDisposition;
@@ -131,7 +130,6 @@ function checkRow(input: CdrInput, index: number, now: number): ValidCdr | Probl
     ref,
     caller: input.caller ?? null,
     callee: input.callee,
-    startedAt: input.startedAt.toISOString(),
     startedAtMs,
     duration,
     disposition: input.disposition,
