@@ -19,6 +19,8 @@ export interface AppliedBalanceChange {
   previousAccruedCharges: string;
   accruedCharges: string;
   creditLimit: string;
+  /** The customer's lowBalanceThreshold when the change was applied (null: none). */
+  lowBalanceThreshold: string | null;
   reference: string | null;
   occurredAt: Date;
 }
@@ -60,7 +62,7 @@ export interface TrunkChange {
 export interface HookPayloads {
   /** After balances changed (one call per transaction, every customer changed in it). */
   balanceChanged: AppliedBalanceChange[];
-  /** After a CDR batch was stored (new records only), before its balance changes. */
+  /** After a CDR batch was stored (new records only; the CdrInsertCtes have run), before its balance changes. */
   cdrsCharged: ChargedCdr[];
   /** After alert events were written. */
   alertEventsCreated: CreatedAlertEvent[];
@@ -69,6 +71,14 @@ export interface HookPayloads {
 }
 
 export type HookName = keyof HookPayloads;
+
+/**
+ * SQL for a data-modifying CTE that runs inside the CDR insert statement, over the
+ * rows it inserted: `insertedRows` names a CTE with the cdrs columns of the new rows.
+ * For bookkeeping that is a pure function of the new rows (e.g. per-minute call
+ * buckets), so the rows are not sent back and forth again and no statement is added.
+ */
+export type CdrInsertCte = (insertedRows: string) => string;
 export type HookHandler<K extends HookName> = (uow: UnitOfWork, payload: HookPayloads[K]) => Promise<void>;
 
 export class DomainHooks {
@@ -79,8 +89,20 @@ export class DomainHooks {
     trunkChanged: [],
   };
 
+  private readonly cdrInsert: CdrInsertCte[] = [];
+
   on<K extends HookName>(name: K, handler: HookHandler<K>): void {
     this.handlers[name].push(handler);
+  }
+
+  /** Registers a CTE for the CDR insert statement (see CdrInsertCte). */
+  withCdrInsert(cte: CdrInsertCte): void {
+    this.cdrInsert.push(cte);
+  }
+
+  /** The registered CDR insert CTEs, as SQL over `insertedRows`. */
+  cdrInsertCtes(insertedRows: string): string[] {
+    return this.cdrInsert.map((cte) => cte(insertedRows));
   }
 
   async emit<K extends HookName>(name: K, uow: UnitOfWork, payload: HookPayloads[K]): Promise<void> {

@@ -120,13 +120,20 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
       const requestId = given && REQUEST_ID_RE.test(given) ? given : randomUUID();
       res.locals.requestId = requestId;
       res.setHeader('x-request-id', requestId);
+      // The key lookup starts before the body is read and parsed (a large CDR batch
+      // takes milliseconds), so the database round trip overlaps it. The no-op catch
+      // only marks the promise handled when no context awaits it (a refused body);
+      // the context still sees its rejection.
+      const principal = authenticate(services.apiKeys, req.headers.authorization);
+      principal.catch(() => undefined);
+      res.locals.principal = principal;
       next();
     },
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+      context: async ({ res }) => {
         const requestId = res.locals.requestId as string;
-        const principal = await authenticate(services.apiKeys, req.headers.authorization);
+        const principal = await (res.locals.principal as Promise<Principal | null>);
         if (!principal) throw unauthenticated();
         return new RequestContext(requestId, principal, logger.child({ requestId }), services);
       },

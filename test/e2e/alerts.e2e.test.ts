@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AlertDefinitionDocument,
   AlertDefinitionsDocument,
@@ -6,6 +7,7 @@ import {
   AlertsCustomerDocument,
   AlertsResetBalanceDocument,
   AlertsSetCustomerStatusDocument,
+  AlertsSubmitCdrsDocument,
   CreateAlertDefinitionDocument,
   CreateApiKeyDocument,
   DeleteAlertDefinitionDocument,
@@ -13,6 +15,7 @@ import {
   UpdateAlertDefinitionDocument,
   type AlertDefinitionInput,
   type AlertEventFilter,
+  type CallDisposition,
 } from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { callsWithAsr, chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
@@ -329,5 +332,38 @@ describe('alert engine', () => {
     expect(new Set(ids).size).toBe(4);
     expect(page2.totalCount).toBe(page1.totalCount);
     expect(await server.http().errorCode(AlertEventsDocument, { after: 'garbage' })).toBe('BAD_USER_INPUT');
+  });
+
+  it('adds each new call to its customer and UTC minute bucket exactly once, with exact spend', async () => {
+    const a = await createCustomer(server, { name: 'Buckets A' });
+    const b = await createCustomer(server, { name: 'Buckets B' });
+    const m0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+    const at = (ms: number) => new Date(m0 + ms).toISOString();
+    const call = (customerId: string, startedAt: string, duration: number, disposition: CallDisposition, charge: string) => ({
+      callId: randomUUID(), customerId, callee: '15550100', startedAt, duration, disposition, charge,
+    });
+    const first = [
+      call(a, at(59_999), 30, 'ANSWERED', '0.1'),
+      call(a, at(60_000), 12, 'ANSWERED', '0.0000000001'),
+      call(a, at(0), 99, 'BUSY', '0.2'),
+      call(b, at(90_000), 7, 'ANSWERED', '99999999.9999999999'),
+      call(a, at(30_000), 0, 'NO_ANSWER', '0'),
+    ];
+    const submit = async (cdrs: ReturnType<typeof call>[]) => (await server.http().data(AlertsSubmitCdrsDocument, { cdrs })).submitCdrs;
+    expect((await submit(first)).accepted).toBe(5);
+    expect((await submit(Array.from({ length: 10_000 }, () => call(b, at(120_000), 1, 'ANSWERED', '0.000001')))).accepted).toBe(10_000);
+    // A replay (and a conflicting record) adds nothing.
+    expect((await submit([...first, { ...first[0], charge: '5' }])).accepted).toBe(0);
+    const rows = await server.app.services.db.query<Record<string, unknown>>(
+      `SELECT customer_id, extract(epoch FROM minute)::bigint * 1000 AS minute, attempts, answered, answered_seconds::int AS seconds, trim_scale(spend)::text AS spend
+         FROM alert_call_buckets WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id = $2 DESC, minute`,
+      [[localId(a), localId(b)], localId(a)],
+    );
+    expect(rows).toEqual([
+      { customer_id: localId(a), minute: String(m0), attempts: 3, answered: 1, seconds: 30, spend: '0.3' },
+      { customer_id: localId(a), minute: String(m0 + 60_000), attempts: 1, answered: 1, seconds: 12, spend: '0.0000000001' },
+      { customer_id: localId(b), minute: String(m0 + 60_000), attempts: 1, answered: 1, seconds: 7, spend: '99999999.9999999999' },
+      { customer_id: localId(b), minute: String(m0 + 120_000), attempts: 10_000, answered: 10_000, seconds: 10_000, spend: '0.01' },
+    ]);
   });
 });

@@ -4,8 +4,7 @@
  * one query loads the applicable rules, values and states of all affected customers,
  * the pure evaluator decides, one statement upserts the states and one inserts events.
  */
-import { DecimalSum, normaliseDecimal } from '../../common/decimal';
-import { plainArrayLiteral } from '../../db/array-literal';
+import { normaliseDecimal } from '../../common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
@@ -141,20 +140,27 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
  WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
 
 /**
- * Adds a batch's per-minute sums to the buckets (one row per customer and minute
- * touched). The sums are made in JS (minuteBuckets): the batch's rows cross to
- * Postgres once, in the CDR insert, and only the groups cross again.
+ * The data-modifying CTE body that adds newly stored calls to the per-minute call
+ * buckets the windowed rules read: per (customer, UTC minute) the attempts, answered
+ * calls, answered seconds and exact spend. `source` names a CTE of the inserted cdrs
+ * rows (customer_id, started_at, duration, disposition, charge), so the CDR insert
+ * and the buckets are one statement and the rows never travel back to the app. Rows
+ * are upserted in (customer, minute) order, so concurrent batches take bucket row
+ * locks in one order, after their CDR index entries and before any customer lock.
  */
-const ADD_TO_BUCKETS_SQL = `
-INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT customer_id, to_timestamp(minute), attempts, answered, answered_seconds, spend
-  FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::numeric[])
-       AS t(customer_id, minute, attempts, answered, answered_seconds, spend)
+export function addToCallBucketsSql(source: string): string {
+  return `INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
+SELECT customer_id, date_bin('1 minute', started_at, timestamptz 'epoch'), count(*), count(*) FILTER (WHERE disposition = 'ANSWERED'),
+       coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0), sum(charge)
+  FROM ${source}
+ GROUP BY 1, 2
+ ORDER BY 1, 2
 ON CONFLICT (customer_id, minute) DO UPDATE
    SET attempts = b.attempts + EXCLUDED.attempts,
        answered = b.answered + EXCLUDED.answered,
        answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
        spend = b.spend + EXCLUDED.spend`;
+}
 
 export interface RuleRow {
   definition_id: string;
@@ -200,12 +206,8 @@ export class AlertEngine {
   /** CALL_DURATION per call, then the windows of every customer in the batch. */
   async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
-    // Before the customer locks, so concurrent batches of one customer upsert their
-    // buckets in parallel instead of inside the locked stretch that serialises them.
-    // Deadlock-free: every batch takes bucket row locks in (customer, minute) order and
-    // takes them before any customer lock (the order: cdr index entries, buckets, customers).
-    await uow.query(ADD_TO_BUCKETS_SQL, minuteBuckets(cdrs));
-    // Row locks in id order (the ledger's order) before states are read.
+    // The calls are in the minute buckets already (addToCallBucketsSql ran with the
+    // insert). Row locks in id order (the ledger's order) before states are read.
     await lockCustomers(uow, customerIds);
     const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [customerIds, WINDOWED_AREAS]);
     const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
@@ -260,53 +262,6 @@ function callDurationDrafts(rules: RuleRow[], cdrs: ChargedCdr[]): EventDraft[] 
     }
   }
   return drafts;
-}
-
-interface MinuteBucket {
-  minute: number;
-  attempts: number;
-  answered: number;
-  seconds: number;
-  spend: DecimalSum;
-}
-
-/**
- * The bucket statement's parameters (array literals): per (customer, UTC minute) the
- * attempts, answered calls, answered seconds and exact spend, in (customer, minute)
- * order so concurrent batches take bucket row locks in one order.
- */
-export function minuteBuckets(cdrs: readonly ChargedCdr[]): [string, string, string, string, string, string] {
-  const byCustomer = new Map<string, Map<number, MinuteBucket>>();
-  for (const c of cdrs) {
-    const minute = Math.floor(c.startedAt.getTime() / 60_000) * 60;
-    let minutes = byCustomer.get(c.customerId);
-    if (!minutes) byCustomer.set(c.customerId, (minutes = new Map()));
-    let g = minutes.get(minute);
-    if (!g) minutes.set(minute, (g = { minute, attempts: 0, answered: 0, seconds: 0, spend: new DecimalSum() }));
-    g.attempts++;
-    if (c.disposition === 'ANSWERED') {
-      g.answered++;
-      g.seconds += c.duration;
-    }
-    g.spend.add(c.charge);
-  }
-  const customers: string[] = [];
-  const minutes: number[] = [];
-  const attempts: number[] = [];
-  const answered: number[] = [];
-  const seconds: number[] = [];
-  const spend: string[] = [];
-  for (const customerId of [...byCustomer.keys()].sort()) {
-    for (const g of [...byCustomer.get(customerId)!.values()].sort((x, y) => x.minute - y.minute)) {
-      customers.push(customerId);
-      minutes.push(g.minute);
-      attempts.push(g.attempts);
-      answered.push(g.answered);
-      seconds.push(g.seconds);
-      spend.push(g.spend.toString());
-    }
-  }
-  return [customers, minutes, attempts, answered, seconds, spend].map((column) => plainArrayLiteral(column)) as [string, string, string, string, string, string];
 }
 
 function unique(ids: string[]): string[] {

@@ -1,7 +1,7 @@
 import type { AppModule } from '../app-module';
 import { AlertDefinitionResolver, AlertTestResultResolver } from './alert-definition.resolver';
 import { AlertDefinitionService } from './alert-definition.service';
-import { AlertEngine } from './alert-engine';
+import { addToCallBucketsSql, AlertEngine } from './alert-engine';
 import { AlertEventResolver, AlertStateResolver, CdrBatchAlertEventsResolver, CustomerAlertStatesResolver } from './alert-event.resolver';
 import { AlertEventService } from './alert-event.service';
 import { AlertEventWriter } from './alert-event-writer';
@@ -30,6 +30,7 @@ export const alertModule: AppModule = {
     services.nodes.AlertEvent = async (ctx, localId) => (await services.alertEvents.byIds(ctx, [localId]))[0];
     // In the transaction of the change: CDRs are charged (windows, call durations)
     // before their balance changes are applied (balance rules).
+    services.hooks.withCdrInsert(addToCallBucketsSql);
     services.hooks.on('cdrsCharged', async (uow, cdrs) => {
       await engine.onCdrsCharged(uow, cdrs);
     });

@@ -31,6 +31,7 @@ interface Row {
   previous_accrued: string;
   accrued: string;
   credit_limit: string;
+  low_balance_threshold: string | null;
   reference: string | null;
   occurred_at: Date;
 }
@@ -51,7 +52,7 @@ WITH input AS (
     FROM input i
    WHERE c.id = i.customer_id
   RETURNING c.id, i.delta, c.balance - i.delta AS previous_balance, c.balance,
-            c.accrued_charges, c.credit_limit, i.accrued_delta, i.reference, i.note
+            c.accrued_charges, c.credit_limit, c.low_balance_threshold, i.accrued_delta, i.reference, i.note
 ), ledger AS (
   INSERT INTO balance_ledger (customer_id, reason, delta, previous_balance, balance, accrued_delta, reference, note)
   SELECT id, $6, delta, previous_balance, balance, accrued_delta, reference, note FROM updated
@@ -59,7 +60,7 @@ WITH input AS (
 )
 SELECT l.id AS ledger_id, u.id AS customer_id, u.delta, u.previous_balance, u.balance,
        CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END AS previous_accrued,
-       u.accrued_charges AS accrued, u.credit_limit, u.reference, l.occurred_at
+       u.accrued_charges AS accrued, u.credit_limit, u.low_balance_threshold, u.reference, l.occurred_at
   FROM updated u JOIN ledger l ON l.customer_id = u.id
  ORDER BY u.id`;
 
@@ -114,6 +115,7 @@ export class BalanceLedger {
       previousAccruedCharges: normaliseDecimal(r.previous_accrued),
       accruedCharges: normaliseDecimal(r.accrued),
       creditLimit: normaliseDecimal(r.credit_limit),
+      lowBalanceThreshold: r.low_balance_threshold === null ? null : normaliseDecimal(r.low_balance_threshold),
       reference: r.reference,
       occurredAt: r.occurred_at,
     }));

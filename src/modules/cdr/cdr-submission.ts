@@ -23,15 +23,22 @@ import { resolveCustomers, type Resolved } from './customer-resolution';
  * the same global order, so two batches sharing callIds wait for each other (the
  * second skips the first's rows once it commits) but never deadlock on the index.
  * Customer rows are locked only after the insert, in id order, by the ledger.
+ * Other modules' CdrInsertCtes (the alert engine's call buckets) run in the same
+ * statement over the inserted rows; unreferenced, they run once the insert is done.
  */
-const INSERT_SQL = `
-INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
-SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
-  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::text[], $9::numeric[])
-       AS u(call_id, customer_id, trunk_id, caller, callee, started_ms, duration, disposition, charge)
- WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
-ON CONFLICT (call_id) DO NOTHING
-RETURNING id, call_id`;
+function insertSql(ctes: string[]): string {
+  return `
+WITH inserted AS (
+  INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
+  SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
+    FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::text[], $9::numeric[])
+         AS u(call_id, customer_id, trunk_id, caller, callee, started_ms, duration, disposition, charge)
+   WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
+  ON CONFLICT (call_id) DO NOTHING
+  RETURNING id, call_id, customer_id, started_at, duration, disposition, charge
+)${ctes.map((sql, i) => `, also_${i} AS (${sql})`).join('')}
+SELECT id, call_id FROM inserted`;
+}
 
 const STORED_SQL = `
 SELECT call_id, customer_id, caller, callee, started_at, duration, disposition, charge
@@ -103,7 +110,7 @@ export class CdrSubmission {
     if (callIds.length === 0) return result;
 
     // Literals built here: node-postgres would escape all 45,000 elements of a 5,000-row batch.
-    const inserted = await uow.query<{ id: string; call_id: string }>(INSERT_SQL, [
+    const inserted = await uow.query<{ id: string; call_id: string }>(insertSql(this.hooks.cdrInsertCtes('inserted')), [
       textArrayLiteral(callIds),
       plainArrayLiteral(customers),
       plainArrayLiteral(trunks),

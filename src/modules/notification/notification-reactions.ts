@@ -63,12 +63,15 @@ export function balanceView(kind: NotificationKind, customer: CustomerRow, chang
 }
 
 export async function onBalanceChanged(uow: UnitOfWork, changes: AppliedBalanceChange[]): Promise<OutboxMessage[]> {
-  const customers = await loadCustomerRows(uow, changes.map((c) => c.customerId));
+  // Most changes (a CDR batch's charges above every threshold) notify nobody: the
+  // customers and their templates are read only for those that cross something.
+  const notifying = changes.map((change) => ({ change, kinds: balanceKinds(change, change.lowBalanceThreshold) })).filter((n) => n.kinds.length > 0);
+  const customers = await loadCustomerRows(uow, notifying.map((n) => n.change.customerId));
   const out: OutboxMessage[] = [];
-  for (const change of changes) {
+  for (const { change, kinds } of notifying) {
     const customer = customers.get(change.customerId);
     if (!customer) continue;
-    for (const kind of balanceKinds(change, customer.low_balance_threshold)) {
+    for (const kind of kinds) {
       const m = customerMessage(customer, balanceView(kind, customer, change));
       if (m) out.push(m);
     }
