@@ -8,7 +8,8 @@ import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../migrations';
-import { runInTransaction, type TransactionOptions, type UnitOfWork } from './unit-of-work';
+import type { PreparedSql } from './prepared-sql';
+import { runInTransaction, runQuery, type TransactionOptions, type UnitOfWork } from './unit-of-work';
 
 /** Counts statements sent, so tests can prove list queries are batched (no N+1). */
 export class QueryCounter implements TypeOrmLogger {
@@ -81,10 +82,10 @@ export class Database {
   }
 
   /** One statement outside any transaction (autocommit); returns its rows, whatever the statement. */
-  async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+  async query<R = Record<string, unknown>>(sql: string | PreparedSql, params: unknown[] = []): Promise<R[]> {
     const qr = this.dataSource.createQueryRunner();
     try {
-      return (await qr.query(sql, params, true)).records as R[];
+      return await runQuery<R>(qr, sql, params);
     } finally {
       await qr.release();
     }

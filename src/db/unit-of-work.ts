@@ -3,7 +3,9 @@
  * are collected here and published only after COMMIT succeeds; a rollback (or a retry
  * after a deadlock) drops them, so subscribers never see a change that did not happen.
  */
+import type { PoolClient, QueryResultRow } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isPreparedSql, type PreparedSql } from './prepared-sql';
 import type { Logger } from '../logger';
 import { sqlState } from '../common/errors';
 
@@ -33,8 +35,8 @@ export class UnitOfWork {
    * Runs one statement inside this transaction and returns its rows. (TypeORM's plain
    * query() returns [rows, count] for UPDATE/DELETE; the structured result is uniform.)
    */
-  async query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return (await this.queryRunner.query(sql, params, true)).records as R[];
+  async query<R = Record<string, unknown>>(sql: string | PreparedSql, params: unknown[] = []): Promise<R[]> {
+    return runQuery<R>(this.queryRunner, sql, params);
   }
 
   /** Schedules work (publishing, waking workers) for after a successful commit. */
@@ -54,6 +56,18 @@ export class UnitOfWork {
       }
     }
   }
+}
+
+/**
+ * One statement on a query runner: plain SQL through TypeORM, a PreparedSql through
+ * the runner's node-postgres client as a named statement (TypeORM has no way to name
+ * one), logged to the same TypeORM logger so statement counts stay whole.
+ */
+export async function runQuery<R>(qr: QueryRunner, sql: string | PreparedSql, params: unknown[]): Promise<R[]> {
+  if (!isPreparedSql(sql)) return (await qr.query(sql, params, true)).records as R[];
+  const client = (await qr.connect()) as PoolClient;
+  qr.connection.logger.logQuery(sql.text, params, qr);
+  return (await client.query<R & QueryResultRow>({ name: sql.name, text: sql.text, values: params })).rows;
 }
 
 export async function runInTransaction<T>(

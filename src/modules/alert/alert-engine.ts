@@ -11,6 +11,7 @@ import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
 import { evaluate, wholeNumberRange } from './alert-evaluator';
 import type { AlertEventWriter, EventDraft } from './alert-event-writer';
+import { preparedSql } from '../../db/prepared-sql';
 
 /** Which rules apply to customer c: its own, its class's, its account type's (or everyone's), and the built-ins. */
 export const SCOPE_SQL = `(d.customer_id = c.id OR d.customer_class_id = c.customer_class_id
@@ -44,14 +45,14 @@ const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS cust
 export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
    WHEN 'AVAILABLE_CREDIT' THEN c.balance + c.credit_limit ELSE c.accrued_charges END`;
 
-const BALANCE_SQL = `
+const BALANCE_SQL = preparedSql('alert.balance-rules', `
 SELECT * FROM (
   SELECT ${RULE_COLUMNS}, ${BALANCE_VALUE_SQL} AS value, coalesce(s.triggered, false) AS triggered
     FROM customers c
     JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND ${SCOPE_SQL}
     LEFT JOIN alert_states s ON s.definition_id = d.id AND s.customer_id = c.id
    WHERE c.id = ANY($1::uuid[])
-) x WHERE ${CANDIDATE_FILTER}`;
+) x WHERE ${CANDIDATE_FILTER}`);
 
 /**
  * Window statistics per (customer, distinct sample period), however many rules share
@@ -123,9 +124,10 @@ SELECT ${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value
  * order). Reading the windows before the call-duration events are written reads the
  * same: those events change no state, bucket or call the window statement reads.
  */
-const CDR_BATCH_RULES_SQL = `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL})`;
+const CDR_BATCH_RULES_SQL = preparedSql('alert.cdr-batch-rules', `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL})`);
+const WINDOW_RULES_SQL = preparedSql('alert.window-rules', WINDOW_SQL);
 
-const UPSERT_STATES_SQL = `
+const UPSERT_STATES_SQL = preparedSql('alert.upsert-states', `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
 SELECT definition_id, customer_id, triggered, value,
        CASE WHEN transition <> '' THEN now() END, CASE WHEN transition <> '' THEN now() END, now()
@@ -137,7 +139,7 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        since = coalesce(EXCLUDED.since, s.since),
        last_notified_at = coalesce(EXCLUDED.last_notified_at, s.last_notified_at),
        evaluated_at = EXCLUDED.evaluated_at
- WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`;
+ WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`);
 
 /**
  * The data-modifying CTE body that adds newly stored calls to the per-minute call
@@ -220,7 +222,7 @@ export class AlertEngine {
   async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
     if (!locked) await lockCustomers(uow, customerIds);
-    const rows = await uow.query<RuleRow>(WINDOW_SQL, [unique(customerIds), WINDOWED_AREAS]);
+    const rows = await uow.query<RuleRow>(WINDOW_RULES_SQL, [unique(customerIds), WINDOWED_AREAS]);
     return this.applyStateful(uow, rows);
   }
 

@@ -109,16 +109,14 @@ export class AlertEventWriter {
     await this.hooks.emit('alertEventsCreated', uow, created);
     const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
     uow.afterCommit(async () => {
-      for (const s of suspended) await this.events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId: s.id, status: 'SUSPENDED' });
-      for (const e of created) {
-        await this.events.publish(Topic.ALERT_EVENT, {
-          eventId: e.id,
-          customerId: e.customerId,
-          customerClassId: classOf.get(e.customerId) ?? null,
-          definitionId: e.definitionId,
-          kind: e.kind,
-        });
-      }
+      await this.events.publishAll(
+        Topic.CUSTOMER_STATUS_CHANGED,
+        suspended.map((s) => ({ customerId: s.id, status: 'SUSPENDED' as const })),
+      );
+      await this.events.publishAll(
+        Topic.ALERT_EVENT,
+        created.map((e) => ({ eventId: e.id, customerId: e.customerId, customerClassId: classOf.get(e.customerId) ?? null, definitionId: e.definitionId, kind: e.kind })),
+      );
     });
     return created;
   }

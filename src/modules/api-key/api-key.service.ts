@@ -14,6 +14,10 @@ import type { Principal, RequestContext } from '../../server/context';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyType, CreatedApiKey } from './api-key.type';
 import { Role } from './role';
+import { preparedSql } from '../../db/prepared-sql';
+
+/** Every request runs it. */
+const KEY_BY_SECRET_SQL = preparedSql('api-keys.by-secret', `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`);
 
 /** How stale last_used_at may get before a request refreshes it (avoids a write per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -36,7 +40,7 @@ export class ApiKeyService {
   /** The principal of a secret, or null when unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | null> {
     const rows = await this.db.query<{ id: string; role: Role; customer_id: string | null; last_used_at: Date | null }>(
-      `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`,
+      KEY_BY_SECRET_SQL,
       [hashSecret(secret)],
     );
     const key = rows[0];

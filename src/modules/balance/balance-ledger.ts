@@ -10,6 +10,7 @@ import { Topic } from '../../pubsub/topics';
 import { normaliseDecimal } from '../../common/decimal';
 import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
 import { lockCustomers, markCustomersLocked } from './customer-locks';
+import { preparedSql } from '../../db/prepared-sql';
 
 export interface BalanceDelta {
   /** Local customer id. Several deltas of one customer are summed into one change. */
@@ -37,7 +38,7 @@ interface Row {
 }
 
 /** Updates every customer and records the ledger in one statement. */
-const APPLY_SQL = `
+const APPLY_SQL = preparedSql('balance.apply', `
 WITH input AS (
   SELECT customer_id, sum(delta) AS delta, sum(accrued_delta) AS accrued_delta,
          max(reference) AS reference, max(note) AS note
@@ -62,7 +63,7 @@ SELECT l.id AS ledger_id, u.id AS customer_id, u.delta, u.previous_balance, u.ba
        CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END AS previous_accrued,
        u.accrued_charges AS accrued, u.credit_limit, u.low_balance_threshold, u.reference, l.occurred_at
   FROM updated u JOIN ledger l ON l.customer_id = u.id
- ORDER BY u.id`;
+ ORDER BY u.id`);
 
 export class BalanceLedger {
   constructor(
@@ -120,9 +121,10 @@ export class BalanceLedger {
       occurredAt: r.occurred_at,
     }));
     await this.hooks.emit('balanceChanged', uow, changes);
-    uow.afterCommit(async () => {
-      for (const c of changes) {
-        await this.events.publish(Topic.BALANCE_CHANGED, {
+    uow.afterCommit(() =>
+      this.events.publishAll(
+        Topic.BALANCE_CHANGED,
+        changes.map((c) => ({
           ledgerId: c.ledgerId,
           customerId: c.customerId,
           previousBalance: c.previousBalance,
@@ -130,9 +132,9 @@ export class BalanceLedger {
           delta: c.delta,
           reason: c.reason,
           occurredAt: c.occurredAt.toISOString(),
-        });
-      }
-    });
+        })),
+      ),
+    );
     return changes;
   }
 }

@@ -5,8 +5,9 @@
  * and the ledger then finds them held instead of sending the same lock again.
  */
 import type { UnitOfWork } from '../../db/unit-of-work';
+import { preparedSql } from '../../db/prepared-sql';
 
-const LOCK_SQL = `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+const LOCK_SQL = preparedSql('customers.lock', `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`);
 const HELD = 'customers.locked';
 
 function held(uow: UnitOfWork): Set<string> {
