@@ -78,53 +78,7 @@ export function dec(value: string): Decimal {
 
 export { Decimal };
 
-/**
- * Exact running sum of canonical decimal strings (parseDecimal's output, at most 10
- * fraction digits), for hot loops where decimal.js objects per value cost too much.
- * Counts in units of 10^-10 with a JS number while that stays a safe integer, with a
- * bigint beyond.
- */
-export class DecimalSum {
-  private small = 0;
-  private big = 0n;
-
-  add(value: string): void {
-    const negative = value.charCodeAt(0) === 45; // '-'
-    const body = negative ? value.slice(1) : value;
-    const dot = body.indexOf('.');
-    const int = dot < 0 ? body : body.slice(0, dot);
-    const frac = dot < 0 ? '' : body.slice(dot + 1);
-    if (int.length <= 5) {
-      // At most 99,999.9999999999: < 10^15 units, and the running sum stays safe
-      // until it nears 9 * 10^15 (then it moves to the bigint).
-      const units = Number(int) * 1e10 + (frac === '' ? 0 : Number(frac) * 10 ** (MAX_FRACTION_DIGITS - frac.length));
-      this.small += negative ? -units : units;
-      if (Math.abs(this.small) > 4e15) {
-        this.big += BigInt(this.small);
-        this.small = 0;
-      }
-    } else {
-      const units = BigInt(int + frac.padEnd(MAX_FRACTION_DIGITS, '0'));
-      this.big += negative ? -units : units;
-    }
-  }
-
-  isZero(): boolean {
-    return this.small === 0 && this.big === 0n;
-  }
-
-  /** The sum, canonical ("0.3", "-12", "0"). */
-  toString(): string {
-    const units = this.big + BigInt(this.small);
-    const negative = units < 0n;
-    const digits = (negative ? -units : units).toString().padStart(MAX_FRACTION_DIGITS + 1, '0');
-    const frac = digits.slice(-MAX_FRACTION_DIGITS).replace(/0+$/, '');
-    return `${negative ? '-' : ''}${digits.slice(0, -MAX_FRACTION_DIGITS)}${frac ? '.' + frac : ''}`;
-  }
-
-  /** The sum negated, canonical. */
-  negatedString(): string {
-    const s = this.toString();
-    return s === '0' ? s : s.startsWith('-') ? s.slice(1) : `-${s}`;
-  }
+/** -value, canonical, for any decimal string Postgres or parseDecimal produced ("12.50" -> "-12.5", "0" -> "0"). */
+export function negateDecimal(value: string): string {
+  return normaliseDecimal(value.startsWith('-') ? value.slice(1) : `-${value}`);
 }

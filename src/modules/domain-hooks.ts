@@ -27,11 +27,11 @@ export interface AppliedBalanceChange {
 
 /** A CDR newly stored and charged (duplicates never appear here). */
 export interface ChargedCdr {
-  id: string;
   customerId: string;
   trunkId: string | null;
   callId: string;
-  startedAt: Date;
+  /** Epoch milliseconds. */
+  startedAtMs: number;
   duration: number;
   disposition: 'ANSWERED' | 'NO_ANSWER' | 'BUSY' | 'FAILED';
   charge: string;

@@ -7,7 +7,7 @@
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { EventBus } from '../../pubsub/event-bus';
 import { Topic } from '../../pubsub/topics';
-import { normaliseDecimal } from '../../common/decimal';
+import { negateDecimal, normaliseDecimal } from '../../common/decimal';
 import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
 import { lockCustomers, markCustomersLocked } from './customer-locks';
 import { preparedSql } from '../../db/prepared-sql';
@@ -89,7 +89,7 @@ export class BalanceLedger {
     if (!row) return undefined;
     markCustomersLocked(uow, [customerId]);
     const [change] = await this.run(uow, 'RESET', [
-      { customerId, delta: negate(row.balance), accruedDelta: row.accrued_charges, note },
+      { customerId, delta: negateDecimal(row.balance), accruedDelta: row.accrued_charges, note },
     ]);
     return change;
   }
@@ -137,8 +137,4 @@ export class BalanceLedger {
     );
     return changes;
   }
-}
-
-function negate(value: string): string {
-  return normaliseDecimal(value.startsWith('-') ? value.slice(1) : `-${value}`);
 }

@@ -5,7 +5,7 @@
  * not inserted; balances: the ledger's two). Arrays travel as one bind parameter per column (unnest), so the statement
  * count and the parameter count do not grow with the batch.
  */
-import { dec, DecimalSum } from '../../common/decimal';
+import { dec, negateDecimal, normaliseDecimal } from '../../common/decimal';
 import { epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
 import { badInput } from '../../common/errors';
 import type { Database } from '../../db/database';
@@ -35,9 +35,23 @@ WITH inserted AS (
          AS u(call_id, customer_id, trunk_id, caller, callee, started_ms, duration, disposition, charge)
    WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
   ON CONFLICT (call_id) DO NOTHING
-  RETURNING id, call_id, customer_id, started_at, duration, disposition, charge
+  RETURNING call_id, customer_id, started_at, duration, disposition, charge
 )${ctes.map((sql, i) => `, also_${i} AS (${sql})`).join('')}
-SELECT id, call_id FROM inserted`;
+SELECT customer_id, count(*)::int AS calls, sum(charge)::text AS charges, NULL AS left_out FROM inserted GROUP BY customer_id
+UNION ALL
+SELECT NULL, NULL, NULL, u.call_id FROM unnest($1::text[]) AS u(call_id) WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)`;
+}
+
+/**
+ * What the insert answers: a row per charged customer (its new calls and their exact
+ * sum), and a row per record it did not insert (left_out: a stored callId, or a
+ * customer that does not exist). Nothing per inserted record crosses back.
+ */
+interface InsertOutcome {
+  customer_id: string | null;
+  calls: number | null;
+  charges: string | null;
+  left_out: string | null;
 }
 
 const STORED_SQL = `
@@ -88,7 +102,7 @@ export class CdrSubmission {
     const durations: number[] = [];
     const dispositions: string[] = [];
     const charges: string[] = [];
-    const byCallId = new Map<string, { row: ValidCdr; to: Resolved }>();
+    const accepted: { row: ValidCdr; to: Resolved }[] = [];
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       const to = resolved[i];
@@ -96,7 +110,7 @@ export class CdrSubmission {
         result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
         continue;
       }
-      byCallId.set(row.callId, { row, to });
+      accepted.push({ row, to });
       callIds.push(row.callId);
       customers.push(to.customerId);
       trunks.push(to.trunkId);
@@ -110,7 +124,7 @@ export class CdrSubmission {
     if (callIds.length === 0) return result;
 
     // Literals built here: node-postgres would escape all 45,000 elements of a 5,000-row batch.
-    const inserted = await uow.query<{ id: string; call_id: string }>(insertSql(this.hooks.cdrInsertCtes('inserted')), [
+    const outcome = await uow.query<InsertOutcome>(insertSql(this.hooks.cdrInsertCtes('inserted')), [
       textArrayLiteral(callIds),
       plainArrayLiteral(customers),
       plainArrayLiteral(trunks),
@@ -121,36 +135,38 @@ export class CdrSubmission {
       plainArrayLiteral(dispositions),
       plainArrayLiteral(charges),
     ]);
-    const charged: ChargedCdr[] = new Array(inserted.length);
-    for (let i = 0; i < inserted.length; i++) {
-      const { row, to } = byCallId.get(inserted[i].call_id)!;
-      byCallId.delete(row.callId);
-      charged[i] = {
-        id: String(inserted[i].id),
-        customerId: to.customerId,
-        trunkId: to.trunkId,
-        callId: row.callId,
-        startedAt: new Date(row.startedAtMs),
-        duration: row.duration,
-        disposition: row.disposition,
-        charge: row.charge,
-      };
+    const deltas: BalanceDelta[] = [];
+    const leftOut = new Set<string>();
+    for (const o of outcome) {
+      if (o.left_out !== null) {
+        leftOut.add(o.left_out);
+        continue;
+      }
+      result.accepted += o.calls!;
+      const sum = normaliseDecimal(o.charges!);
+      // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
+      if (sum !== '0') deltas.push({ customerId: o.customer_id!, delta: negateDecimal(sum), accruedDelta: sum });
     }
-    result.accepted = charged.length;
-    // What is left in byCallId either collided with a stored record (committed before
-    // our insert finished) or names a customer that does not exist.
-    if (byCallId.size > 0) this.classifyLeftovers(result, byCallId, await uow.query<StoredRow>(STORED_SQL, [[...byCallId.keys()]]));
+    const charged: ChargedCdr[] = [];
+    const pending: { row: ValidCdr; to: Resolved }[] = [];
+    for (const a of accepted) {
+      if (leftOut.has(a.row.callId)) pending.push(a);
+      else charged.push({ customerId: a.to.customerId, trunkId: a.to.trunkId, callId: a.row.callId, startedAtMs: a.row.startedAtMs, duration: a.row.duration, disposition: a.row.disposition, charge: a.row.charge });
+    }
+    // The records left out either collided with a stored record (committed before our
+    // insert finished) or name a customer that does not exist.
+    if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, [pending.map((p) => p.row.callId)]));
 
     await this.hooks.emit('cdrsCharged', uow, charged);
-    const changes = await this.ledger.apply(uow, 'CDR_CHARGES', chargesPerCustomer(charged));
+    const changes = await this.ledger.apply(uow, 'CDR_CHARGES', deltas);
     result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
     result.createdAlertEvents = [...emitted(uow, 'alertEventsCreated')];
     return result;
   }
 
-  private classifyLeftovers(result: CdrBatchResult, pending: Map<string, { row: ValidCdr; to: Resolved }>, stored: StoredRow[]): void {
+  private classifyLeftovers(result: CdrBatchResult, pending: { row: ValidCdr; to: Resolved }[], stored: StoredRow[]): void {
     const storedById = new Map(stored.map((s) => [s.call_id, s]));
-    for (const { row, to } of pending.values()) {
+    for (const { row, to } of pending) {
       const s = storedById.get(row.callId);
       const differs = s && differingField(s, row, to);
       if (!s) result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
@@ -170,22 +186,6 @@ function differingField(s: StoredRow, row: ValidCdr, to: Resolved): string | und
   if (s.callee !== row.callee) return 'callee';
   if (s.caller !== row.caller) return 'caller';
   return undefined;
-}
-
-/** One charge per customer: the ledger writes one row per customer per batch. */
-function chargesPerCustomer(charged: ChargedCdr[]): BalanceDelta[] {
-  const sums = new Map<string, DecimalSum>();
-  for (const c of charged) {
-    let sum = sums.get(c.customerId);
-    if (!sum) sums.set(c.customerId, (sum = new DecimalSum()));
-    sum.add(c.charge);
-  }
-  const deltas: BalanceDelta[] = [];
-  for (const [customerId, sum] of sums) {
-    // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
-    if (!sum.isZero()) deltas.push({ customerId, delta: sum.negatedString(), accruedDelta: sum.toString() });
-  }
-  return deltas;
 }
 
 function refField(row: ValidCdr): string {
