@@ -62,7 +62,7 @@ export interface TrunkChange {
 export interface HookPayloads {
   /** After balances changed (one call per transaction, every customer changed in it). */
   balanceChanged: AppliedBalanceChange[];
-  /** After a CDR batch was stored (new records only; the CdrInsertCtes have run), before its balance changes. */
+  /** After a CDR batch was stored (new records only; the CdrInsertCtes have run) and its balance changes applied; its customers are locked. */
   cdrsCharged: ChargedCdr[];
   /** After alert events were written. */
   alertEventsCreated: CreatedAlertEvent[];

@@ -209,7 +209,8 @@ export class AlertEngine {
   async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
     // The calls are in the minute buckets already (addToCallBucketsSql ran with the
-    // insert). Row locks in id order (the ledger's order) before states are read.
+    // insert), and the customers are locked (see cdrsCharged): lockCustomers only
+    // makes sure, skipping the rows this transaction holds.
     await lockCustomers(uow, customerIds);
     const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [customerIds, WINDOWED_AREAS]);
     const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);

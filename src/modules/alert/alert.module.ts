@@ -28,8 +28,8 @@ export const alertModule: AppModule = {
     // Rules are NOC/ADMIN data; a CUSTOMER key reaches a rule only through its own events and states.
     services.nodes.AlertDefinition = (ctx, localId) => (ctx.customerScope === undefined ? loadDefinition(ctx, localId) : Promise.resolve(null));
     services.nodes.AlertEvent = async (ctx, localId) => (await services.alertEvents.byIds(ctx, [localId]))[0];
-    // In the transaction of the change: CDRs are charged (windows, call durations)
-    // before their balance changes are applied (balance rules).
+    // In the transaction of the change: a CDR batch's balance changes (balance rules),
+    // then its calls (call durations, windows), with its customers locked by then.
     services.hooks.withCdrInsert(addToCallBucketsSql);
     services.hooks.on('cdrsCharged', async (uow, cdrs) => {
       await engine.onCdrsCharged(uow, cdrs);

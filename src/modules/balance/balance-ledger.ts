@@ -1,7 +1,7 @@
 /**
  * BalanceLedger: the only writer of customers.balance and accrued_charges. Every call
- * locks the customers in id order, applies all deltas with one UPDATE, writes one
- * ledger row per customer, runs the balanceChanged hooks (alerts, notifications) in
+ * locks the customers in id order, applies all deltas and writes one ledger row per
+ * customer in one statement, runs the balanceChanged hooks (alerts, notifications) in
  * the same transaction, and publishes BalanceChange events after commit.
  */
 import type { UnitOfWork } from '../../db/unit-of-work';
@@ -9,7 +9,7 @@ import type { EventBus } from '../../pubsub/event-bus';
 import { Topic } from '../../pubsub/topics';
 import { negateDecimal, normaliseDecimal } from '../../common/decimal';
 import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
-import { lockCustomers, markCustomersLocked } from './customer-locks';
+import { markCustomersLocked } from './customer-locks';
 import { preparedSql } from '../../db/prepared-sql';
 
 export interface BalanceDelta {
@@ -37,14 +37,24 @@ interface Row {
   occurred_at: Date;
 }
 
-/** Updates every customer and records the ledger in one statement. */
+/**
+ * Locks, updates every customer and records the ledger in one statement. `locked`
+ * locks the rows in id order (row locking above the sort), and every input row comes
+ * through it, so each customer is locked, in id order, before the UPDATE reaches it:
+ * the one lock order every writer of customers keeps. In READ COMMITTED the UPDATE
+ * applies the delta to the newest balance even when another transaction committed
+ * while this one waited for the lock.
+ */
 const APPLY_SQL = preparedSql('balance.apply', `
-WITH input AS (
-  SELECT customer_id, sum(delta) AS delta, sum(accrued_delta) AS accrued_delta,
-         max(reference) AS reference, max(note) AS note
+WITH locked AS (
+  SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
+), input AS (
+  SELECT t.customer_id, sum(t.delta) AS delta, sum(t.accrued_delta) AS accrued_delta,
+         max(t.reference) AS reference, max(t.note) AS note
   FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[], $5::text[])
        AS t(customer_id, delta, accrued_delta, reference, note)
-  GROUP BY customer_id
+  JOIN locked l ON l.id = t.customer_id
+  GROUP BY t.customer_id
 ), updated AS (
   UPDATE customers c
      SET balance = c.balance + i.delta,
@@ -96,8 +106,6 @@ export class BalanceLedger {
 
   private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
     if (deltas.length === 0) return [];
-    // Row locks in id order first (lockCustomers), before the UPDATE touches any row.
-    await lockCustomers(uow, deltas.map((d) => d.customerId));
     const rows = await uow.query<Row>(APPLY_SQL, [
       deltas.map((d) => d.customerId),
       deltas.map((d) => d.delta),
@@ -106,6 +114,7 @@ export class BalanceLedger {
       deltas.map((d) => d.note ?? null),
       reason,
     ]);
+    markCustomersLocked(uow, deltas.map((d) => d.customerId));
     const changes: AppliedBalanceChange[] = rows.map((r) => ({
       ledgerId: String(r.ledger_id),
       customerId: r.customer_id,

@@ -12,6 +12,7 @@ import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { BalanceDelta, BalanceLedger } from '../balance/balance-ledger';
+import { lockCustomers } from '../balance/customer-locks';
 import { emitted, type ChargedCdr, type DomainHooks } from '../domain-hooks';
 import type { CdrInput } from './cdr.inputs';
 import { CdrBatchResult, type CdrRejection } from './cdr.type';
@@ -157,8 +158,13 @@ export class CdrSubmission {
     // insert finished) or name a customer that does not exist.
     if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, [pending.map((p) => p.row.callId)]));
 
-    await this.hooks.emit('cdrsCharged', uow, charged);
+    // The batch's customers are locked (in id order) before any rule reads their alert
+    // state: the ledger's update locks those it charges; customers whose new calls were
+    // all free get no balance change, so then the whole set is locked first, here.
+    const batchCustomers = new Set(charged.map((c) => c.customerId));
+    if (batchCustomers.size > deltas.length) await lockCustomers(uow, batchCustomers);
     const changes = await this.ledger.apply(uow, 'CDR_CHARGES', deltas);
+    await this.hooks.emit('cdrsCharged', uow, charged);
     result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
     result.createdAlertEvents = [...emitted(uow, 'alertEventsCreated')];
     return result;
