@@ -78,8 +78,9 @@ function definitions(): Record<string, unknown>[] {
 async function scenario(base: string, withAlerts: boolean): Promise<{ cdrPerSec: number; events: number }> {
   const name = `lg_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   await adminQuery(base, `CREATE DATABASE ${name}`);
+  // Background jobs at their production period (call-bucket compaction, sliding windows, repeats).
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: withDatabase(base, name), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error', SCHEDULER_INTERVAL_MS: '0',
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: withDatabase(base, name), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error',
   });
   const app = await startApp(config, createLogger(config.logLevel));
   try {

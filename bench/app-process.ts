@@ -19,9 +19,10 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   // Run as the production image runs the app (Dockerfile): NODE_ENV=production (graphql-js
   // and express skip their development checks) and 64 MiB young-generation semi-spaces (a 5,000-record
   // batch allocates tens of MB of short-lived objects; the 16 MiB default scavenges far more often).
+  // Background jobs run as in production (every second: call-bucket compaction, windows, outbox).
   const child: ChildProcess = fork(path.join(__dirname, 'app-process.js'), ['--serve'], {
     execArgv: [...process.execArgv, '--max-semi-space-size=64'],
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCHEDULER_INTERVAL_MS: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

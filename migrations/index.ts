@@ -4,6 +4,7 @@ import { Cdrs1732406400200 } from './1732406400200-cdrs';
 import { Alerts1732406400300 } from './1732406400300-alerts';
 import { Notifications1732406400400 } from './1732406400400-notifications';
 import { CallBucketFillfactor1732406400500 } from './1732406400500-call-bucket-fillfactor';
+import { CallBucketDeltas1732406400600 } from './1732406400600-call-bucket-deltas';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Alerts1732406400300,
   Notifications1732406400400,
   CallBucketFillfactor1732406400500,
+  CallBucketDeltas1732406400600,
 ];

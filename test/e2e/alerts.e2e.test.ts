@@ -192,6 +192,10 @@ describe('alert engine', () => {
     expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
     await runJob(server, 'alert-windows');
     expect(await events({ customerId })).toHaveLength(1);
+    // Compacted into buckets, the calls still count the same.
+    await runJob(server, 'alert-bucket-compaction');
+    await runJob(server, 'alert-windows');
+    expect(await events({ customerId })).toHaveLength(1);
     // A minute later the calls started 90 s ago: outside the 60 s window (calls and their minute totals move back in time).
     await server.app.services.db.query(`UPDATE cdrs SET started_at = started_at - interval '60 seconds' WHERE customer_id = $1`, [localId(customerId)]);
     await server.app.services.db.query(`UPDATE alert_call_buckets SET minute = minute - interval '60 seconds' WHERE customer_id = $1`, [localId(customerId)]);
@@ -334,7 +338,7 @@ describe('alert engine', () => {
     expect(await server.http().errorCode(AlertEventsDocument, { after: 'garbage' })).toBe('BAD_USER_INPUT');
   });
 
-  it('adds each new call to its customer and UTC minute bucket exactly once, with exact spend', async () => {
+  it('adds each new call to its customer and UTC minute exactly once, with exact spend, before and after compaction', async () => {
     const a = await createCustomer(server, { name: 'Buckets A' });
     const b = await createCustomer(server, { name: 'Buckets B' });
     const m0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
@@ -354,16 +358,29 @@ describe('alert engine', () => {
     expect((await submit(Array.from({ length: 10_000 }, () => call(b, at(120_000), 1, 'ANSWERED', '0.000001')))).accepted).toBe(10_000);
     // A replay (and a conflicting record) adds nothing.
     expect((await submit([...first, { ...first[0], charge: '5' }])).accepted).toBe(0);
-    const rows = await server.app.services.db.query<Record<string, unknown>>(
-      `SELECT customer_id, extract(epoch FROM minute)::bigint * 1000 AS minute, attempts, answered, answered_seconds::int AS seconds, trim_scale(spend)::text AS spend
-         FROM alert_call_buckets WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id = $2 DESC, minute`,
-      [[localId(a), localId(b)], localId(a)],
-    );
-    expect(rows).toEqual([
+    const minutes = (table: string) =>
+      server.app.services.db.query<Record<string, unknown>>(
+        `SELECT customer_id, extract(epoch FROM minute)::bigint * 1000 AS minute, sum(attempts)::int AS attempts, sum(answered)::int AS answered,
+                sum(answered_seconds)::int AS seconds, trim_scale(sum(spend))::text AS spend, count(*)::int AS rows
+           FROM ${table} WHERE customer_id = ANY($1::uuid[]) GROUP BY 1, 2 ORDER BY customer_id = $2 DESC, minute`,
+        [[localId(a), localId(b)], localId(a)],
+      );
+    const expected = [
       { customer_id: localId(a), minute: String(m0), attempts: 3, answered: 1, seconds: 30, spend: '0.3' },
       { customer_id: localId(a), minute: String(m0 + 60_000), attempts: 1, answered: 1, seconds: 12, spend: '0.0000000001' },
       { customer_id: localId(b), minute: String(m0 + 60_000), attempts: 1, answered: 1, seconds: 7, spend: '99999999.9999999999' },
       { customer_id: localId(b), minute: String(m0 + 120_000), attempts: 10_000, answered: 10_000, seconds: 10_000, spend: '0.01' },
-    ]);
+    ];
+    const sums = (rows: Record<string, unknown>[]) => rows.map(({ rows: _, ...sum }) => sum);
+    // Appended by the batches, not compacted yet: all of it in deltas.
+    expect(sums(await minutes('alert_call_minutes'))).toEqual(expected);
+    expect(await minutes('alert_call_buckets')).toEqual([]);
+    await runJob(server, 'alert-bucket-compaction');
+    // Folded into one bucket row per customer and minute, the same sums.
+    const compacted = await minutes('alert_call_buckets');
+    expect(sums(compacted)).toEqual(expected);
+    expect(compacted.map((r) => r.rows)).toEqual([1, 1, 1, 1]);
+    expect(await minutes('alert_call_bucket_deltas')).toEqual([]);
+    expect(sums(await minutes('alert_call_minutes'))).toEqual(expected);
   });
 });

@@ -56,9 +56,9 @@ SELECT * FROM (
 
 /**
  * Window statistics per (customer, distinct sample period), however many rules share
- * it: the minute buckets wholly inside the window (at most one row per minute) plus the
- * calls of the one partial minute at its start, read from cdrs, so the window stays
- * exact to the second. Rules are then joined to those few statistic rows by period.
+ * it: the minute buckets wholly inside the window (alert_call_minutes: compacted rows
+ * and deltas not compacted yet) plus the calls of the one partial minute at its start,
+ * read from cdrs, so the window stays exact to the second. Rules are then joined to those few statistic rows by period.
  * The CTEs are MATERIALIZED on purpose: the planner cannot estimate them, and an
  * inlined statistics CTE re-ran its aggregates once per (rule, customer) pair.
  */
@@ -84,7 +84,7 @@ WITH defs AS MATERIALIZED (
     FROM windows w
     CROSS JOIN LATERAL (
       SELECT sum(b.attempts) AS attempts, sum(b.answered) AS answered, sum(b.answered_seconds) AS answered_seconds, sum(b.spend) AS spend
-        FROM alert_call_buckets b
+        FROM alert_call_minutes b
        WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
     ) b
     CROSS JOIN LATERAL (
@@ -140,29 +140,6 @@ ON CONFLICT (definition_id, customer_id) DO UPDATE
        last_notified_at = coalesce(EXCLUDED.last_notified_at, s.last_notified_at),
        evaluated_at = EXCLUDED.evaluated_at
  WHERE s.triggered IS DISTINCT FROM EXCLUDED.triggered OR s.value IS DISTINCT FROM EXCLUDED.value`);
-
-/**
- * The data-modifying CTE body that adds newly stored calls to the per-minute call
- * buckets the windowed rules read: per (customer, UTC minute) the attempts, answered
- * calls, answered seconds and exact spend. `source` names a CTE of the inserted cdrs
- * rows (customer_id, started_at, duration, disposition, charge), so the CDR insert
- * and the buckets are one statement and the rows never travel back to the app. Rows
- * are upserted in (customer, minute) order, so concurrent batches take bucket row
- * locks in one order, after their CDR index entries and before any customer lock.
- */
-export function addToCallBucketsSql(source: string): string {
-  return `INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT customer_id, date_bin('1 minute', started_at, timestamptz 'epoch'), count(*), count(*) FILTER (WHERE disposition = 'ANSWERED'),
-       coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0), sum(charge)
-  FROM ${source}
- GROUP BY 1, 2
- ORDER BY 1, 2
-ON CONFLICT (customer_id, minute) DO UPDATE
-   SET attempts = b.attempts + EXCLUDED.attempts,
-       answered = b.answered + EXCLUDED.answered,
-       answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
-       spend = b.spend + EXCLUDED.spend`;
-}
 
 export interface RuleRow {
   definition_id: string;

@@ -11,6 +11,7 @@ import type { PeriodicJob } from '../../workers';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
 import { draftOf, THRESHOLD_SQL } from './alert-engine';
+import { COMPACT_CALL_BUCKETS_SQL, PRUNE_CALL_BUCKETS_SQL } from './call-buckets';
 import { repeatDue } from './alert-evaluator';
 import type { AlertEventWriter } from './alert-event-writer';
 
@@ -18,6 +19,8 @@ const CLAIM_BATCH = 500;
 
 /** Only one instance re-evaluates windows at a time (the others skip that pass). */
 const WINDOW_JOB_LOCK_KEY = 7_411_000_002;
+/** Only one instance compacts call buckets at a time. */
+const COMPACTION_LOCK_KEY = 7_411_000_003;
 
 const CLAIM_REPEATS_SQL = `
 SELECT d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id, d.title, d.area,
@@ -45,17 +48,8 @@ WITH widest AS (
 SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
  WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
 UNION
-SELECT DISTINCT b.customer_id FROM alert_call_buckets b, widest w
+SELECT DISTINCT b.customer_id FROM alert_call_minutes b, widest w
  WHERE w.secs IS NOT NULL AND b.minute > now() - make_interval(secs => w.secs) - interval '1 minute'`;
-
-/**
- * Buckets older than every window (and than a day, so a rule created later with a
- * period up to a day sees full history) are no longer needed.
- */
-const PRUNE_BUCKETS_SQL = `
-DELETE FROM alert_call_buckets
- WHERE minute < now() - make_interval(secs => greatest(86400,
-         (SELECT coalesce(max(sample_period), 0) FROM alert_definitions WHERE enabled AND sample_period IS NOT NULL))) - interval '1 minute'`;
 
 /** Lifts expired penalties, only where the suspension is still the one a penalty set. */
 const RESTORE_SQL = `
@@ -91,7 +85,18 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
           if (!locked) return;
           const customers = await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS]);
           await engine.evaluateWindows(uow, customers.map((c) => c.id));
-          await uow.query(PRUNE_BUCKETS_SQL);
+          await uow.query(PRUNE_CALL_BUCKETS_SQL);
+        }),
+    },
+    {
+      name: 'alert-bucket-compaction',
+      // Readers sum the deltas not compacted yet: a busy feed appends one per
+      // customer and minute per batch, so they are folded in well within a second.
+      intervalMs: 250,
+      run: () =>
+        db.transaction(async (uow) => {
+          const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [COMPACTION_LOCK_KEY]);
+          if (locked) await uow.query(COMPACT_CALL_BUCKETS_SQL);
         }),
     },
     {

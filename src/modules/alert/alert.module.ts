@@ -1,11 +1,12 @@
 import type { AppModule } from '../app-module';
 import { AlertDefinitionResolver, AlertTestResultResolver } from './alert-definition.resolver';
 import { AlertDefinitionService } from './alert-definition.service';
-import { addToCallBucketsSql, AlertEngine } from './alert-engine';
+import { AlertEngine } from './alert-engine';
 import { AlertEventResolver, AlertStateResolver, CdrBatchAlertEventsResolver, CustomerAlertStatesResolver } from './alert-event.resolver';
 import { AlertEventService } from './alert-event.service';
 import { AlertEventWriter } from './alert-event-writer';
 import { alertJobs } from './alert-jobs';
+import { addToCallBucketsSql } from './call-buckets';
 import { loadDefinition } from './alert.loader';
 
 declare module '../../services' {
