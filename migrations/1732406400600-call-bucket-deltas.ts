@@ -9,9 +9,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * A background pass (alert-bucket-compaction) folds the deltas into the buckets;
  * readers see both through alert_call_minutes.
  *
- * No foreign key on customer_id: it would run a check per appended row, and a
- * customer with calls cannot be deleted anyway (its CDRs restrict it); compaction
- * only moves rows of customers that exist.
+ * No index and no foreign key: each would cost every appended row (an index entry,
+ * a check); the table holds well under a second of deltas, which readers scan once
+ * per statement. A customer with calls cannot be deleted anyway (its CDRs restrict
+ * it), and compaction only moves rows of customers that exist.
  */
 export class CallBucketDeltas1732406400600 implements MigrationInterface {
   name = 'CallBucketDeltas1732406400600';
@@ -26,7 +27,6 @@ export class CallBucketDeltas1732406400600 implements MigrationInterface {
         answered_seconds bigint NOT NULL,
         spend numeric(28,10) NOT NULL
       )`);
-    await q.query(`CREATE INDEX alert_call_bucket_deltas_customer_minute_idx ON alert_call_bucket_deltas (customer_id, minute)`);
     await q.query(`
       CREATE VIEW alert_call_minutes AS
         SELECT customer_id, minute, attempts, answered, answered_seconds, spend FROM alert_call_buckets

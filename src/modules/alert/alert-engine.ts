@@ -56,9 +56,10 @@ SELECT * FROM (
 
 /**
  * Window statistics per (customer, distinct sample period), however many rules share
- * it: the minute buckets wholly inside the window (alert_call_minutes: compacted rows
- * and deltas not compacted yet) plus the calls of the one partial minute at its start,
- * read from cdrs, so the window stays exact to the second. Rules are then joined to those few statistic rows by period.
+ * it: the minute buckets wholly inside the window (compacted rows by index, plus the
+ * deltas not compacted yet, a small unindexed table read once for all windows) plus
+ * the calls of the one partial minute at its start, read from cdrs, so the window
+ * stays exact to the second. Rules are then joined to those few statistic rows by period.
  * The CTEs are MATERIALIZED on purpose: the planner cannot estimate them, and an
  * inlined statistics CTE re-ran its aggregates once per (rule, customer) pair.
  */
@@ -75,16 +76,23 @@ WITH defs AS MATERIALIZED (
   SELECT DISTINCT c.id AS customer_id, d.sample_period, now() - make_interval(secs => d.sample_period) AS cutoff
     FROM cust c
     JOIN (SELECT DISTINCT customer_id, customer_class_id, account_type, sample_period FROM defs) d ON ${SCOPE_SQL}
+), deltas AS MATERIALIZED (
+  SELECT w.customer_id, w.sample_period, sum(d.attempts) AS attempts, sum(d.answered) AS answered,
+         sum(d.answered_seconds) AS answered_seconds, sum(d.spend) AS spend
+    FROM windows w
+    JOIN alert_call_bucket_deltas d ON d.customer_id = w.customer_id AND d.minute > date_trunc('minute', w.cutoff)
+   GROUP BY 1, 2
 ), stats AS MATERIALIZED (
   SELECT w.customer_id, w.sample_period,
-         coalesce(b.attempts, 0) + e.attempts AS attempts,
-         coalesce(b.answered, 0) + e.answered AS answered,
-         coalesce(b.answered_seconds, 0) + e.answered_seconds AS answered_seconds,
-         coalesce(b.spend, 0) + e.spend AS spend
+         coalesce(b.attempts, 0) + coalesce(dl.attempts, 0) + e.attempts AS attempts,
+         coalesce(b.answered, 0) + coalesce(dl.answered, 0) + e.answered AS answered,
+         coalesce(b.answered_seconds, 0) + coalesce(dl.answered_seconds, 0) + e.answered_seconds AS answered_seconds,
+         coalesce(b.spend, 0) + coalesce(dl.spend, 0) + e.spend AS spend
     FROM windows w
+    LEFT JOIN deltas dl ON dl.customer_id = w.customer_id AND dl.sample_period = w.sample_period
     CROSS JOIN LATERAL (
       SELECT sum(b.attempts) AS attempts, sum(b.answered) AS answered, sum(b.answered_seconds) AS answered_seconds, sum(b.spend) AS spend
-        FROM alert_call_minutes b
+        FROM alert_call_buckets b
        WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
     ) b
     CROSS JOIN LATERAL (

@@ -2,7 +2,7 @@
  * Per-customer, per-minute call totals for the windowed rules (ASR, ACD, SPEND,
  * CALL_COUNT). A CDR batch appends its sums as delta rows in the statement that
  * inserts its calls; compaction folds deltas into alert_call_buckets, one row per
- * (customer, minute); readers sum both through the alert_call_minutes view. Appending
+ * (customer, minute); readers sum both (alert_call_minutes is the view of both). Appending
  * means concurrent batches of one customer never share a row, so they never wait for
  * each other here (an in-place upsert made the second wait for the first's commit).
  */
