@@ -51,6 +51,12 @@ describe('parseDecimal', () => {
   it('normalises NUMERIC output', () => {
     expect(normaliseDecimal('100.0000000000')).toBe('100');
     expect(normaliseDecimal('-0.0100000000')).toBe('-0.01');
+    expect(normaliseDecimal('-0.0000000000')).toBe('0');
+    expect(normaliseDecimal('0.0000000000')).toBe('0');
+    expect(normaliseDecimal('120.0000000000')).toBe('120');
+    expect(normaliseDecimal('007.50')).toBe('7.5');
+    expect(normaliseDecimal('123456789012345678.1234567890')).toBe('123456789012345678.123456789');
+    expect(normaliseDecimal('1e3')).toBe('1000');
     expect(() => normaliseDecimal(1 as unknown as string)).toThrow();
   });
 });

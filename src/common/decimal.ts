@@ -59,6 +59,14 @@ export function isCanonicalDecimal(s: string): boolean {
   return i === n && fracDigits > 0 && fracDigits <= MAX_FRACTION_DIGITS && s.charCodeAt(n - 1) !== 48; // no trailing zero
 }
 
+function withoutTrailingFractionZeros(s: string): string {
+  if (s.indexOf('.') < 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--; // '0'
+  if (s.charCodeAt(end - 1) === 46) end--; // '.'
+  return end === s.length ? s : s.slice(0, end);
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -66,6 +74,11 @@ function isDigit(c: number): boolean {
 /** Canonical form of a NUMERIC value read from Postgres ("100.0000000000" -> "100"). */
 export function normaliseDecimal(value: string | number | Decimal): string {
   if (typeof value === 'number') throw new TypeError('money must not be a JS number');
+  if (typeof value === 'string') {
+    // NUMERIC(28,10) text: the fraction padded with zeros ("12.5000000000"), trimmed here.
+    const trimmed = withoutTrailingFractionZeros(value);
+    if (isCanonicalDecimal(trimmed)) return trimmed;
+  }
   const s = typeof value === 'string' ? value : value.toFixed();
   const parsed = parseDecimal(s);
   if (parsed.ok) return parsed.value;

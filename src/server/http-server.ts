@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -88,6 +89,9 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
     // main.ts owns SIGTERM/SIGINT and drains everything in order.
     stopOnTerminationSignals: false,
     plugins: [
+      // Nothing here sets cache hints (every answer is per key); Apollo's default cache
+      // control plugin would still wrap every field of every response to compute them.
+      ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       {
