@@ -45,14 +45,19 @@ const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS cust
 export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
    WHEN 'AVAILABLE_CREDIT' THEN c.balance + c.credit_limit ELSE c.accrued_charges END`;
 
-const BALANCE_SQL = preparedSql('alert.balance-rules', `
+/** Balance-area candidates of the customers in array parameter `customers`, for the areas in `areas`. */
+function balanceCandidatesSql(customers: string, areas: string): string {
+  return `
 SELECT * FROM (
-  SELECT ${RULE_COLUMNS}, ${BALANCE_VALUE_SQL} AS value, coalesce(s.triggered, false) AS triggered
+  SELECT ${RULE_COLUMNS}, coalesce(s.triggered, false) AS triggered, ${BALANCE_VALUE_SQL} AS value
     FROM customers c
-    JOIN alert_definitions d ON d.enabled AND d.area = ANY($2::text[]) AND ${SCOPE_SQL}
+    JOIN alert_definitions d ON d.enabled AND d.area = ANY(${areas}::text[]) AND ${SCOPE_SQL}
     LEFT JOIN alert_states s ON s.definition_id = d.id AND s.customer_id = c.id
-   WHERE c.id = ANY($1::uuid[])
-) x WHERE ${CANDIDATE_FILTER}`);
+   WHERE c.id = ANY(${customers}::uuid[])
+) x WHERE ${CANDIDATE_FILTER}`;
+}
+
+const BALANCE_SQL = preparedSql('alert.balance-rules', balanceCandidatesSql('$1', '$2'));
 
 /**
  * Window statistics per (customer, distinct sample period), however many rules share
@@ -127,12 +132,16 @@ SELECT ${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value
  ORDER BY c.id, d.id`;
 
 /**
- * A CDR batch's rules in one round trip: its CALL_DURATION rules (area CALL_DURATION,
- * in customer and rule order), then its window candidates (same columns, in the same
- * order). Reading the windows before the call-duration events are written reads the
- * same: those events change no state, bucket or call the window statement reads.
+ * A CDR batch's rules in one round trip, after its balance changes: its CALL_DURATION
+ * rules (area CALL_DURATION, in customer and rule order), then its window candidates,
+ * then the balance candidates of the customers it charged (same columns). Reading
+ * before the call-duration events are written reads the same: those events change no
+ * state, balance, bucket or call these statements read.
  */
-const CDR_BATCH_RULES_SQL = preparedSql('alert.cdr-batch-rules', `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL})`);
+const CDR_BATCH_RULES_SQL = preparedSql(
+  'alert.cdr-batch-rules',
+  `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL}) UNION ALL (${balanceCandidatesSql('$3', '$4')})`,
+);
 const WINDOW_RULES_SQL = preparedSql('alert.window-rules', WINDOW_SQL);
 
 const UPSERT_STATES_SQL = preparedSql('alert.upsert-states', `
@@ -190,18 +199,22 @@ export class AlertEngine {
     return this.applyStateful(uow, rows);
   }
 
-  /** CALL_DURATION per call, then the windows of every customer in the batch. */
-  async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[]): Promise<CreatedAlertEvent[]> {
+  /**
+   * A CDR batch: CALL_DURATION per call, the windows of every customer in the batch,
+   * and the balance rules of the customers it charged (`charged`, whose balance
+   * changes were applied in this transaction), in one statement.
+   */
+  async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[], charged: string[]): Promise<CreatedAlertEvent[]> {
     const customerIds = unique(cdrs.map((c) => c.customerId));
     // The calls are in the minute buckets already (addToCallBucketsSql ran with the
     // insert), and the customers are locked (see cdrsCharged): lockCustomers only
     // makes sure, skipping the rows this transaction holds.
     await lockCustomers(uow, customerIds);
-    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [customerIds, WINDOWED_AREAS]);
+    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [customerIds, WINDOWED_AREAS, unique(charged), BALANCE_AREAS]);
     const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
-    const windowRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
+    const statefulRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
     const fired = await this.writer.write(uow, callDurationDrafts(durationRules, cdrs));
-    return [...fired, ...(await this.applyStateful(uow, windowRows))];
+    return [...fired, ...(await this.applyStateful(uow, statefulRows))];
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */

@@ -1,4 +1,5 @@
 import type { AppModule } from '../app-module';
+import { emitted } from '../domain-hooks';
 import { AlertDefinitionResolver, AlertTestResultResolver } from './alert-definition.resolver';
 import { AlertDefinitionService } from './alert-definition.service';
 import { AlertEngine } from './alert-engine';
@@ -29,14 +30,17 @@ export const alertModule: AppModule = {
     // Rules are NOC/ADMIN data; a CUSTOMER key reaches a rule only through its own events and states.
     services.nodes.AlertDefinition = (ctx, localId) => (ctx.customerScope === undefined ? loadDefinition(ctx, localId) : Promise.resolve(null));
     services.nodes.AlertEvent = async (ctx, localId) => (await services.alertEvents.byIds(ctx, [localId]))[0];
-    // In the transaction of the change: a CDR batch's balance changes (balance rules),
-    // then its calls (call durations, windows), with its customers locked by then.
+    // In the transaction of the change. A CDR batch's balance changes come first and
+    // its calls (cdrsCharged) right after, with its customers locked: its balance
+    // rules are evaluated with its call rules, in one statement.
     services.hooks.withCdrInsert(addToCallBucketsSql);
     services.hooks.on('cdrsCharged', async (uow, cdrs) => {
-      await engine.onCdrsCharged(uow, cdrs);
+      const charged = emitted(uow, 'balanceChanged').filter((c) => c.reason === 'CDR_CHARGES');
+      await engine.onCdrsCharged(uow, cdrs, charged.map((c) => c.customerId));
     });
     services.hooks.on('balanceChanged', async (uow, changes) => {
-      await engine.onBalanceChanged(uow, changes.map((c) => c.customerId));
+      const others = changes.filter((c) => c.reason !== 'CDR_CHARGES');
+      if (others.length) await engine.onBalanceChanged(uow, others.map((c) => c.customerId));
     });
     services.jobs.push(...alertJobs(services.db, services.events, engine, writer));
   },
