@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from './array-literal';
+import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from './array-literal';
 
 import { BASE_DATABASE_URL as url } from '../../test/helpers/test-env';
 
@@ -8,6 +8,15 @@ describe('array literals', () => {
     expect(plainArrayLiteral([])).toBe('{}');
     expect(plainArrayLiteral(['0.5', null, 3])).toBe('{0.5,NULL,3}');
     expect(textArrayLiteral(['a', null, '', 'NULL', 'x"y\\z', 'a,b {c}'])).toBe('{"a",NULL,"","NULL","x\\"y\\\\z","a,b {c}"}');
+  });
+});
+
+describe('DistinctValues', () => {
+  it('numbers values from 1 in first-seen order, once each', () => {
+    const d = new DistinctValues();
+    expect(['b', 'a', 'b', 'c', 'a'].map((v) => d.position(v))).toEqual([1, 2, 1, 3, 2]);
+    expect(d.values).toEqual(['b', 'a', 'c']);
+    expect(d.size).toBe(3);
   });
 });
 
@@ -28,6 +37,18 @@ describe('array literals in Postgres', () => {
     expect(rows[0].t).toEqual(texts);
     expect(rows[0].n).toEqual(['0.000001', '12', null]);
     expect(rows[0].ts[0].toISOString()).toBe('2026-11-23T10:15:00.123Z');
+  });
+
+  it('carry a column as distinct values and positions, and an empty positions array as all NULL', async () => {
+    const ids = new DistinctValues();
+    const rows = ['u2', 'u1', 'u2'].map((v) => `00000000-0000-4000-8000-00000000000${v.slice(1)}`);
+    const at = rows.map((r) => ids.position(r));
+    const { rows: out } = await client.query<{ id: string | null; none: string | null }>(
+      `SELECT ($2::uuid[])[u.at] AS id, ($3::uuid[])[u.none_at] AS none
+         FROM unnest($1::int[], $4::int[]) WITH ORDINALITY AS u(at, none_at, i) ORDER BY i`,
+      [plainArrayLiteral(at), plainArrayLiteral(ids.values), '{}', '{}'],
+    );
+    expect(out).toEqual(rows.map((id) => ({ id, none: null })));
   });
 
   it('turn epoch milliseconds into exactly that instant, to the millisecond', async () => {

@@ -41,3 +41,26 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
 export function epochMsToTimestamptz(column: string): string {
   return `(timestamptz 'epoch' + ${column} * interval '1 millisecond')`;
 }
+
+/**
+ * The distinct values of a column, in first-seen order, each with its 1-based position
+ * (Postgres arrays start at 1): a column with few distinct values (a batch's customers)
+ * goes once as `values`, rows send `position(v)`, and SQL reads `($n::type[])[pos]`.
+ */
+export class DistinctValues {
+  readonly values: string[] = [];
+  private readonly positions = new Map<string, number>();
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  position(value: string): number {
+    let p = this.positions.get(value);
+    if (p === undefined) {
+      p = this.values.push(value);
+      this.positions.set(value, p);
+    }
+    return p;
+  }
+}

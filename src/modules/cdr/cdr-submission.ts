@@ -6,7 +6,7 @@
  * count and the parameter count do not grow with the batch.
  */
 import { dec, negateDecimal, normaliseDecimal } from '../../common/decimal';
-import { epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
+import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
 import { badInput } from '../../common/errors';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
@@ -32,8 +32,9 @@ function insertSql(ctes: string[]): string {
 WITH inserted AS (
   INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
   SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
-    FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::text[], $9::numeric[])
-         AS u(call_id, customer_id, trunk_id, caller, callee, started_ms, duration, disposition, charge)
+    FROM (SELECT r.*, ($10::uuid[])[r.customer_at] AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id
+            FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::text[], $9::numeric[])
+                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition, charge)) u
    WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
   ON CONFLICT (call_id) DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
@@ -94,16 +95,21 @@ export class CdrSubmission {
     const result = emptyResult();
     const resolved = await resolveCustomers(uow, rows);
     const n = rows.length;
+    // Customers and trunks go once each (a batch names a few hundred at most); every
+    // record sends its position in those lists instead of a 36-character uuid.
+    const customers = new DistinctValues();
+    const trunks = new DistinctValues();
     const callIds: string[] = [];
-    const customers: string[] = [];
-    const trunks: (string | null)[] = [];
+    const customerAt: number[] = [];
+    const trunkAt: (number | null)[] = [];
     const callers: (string | null)[] = [];
     const callees: string[] = [];
     const starts: number[] = [];
     const durations: number[] = [];
     const dispositions: string[] = [];
     const charges: string[] = [];
-    const accepted: { row: ValidCdr; to: Resolved }[] = [];
+    const candidates: ChargedCdr[] = [];
+    const candidateRows: ValidCdr[] = [];
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       const to = resolved[i];
@@ -111,10 +117,11 @@ export class CdrSubmission {
         result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
         continue;
       }
-      accepted.push({ row, to });
+      candidates.push({ customerId: to.customerId, trunkId: to.trunkId, callId: row.callId, startedAtMs: row.startedAtMs, duration: row.duration, disposition: row.disposition, charge: row.charge });
+      candidateRows.push(row);
       callIds.push(row.callId);
-      customers.push(to.customerId);
-      trunks.push(to.trunkId);
+      customerAt.push(customers.position(to.customerId));
+      trunkAt.push(to.trunkId === null ? null : trunks.position(to.trunkId));
       callers.push(row.caller);
       callees.push(row.callee);
       starts.push(row.startedAtMs);
@@ -127,14 +134,17 @@ export class CdrSubmission {
     // Literals built here: node-postgres would escape all 45,000 elements of a 5,000-row batch.
     const outcome = await uow.query<InsertOutcome>(insertSql(this.hooks.cdrInsertCtes('inserted')), [
       textArrayLiteral(callIds),
-      plainArrayLiteral(customers),
-      plainArrayLiteral(trunks),
+      plainArrayLiteral(customerAt),
+      // No trunk at all (records named by customerId): an empty array, which unnest pads with NULLs.
+      trunks.size === 0 ? '{}' : plainArrayLiteral(trunkAt),
       textArrayLiteral(callers),
       textArrayLiteral(callees),
       plainArrayLiteral(starts),
       plainArrayLiteral(durations),
       plainArrayLiteral(dispositions),
       plainArrayLiteral(charges),
+      plainArrayLiteral(customers.values),
+      plainArrayLiteral(trunks.values),
     ]);
     const deltas: BalanceDelta[] = [];
     const leftOut = new Set<string>();
@@ -148,11 +158,15 @@ export class CdrSubmission {
       // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
       if (sum !== '0') deltas.push({ customerId: o.customer_id!, delta: negateDecimal(sum), accruedDelta: sum });
     }
-    const charged: ChargedCdr[] = [];
+    let charged = candidates;
     const pending: { row: ValidCdr; to: Resolved }[] = [];
-    for (const a of accepted) {
-      if (leftOut.has(a.row.callId)) pending.push(a);
-      else charged.push({ customerId: a.to.customerId, trunkId: a.to.trunkId, callId: a.row.callId, startedAtMs: a.row.startedAtMs, duration: a.row.duration, disposition: a.row.disposition, charge: a.row.charge });
+    if (leftOut.size > 0) {
+      charged = [];
+      for (let i = 0; i < candidates.length; i++) {
+        const c = candidates[i];
+        if (leftOut.has(c.callId)) pending.push({ row: candidateRows[i], to: { customerId: c.customerId, trunkId: c.trunkId } });
+        else charged.push(c);
+      }
     }
     // The records left out either collided with a stored record (committed before our
     // insert finished) or name a customer that does not exist.
