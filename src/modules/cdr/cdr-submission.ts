@@ -32,9 +32,10 @@ function insertSql(ctes: string[]): string {
 WITH inserted AS (
   INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
   SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
-    FROM (SELECT r.*, ($10::uuid[])[r.customer_at] AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id
-            FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::text[], $9::numeric[])
-                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition, charge)) u
+    FROM (SELECT r.*, ($10::uuid[])[r.customer_at] AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id,
+                 ($12::text[])[r.disposition_at] AS disposition
+            FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
+                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)) u
    WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
   ON CONFLICT (call_id) DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
@@ -95,10 +96,11 @@ export class CdrSubmission {
     const result = emptyResult();
     const resolved = await resolveCustomers(uow, rows);
     const n = rows.length;
-    // Customers and trunks go once each (a batch names a few hundred at most); every
-    // record sends its position in those lists instead of a 36-character uuid.
+    // Customers, trunks and dispositions go once each (a batch names a few hundred at
+    // most); every record sends its positions in those lists instead of the values.
     const customers = new DistinctValues();
     const trunks = new DistinctValues();
+    const dispositions = new DistinctValues();
     const callIds: string[] = [];
     const customerAt: number[] = [];
     const trunkAt: (number | null)[] = [];
@@ -106,7 +108,7 @@ export class CdrSubmission {
     const callees: string[] = [];
     const starts: number[] = [];
     const durations: number[] = [];
-    const dispositions: string[] = [];
+    const dispositionAt: number[] = [];
     const charges: string[] = [];
     const candidates: ChargedCdr[] = [];
     const candidateRows: ValidCdr[] = [];
@@ -126,7 +128,7 @@ export class CdrSubmission {
       callees.push(row.callee);
       starts.push(row.startedAtMs);
       durations.push(row.duration);
-      dispositions.push(row.disposition);
+      dispositionAt.push(dispositions.position(row.disposition));
       charges.push(row.charge);
     }
     if (callIds.length === 0) return result;
@@ -141,10 +143,11 @@ export class CdrSubmission {
       textArrayLiteral(callees),
       plainArrayLiteral(starts),
       plainArrayLiteral(durations),
-      plainArrayLiteral(dispositions),
+      plainArrayLiteral(dispositionAt),
       plainArrayLiteral(charges),
       plainArrayLiteral(customers.values),
       plainArrayLiteral(trunks.values),
+      plainArrayLiteral(dispositions.values),
     ]);
     const deltas: BalanceDelta[] = [];
     const leftOut = new Set<string>();
