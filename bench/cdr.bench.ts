@@ -135,15 +135,20 @@ ${rows.join('\n')}
 |---|---|---|---|
 ${ratios.join('\n')}
 
-Where the GraphQL path spends the difference (one app instance, in-process timers
-around each phase and statement, 5,000-record batches, about 210-250 ms per request on
-this kind of machine): HTTP body + JSON parse + graphql-js variable coercion +
-type-graphql input instances ~60-65 ms (coercion alone ~30 ms); the JS row checks
-~16 ms; the unnest INSERT ~80 ms (the same work as the raw floor's, FK checks and
-four indexes included); the alert buckets upsert ~17 ms (one row per customer and
-minute touched, HOT updates); ledger, alert rules and notifications ~12 ms in a
-handful of statements; BEGIN/COMMIT and the response a few ms. The raw floor does
-only the INSERT and one UPDATE.
+Where the GraphQL path spends its time (one app instance, a CPU profile of the app and
+Postgres's statement log, on this kind of machine). A 5,000-record batch takes about
+110 ms: in the app, graphql-js coercing the \`cdrs\` variable ~17 ms (its generic
+per-field work, the largest single cost, and library code), parsing the JSON body
+~5 ms, type-graphql's input instances ~3.5 ms, the row checks ~2.5 ms, building the
+array parameters ~3 ms, garbage collection ~4.5 ms; in Postgres, the one INSERT
+statement ~60 ms (the raw floor's insert plus the per-minute call deltas, ~4 ms, and
+the per-customer sums), the ledger statement (locks, balances, ledger rows) ~2.5 ms,
+the alert rule statement ~1.5 ms, BEGIN and COMMIT ~1.5 ms. A 1,000-record batch is
+bound by latency: about 30 ms, of which the insert ~12 ms and the app's CPU ~10 ms,
+over six round trips (key lookup, BEGIN, insert, ledger, rules, COMMIT) where the raw
+floor makes three; with one client the app's work and Postgres's add up, with one
+client per core they overlap. The app runs its background jobs as in production
+meanwhile (call-delta compaction every 250 ms, alert windows, outbox).
 
 ## Bind parameters (node-postgres)
 
