@@ -383,4 +383,40 @@ describe('alert engine', () => {
     expect(await minutes('alert_call_bucket_deltas')).toEqual([]);
     expect(sums(await minutes('alert_call_minutes'))).toEqual(expected);
   });
+
+  it('compaction running alongside concurrent batches loses and doubles no call', async () => {
+    const customerId = await createCustomer(server, { name: 'Compaction Co' });
+    const m0 = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+    const batch = (b: number) =>
+      Array.from({ length: 200 }, (_, i) => ({
+        callId: randomUUID(), customerId, callee: '15550100', startedAt: new Date(m0 + ((b * 37 + i * 13) % 300) * 1000).toISOString(),
+        duration: i % 7, disposition: (i % 3 ? 'ANSWERED' : 'BUSY') as CallDisposition, charge: `0.${String((b * 200 + i) % 1000).padStart(3, '0')}1`,
+      }));
+    let ingesting = true;
+    const compacting = (async () => {
+      let passes = 0;
+      while (ingesting || passes === 0) {
+        await runJob(server, 'alert-bucket-compaction');
+        passes++;
+      }
+      return passes;
+    })();
+    const submitted = await Promise.all(Array.from({ length: 8 }, (_, b) => server.http().data(AlertsSubmitCdrsDocument, { cdrs: batch(b) })));
+    ingesting = false;
+    expect(await compacting).toBeGreaterThan(0);
+    expect(submitted.map((r) => r.submitCdrs.accepted)).toEqual(Array(8).fill(200));
+    await runJob(server, 'alert-bucket-compaction');
+    const perMinute = (sql: string) => server.app.services.db.query<Record<string, unknown>>(sql, [localId(customerId)]);
+    const fromCalls = await perMinute(
+      `SELECT date_bin('1 minute', started_at, timestamptz 'epoch') AS minute, count(*)::int AS attempts, (count(*) FILTER (WHERE disposition = 'ANSWERED'))::int AS answered,
+              coalesce(sum(duration) FILTER (WHERE disposition = 'ANSWERED'), 0)::int AS seconds, trim_scale(sum(charge))::text AS spend
+         FROM cdrs WHERE customer_id = $1 GROUP BY 1 ORDER BY 1`,
+    );
+    const fromBuckets = await perMinute(
+      `SELECT minute, attempts, answered, answered_seconds::int AS seconds, trim_scale(spend)::text AS spend FROM alert_call_buckets WHERE customer_id = $1 ORDER BY 1`,
+    );
+    expect(fromCalls).toHaveLength(5);
+    expect(fromBuckets).toEqual(fromCalls);
+    expect(await perMinute(`SELECT * FROM alert_call_bucket_deltas WHERE customer_id = $1`)).toEqual([]);
+  });
 });
