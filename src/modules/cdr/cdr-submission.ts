@@ -32,11 +32,12 @@ function insertSql(ctes: string[]): string {
 WITH inserted AS (
   INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
   SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
-    FROM (SELECT r.*, ($10::uuid[])[r.customer_at] AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id,
-                 ($12::text[])[r.disposition_at] AS disposition
+    FROM (SELECT r.*, k.id AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id, ($12::text[])[r.disposition_at] AS disposition
             FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
-                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)) u
-   WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = u.customer_id)
+                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)
+            -- Each distinct customer is looked up once; records of unknown ones are left out.
+            JOIN (SELECT k.id, k.at FROM unnest($10::uuid[]) WITH ORDINALITY AS k(id, at)
+                   WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = k.id)) k ON k.at = r.customer_at) u
   ON CONFLICT (call_id) DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
 )${ctes.map((sql, i) => `, also_${i} AS (${sql})`).join('')}
