@@ -148,7 +148,7 @@ bound by latency: about 30 ms, of which the insert ~12 ms and the app's CPU ~10 
 over six round trips (key lookup, BEGIN, insert, ledger, rules, COMMIT) where the raw
 floor makes three; with one client the app's work and Postgres's add up, with one
 client per core they overlap. The app runs its background jobs as in production
-meanwhile (call-delta compaction every 250 ms, alert windows, outbox).
+meanwhile, every second (call-delta compaction, alert windows, outbox).
 
 ## Bind parameters (node-postgres)
 

@@ -13,8 +13,6 @@ export interface PeriodicJob {
   name: string;
   /** One pass; returns when its claimed work is done. */
   run(): Promise<void>;
-  /** Its own period, when it must run more often than the scheduler's (capped by it). */
-  intervalMs?: number;
   /** Optional set-up when workers start (e.g. listening for wake-up events). */
   start?(): Promise<void>;
   /** Optional tear-down when workers stop; after it no new pass may begin. */
@@ -43,7 +41,7 @@ export function startWorkers(services: Services, jobs: PeriodicJob[] = services.
           running.delete(p);
         });
       running.add(p);
-    }, Math.min(job.intervalMs ?? config.schedulerIntervalMs, config.schedulerIntervalMs));
+    }, config.schedulerIntervalMs);
   });
   return {
     async stop() {

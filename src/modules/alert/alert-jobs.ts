@@ -90,9 +90,6 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
     },
     {
       name: 'alert-bucket-compaction',
-      // Readers sum the deltas not compacted yet: a busy feed appends one per
-      // customer and minute per batch, so they are folded in well within a second.
-      intervalMs: 250,
       run: () =>
         db.transaction(async (uow) => {
           const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [COMPACTION_LOCK_KEY]);
