@@ -10,7 +10,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * readers see both through alert_call_minutes.
  *
  * No index and no foreign key: each would cost every appended row (an index entry,
- * a check); the table holds well under a second of deltas, which readers scan once
+ * a check); the table holds about a second of deltas, which readers scan once
  * per statement. A customer with calls cannot be deleted anyway (its CDRs restrict
  * it), and compaction only moves rows of customers that exist.
  */
