@@ -1,62 +1,25 @@
 /**
  * submitCdrs, the hot path: validate in JS, then ONE transaction of a fixed number
  * of set-based statements whatever the batch size (resolve trunk names and source
- * IPs: one query each when used; insert: one; leftovers: one when any record was
- * not inserted; balances: the ledger's two). Arrays travel as one bind parameter per column (unnest), so the statement
- * count and the parameter count do not grow with the batch.
+ * IPs: one query each when used; the insert with its call deltas and per-customer
+ * sums: one; leftovers: one when any record was not inserted; balances and ledger:
+ * one; alert rules: one, plus states and events when something transitions). Arrays
+ * travel as one bind parameter per column (unnest), so the statement count and the
+ * parameter count do not grow with the batch.
  */
-import { dec, negateDecimal, normaliseDecimal } from '../../common/decimal';
-import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
+import { dec } from '../../common/decimal';
 import { badInput } from '../../common/errors';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
-import type { BalanceDelta, BalanceLedger } from '../balance/balance-ledger';
+import type { BalanceLedger } from '../balance/balance-ledger';
 import { lockCustomers } from '../balance/customer-locks';
 import { emitted, type ChargedCdr, type DomainHooks } from '../domain-hooks';
 import type { CdrInput } from './cdr.inputs';
+import { encodeBatch, insertSql, readOutcome, type InsertOutcome } from './cdr-insert';
 import { CdrBatchResult, type CdrRejection } from './cdr.type';
 import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
 import { resolveCustomers, type Resolved } from './customer-resolution';
-
-/**
- * Rows go in sorted by call_id. Every batch then takes its unique-index entries in
- * the same global order, so two batches sharing callIds wait for each other (the
- * second skips the first's rows once it commits) but never deadlock on the index.
- * Customer rows are locked only after the insert, in id order, by the ledger.
- * Other modules' CdrInsertCtes (the alert engine's call buckets) run in the same
- * statement over the inserted rows; unreferenced, they run once the insert is done.
- */
-function insertSql(ctes: string[]): string {
-  return `
-WITH inserted AS (
-  INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
-  SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
-    FROM (SELECT r.*, k.id AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id, ($12::text[])[r.disposition_at] AS disposition
-            FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
-                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)
-            -- Each distinct customer is looked up once; records of unknown ones are left out.
-            JOIN (SELECT k.id, k.at FROM unnest($10::uuid[]) WITH ORDINALITY AS k(id, at)
-                   WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = k.id)) k ON k.at = r.customer_at) u
-  ON CONFLICT (call_id) DO NOTHING
-  RETURNING call_id, customer_id, started_at, duration, disposition, charge
-)${ctes.map((sql, i) => `, also_${i} AS (${sql})`).join('')}
-SELECT customer_id, count(*)::int AS calls, sum(charge)::text AS charges, NULL AS left_out FROM inserted GROUP BY customer_id
-UNION ALL
-SELECT NULL, NULL, NULL, u.call_id FROM unnest($1::text[]) AS u(call_id) WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)`;
-}
-
-/**
- * What the insert answers: a row per charged customer (its new calls and their exact
- * sum), and a row per record it did not insert (left_out: a stored callId, or a
- * customer that does not exist). Nothing per inserted record crosses back.
- */
-interface InsertOutcome {
-  customer_id: string | null;
-  calls: number | null;
-  charges: string | null;
-  left_out: string | null;
-}
 
 const STORED_SQL = `
 SELECT call_id, customer_id, caller, callee, started_at, duration, disposition, charge
@@ -96,81 +59,20 @@ export class CdrSubmission {
   private async store(uow: UnitOfWork, rows: ValidCdr[]): Promise<CdrBatchResult> {
     const result = emptyResult();
     const resolved = await resolveCustomers(uow, rows);
-    const n = rows.length;
-    // Customers, trunks and dispositions go once each (a batch names a few hundred at
-    // most); every record sends its positions in those lists instead of the values.
-    const customers = new DistinctValues();
-    const trunks = new DistinctValues();
-    const dispositions = new DistinctValues();
-    const callIds: string[] = [];
-    const customerAt: number[] = [];
-    const trunkAt: (number | null)[] = [];
-    const callers: (string | null)[] = [];
-    const callees: string[] = [];
-    const starts: number[] = [];
-    const durations: number[] = [];
-    const dispositionAt: number[] = [];
-    const charges: string[] = [];
-    const candidates: ChargedCdr[] = [];
-    const candidateRows: ValidCdr[] = [];
-    for (let i = 0; i < n; i++) {
-      const row = rows[i];
-      const to = resolved[i];
-      if (!to) {
-        result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
-        continue;
-      }
-      candidates.push({ customerId: to.customerId, trunkId: to.trunkId, callId: row.callId, startedAtMs: row.startedAtMs, duration: row.duration, disposition: row.disposition, charge: row.charge });
-      candidateRows.push(row);
-      callIds.push(row.callId);
-      customerAt.push(customers.position(to.customerId));
-      trunkAt.push(to.trunkId === null ? null : trunks.position(to.trunkId));
-      callers.push(row.caller);
-      callees.push(row.callee);
-      starts.push(row.startedAtMs);
-      durations.push(row.duration);
-      dispositionAt.push(dispositions.position(row.disposition));
-      charges.push(row.charge);
-    }
-    if (callIds.length === 0) return result;
-
-    // Literals built here: node-postgres would escape all 45,000 elements of a 5,000-row batch.
-    const outcome = await uow.query<InsertOutcome>(insertSql(this.hooks.cdrInsertCtes('inserted')), [
-      textArrayLiteral(callIds),
-      plainArrayLiteral(customerAt),
-      // No trunk at all (records named by customerId): an empty array, which unnest pads with NULLs.
-      trunks.size === 0 ? '{}' : plainArrayLiteral(trunkAt),
-      textArrayLiteral(callers),
-      textArrayLiteral(callees),
-      plainArrayLiteral(starts),
-      plainArrayLiteral(durations),
-      plainArrayLiteral(dispositionAt),
-      plainArrayLiteral(charges),
-      plainArrayLiteral(customers.values),
-      plainArrayLiteral(trunks.values),
-      plainArrayLiteral(dispositions.values),
-    ]);
-    const deltas: BalanceDelta[] = [];
-    const leftOut = new Set<string>();
-    for (const o of outcome) {
-      if (o.left_out !== null) {
-        leftOut.add(o.left_out);
-        continue;
-      }
-      result.accepted += o.calls!;
-      const sum = normaliseDecimal(o.charges!);
-      // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
-      if (sum !== '0') deltas.push({ customerId: o.customer_id!, delta: negateDecimal(sum), accruedDelta: sum });
-    }
-    let charged = candidates;
+    const batch = encodeBatch(rows, resolved);
+    result.rejected.push(...batch.unknown.map((row) => rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row))));
+    if (batch.candidates.length === 0) return result;
+    const outcome = await uow.query<InsertOutcome>(insertSql(this.hooks.cdrInsertCtes('inserted')), batch.params);
+    const { stored, deltas, leftOut } = readOutcome(outcome);
+    result.accepted = stored;
+    let charged = batch.candidates;
     const pending: { row: ValidCdr; to: Resolved }[] = [];
     if (leftOut.size > 0) {
       charged = [];
-      for (let i = 0; i < candidates.length; i++) {
-        const c = candidates[i];
-        if (leftOut.has(c.callId)) pending.push({ row: candidateRows[i], to: { customerId: c.customerId, trunkId: c.trunkId } });
+      batch.candidates.forEach((c, i) => {
+        if (leftOut.has(c.callId)) pending.push({ row: batch.candidateRows[i], to: { customerId: c.customerId, trunkId: c.trunkId } });
         else charged.push(c);
-      }
+      });
     }
     // The records left out either collided with a stored record (committed before our
     // insert finished) or name a customer that does not exist.
