@@ -119,8 +119,11 @@ with one client per core they overlap, as with several switches or mediation fee
   instance per client, as production runs one instance per core (Node is one thread),
   requests round-robin; CDRs sent as GraphQL variables over HTTP with an ADMIN key
   (bodies serialised before timing).
-  The server validates, resolves customers, inserts with one \`unnest\` INSERT,
-  classifies duplicates, writes one ledger row per customer and publishes events.
+  The server validates, resolves customers, inserts with one \`unnest\` INSERT (which
+  also appends the per-minute call deltas and sums the charges per customer),
+  classifies duplicates, updates balances and writes one ledger row per customer in
+  one statement, evaluates the alert rules (the built-ins here) in one more, and
+  publishes events after commit.
 - **raw pg**: the physical floor: per batch one transaction with one \`unnest\`
   INSERT ... ON CONFLICT DO NOTHING feeding one UPDATE of the balances.
 - **naive TypeORM**: per record \`findOneBy\` the CDR and the customer, \`save\`
