@@ -6,12 +6,12 @@
  */
 import { normaliseDecimal } from '../../common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
+import { preparedSql } from '../../db/prepared-sql';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
 import { evaluate, wholeNumberRange } from './alert-evaluator';
 import type { AlertEventWriter, EventDraft } from './alert-event-writer';
-import { preparedSql } from '../../db/prepared-sql';
 
 /** Which rules apply to customer c: its own, its class's, its account type's (or everyone's), and the built-ins. */
 export const SCOPE_SQL = `(d.customer_id = c.id OR d.customer_class_id = c.customer_class_id

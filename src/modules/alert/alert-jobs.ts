@@ -101,9 +101,7 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
       run: () =>
         db.transaction(async (uow) => {
           const rows = await uow.query<{ id: string }>(RESTORE_SQL);
-          uow.afterCommit(async () => {
-            for (const r of rows) await events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId: r.id, status: 'ACTIVE' });
-          });
+          uow.afterCommit(() => events.publishAll(Topic.CUSTOMER_STATUS_CHANGED, rows.map((r) => ({ customerId: r.id, status: 'ACTIVE' as const }))));
         }),
     },
   ];

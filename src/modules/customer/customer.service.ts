@@ -134,9 +134,7 @@ export class CustomerService {
         throw notFound('Customer', missing);
       }
       const changed = rows.filter((r) => r.changed).map((r) => r.id);
-      uow.afterCommit(async () => {
-        for (const customerId of changed) await this.events.publish(Topic.CUSTOMER_STATUS_CHANGED, { customerId, status });
-      });
+      uow.afterCommit(() => this.events.publishAll(Topic.CUSTOMER_STATUS_CHANGED, changed.map((customerId) => ({ customerId, status }))));
       const entities = await uow.manager.getRepository(CustomerEntity).findBy({ id: In(unique) });
       const byId = new Map(entities.map((e) => [e.id, CustomerType.from(e)]));
       return unique.map((id) => byId.get(id)!);
