@@ -54,11 +54,24 @@ describe('validateCdrs', () => {
     [{ caller: 'x'.repeat(65) }, 'caller'],
     [{ callId: 'x'.repeat(129) }, 'callId'],
     [{ callId: ' ' }, 'callId'],
+    [{ callId: '\u00a0\u3000\ufeff' }, 'callId'],
+    [{ callee: '\t\n ' }, 'callee'],
     [{ callee: 'a\u0000' }, 'callee'],
   ])('refuses %p as INVALID %s', (over, field) => {
     const { valid, rejected } = validateCdrs([row(over)], NOW);
     expect(valid).toEqual([]);
     expect(rejected).toEqual([expect.objectContaining({ index: 0, code: 'INVALID', field })]);
+  });
+
+  it('keeps values with inner or trailing blanks, and decodes each customer id once per batch with the same answer', () => {
+    const other = 'cus_1a2b3c4d-0000-4000-8000-000000000001';
+    const { valid, rejected } = validateCdrs(
+      [row({ callee: '4930 123 ' }), row({ callId: 'call-2', customerId: other }), row({ callId: 'call-3' }), row({ callId: 'call-4', customerId: 'cus_nope' }), row({ callId: 'call-5', customerId: 'cus_nope' })],
+      NOW,
+    );
+    expect(rejected).toEqual([]);
+    expect(valid.map((v) => v.ref.value)).toEqual(['0b4f6f0e-5d1a-4c61-9a52-6f3d2b1c0a99', '1a2b3c4d-0000-4000-8000-000000000001', '0b4f6f0e-5d1a-4c61-9a52-6f3d2b1c0a99', '', '']);
+    expect(valid[0].callee).toBe('4930 123 ');
   });
 
   it('accepts a start within the clock skew and a zero duration', () => {

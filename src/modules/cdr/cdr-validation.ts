@@ -48,10 +48,12 @@ export function validateCdrs(inputs: readonly CdrInput[], now: number): { valid:
   const valid: ValidCdr[] = [];
   const rejected: CdrRejection[] = [];
   const seen = new Set<string>();
+  // A batch names a few hundred customers at most: each id is decoded once.
+  const refsById = new Map<string, CustomerRef>();
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
     const callId = typeof input.callId === 'string' ? input.callId : null;
-    const result = checkRow(input, i, now);
+    const result = checkRow(input, i, now, refsById);
     if (callId !== null && callId !== '') {
       if (seen.has(callId)) {
         rejected.push(rejection(i, callId, 'DUPLICATE_IN_BATCH', 'callId', 'callId appears earlier in this batch'));
@@ -67,26 +69,34 @@ export function validateCdrs(inputs: readonly CdrInput[], now: number): { valid:
 
 type Problem = { field: string; problem: string };
 
+/** trim() copies the string; only a value that starts with a character trim() removes (ASCII controls and space, or U+00A0 and above) can be blank. */
+function mayBeWhitespace(code: number): boolean {
+  return code <= 32 || code >= 0xa0;
+}
+
 function text(value: unknown, field: string, max: number, required: boolean): Problem | undefined {
   if (value === null || value === undefined) return required ? { field, problem: `${field} is required` } : undefined;
   if (typeof value !== 'string') return { field, problem: `${field} must be a string` };
-  if (required && value.trim() === '') return { field, problem: `${field} must not be empty` };
+  if (required && (value.length === 0 || (mayBeWhitespace(value.charCodeAt(0)) && value.trim() === ''))) return { field, problem: `${field} must not be empty` };
   if (value.length > max) return { field, problem: `${field} must be at most ${max} characters` };
   // Postgres text cannot hold NUL; one such row must not fail the whole batch.
   if (value.includes('\u0000')) return { field, problem: `${field} must not contain NUL characters` };
   return undefined;
 }
 
-function customerRef(input: CdrInput): CustomerRef | Problem {
+function customerRef(input: CdrInput, refsById: Map<string, CustomerRef>): CustomerRef | Problem {
   // Counted, not collected: this runs once per record of batches of thousands.
   let given = 0;
   let second: 'trunk' | 'sourceIp' | undefined;
   let ref: CustomerRef | undefined;
   if (input.customerId !== null && input.customerId !== undefined) {
     given++;
-    const local = tryFromGlobalId('Customer', input.customerId);
-    // A malformed id names no customer that could exist; it is reported as unknown after the batch is resolved.
-    ref = { kind: 'id', value: local ?? '' };
+    ref = refsById.get(input.customerId);
+    if (ref === undefined) {
+      // A malformed id names no customer that could exist; it is reported as unknown after the batch is resolved.
+      ref = { kind: 'id', value: tryFromGlobalId('Customer', input.customerId) ?? '' };
+      refsById.set(input.customerId, ref);
+    }
   }
   if (input.trunk !== null && input.trunk !== undefined) {
     if (++given === 2) second = 'trunk';
@@ -105,13 +115,13 @@ function customerRef(input: CdrInput): CustomerRef | Problem {
   return ref!;
 }
 
-function checkRow(input: CdrInput, index: number, now: number): ValidCdr | Problem {
+function checkRow(input: CdrInput, index: number, now: number, refsById: Map<string, CustomerRef>): ValidCdr | Problem {
   const bad =
     text(input.callId, 'callId', MAX_CALL_ID_LENGTH, true) ??
     text(input.callee, 'callee', MAX_NUMBER_LENGTH, true) ??
     text(input.caller, 'caller', MAX_NUMBER_LENGTH, false);
   if (bad) return bad;
-  const ref = customerRef(input);
+  const ref = customerRef(input, refsById);
   if ('problem' in ref) return ref;
   const duration = input.duration;
   if (!Number.isInteger(duration) || duration < 0 || duration > MAX_DURATION_SECONDS) {
