@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/global-id';
+import { WithCoercedArgs } from '../../server/coerced-args';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { loadCustomer } from '../customer/customer.loader';
@@ -14,6 +15,8 @@ import { CdrBatchResult, CdrConnection, CdrType } from './cdr.type';
 export class CdrResolver {
   @Authorized(Role.ADMIN, Role.INGEST)
   @Mutation(() => CdrBatchResult)
+  // Up to 10,000 records per call: type-graphql's per-record copy into CdrInput instances is skipped.
+  @WithCoercedArgs('cdrs')
   submitCdrs(@Ctx() ctx: RequestContext, @Arg('cdrs', () => [CdrInput]) cdrs: CdrInput[]): Promise<CdrBatchResult> {
     return ctx.services.cdrs.submit(ctx, cdrs);
   }
