@@ -11,15 +11,25 @@
  * `@WithCoercedArgs('a', 'b')` calls the method as `method(context, args.a, args.b)`
  * from a middleware. type-graphql runs @Authorized's role check before any middleware,
  * so roles still apply. The method's parameters must be `@Ctx()` then those `@Arg`s,
- * in that order (their decorators still declare the field's arguments), and the
- * method must not use `this` (resolvers here are thin and keep no state).
+ * in that order (their decorators still declare the field's arguments; checked when
+ * the class is declared), and the method must not use `this` (resolvers here are
+ * thin and keep no state).
  */
-import { UseMiddleware } from 'type-graphql';
+import { getMetadataStorage, UseMiddleware } from 'type-graphql';
 
 type ResolverMethod = (context: object, ...args: unknown[]) => unknown;
 
 export function WithCoercedArgs(...argNames: string[]): MethodDecorator {
   return (prototype, key, descriptor) => {
+    // Parameter decorators run before method decorators: the parameters are known here.
+    const params = getMetadataStorage()
+      .params.filter((p) => p.target === prototype.constructor && p.methodName === key)
+      .sort((a, b) => a.index - b.index);
+    const layout = params.map((p) => (p.kind === 'arg' ? `@Arg('${p.name}')` : p.kind === 'context' && !p.propertyName ? '@Ctx()' : `@${p.kind}`));
+    const expected = ['@Ctx()', ...argNames.map((n) => `@Arg('${n}')`)];
+    if (layout.join(', ') !== expected.join(', ')) {
+      throw new Error(`@WithCoercedArgs on ${prototype.constructor.name}.${String(key)}: parameters must be (${expected.join(', ')}), found (${layout.join(', ')})`);
+    }
     const method = descriptor.value as unknown as ResolverMethod;
     UseMiddleware(async ({ context, args }) => method(context, ...argNames.map((name) => args[name])))(prototype, key, descriptor);
   };
