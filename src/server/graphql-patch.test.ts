@@ -20,10 +20,11 @@ describe('graphql-js input coercion (patched)', () => {
       const source = readFileSync(require.resolve(file), 'utf8');
       expect(source).toContain('const coercedValue = {};');
       expect(source).not.toContain('{ ...coercedValue }');
+      expect(source).toContain('for (const field of fieldList) {');
     }
   });
 
-  it('gives plain objects in field order, with defaults, without absent optional fields', () => {
+  it('gives plain objects in field order, with defaults, without absent optional fields, for every type alike', () => {
     const out = coerceInputValue(
       [
         { d: 'BUSY', id: 'a', tags: ['x'] },
@@ -37,6 +38,9 @@ describe('graphql-js input coercion (patched)', () => {
     ]);
     expect(Object.keys(out[0])).toEqual(['id', 'n', 'd', 'tags']);
     for (const o of out) expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
+    // A second input type after the first: each keeps its own field list.
+    expect(coerceInputValue({ b: 'x' }, schema.getType('One') as GraphQLInputType)).toEqual({ b: 'x' });
+    expect(coerceInputValue([{ id: 'c', d: 'BUSY' }], recs)).toEqual([{ id: 'c', n: 7, d: 'BUSY' }]);
   });
 
   it('still reports every error with its path', () => {
