@@ -18,8 +18,12 @@ export const BENCH_CUSTOMERS = 100;
 /** Something CDR batches are sent to, one at a time. */
 export interface IngestTarget {
   databaseUrl: string;
-  /** Sends one batch; throws unless every record came back as `expect`. */
-  send(batch: BenchCdr[], expect: 'accepted' | 'duplicates'): Promise<void>;
+  /**
+   * Sends one batch for sender `client` (0-based); throws unless every record came back
+   * as `expect`. Each sender keeps to its own connection (raw pg) or app instance
+   * (GraphQL, as a feed's keep-alive connection stays on one instance behind a load balancer).
+   */
+  send(batch: BenchCdr[], expect: 'accepted' | 'duplicates', client?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,7 +44,7 @@ export interface GraphqlTargetOptions {
 /**
  * The app as `instances` child processes (Node runs one thread: production runs one
  * instance per core) on one fresh database; CDRs go as GraphQL variables over HTTP
- * with an ADMIN key, requests spread round-robin. prepare() serialises bodies before
+ * with an ADMIN key, sender i to instance i. prepare() serialises bodies before
  * the clock starts.
  */
 export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOptions = {}, instances = 1): Promise<IngestTarget & { prepare(batches: BenchCdr[][]): void }> {
@@ -48,15 +52,14 @@ export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOpti
   const adminKey = `lg_bench_${randomBytes(12).toString('hex')}`;
   const apps: AppProcess[] = [];
   const bodies = new Map<BenchCdr[], string>();
-  let sent = 0;
   const target = {
     databaseUrl: db.url,
     prepare(batches: BenchCdr[][]) {
       for (const b of batches) bodies.set(b, JSON.stringify({ query: SUBMIT, variables: { cdrs: b } }));
     },
-    async send(batch: BenchCdr[], expect: 'accepted' | 'duplicates') {
+    async send(batch: BenchCdr[], expect: 'accepted' | 'duplicates', client = 0) {
       const body = bodies.get(batch) ?? JSON.stringify({ query: SUBMIT, variables: { cdrs: batch } });
-      const url = apps[sent++ % apps.length].url;
+      const url = apps[client % apps.length].url;
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body });
       const json = (await res.json()) as SubmitResponse;
       const r = json.data?.submitCdrs;
@@ -93,16 +96,16 @@ UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrue
 /** Raw pg with `connections` clients; deadlocks between concurrent batches are retried, as the app does. */
 export async function rawPgTarget(server: BenchServer, connections = 1): Promise<IngestTarget> {
   const db = await server.freshDatabase('raw');
-  const idle: Client[] = [];
+  const clients: Client[] = [];
   for (let i = 0; i < connections; i++) {
     const c = new Client({ connectionString: db.url });
     await c.connect();
-    idle.push(c);
+    clients.push(c);
   }
   return {
     databaseUrl: db.url,
-    async send(batch) {
-      const client = idle.pop()!;
+    async send(batch, _expect, sender = 0) {
+      const client = clients[sender % clients.length];
       const params = [
         batch.map((c) => c.callId),
         batch.map((c) => c.customerId.slice(4)),
@@ -113,24 +116,20 @@ export async function rawPgTarget(server: BenchServer, connections = 1): Promise
         batch.map((c) => c.disposition),
         batch.map((c) => c.charge),
       ];
-      try {
-        for (;;) {
-          try {
-            await client.query('BEGIN');
-            await client.query(RAW_SQL, params);
-            await client.query('COMMIT');
-            return;
-          } catch (err) {
-            await client.query('ROLLBACK');
-            if (!['40P01', '40001'].includes((err as { code?: string }).code ?? '')) throw err;
-          }
+      for (;;) {
+        try {
+          await client.query('BEGIN');
+          await client.query(RAW_SQL, params);
+          await client.query('COMMIT');
+          return;
+        } catch (err) {
+          await client.query('ROLLBACK');
+          if (!['40P01', '40001'].includes((err as { code?: string }).code ?? '')) throw err;
         }
-      } finally {
-        idle.push(client);
       }
     },
     async close() {
-      await Promise.all(idle.map((c) => c.end()));
+      await Promise.all(clients.map((c) => c.end()));
       await db.drop();
     },
   };
@@ -141,8 +140,8 @@ export async function timeBatches(target: IngestTarget, batches: BenchCdr[][], e
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < batches.length) await target.send(batches[next++], expect);
+    Array.from({ length: clients }, async (_, sender) => {
+      while (next < batches.length) await target.send(batches[next++], expect, sender);
     }),
   );
   return performance.now() - t0;
@@ -160,7 +159,7 @@ interface ComparedRun {
 /**
  * Runs GraphQL and raw pg in interleaved rounds (the machine's background load
  * hits both alike), with 1 client and with `maxClients` concurrent clients (raw pg:
- * a connection each; GraphQL: as many app instances, requests round-robin), and
+ * a connection each; GraphQL: as many app instances, client i sending to instance i), and
  * keeps each target's best round per client count; the replay resends batches
  * already stored. Balances are checked exactly after ingest and after replay.
  */
@@ -183,9 +182,9 @@ export async function compareIngest(server: BenchServer, batchSize: number, perR
     gql.prepare(runs[0].workload.batches);
     // Warm-up: JIT, pool connections and query plans, on records of their own.
     for (const run of runs) {
-      // One warm batch per app instance (requests go round-robin).
+      // One warm batch per app instance and connection (sender i uses the i-th).
       const warm = await createWorkload(run.target.databaseUrl, 1, 200 * maxClients, 200, `warm${run.label.slice(0, 3)}`);
-      for (const batch of warm.batches) await run.target.send(batch, 'accepted');
+      for (const [sender, batch] of warm.batches.entries()) await run.target.send(batch, 'accepted', sender);
       run.workload.customers.push(...warm.customers);
       for (const [id, v] of warm.expectedMillionths) run.workload.expectedMillionths.set(id, v);
     }

@@ -30,9 +30,12 @@ export interface CdrBenchReport {
   machine: Record<string, string>;
 }
 
-/** CDRs per round and rounds per target, batch size and client count (best round counts). */
+/**
+ * CDRs per round and rounds per target, batch size and client count (best round counts).
+ * Five rounds: this kind of VM has slow spells of a second or two that can spoil three.
+ */
 const PER_ROUND = 20_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** Concurrent clients of the second series: one per core (and one app instance per core, as deployed). */
 const MAX_CLIENTS = Math.max(2, os.availableParallelism());
 const NAIVE_TOTAL = 1_000;
@@ -117,8 +120,9 @@ with one client per core they overlap, as with several switches or mediation fee
 - **GraphQL submitCdrs**: the app as child processes (own event loops, started as the
   production image starts it: \`NODE_ENV=production node --max-semi-space-size=64\`): one
   instance per client, as production runs one instance per core (Node is one thread),
-  requests round-robin; CDRs sent as GraphQL variables over HTTP with an ADMIN key
-  (bodies serialised before timing).
+  each client sending to its own instance (as a feed's keep-alive connection stays on
+  one instance behind a load balancer; raw pg: each client its own connection); CDRs
+  sent as GraphQL variables over HTTP with an ADMIN key (bodies serialised before timing).
   The server validates, resolves customers, inserts with one \`unnest\` INSERT (which
   also appends the per-minute call deltas and sums the charges per customer),
   classifies duplicates, updates balances and writes one ledger row per customer in
@@ -163,9 +167,10 @@ parameter limit of multi-row VALUES). Preparing one 5,000-element column:
 |---|---|
 ${encoding.join('\n')}
 
-So the hot path sends timestamps as ISO strings (\`Date\` values are formatted
-through local-time arithmetic), money as decimal strings in a \`numeric[]\` (exact;
-JS numbers would be rounded), and lets Postgres parse the literals.
+So the hot path builds its array literals itself (\`src/db/array-literal.ts\`): start
+times go as epoch-millisecond integers converted in SQL (no ISO text per row), money as
+decimal strings in a \`numeric[]\` (exact; JS numbers would be rounded), and customers,
+trunks and dispositions once per batch, each record sending its positions.
 `;
 }
 
@@ -174,7 +179,7 @@ export async function main(): Promise<void> {
   const text = renderReport(report);
   fs.writeFileSync(path.resolve('BENCHMARKS.md'), text);
   process.stdout.write('\n' + report.ratios.map((x) => `${x.label}: ${x.value.toFixed(2)}x (target ${x.target}x)`).join('\n') + '\nwrote BENCHMARKS.md\n');
-  if (report.ratios.filter((x) => x.label.includes(`${MAX_CLIENTS} client`)).some((x) => x.value < x.target)) process.exitCode = 1;
+  if (report.ratios.some((x) => x.value < x.target)) process.exitCode = 1;
 }
 
 if (require.main === module) {
