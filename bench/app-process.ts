@@ -42,9 +42,12 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await startApp(config, createLogger(config.logLevel));
+  const stop = () => void app.close().then(() => process.exit(0));
   process.on('message', (m) => {
-    if (m === 'stop') void app.close().then(() => process.exit(0));
+    if (m === 'stop') stop();
   });
+  // The bench process died without saying stop: do not linger (and run jobs) without it.
+  process.on('disconnect', stop);
   process.send!({ url: app.url });
 }
 
