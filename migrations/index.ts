@@ -5,6 +5,7 @@ import { Alerts1732406400300 } from './1732406400300-alerts';
 import { Notifications1732406400400 } from './1732406400400-notifications';
 import { CallBucketFillfactor1732406400500 } from './1732406400500-call-bucket-fillfactor';
 import { CallBucketDeltas1732406400600 } from './1732406400600-call-bucket-deltas';
+import { CustomerBalanceHot1732406400700 } from './1732406400700-customer-balance-hot';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Notifications1732406400400,
   CallBucketFillfactor1732406400500,
   CallBucketDeltas1732406400600,
+  CustomerBalanceHot1732406400700,
 ];
