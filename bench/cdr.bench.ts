@@ -122,7 +122,9 @@ with one client per core they overlap, as with several switches or mediation fee
   instance per client, as production runs one instance per core (Node is one thread),
   each client sending to its own instance (as a feed's keep-alive connection stays on
   one instance behind a load balancer; raw pg: each client its own connection); CDRs
-  sent as GraphQL variables over HTTP with an ADMIN key (bodies serialised before timing).
+  sent as GraphQL variables over HTTP with an ADMIN key, by node:http on a keep-alive
+  connection (fetch() would add ~0.6 ms of client work per request), bodies serialised
+  before timing.
   The server validates, resolves customers, inserts with one \`unnest\` INSERT (which
   also appends the per-minute call deltas and sums the charges per customer),
   classifies duplicates, updates balances and writes one ledger row per customer in
