@@ -146,18 +146,21 @@ ${ratios.join('\n')}
 
 Where the GraphQL path spends its time (one app instance, a CPU profile of the app and
 Postgres's statement log, on this kind of machine). A 5,000-record batch takes about
-110 ms: in the app, graphql-js coercing the \`cdrs\` variable ~17 ms (its generic
-per-field work, the largest single cost, and library code), parsing the JSON body
-~5 ms, type-graphql's input instances ~3.5 ms, the row checks ~2.5 ms, building the
-array parameters ~3 ms, garbage collection ~4.5 ms; in Postgres, the one INSERT
-statement ~60 ms (the raw floor's insert plus the per-minute call deltas, ~4 ms, and
-the per-customer sums), the ledger statement (locks, balances, ledger rows) ~2.5 ms,
-the alert rule statement ~1.5 ms, BEGIN and COMMIT ~1.5 ms. A 1,000-record batch is
-bound by latency: about 30 ms, of which the insert ~12 ms and the app's CPU ~10 ms,
-over six round trips (key lookup, BEGIN, insert, ledger, rules, COMMIT) where the raw
-floor makes three; with one client the app's work and Postgres's add up, with one
-client per core they overlap. The app runs its background jobs as in production
-meanwhile, every second (call-delta compaction, alert windows, outbox).
+110 ms. In the app, about 25 ms: parsing the JSON body ~5.5 ms, graphql-js coercing the
+\`cdrs\` variable ~6 ms (17 ms before \`patches/graphql+16.15.0.patch\`; type-graphql's
+copy into input instances, ~3.5 ms, is skipped by \`WithCoercedArgs\`), the row checks
+~2.7 ms, building the array parameters ~2 ms, node-postgres sending them ~3.5 ms,
+garbage collection ~4 ms. In Postgres, about 75 ms: the one INSERT statement ~70 ms (the
+raw floor's insert plus the per-minute call deltas and the per-customer sums), the
+ledger statement (locks, balances, ledger rows) ~2 ms, the alert rule statement ~1 ms,
+BEGIN and COMMIT ~1.5 ms. A 1,000-record batch takes about 27 ms: Postgres ~16 ms over
+six statements (key lookup, BEGIN, insert ~13 ms, ledger ~1.5 ms, rules ~0.4 ms,
+COMMIT ~0.7 ms) where the raw floor makes three, and the app ~9 ms (body and JSON
+~1.5 ms, coercion ~0.8 ms, checks and parameters ~1.2 ms, node-postgres ~2 ms, the
+answer ~0.8 ms, garbage collection ~0.7 ms). With one client the app's work and
+Postgres's add up; with one client per core they overlap, and the two cores are the
+limit. The app runs its background jobs as in production meanwhile, every second
+(call-delta compaction, alert windows, outbox).
 
 ## Bind parameters (node-postgres)
 
