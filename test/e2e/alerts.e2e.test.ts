@@ -126,6 +126,28 @@ describe('alert engine', () => {
     expect(customer?.alertStates).toEqual([]);
   });
 
+  it('CALL_DURATION rules of every operator fire for exactly the calls that meet them, however short or long the batch', async () => {
+    const customerId = await createCustomer(server, { name: 'Duration Mix' });
+    const other = await createCustomer(server, { name: 'Duration Other' });
+    await define({ title: 'very short calls', customerId, area: 'CALL_DURATION', operator: 'LT', threshold: '5' });
+    await define({ title: 'short calls', customerId, area: 'CALL_DURATION', operator: 'LTE', threshold: '5' });
+    await define({ title: 'a minute exactly', customerId, area: 'CALL_DURATION', operator: 'EQ', threshold: '60' });
+    await define({ title: 'over 59.5 s', customerId, area: 'CALL_DURATION', operator: 'GT', threshold: '59.5' });
+    await define({ title: 'never', customerId, area: 'CALL_DURATION', operator: 'GTE', threshold: '100000' });
+    // The other customer's calls (from 0 to 100000 s) must not make this customer's rules fire.
+    await chargeCalls(server, [
+      { customerId, duration: 3 },
+      { customerId, duration: 5 },
+      { customerId, duration: 60 },
+      { customerId, duration: 100 },
+      { customerId: other, duration: 0 },
+      { customerId: other, duration: 100_000 },
+    ]);
+    const fired = (await events({ customerId })).map((e) => `${e.definition?.title} ${e.value}`).sort();
+    expect(fired).toEqual(['a minute exactly 60', 'over 59.5 s 100', 'over 59.5 s 60', 'short calls 3', 'short calls 5', 'very short calls 3']);
+    expect(await events({ customerId: other })).toEqual([]);
+  });
+
   it('a penalty of 60 s suspends the customer, and the scheduler restores it when it expires', async () => {
     const customerId = await createCustomer(server, { name: 'Penalised', balance: '10' });
     await define({ title: 'Negative balance penalty', customerId, area: 'BALANCE', operator: 'LT', threshold: '0', penalty: 60 });
