@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger';
 import { EventBus } from './pubsub/event-bus';
 import { buildAppSchema } from './schema';
 import { startHttpServer } from './server/http-server';
+import { createOperationGuard } from './server/operation-guard';
 import { createServices, type Services } from './services';
 import { startWorkers, type Workers } from './workers';
 
@@ -30,7 +31,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL());
-    const server = await startHttpServer(schema, services);
+    const server = await startHttpServer(schema, createOperationGuard(schema, config), services);
     const workers: Workers = startWorkers(services);
     let closing: Promise<void> | undefined;
     return {

@@ -21,6 +21,7 @@ import type { Services } from '../services';
 import { authenticate } from './auth';
 import { RequestContext, type Principal } from './context';
 import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from './error-handling';
+import type { OperationGuard } from './operation-guard';
 
 export interface RunningHttpServer {
   url: string;
@@ -32,7 +33,7 @@ const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
 
 type WsExtra = { principal?: Principal; socket: WebSocket };
 
-export async function startHttpServer(schema: GraphQLSchema, services: Services): Promise<RunningHttpServer> {
+export async function startHttpServer(schema: GraphQLSchema, guard: OperationGuard, services: Services): Promise<RunningHttpServer> {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -59,19 +60,26 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
         }
         return true;
       },
-      onSubscribe: async (ctx) => {
-        const keyId = ctx.extra.principal?.apiKeyId;
-        if (keyId && !(await services.apiKeys.isActive(keyId))) {
+      onSubscribe: async (ctx, _id, payload) => {
+        const principal = ctx.extra.principal!;
+        if (principal.apiKeyId && !(await services.apiKeys.isActive(principal.apiKeyId))) {
           ctx.extra.socket.close(CloseCode.Forbidden, 'API key revoked');
           return [];
         }
+        const prepared = guard.prepare(payload, principal);
+        if ('errors' in prepared) return prepared.errors;
+        return {
+          schema,
+          document: prepared.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: new RequestContext(randomUUID(), principal, logger, services),
+        };
       },
       onClose: (ctx) => {
         const keyId = ctx.extra.principal?.apiKeyId;
         if (keyId) socketsByKey.get(keyId)?.delete(ctx.extra.socket);
       },
-      context: (ctx) =>
-        new RequestContext(randomUUID(), ctx.extra.principal!, logger, services),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const requestId = (args.contextValue as RequestContext).requestId;
@@ -84,6 +92,8 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    validationRules: [...guard.validationRules],
+    parseOptions: guard.parseOptions,
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT and drains everything in order.
@@ -93,6 +103,7 @@ export async function startHttpServer(schema: GraphQLSchema, services: Services)
       // control plugin would still wrap every field of every response to compute them.
       ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(logger),
+      guard.plugin(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       {
         async serverWillStart() {
