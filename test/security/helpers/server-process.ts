@@ -1,0 +1,127 @@
+/**
+ * The server as an attacker meets it: its own process (`node dist/src/main.js`, built by
+ * pretest) in production mode, on its own database, so a request that exhausts memory or
+ * blocks the event loop shows in that process's RSS and answers, not in the test's.
+ * Memory is read from /proc: VmRSS now, VmHWM the peak since the last resetPeak().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../../../src/db/embedded-postgres';
+import { HttpClient, WsClient } from '../../helpers/graphql-client';
+import { createTestDatabase, TEST_REDIS_URL } from '../../helpers/test-env';
+
+const MAIN = path.join(__dirname, '..', '..', '..', 'dist', 'src', 'main.js');
+
+export interface ServerProcessOptions {
+  /** Use the test Redis (the test must be in describeWithRedis). */
+  redis?: boolean;
+  /** Extra environment (limits under test, NODE_ENV...). */
+  env?: Record<string, string>;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  port: number;
+  adminKey: string;
+  databaseUrl: string;
+  /** Everything the process printed so far. */
+  output(): string;
+  http(key?: string | null): HttpClient;
+  ws(key?: string | null): WsClient;
+  /** Resident memory now, bytes. */
+  rss(): number;
+  /** Peak resident memory since the last resetPeak() (or start), bytes. */
+  peakRss(): number;
+  /** Starts a new peak measurement (Linux: writing 5 to clear_refs resets VmHWM). */
+  resetPeak(): void;
+  /** Resolves with the exit code / signal once the process is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, wait for exit, drop the database. */
+  stop(): Promise<void>;
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
+export async function startServerProcess(opts: ServerProcessOptions = {}): Promise<ServerProcess> {
+  if (opts.redis && !TEST_REDIS_URL) throw new Error('this test needs Redis: wrap it in describeWithRedis');
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const adminKey = `lg_test_admin_${randomBytes(12).toString('hex')}`;
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      ADMIN_API_KEY: adminKey,
+      REDIS_PREFIX: `lgsec-${randomBytes(4).toString('hex')}`,
+      ...(opts.redis ? { REDIS_URL: TEST_REDIS_URL! } : {}),
+      LOG_LEVEL: 'warn',
+      OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = `http://127.0.0.1:${port}/graphql`;
+  // LOG_LEVEL=warn hides "listening": wait until /healthz answers instead.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await db.drop();
+      throw new Error(`server exited with ${child.exitCode}: ${out}`);
+    }
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await db.drop();
+      throw new Error(`server did not start: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid!;
+  return {
+    child,
+    pid,
+    url,
+    port,
+    adminKey,
+    databaseUrl: db.url,
+    output: () => out,
+    http: (key) => new HttpClient(url, key === null ? undefined : (key ?? adminKey)),
+    ws: (key) => new WsClient(url, key === null ? undefined : (key ?? adminKey)),
+    rss: () => statusKb(pid, 'VmRSS') * 1024,
+    peakRss: () => statusKb(pid, 'VmHWM') * 1024,
+    resetPeak: () => fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'),
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await db.drop();
+    },
+  };
+}
