@@ -20,8 +20,15 @@ export interface RedisBusOptions {
   publishBuffer: number;
 }
 
+/**
+ * Marker in a cursorStream: the Redis subscription was lost and is live again, and
+ * wake-ups published meanwhile may never arrive; readers read their rows again.
+ */
+export const RESUBSCRIBED = Symbol('resubscribed');
+
 export class EventBus {
   private readonly listeners = new Map<Topic, number>();
+  private readonly resubscribedHandlers = new Set<() => void>();
 
   private constructor(
     private readonly engine: PubSubEngine,
@@ -53,7 +60,21 @@ export class EventBus {
     }
     await Promise.all([publisher.connect(), subscriber.connect()]);
     const sender = new RedisPublisher(publisher, opts.publishBuffer, logger);
-    return new EventBus(new RedisPubSub({ publisher, subscriber }), prefix, { publisher, subscriber, sender });
+    const bus = new EventBus(new RedisPubSub({ publisher, subscriber }), prefix, { publisher, subscriber, sender });
+    // Every 'ready' after the first is a reconnect. ioredis writes its SUBSCRIBEs right
+    // after emitting it; a PING queued behind them answers once they are live.
+    subscriber.on('ready', () =>
+      setImmediate(() =>
+        subscriber.ping().then(
+          () => {
+            logger.warn('redis subscriptions restored: cursor feeds read again');
+            for (const handler of bus.resubscribedHandlers) handler();
+          },
+          (err) => logger.warn('redis resubscription check failed', { err }),
+        ),
+      ),
+    );
+    return bus;
   }
 
   /** The channel name of a topic (Redis channels are shared by every deployment on that Redis). */
@@ -104,6 +125,23 @@ export class EventBus {
     let cancel: () => void = () => undefined;
     const queue = new AsyncQueue<TopicPayloads[T]>(() => cancel());
     cancel = await this.listen(topic, (p) => queue.push(p));
+    return queue;
+  }
+
+  /**
+   * stream() for readers that catch up from PostgreSQL by cursor: it also carries
+   * RESUBSCRIBED after Redis came back, since wake-ups of the outage may be lost.
+   */
+  async cursorStream<T extends Topic>(topic: T): Promise<AsyncIterableIterator<TopicPayloads[T] | typeof RESUBSCRIBED>> {
+    let cancel: () => void = () => undefined;
+    const queue = new AsyncQueue<TopicPayloads[T] | typeof RESUBSCRIBED>(() => cancel());
+    const resubscribed = () => queue.push(RESUBSCRIBED);
+    const stop = await this.listen(topic, (p) => queue.push(p));
+    this.resubscribedHandlers.add(resubscribed);
+    cancel = () => {
+      stop();
+      this.resubscribedHandlers.delete(resubscribed);
+    };
     return queue;
   }
 
