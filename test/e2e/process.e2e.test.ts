@@ -155,9 +155,12 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('npm start as a user runs it', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineguard-npm-'));
+  let dataDir: string;
   const started: number[] = [];
 
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineguard-npm-'));
+  });
   afterAll(() => {
     for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
