@@ -26,7 +26,10 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
   const db = await Database.open(config, logger);
   let events: EventBus | undefined;
   try {
-    events = config.redisUrl ? await EventBus.redis(config.redisUrl, config.redisPrefix, logger) : EventBus.inProcess(config.redisPrefix);
+    events = config.redisUrl ? await EventBus.redis(config.redisUrl, config.redisPrefix, logger, {
+          commandTimeoutMs: config.redisCommandTimeoutMs,
+          publishBuffer: config.redisPublishBuffer,
+        }) : EventBus.inProcess(config.redisPrefix);
     const services = createServices({ config, logger, db, events });
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();

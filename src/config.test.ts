@@ -22,8 +22,23 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['MAX_CDR_BATCH', '0'],
     ['OUTBOUND_ALLOW_CIDRS', 'localhost'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '0'],
+    ['REDIS_PUBLISH_BUFFER', '-1'],
+    ['READY_TIMEOUT_MS', 'soon'],
   ])('fails fast naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses the built-in webhook secret in production, naming WEBHOOK_SECRET', () => {
+    expect(loadConfig({}).production).toBe(false);
+    const dev = loadConfig({}).webhookSecret;
+    for (const env of [{ NODE_ENV: 'production' }, { NODE_ENV: 'production', WEBHOOK_SECRET: dev }]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow('WEBHOOK_SECRET');
+    }
+    const prod = loadConfig({ NODE_ENV: 'production', WEBHOOK_SECRET: 'whsec_b3duLXByb2R1Y3Rpb24tc2VjcmV0' });
+    expect(prod.production).toBe(true);
+    expect(prod.webhookSecret).toBe('whsec_b3duLXByb2R1Y3Rpb24tc2VjcmV0');
   });
 });

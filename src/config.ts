@@ -18,6 +18,14 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of every Redis channel, so several deployments (or test runs) can share one Redis. */
   redisPrefix: string;
+  /** Timeout of one Redis command (a publish after commit, the readiness ping), ms. */
+  redisCommandTimeoutMs: number;
+  /** Most pub/sub wake-ups held in memory while Redis is unreachable (sent when it is back). */
+  redisPublishBuffer: number;
+  /** How long /readyz waits for each of PostgreSQL and Redis before answering 503, ms. */
+  readyTimeoutMs: number;
+  /** NODE_ENV is production: development defaults (the webhook secret) are refused. */
+  production: boolean;
   /** Secret of an ADMIN key guaranteed to exist after start. */
   adminApiKey?: string;
   logLevel: LogLevel;
@@ -85,6 +93,8 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+const DEVELOPMENT_WEBHOOK_SECRET = 'whsec_bGluZWd1YXJkLWRldmVsb3BtZW50LXNlY3JldA==';
+
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 /** Parses and validates the environment; throws ConfigError naming the first bad variable. */
@@ -96,6 +106,12 @@ export function loadConfig(env: Env = process.env): Config {
   const adminApiKey = str(env, 'ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
     throw new ConfigError('ADMIN_API_KEY', 'must be at least 16 characters');
+  }
+  const production = str(env, 'NODE_ENV') === 'production';
+  const webhookSecret = str(env, 'WEBHOOK_SECRET');
+  // The development secret is in the source: anyone could sign webhooks with it.
+  if (production && (webhookSecret === undefined || webhookSecret === DEVELOPMENT_WEBHOOK_SECRET)) {
+    throw new ConfigError('WEBHOOK_SECRET', 'must be set to your own secret in production (NODE_ENV=production); the built-in one is for development only');
   }
   const allow = (str(env, 'OUTBOUND_ALLOW_CIDRS') ?? '')
     .split(',')
@@ -112,6 +128,10 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: str(env, 'REDIS_PREFIX') ?? 'lineguard',
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
+    redisPublishBuffer: int(env, 'REDIS_PUBLISH_BUFFER', 10_000, 0, 1_000_000),
+    readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 500, 10, 60_000),
+    production,
     adminApiKey,
     logLevel,
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? './.lineguard'),
@@ -123,7 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: str(env, 'MAIL_FROM') ?? 'Lineguard <alerts@lineguard.local>',
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:']),
     smsGatewayToken: str(env, 'SMS_GATEWAY_TOKEN'),
-    webhookSecret: str(env, 'WEBHOOK_SECRET') ?? 'whsec_bGluZWd1YXJkLWRldmVsb3BtZW50LXNlY3JldA==',
+    webhookSecret: webhookSecret ?? DEVELOPMENT_WEBHOOK_SECRET,
     deliveryTimeoutMs: int(env, 'DELIVERY_TIMEOUT_MS', 5_000, 100, 120_000),
     deliveryMaxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 5, 1, 50),
     deliveryBackoffMs: int(env, 'DELIVERY_BACKOFF_MS', 2_000, 10, 3_600_000),

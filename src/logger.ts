@@ -1,10 +1,10 @@
 /**
  * Structured JSON logs, one object per line, so log shippers can index requestId,
- * error stacks and timings without parsing prose.
+ * error stacks and timings without parsing prose. pino writes them; this interface
+ * keeps callers to `logger.info(msg, fields)` whatever the library underneath.
  */
+import pino from 'pino';
 import type { LogLevel } from './config';
-
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export type LogFields = Record<string, unknown>;
 
@@ -16,25 +16,34 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-function serialise(fields: LogFields): LogFields {
-  const out: LogFields = {};
-  for (const [k, v] of Object.entries(fields)) {
-    out[k] = v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, code: (v as { code?: unknown }).code } : v;
-  }
-  return out;
+/** Where lines go: stdout by default (synchronously, so a line logged just before exit is not lost). */
+export type LogDestination = { write(line: string): void };
+
+/** Errors are logged under `err`; pino's serializer keeps type, message, stack, code and the `cause` chain. */
+const SERIALIZERS = { err: pino.stdSerializers.errWithCause };
+
+function wrap(p: pino.Logger): Logger {
+  return {
+    debug: (msg, fields) => p.debug(fields ?? {}, msg),
+    info: (msg, fields) => p.info(fields ?? {}, msg),
+    warn: (msg, fields) => p.warn(fields ?? {}, msg),
+    error: (msg, fields) => p.error(fields ?? {}, msg),
+    child: (fields) => wrap(p.child(fields)),
+  };
 }
 
-export function createLogger(level: LogLevel, base: LogFields = {}, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
-  const min = ORDER[level];
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    if (ORDER[lvl] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...(fields ? serialise(fields) : {}) }) + '\n');
-  };
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }, write),
-  };
+export function createLogger(level: LogLevel, base: LogFields = {}, destination: LogDestination = pino.destination({ dest: 1, sync: true })): Logger {
+  return wrap(
+    pino(
+      {
+        level,
+        base,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        // Level names ("error"), not numbers: readable, and what the earlier format wrote.
+        formatters: { level: (label) => ({ level: label }) },
+        serializers: SERIALIZERS,
+      },
+      destination,
+    ),
+  );
 }

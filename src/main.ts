@@ -1,7 +1,10 @@
 /** Process entry: load config, start, print the first key if one was made, drain on SIGTERM/SIGINT. */
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
+
+/** The process's logger once the configuration is read; start-up failures are logged through it. */
+let logger: Logger | undefined;
 
 async function main(): Promise<void> {
   let config;
@@ -14,8 +17,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const app = await startApp(config, logger);
+  const log = (logger = createLogger(config.logLevel));
+  const app = await startApp(config, log);
   if (app.bootstrapSecret) {
     process.stdout.write(
       [
@@ -38,19 +41,19 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
+    log.info('shutting down', { signal });
     const hard = setTimeout(() => {
-      logger.error('shutdown timed out');
+      log.error('shutdown timed out');
       process.exit(1);
     }, config.shutdownGraceMs + 10_000);
     hard.unref();
     app.close().then(
       () => {
-        logger.info('stopped');
+        log.info('stopped');
         process.exit(0);
       },
       (err) => {
-        logger.error('shutdown failed', { err });
+        log.error('shutdown failed', { err });
         process.exit(1);
       },
     );
@@ -60,6 +63,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'start-up failed', err: { message: err?.message, stack: err?.stack } })}\n`);
+  (logger ?? createLogger('info')).error('start-up failed', { err });
   process.exit(1);
 });

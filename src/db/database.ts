@@ -3,6 +3,7 @@
  * migrations applied at open, and the transaction boundary used by every write.
  */
 import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
+import { within } from '../common/within';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
@@ -95,13 +96,17 @@ export class Database {
     return this.dataSource.createQueryRunner();
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      await this.dataSource.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Whether PostgreSQL answers within timeoutMs. The wait for a pool connection counts:
+   * with every connection busy or the server stuck, readiness answers false in time
+   * instead of queueing behind the pool's own (longer) connection timeout.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    const answered = this.dataSource.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    return within(answered, timeoutMs, false);
   }
 
   async close(): Promise<void> {

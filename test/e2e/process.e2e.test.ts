@@ -1,14 +1,16 @@
 /**
- * The real process as a user runs it (`node dist/src/main.js`, built by pretest):
- * embedded PostgreSQL and in-process pub/sub when nothing is configured, the first
- * key printed once, data kept across restarts, SIGTERM drained with exit code 0.
+ * The real process as a user runs it (`node dist/src/main.js`, built by pretest, and
+ * `npm start` itself): embedded PostgreSQL and in-process pub/sub when nothing is
+ * configured, the first key printed once, data kept across restarts, SIGTERM drained
+ * with exit code 0 (also through npm), start-up failures logged with message and stack.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BalanceChangedDocument, MeDocument } from '../generated/graphql';
-import { HttpClient, WsClient } from '../helpers/graphql-client';
+import { eventually, HttpClient, WsClient } from '../helpers/graphql-client';
 import { freePort } from '../../src/db/embedded-postgres';
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -100,4 +102,124 @@ describe('the server process on embedded defaults', () => {
     expect(code).toBe(2);
     expect(err).toContain('PORT');
   });
+});
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether something accepts connections on the port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** `npm start` exactly as the README says, on a free port and the given data folder. */
+async function npmStart(dataDir: string): Promise<Running & { port: number }> {
+  const port = await freePort();
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + 120_000;
+  while (!out.includes('"msg":"listening"')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited: ${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out, url: `http://127.0.0.1:${port}/graphql`, exited, port };
+}
+
+/** The processes npm started (its direct children). */
+function childrenOf(pid: number): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim();
+  return out ? out.split(/\s+/).map(Number) : [];
+}
+
+describe('npm start as a user runs it', () => {
+  let dataDir: string;
+  const started: number[] = [];
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineguard-npm-'));
+  });
+  afterAll(() => {
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM to npm stops the server, frees its port and data folder, and the next start works', async () => {
+    for (let round = 1; round <= 2; round++) {
+      const npm = await npmStart(dataDir);
+      const [server] = childrenOf(npm.child.pid!);
+      started.push(npm.child.pid!, server);
+      // npm's child is the server itself (the script execs node), not a shell in between.
+      const [argv0, ...args] = fs.readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0');
+      expect(path.basename(argv0)).toBe('node');
+      expect(args).toContain('dist/src/main.js');
+      expect((await fetch(npm.url.replace('/graphql', '/readyz'))).status).toBe(200);
+
+      npm.child.kill('SIGTERM');
+      await npm.exited;
+      await eventually(() => !alive(server), 10_000, `server ${server} gone`);
+      expect(await listening(npm.port)).toBe(false);
+      expect(npm.output()).toContain('"msg":"stopped"');
+    }
+  }, 300_000);
+});
+
+describe('start-up failures are logged with message and stack', () => {
+  const failedStart = async (env: Record<string, string>) => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(await freePort()), HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const line = out.split('\n').find((l) => l.includes('"msg":"start-up failed"'));
+    return { code, entry: line ? (JSON.parse(line) as { level: string; err: { type: string; message: string; stack: string } }) : undefined, out };
+  };
+
+  it('an unreachable DATABASE_URL', async () => {
+    const port = await freePort();
+    const { code, entry } = await failedStart({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/lineguard` });
+    expect(code).toBe(1);
+    expect(entry).toMatchObject({ level: 'error', err: { message: expect.stringContaining(`ECONNREFUSED 127.0.0.1:${port}`) } });
+    expect(entry!.err.stack).toMatch(/^Error: connect ECONNREFUSED[^\n]*\n\s+at /);
+  });
+
+  it('a data folder still held by a running server', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lineguard-held-'));
+    const holder = await start({ DATA_DIR: dataDir });
+    try {
+      const { code, entry, out } = await failedStart({ DATA_DIR: dataDir });
+      expect(code).toBe(1);
+      expect(entry?.err.message).toContain('lock file "postmaster.pid" already exists');
+      expect(entry!.err.stack).toMatch(/^Error: embedded PostgreSQL did not start[^]*\n\s+at /);
+      expect(out).not.toContain('"err":{}');
+    } finally {
+      await stop(holder);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

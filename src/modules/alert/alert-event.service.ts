@@ -9,7 +9,7 @@ import { badInput, forbidden, notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
 import type { Database } from '../../db/database';
-import type { EventBus } from '../../pubsub/event-bus';
+import { RESUBSCRIBED, type EventBus } from '../../pubsub/event-bus';
 import { Topic, type AlertEventPayload } from '../../pubsub/topics';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
@@ -68,7 +68,7 @@ export class AlertEventService {
     // Without a cursor the feed starts at the newest event, read BEFORE the live stream
     // opens: whatever commits in between is then found by the first catch-up read.
     const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
-    const live = await this.events.stream(Topic.ALERT_EVENT);
+    const live = await this.events.cursorStream(Topic.ALERT_EVENT);
     const gen = this.run(q, start, live);
     const feed: AsyncIterableIterator<AlertEventType> = {
       [Symbol.asyncIterator]: () => feed,
@@ -82,7 +82,11 @@ export class AlertEventService {
     return feed;
   }
 
-  private async *run(q: EventQuery, start: string, live: AsyncIterableIterator<AlertEventPayload>): AsyncGenerator<AlertEventType, undefined> {
+  private async *run(
+    q: EventQuery,
+    start: string,
+    live: AsyncIterableIterator<AlertEventPayload | typeof RESUBSCRIBED>,
+  ): AsyncGenerator<AlertEventType, undefined> {
     let last = BigInt(start);
     const { sql, params } = this.where(q);
     const catchUp = async function* (db: Database): AsyncGenerator<AlertEventType> {
@@ -101,7 +105,8 @@ export class AlertEventService {
     try {
       yield* catchUp(this.db);
       for await (const n of live) {
-        if (BigInt(n.eventId) <= last || !mayMatch(q, n)) continue;
+        // After a Redis outage the wake-ups of its events may be lost: read regardless.
+        if (n !== RESUBSCRIBED && (BigInt(n.eventId) <= last || !mayMatch(q, n))) continue;
         yield* catchUp(this.db);
       }
     } finally {

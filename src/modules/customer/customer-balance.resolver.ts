@@ -8,6 +8,9 @@ import { BalanceChangeType } from '../balance/balance-change.type';
 import { notFound } from '../../common/errors';
 import { loadCustomer } from './customer.loader';
 import { CustomerType } from './customer.type';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../balance/idempotency-keys';
+
+const IDEMPOTENCY_KEY_DOC = `Retry-safe key, unique per customer (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters): the same key with the same arguments returns the first BalanceChange and changes nothing; with other arguments it is a CONFLICT.`;
 
 type SubscribeData = SubscribeResolverData<unknown, { customerId?: string | null }, RequestContext>;
 
@@ -20,8 +23,9 @@ export class CustomerBalanceResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('amount', () => DecimalScalar) amount: string,
     @Arg('reference', () => String, { nullable: true }) reference?: string | null,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: IDEMPOTENCY_KEY_DOC }) idempotencyKey?: string | null,
   ): Promise<BalanceChangeType> {
-    return ctx.services.customerBalances.recordPayment(ctx, customerId, amount, reference);
+    return ctx.services.customerBalances.recordPayment(ctx, customerId, amount, reference, idempotencyKey);
   }
 
   @Authorized(Role.ADMIN)
@@ -31,8 +35,9 @@ export class CustomerBalanceResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('amount', () => DecimalScalar) amount: string,
     @Arg('note', () => String, { nullable: true }) note?: string | null,
+    @Arg('idempotencyKey', () => String, { nullable: true, description: IDEMPOTENCY_KEY_DOC }) idempotencyKey?: string | null,
   ): Promise<BalanceChangeType> {
-    return ctx.services.customerBalances.adjustBalance(ctx, customerId, amount, note);
+    return ctx.services.customerBalances.adjustBalance(ctx, customerId, amount, note, idempotencyKey);
   }
 
   @Authorized(Role.ADMIN)

@@ -3,7 +3,7 @@
  * (which locks the row, writes the ledger and publishes BalanceChange after commit).
  */
 import { dec } from '../../common/decimal';
-import { badInput, notFound } from '../../common/errors';
+import { badInput, notFound, sqlConstraint, sqlState } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { optionalText } from '../../common/validation';
 import type { Database } from '../../db/database';
@@ -12,6 +12,8 @@ import type { RequestContext } from '../../server/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { AppliedBalanceChange } from '../domain-hooks';
+import { IDEMPOTENCY_KEY_CONSTRAINT, idempotencyClaim, rememberKey, replayOf, type IdempotencyClaim } from '../balance/idempotency-keys';
+import type { BalanceChangedPayload } from '../../pubsub/topics';
 
 export class CustomerBalanceService {
   constructor(
@@ -19,16 +21,24 @@ export class CustomerBalanceService {
     private readonly ledger: BalanceLedger,
   ) {}
 
-  async recordPayment(ctx: RequestContext, customerId: string, amount: string, reference?: string | null): Promise<BalanceChangeType> {
+  async recordPayment(
+    ctx: RequestContext,
+    customerId: string,
+    amount: string,
+    reference?: string | null,
+    idempotencyKey?: string | null,
+  ): Promise<BalanceChangeType> {
     if (!dec(amount).isPositive() || dec(amount).isZero()) throw badInput('amount must be greater than 0', 'amount');
     const ref = optionalText(reference, 'reference', 500);
-    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'PAYMENT', [{ customerId: local, delta: amount, reference: ref }]).then((c) => c[0]));
+    const claim = idempotencyClaim(idempotencyKey, 'recordPayment', amount, ref);
+    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'PAYMENT', [{ customerId: local, delta: amount, reference: ref }]).then((c) => c[0]), claim);
   }
 
-  async adjustBalance(ctx: RequestContext, customerId: string, amount: string, note?: string | null): Promise<BalanceChangeType> {
+  async adjustBalance(ctx: RequestContext, customerId: string, amount: string, note?: string | null, idempotencyKey?: string | null): Promise<BalanceChangeType> {
     if (dec(amount).isZero()) throw badInput('amount must not be 0', 'amount');
     const text = optionalText(note, 'note', 1000);
-    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: local, delta: amount, note: text }]).then((c) => c[0]));
+    const claim = idempotencyClaim(idempotencyKey, 'adjustBalance', amount, text);
+    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: local, delta: amount, note: text }]).then((c) => c[0]), claim);
   }
 
   async resetBalance(ctx: RequestContext, customerId: string): Promise<BalanceChangeType> {
@@ -38,14 +48,25 @@ export class CustomerBalanceService {
   private async change(
     customerId: string,
     apply: (uow: UnitOfWork, localId: string) => Promise<AppliedBalanceChange | undefined>,
+    claim?: IdempotencyClaim,
   ): Promise<BalanceChangeType> {
     const local = fromGlobalId('Customer', customerId);
-    const change = await this.db.transaction(async (uow) => {
-      const applied = await apply(uow, local);
-      // The ledger skips customers that do not exist; throwing rolls back (nothing was written).
-      if (!applied) throw notFound('Customer', customerId);
-      return applied;
-    });
-    return BalanceChangeType.from(change);
+    const attempt = () =>
+      this.db.transaction<AppliedBalanceChange | BalanceChangedPayload>(async (uow) => {
+        const first = claim && (await replayOf(uow, local, claim));
+        if (first) return first;
+        const applied = await apply(uow, local);
+        // The ledger skips customers that do not exist; throwing rolls back (nothing was written).
+        if (!applied) throw notFound('Customer', customerId);
+        if (claim) await rememberKey(uow, local, claim, applied.ledgerId);
+        return applied;
+      });
+    try {
+      return BalanceChangeType.from(await attempt());
+    } catch (err) {
+      // A duplicate that got past the customer lock rolled back whole; run again to answer with the first.
+      if (claim && sqlState(err) === '23505' && sqlConstraint(err) === IDEMPOTENCY_KEY_CONSTRAINT) return BalanceChangeType.from(await attempt());
+      throw err;
+    }
   }
 }

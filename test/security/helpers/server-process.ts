@@ -19,6 +19,11 @@ export interface ServerProcessOptions {
   redis?: boolean;
   /** Extra environment (limits under test, NODE_ENV...). */
   env?: Record<string, string>;
+  /**
+   * Run on this existing database instead of a new one (e.g. to restart a server on the
+   * same data); the caller owns it, stop() leaves it in place.
+   */
+  databaseUrl?: string;
 }
 
 export interface ServerProcess {
@@ -40,7 +45,7 @@ export interface ServerProcess {
   resetPeak(): void;
   /** Resolves with the exit code / signal once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM, wait for exit, drop the database. */
+  /** SIGTERM, wait for exit, drop the database (unless it was given). */
   stop(): Promise<void>;
 }
 
@@ -53,7 +58,7 @@ function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 export async function startServerProcess(opts: ServerProcessOptions = {}): Promise<ServerProcess> {
   if (opts.redis && !TEST_REDIS_URL) throw new Error('this test needs Redis: wrap it in describeWithRedis');
-  const db = await createTestDatabase();
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const port = await freePort();
   const adminKey = `lg_test_admin_${randomBytes(12).toString('hex')}`;
   const child = spawn(process.execPath, [MAIN], {
@@ -65,6 +70,8 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
       HOST: '127.0.0.1',
       DATABASE_URL: db.url,
       ADMIN_API_KEY: adminKey,
+      // Production refuses to start with the built-in development secret.
+      WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
       REDIS_PREFIX: `lgsec-${randomBytes(4).toString('hex')}`,
       ...(opts.redis ? { REDIS_URL: TEST_REDIS_URL! } : {}),
       LOG_LEVEL: 'warn',

@@ -1,0 +1,109 @@
+/**
+ * The publishing side of the Redis bus. Publishes run after COMMIT, on the way to a
+ * response, so they must never wait for Redis: the connection has no offline queue (a
+ * command to a Redis that is down fails at once instead of waiting for it to return),
+ * every command has a timeout, and messages published while Redis is unreachable are
+ * held here, in order and bounded, and sent when the connection is ready again.
+ *
+ * A message is written at most once. One that was written but failed (timeout, connection
+ * lost in flight) may or may not have reached Redis: it is logged as dropped, not resent.
+ * Dropping is safe for correctness because Redis only wakes subscribers up: the rows are
+ * in PostgreSQL, and cursor feeds (alertEvents/alertTriggered with `after:`) read them
+ * from there.
+ */
+import type Redis from 'ioredis';
+import type { Logger } from '../logger';
+
+interface Message {
+  channel: string;
+  message: string;
+}
+
+/** Messages per write while draining held messages (one round trip each). */
+const FLUSH_BATCH = 1_000;
+
+export class RedisPublisher {
+  private readonly held: Message[] = [];
+  /** Held messages dropped because the buffer was full, since the last report. */
+  private overflowed = 0;
+  private flushing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    /** Most messages held while Redis is unreachable; the oldest go first when full. */
+    private readonly limit: number,
+    private readonly logger: Logger,
+  ) {
+    redis.on('ready', () => void this.flush());
+  }
+
+  /**
+   * Publishes the messages in order without waiting for each reply (one round trip for
+   * the lot). Never rejects, and never waits when Redis is unreachable.
+   */
+  async send(messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    // Behind held messages, new ones wait their turn, so subscribers see publish order.
+    if (this.redis.status !== 'ready' || this.held.length > 0) {
+      this.hold(messages);
+      return;
+    }
+    await this.write(messages);
+  }
+
+  /** Messages waiting for Redis (tests and logs). */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Reports messages still held at shutdown (they are lost with the process). */
+  close(): void {
+    if (this.held.length || this.overflowed) {
+      this.logger.warn('redis wake-ups dropped at shutdown', { held: this.held.length, overflowed: this.overflowed });
+    }
+  }
+
+  private async write(messages: readonly Message[]): Promise<void> {
+    // With status 'ready' and no await before the loop ends, every command is written now.
+    const results = await Promise.allSettled(messages.map((m) => this.redis.publish(m.channel, m.message)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) {
+      this.logger.warn('redis publish failed: wake-ups dropped (subscribers with a cursor catch up from PostgreSQL)', {
+        dropped: failed.length,
+        err: failed[0].reason,
+      });
+    }
+  }
+
+  private hold(messages: readonly Message[]): void {
+    if (this.held.length === 0 && !this.overflowed) {
+      this.logger.warn('redis unreachable: holding wake-ups until it is back', { limit: this.limit, status: this.redis.status });
+    }
+    this.held.push(...messages);
+    const excess = this.held.length - this.limit;
+    if (excess > 0) {
+      if (this.overflowed === 0) this.logger.warn('redis wake-up buffer full: dropping the oldest', { limit: this.limit });
+      this.held.splice(0, excess);
+      this.overflowed += excess;
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      let sent = 0;
+      while (this.held.length && this.redis.status === 'ready') {
+        const batch = this.held.splice(0, FLUSH_BATCH);
+        sent += batch.length;
+        await this.write(batch);
+      }
+      if (sent || this.overflowed) {
+        this.logger.warn('redis back: held wake-ups sent', { sent, stillHeld: this.held.length, droppedWhenFull: this.overflowed });
+        this.overflowed = 0;
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * A Redis server of the test's own (`redis-server` from PATH) on a free port, with no
+ * persistence, that the test stops and starts again on the same port. The shared
+ * Redis of the test run is never touched.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { freePort } from '../../../src/db/embedded-postgres';
+
+function pong(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let got = '';
+    socket.setTimeout(500, () => socket.destroy());
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => {
+      got += d;
+      if (got.includes('\r\n')) socket.end();
+    });
+    socket.on('close', () => resolve(got.startsWith('+PONG')));
+    socket.on('error', () => undefined);
+  });
+}
+
+export class OwnRedis {
+  private child?: ChildProcess;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<OwnRedis> {
+    const redis = new OwnRedis(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (!(await pong(this.port))) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('redis-server did not answer');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Kills the server (as a crash would) and waits until it is gone. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+}
