@@ -36,6 +36,9 @@ describe('helpers', () => {
     expect(formatMoney('123456789012345678.0000000001')).toBe('123456789012345678.0000000001');
     expect(formatMoney('7', 4)).toBe('7.0000');
     expect(() => formatMoney(0.1 as unknown as string)).toThrow(/decimal string/);
+    expect(formatMoney('1.5', 20)).toBe('1.50000000000000000000');
+    expect(() => formatMoney('1', 1_000_000_000)).toThrow('money takes 0 to 20 decimals');
+    expect(() => formatMoney('1', 2.5)).toThrow('money takes 0 to 20 decimals');
   });
   it('formats date-times in a time zone and durations as h:mm:ss', () => {
     expect(formatDateTime('2026-01-15T12:00:00Z', 'Europe/Berlin')).toBe('2026-01-15 13:00:00 CET');

@@ -8,8 +8,9 @@
  * Without partials a template cannot recurse; it loops only through `{{#each}}` (and
  * sections over lists, which call `each`), so one render is bounded by RenderLimits:
  * loop turns, helper calls and output characters counted as they happen, and a
- * deadline checked at every helper call and loop turn. HTML escaping by default, prototype access denied,
- * compiled templates cached by their source text.
+ * deadline checked at every helper call and loop turn (no helper's own output can grow
+ * large: `money` takes at most MAX_MONEY_DECIMALS). HTML escaping by default, prototype
+ * access denied, compiled templates cached by their source text.
  */
 import Handlebars from 'handlebars';
 import { dec } from '../../common/decimal';
@@ -34,7 +35,7 @@ export interface RenderedMessage {
  */
 export type RenderMode = 'html' | 'text';
 
-/** How far one message's rendering may go (config: TEMPLATE_MAX_OUTPUT_CHARS, TEMPLATE_MAX_ITERATIONS, TEMPLATE_RENDER_MS). */
+/** How far one message's rendering may go (config: TEMPLATE_MAX_OUTPUT_CHARS, TEMPLATE_MAX_ITERATIONS, TEMPLATE_MAX_STEPS, TEMPLATE_RENDER_MS). */
 export interface RenderLimits {
   /** Characters of subject, body and BCC together. */
   maxOutputChars: number;
@@ -42,7 +43,7 @@ export interface RenderLimits {
   maxIterations: number;
   /** Helper calls and loop turns together: what a message's rendering costs beyond reading values. */
   maxSteps: number;
-  /** Milliseconds of rendering; a backstop that the two counts keep healthy templates far from. */
+  /** Milliseconds of rendering; a backstop that the counts keep healthy templates far from. */
   renderMs: number;
 }
 
@@ -115,8 +116,12 @@ hb.registerHelper('each', function (this: unknown, context: unknown, options: Ha
   return builtinEach.call(this, context, { ...options, fn: counted });
 });
 
-/** `{{money balance}}`: exact decimal string with at least 2 decimals ("12.5" -> "12.50"); `{{money x 4}}` for 4. */
+/** `{{money x 1000000000}}` would build a billion-digit string before any output limit could see it. */
+const MAX_MONEY_DECIMALS = 20;
+
+/** `{{money balance}}`: exact decimal string with at least 2 decimals ("12.5" -> "12.50"); `{{money x 4}}` for 4 (at most 20). */
 export function formatMoney(value: unknown, minDecimals = 2): string {
+  if (!Number.isInteger(minDecimals) || minDecimals < 0 || minDecimals > MAX_MONEY_DECIMALS) throw new TypeError(`money takes 0 to ${MAX_MONEY_DECIMALS} decimals`);
   if (value === null || value === undefined || value === '') return '';
   if (typeof value !== 'string') throw new TypeError('money expects a decimal string');
   const d = dec(value);
