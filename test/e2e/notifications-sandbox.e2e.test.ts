@@ -13,6 +13,7 @@ import {
   NtfCreateClassDocument,
   NtfCreateCustomerDocument,
   NtfCreateDefinitionWithRecipientsDocument,
+  NtfRecordPaymentDocument,
   SubmitCdrsDocument,
   WebhookSigningSecretDocument,
   type AlertDefinitionInput,
@@ -155,6 +156,27 @@ describe('notification hardening', () => {
     expect(mail.messages.some((m) => m.rcptTo.includes('looping@sandbox.test'))).toBe(false);
     const balances = await server.app.services.db.query<{ balance: string }>(`SELECT balance::text FROM customers WHERE id = ANY($1::uuid[])`, [[looping, plain].map((c) => fromGlobalId('Customer', c))]);
     expect(balances.map((b) => b.balance)).toEqual(['4.0000000000', '4.0000000000']);
+  });
+
+  it('a template stored before the sandbox rules (log, inline partials) fails its notification at delivery', async () => {
+    const [tpl] = await server.app.services.db.query<{ id: string }>(
+      `INSERT INTO notification_templates (name, messages) VALUES ('Legacy letters', $1::jsonb) RETURNING id`,
+      [JSON.stringify([
+        { kind: 'LOW_BALANCE', subject: 'Low', body: '{{log "{\\"level\\":60,\\"msg\\":\\"forged\\"}"}}', bcc: [] },
+        { kind: 'PAYMENT_RECEIVED', subject: 'Paid', body: '{{#*inline "p"}}{{> p}}{{> p}}{{/inline}}{{> p}}', bcc: [] },
+      ])],
+    );
+    const cls = await server.http().data(NtfCreateClassDocument, { input: { name: 'Legacy', notificationTemplateId: `tpl_${tpl.id}`, enabledNotifications: ['LOW_BALANCE', 'PAYMENT_RECEIVED'] } });
+    const id = await customer('Legacy One', { balance: '10', threshold: '5', classId: cls.createCustomerClass.id, billing: 'legacy@sandbox.test' });
+    await server.http().data(NtfAdjustBalanceDocument, { customerId: id, amount: '-6' });
+    await server.http().data(NtfRecordPaymentDocument, { customerId: id, amount: '1', reference: null });
+    const local = fromGlobalId('Customer', id);
+    await eventually(async () => (await rows(`customer_id = $1 AND status = 'FAILED'`, [local])).length === 2, 10_000, 'both legacy messages to fail');
+    expect((await rows('customer_id = $1', [local])).map((r) => [r.status, r.attempts, r.last_error])).toEqual([
+      ['FAILED', 0, 'template body failed to render: the log helper is not available'],
+      ['FAILED', 0, 'template body failed to render: Missing decorator: "inline"'],
+    ]);
+    expect(mail.messages.some((m) => m.rcptTo.includes('legacy@sandbox.test'))).toBe(false);
   });
 
   it('caps emails, phones and webhook URLs per rule (MAX_RULE_RECIPIENTS, default 20)', async () => {

@@ -101,9 +101,10 @@ export class NotificationDispatcher implements PeriodicJob {
         outcomes.push({ id: row.id, attempts: row.attempts, ...content });
         rendered.set(row.id, { ...row, ...content, draft: null });
       } catch (err) {
-        if (!(err instanceof TemplateRenderError)) throw err;
-        outcomes.push({ id: row.id, attempts: row.attempts, error: err.message });
-        this.logger.warn('notification template failed to render', { id: row.id, kind: row.kind, error: err.message });
+        // Rendering is pure: whatever it throws concerns this row's template or data only.
+        const error = err instanceof TemplateRenderError ? err.message : `template failed to render: ${err instanceof Error ? err.message : String(err)}`;
+        outcomes.push({ id: row.id, attempts: row.attempts, error });
+        this.logger.warn('notification template failed to render', { id: row.id, kind: row.kind, error });
       }
     }
     const stored = await storeRendered(this.db, outcomes);

@@ -1,8 +1,8 @@
 /**
  * Pure Handlebars rendering of notification templates, sandboxed. A private Handlebars
  * environment (no global helpers or partials leak in or out) with only the helpers
- * `if`, `unless`, `with`, `each`, `lookup`, `money`, `datetime` and `duration`: no `log`
- * (it wrote raw lines to the server log), no partials or decorators (inline partials
+ * `if`, `unless`, `with`, `each`, `lookup`, `money`, `datetime` and `duration`: `log`
+ * refuses (it wrote raw lines to the server log), no partials or decorators (inline partials
  * are the one way to make a small template recurse). Compiled with knownHelpersOnly,
  * so nothing outside that list can be called even by a row saved before these rules.
  * Without partials a template cannot recurse; it loops only through `{{#each}}` (and
@@ -71,7 +71,10 @@ const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
 const MAX_CACHED = 2_000;
 
 const hb = Handlebars.create();
-hb.unregisterHelper('log');
+// Stored templates that call these (saved before the sandbox rules) fail with a clear lastError.
+hb.registerHelper('log', () => {
+  throw new Error('the log helper is not available');
+});
 hb.unregisterDecorator('inline');
 
 /** What is left of the limits of the message being rendered (rendering is synchronous: one at a time). */
