@@ -7,6 +7,7 @@ import { CallBucketFillfactor1732406400500 } from './1732406400500-call-bucket-f
 import { CallBucketDeltas1732406400600 } from './1732406400600-call-bucket-deltas';
 import { CustomerBalanceHot1732406400700 } from './1732406400700-customer-balance-hot';
 import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-idempotency-keys';
+import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CallBucketDeltas1732406400600,
   CustomerBalanceHot1732406400700,
   BalanceIdempotencyKeys1732406400850,
+  NotificationDrafts1732406401100,
 ];

@@ -53,6 +53,22 @@ export interface Config {
   deliveryBackoffMs: number;
   /** Outbound hosts allowed although private/loopback (comma list of CIDRs, e.g. 127.0.0.0/8). */
   outboundAllowCidrs: string[];
+  /** Notification template sandbox: largest subject, body or BCC source, characters. */
+  templateMaxChars: number;
+  /** Largest rendered message (subject, body and BCC together), characters. */
+  templateMaxOutputChars: number;
+  /** Most expressions ({{...}} and subexpressions) in one template part. */
+  templateMaxExpressions: number;
+  /** Deepest nesting of blocks and subexpressions in one template part. */
+  templateMaxDepth: number;
+  /** Most {{#each}} turns while rendering one message. */
+  templateMaxIterations: number;
+  /** Most helper calls and loop turns together while rendering one message. */
+  templateMaxSteps: number;
+  /** Render time backstop per message, ms. */
+  templateRenderMs: number;
+  /** Most emails, phones and webhook URLs (each) of one alert definition. */
+  maxRuleRecipients: number;
 }
 
 export class ConfigError extends Error {
@@ -148,5 +164,13 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryMaxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 5, 1, 50),
     deliveryBackoffMs: int(env, 'DELIVERY_BACKOFF_MS', 2_000, 10, 3_600_000),
     outboundAllowCidrs: allow,
+    templateMaxChars: int(env, 'TEMPLATE_MAX_CHARS', 32_768, 256, 1_048_576),
+    templateMaxOutputChars: int(env, 'TEMPLATE_MAX_OUTPUT_CHARS', 65_536, 1_024, 4_194_304),
+    templateMaxExpressions: int(env, 'TEMPLATE_MAX_EXPRESSIONS', 250, 1, 100_000),
+    templateMaxDepth: int(env, 'TEMPLATE_MAX_DEPTH', 16, 1, 1_000),
+    templateMaxIterations: int(env, 'TEMPLATE_MAX_ITERATIONS', 100, 0, 1_000_000),
+    templateMaxSteps: int(env, 'TEMPLATE_MAX_STEPS', 2_000, 1, 10_000_000),
+    templateRenderMs: int(env, 'TEMPLATE_RENDER_MS', 250, 10, 60_000),
+    maxRuleRecipients: int(env, 'MAX_RULE_RECIPIENTS', 20, 1, 1_000),
   };
 }

@@ -15,6 +15,7 @@ import {
   NtfRecordPaymentDocument,
   RetryNotificationDocument,
   SendNotificationDocument,
+  WebhookSigningSecretDocument,
   type NotificationKind,
 } from '../generated/graphql';
 import { eventually } from '../helpers/graphql-client';
@@ -191,6 +192,8 @@ describe('notifications', () => {
     await charge(server, customer, '10', 'PAYMENT');
     const [c] = await server.app.services.db.query<{ balance: string }>(`SELECT balance::text FROM customers WHERE id = $1`, [customer]);
     expect(c.balance).toBe('11.0000000000');
+    // Rendered at delivery, outside the payment's transaction.
+    await eventually(async () => (await rows(server, `customer_id = $1 AND status <> 'PENDING'`, [customer])).length === 1, 10_000, 'the broken message to be rendered');
     const [r] = await rows(server, 'customer_id = $1', [customer]);
     expect(r).toMatchObject({ status: 'FAILED', attempts: 0, subject: '', body: '' });
     expect(r.last_error).toMatch(/subject failed to render/);
@@ -215,6 +218,8 @@ describe('notifications', () => {
     const name = `moving-${from.slice(0, 8)}`;
     const created = await server.http().data(NtfCreateTrunkDocument, { input: { name, customerId: `cus_${from}`, direction: 'INGRESS' } });
     await server.http().data(UpdateTrunkDocument, { id: created.createTrunk.id, input: { name, customerId: `cus_${to}`, direction: 'INGRESS' } });
+    // Rendered at delivery, outside the trunk change's transaction.
+    await eventually(async () => (await rows(server, `customer_id = ANY($1::uuid[]) AND body <> ''`, [[from, to]])).length === 3, 10_000, 'the trunk messages to be rendered');
     const oldRows = await rows(server, 'customer_id = $1', [from]);
     const newRows = await rows(server, 'customer_id = $1', [to]);
     expect(oldRows.map((r) => r.kind)).toEqual(['TRUNK_UPDATED', 'TRUNK_UPDATED']);
@@ -259,8 +264,14 @@ describe('notifications', () => {
     expect(calls).toHaveLength(3);
     const ids = new Set(calls.map((c) => c.headers['webhook-id']));
     expect(ids.size).toBe(1);
+    // Signed with this receiver's own secret (derived from WEBHOOK_SECRET and the URL), not with WEBHOOK_SECRET itself.
+    const receiverSecret = (await server.http().data(WebhookSigningSecretDocument, { url: `${hooks.url}/flaky` })).webhookSigningSecret;
+    expect(receiverSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(receiverSecret).not.toBe(WEBHOOK_SECRET);
     for (const call of calls) {
-      const key = Buffer.from(WEBHOOK_SECRET.slice('whsec_'.length), 'base64');
+      const master = createHmac('sha256', Buffer.from(WEBHOOK_SECRET.slice('whsec_'.length), 'base64')).update(`${call.headers['webhook-id']}.${call.headers['webhook-timestamp']}.${call.body}`).digest('base64');
+      expect(call.headers['webhook-signature']).not.toBe(`v1,${master}`);
+      const key = Buffer.from(receiverSecret.slice('whsec_'.length), 'base64');
       const expected = createHmac('sha256', key).update(`${call.headers['webhook-id']}.${call.headers['webhook-timestamp']}.${call.body}`).digest('base64');
       expect(call.headers['webhook-signature']).toBe(`v1,${expected}`);
       expect(Math.abs(Number(call.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);

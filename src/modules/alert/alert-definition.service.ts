@@ -8,6 +8,7 @@ import { normaliseDecimal } from '../../common/decimal';
 import { badInput, conflict, notFound, sqlConstraint, sqlState } from '../../common/errors';
 import { fromGlobalId, toGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
+import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import type { RequestContext } from '../../server/context';
 import { BALANCE_AREAS, isWindowed } from './alert.enums';
@@ -52,6 +53,7 @@ export class AlertDefinitionService {
   constructor(
     private readonly db: Database,
     private readonly writer: AlertEventWriter,
+    private readonly config: Pick<Config, 'maxRuleRecipients'>,
   ) {}
 
   async get(_ctx: RequestContext, id: string): Promise<AlertDefinitionType | null> {
@@ -179,7 +181,7 @@ export class AlertDefinitionService {
   }
 
   private values(input: AlertDefinitionInput): unknown[] {
-    validateDefinitionInput(input);
+    validateDefinitionInput(input, this.config.maxRuleRecipients);
     return [
       input.title.trim(),
       input.enabled ?? true,

@@ -21,7 +21,13 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-export function validateDefinitionInput(input: AlertDefinitionInput): void {
+/** A list of recipients longer than the cap is refused: every alert event fans out to each of them. */
+function capped(list: string[] | null | undefined, field: string, max: number): void {
+  if ((list?.length ?? 0) > max) throw badInput(`${field} takes at most ${max} entries (MAX_RULE_RECIPIENTS), got ${list!.length}`, field);
+}
+
+/** maxRecipients: the cap of emails, phones and webhookUrls, each (MAX_RULE_RECIPIENTS). */
+export function validateDefinitionInput(input: AlertDefinitionInput, maxRecipients: number): void {
   if (!input.title.trim()) throw badInput('title must not be empty', 'title');
   if (input.title.length > 200) throw badInput('title must be at most 200 characters', 'title');
   if (input.customerId && input.customerClassId) throw badInput('give customerId or customerClassId, not both', 'customerClassId');
@@ -40,6 +46,9 @@ export function validateDefinitionInput(input: AlertDefinitionInput): void {
   if (input.resetThreshold !== null && input.resetThreshold !== undefined && !resetOnNonTriggeringSide(input.operator, input.threshold, input.resetThreshold)) {
     throw badInput(`resetThreshold ${input.resetThreshold} would itself trigger ${input.operator} ${input.threshold}: it must lie on the other side or equal it`, 'resetThreshold');
   }
+  capped(input.emails, 'emails', maxRecipients);
+  capped(input.phones, 'phones', maxRecipients);
+  capped(input.webhookUrls, 'webhookUrls', maxRecipients);
   (input.emails ?? []).forEach((e, i) => {
     if (!EMAIL_RE.test(e)) throw badInput(`"${e}" is not an email address`, `emails.${i}`);
   });

@@ -25,7 +25,7 @@ export const alertModule: AppModule = {
     const writer = new AlertEventWriter(services.hooks, services.events);
     const engine = new AlertEngine(writer);
     services.alertEngine = engine;
-    services.alertDefinitions = new AlertDefinitionService(services.db, writer);
+    services.alertDefinitions = new AlertDefinitionService(services.db, writer, services.config);
     services.alertEvents = new AlertEventService(services.db, services.events);
     // Rules are NOC/ADMIN data; a CUSTOMER key reaches a rule only through its own events and states.
     services.nodes.AlertDefinition = (ctx, localId) => (ctx.customerScope === undefined ? loadDefinition(ctx, localId) : Promise.resolve(null));

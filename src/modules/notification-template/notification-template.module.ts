@@ -16,7 +16,7 @@ export const notificationTemplateModule: AppModule = {
   resolvers: [NotificationTemplateResolver],
   entities: [NotificationTemplateEntity],
   register(services) {
-    services.notificationTemplates = new NotificationTemplateService(services.db);
+    services.notificationTemplates = new NotificationTemplateService(services.db, services.config);
     // Templates are account configuration: CUSTOMER keys see them only through their own class.
     services.nodes.NotificationTemplate = (ctx, id) => (ctx.principal.role === Role.CUSTOMER ? Promise.resolve(null) : loadNotificationTemplate(ctx, id));
   },

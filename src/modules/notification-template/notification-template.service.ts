@@ -1,18 +1,26 @@
 import { conflict, notFound } from '../../common/errors';
 import { withConstraintErrors } from '../../common/constraint-errors';
 import { fromGlobalId } from '../../common/global-id';
+import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import type { RequestContext } from '../../server/context';
 import { NotificationTemplateEntity } from './notification-template.entity';
 import type { NotificationTemplateInput } from './notification-template.inputs';
 import { NotificationTemplateType } from './notification-template.type';
-import { validateTemplateInput } from './template-validation';
+import { templateRules, validateTemplateInput, type TemplateRules } from './template-validation';
 
 const UNIQUE = { notification_templates_name_key: () => conflict('A notification template with this name already exists') };
 
 /** Stores and validates notification templates; rendering and delivery belong to notifications. */
 export class NotificationTemplateService {
-  constructor(private readonly db: Database) {}
+  private readonly rules: TemplateRules;
+
+  constructor(
+    private readonly db: Database,
+    config: Config,
+  ) {
+    this.rules = templateRules(config);
+  }
 
   async list(_ctx: RequestContext): Promise<NotificationTemplateType[]> {
     const rows = await this.db.dataSource.getRepository(NotificationTemplateEntity).find({ order: { name: 'ASC', id: 'ASC' } });
@@ -20,7 +28,7 @@ export class NotificationTemplateService {
   }
 
   async create(_ctx: RequestContext, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
-    const valid = validateTemplateInput(input);
+    const valid = validateTemplateInput(input, this.rules);
     const [row] = await withConstraintErrors(
       () => this.db.query<{ id: string }>(`INSERT INTO notification_templates (name, messages) VALUES ($1, $2::jsonb) RETURNING id`, [valid.name, JSON.stringify(valid.messages)]),
       UNIQUE,
@@ -30,7 +38,7 @@ export class NotificationTemplateService {
 
   async update(_ctx: RequestContext, id: string, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
     const local = fromGlobalId('NotificationTemplate', id);
-    const valid = validateTemplateInput(input);
+    const valid = validateTemplateInput(input, this.rules);
     const rows = await withConstraintErrors(
       () =>
         this.db.query<{ id: string }>(

@@ -7,7 +7,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../config';
 import { AddressPolicy, expectSuccess, PermanentDeliveryError, postJson } from './outbound-http';
 import type { NotificationRow } from './notification-outbox';
-import { webhookHeaders } from './webhook-signature';
+import { receiverSecret, webhookHeaders } from './webhook-signature';
 
 export class NotificationDelivery {
   private readonly policy: AddressPolicy;
@@ -63,7 +63,13 @@ export class NotificationDelivery {
 
   private async webhook(row: NotificationRow): Promise<void> {
     const body = JSON.stringify(row.payload ?? {});
-    const r = await postJson(row.recipient, body, webhookHeaders(this.config.webhookSecret, row.webhook_id, body), {
+    let secret: string;
+    try {
+      secret = receiverSecret(this.config.webhookSecret, row.recipient);
+    } catch {
+      throw new PermanentDeliveryError(`not a URL: ${row.recipient.slice(0, 200)}`);
+    }
+    const r = await postJson(row.recipient, body, webhookHeaders(secret, row.webhook_id, body), {
       policy: this.policy,
       timeoutMs: this.config.deliveryTimeoutMs,
     });

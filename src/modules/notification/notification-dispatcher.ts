@@ -1,19 +1,22 @@
 /**
  * The outbox worker of this instance: a periodic job that also wakes up on
  * NOTIFICATIONS_PENDING (published after every commit that enqueued something), claims
- * due rows, delivers them outside any transaction and records each outcome as soon as
- * it is known (so a crash re-delivers at most the messages in flight, never one
- * recorded SENT).
+ * due rows, renders the drafts among them, delivers them outside any transaction and
+ * records each outcome as soon as it is known (so a crash re-delivers at most the
+ * messages in flight, never one recorded SENT).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { Config } from '../../config';
 import type { EventBus } from '../../pubsub/event-bus';
 import { Topic } from '../../pubsub/topics';
 import type { PeriodicJob } from '../../workers';
-import { claimDue, recordFailure, recordSent, type NotificationRow } from './notification-outbox';
+import { claimDue, recordFailure, recordSent, storeRendered, type NotificationRow, type RenderOutcome } from './notification-outbox';
 import type { NotificationDelivery } from './notification-delivery';
 import { PermanentDeliveryError } from './outbound-http';
+import { renderLimits, TemplateRenderError, type RenderLimits } from './notification-renderer';
+import { renderForChannel } from './template-selection';
 
 /** Rows claimed (and delivered concurrently) per round. */
 const BATCH = 50;
@@ -24,6 +27,7 @@ export class NotificationDispatcher implements PeriodicJob {
   private again = false;
   private stopped = false;
   private unlisten?: () => void;
+  private readonly limits: RenderLimits;
 
   constructor(
     private readonly config: Config,
@@ -31,7 +35,9 @@ export class NotificationDispatcher implements PeriodicJob {
     private readonly events: EventBus,
     private readonly delivery: NotificationDelivery,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.limits = renderLimits(config);
+  }
 
   /** A claimed row stays leased this long: past every timeout of one attempt. */
   get leaseMs(): number {
@@ -73,9 +79,36 @@ export class NotificationDispatcher implements PeriodicJob {
       this.again = false;
       if (this.stopped) return;
       const rows = await claimDue(this.db, BATCH, this.leaseMs);
-      if (rows.length > 0) await Promise.all(rows.map((row) => this.deliverOne(row)));
+      if (rows.length > 0) await Promise.all((await this.render(rows)).map((row) => this.deliverOne(row)));
       if (rows.length < BATCH && !this.again) return;
     }
+  }
+
+  /**
+   * Renders the claimed drafts and stores the results in one statement; returns the rows
+   * to deliver. Rendering is synchronous and bounded per message (RenderLimits): one
+   * message at a time with a turn of the event loop in between, so a batch of slow
+   * templates never holds the loop for longer than one message's limit.
+   */
+  private async render(rows: NotificationRow[]): Promise<NotificationRow[]> {
+    const outcomes: RenderOutcome[] = [];
+    const rendered = new Map<string, NotificationRow>();
+    for (const row of rows) {
+      if (!row.draft) continue;
+      await nextTurn();
+      try {
+        const content = renderForChannel(row.draft, row.channel, this.limits);
+        outcomes.push({ id: row.id, attempts: row.attempts, ...content });
+        rendered.set(row.id, { ...row, ...content, draft: null });
+      } catch (err) {
+        // Rendering is pure: whatever it throws concerns this row's template or data only.
+        const error = err instanceof TemplateRenderError ? err.message : `template failed to render: ${err instanceof Error ? err.message : String(err)}`;
+        outcomes.push({ id: row.id, attempts: row.attempts, error });
+        this.logger.warn('notification template failed to render', { id: row.id, kind: row.kind, error });
+      }
+    }
+    const stored = await storeRendered(this.db, outcomes);
+    return rows.filter((row) => !row.draft || (stored.has(row.id) && rendered.has(row.id))).map((row) => rendered.get(row.id) ?? row);
   }
 
   private async deliverOne(row: NotificationRow): Promise<void> {

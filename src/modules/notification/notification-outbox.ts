@@ -4,13 +4,14 @@
  * record each outcome. A claim leases the row: next_attempt_at moves past the
  * delivery timeout and attempts is counted up front, so a process killed mid-delivery
  * leaves a row that becomes due again when the lease runs out (at-least-once for that
- * in-flight message), while a row recorded SENT is never claimed again.
+ * in-flight message), while a row recorded SENT is never claimed again. Rows are
+ * enqueued as drafts and rendered by the worker that claims them (storeRendered).
  */
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { Topic } from '../../pubsub/topics';
 import type { EventBus } from '../../pubsub/event-bus';
-import type { OutboxMessage } from './template-selection';
+import type { NotificationDraft, OutboxMessage } from './template-selection';
 
 /** A notification row as the service and the workers read it. */
 export interface NotificationRow {
@@ -22,6 +23,8 @@ export interface NotificationRow {
   body: string;
   bcc: string[];
   payload: object | null;
+  /** Set until rendered (see template-selection.ts). */
+  draft: NotificationDraft | null;
   status: 'PENDING' | 'SENT' | 'FAILED';
   attempts: number;
   last_error: string | null;
@@ -38,7 +41,7 @@ export function notificationColumns(alias = ''): string {
   const p = alias ? `${alias}.` : '';
   return [
     `${p}id::text AS id`,
-    ...['kind', 'channel', 'recipient', 'subject', 'body', 'bcc', 'payload', 'status', 'attempts', 'last_error', 'next_attempt_at', 'webhook_id', 'customer_id'].map((c) => p + c),
+    ...['kind', 'channel', 'recipient', 'subject', 'body', 'bcc', 'payload', 'draft', 'status', 'attempts', 'last_error', 'next_attempt_at', 'webhook_id', 'customer_id'].map((c) => p + c),
     `${p}alert_event_id::text AS alert_event_id`,
     `${p}created_at`,
     `${p}sent_at`,
@@ -54,11 +57,11 @@ const WAKE_SCHEDULED = 'notification:wake-scheduled';
 export async function enqueue(uow: UnitOfWork, events: EventBus, messages: OutboxMessage[]): Promise<NotificationRow[]> {
   if (messages.length === 0) return [];
   const rows = await uow.query<NotificationRow>(
-    `INSERT INTO notifications (kind, channel, recipient, subject, body, bcc, payload, status, last_error, customer_id, alert_event_id)
-     SELECT r.kind, r.channel, r.recipient, r.subject, r.body, r.bcc, r.payload, r.status, r."lastError", r."customerId", r."alertEventId"
+    `INSERT INTO notifications (kind, channel, recipient, subject, body, bcc, payload, draft, status, last_error, customer_id, alert_event_id)
+     SELECT r.kind, r.channel, r.recipient, r.subject, r.body, r.bcc, r.payload, r.draft, r.status, r."lastError", r."customerId", r."alertEventId"
        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(value, ord),
             jsonb_to_record(e.value)
-         AS r(kind text, channel text, recipient text, subject text, body text, bcc text[], payload jsonb,
+         AS r(kind text, channel text, recipient text, subject text, body text, bcc text[], payload jsonb, draft jsonb,
               status text, "lastError" text, "customerId" uuid, "alertEventId" bigint)
       ORDER BY e.ord
      RETURNING ${notificationColumns()}`,
@@ -86,6 +89,32 @@ export function claimDue(db: Database, limit: number, leaseMs: number): Promise<
       RETURNING ${notificationColumns('n')}`,
     [limit, leaseMs],
   );
+}
+
+/** The outcome of rendering one claimed draft: its content, or the render error. */
+export type RenderOutcome = { id: string; attempts: number } & ({ subject: string; body: string; bcc: string[]; payload: object | null } | { error: string });
+
+/**
+ * Stores rendered drafts of claims still held (id, attempts) in one statement; returns
+ * the ids stored. A draft that failed to render is FAILED with the error, keeps its
+ * draft (a retry renders again) and does not count the claim as a delivery attempt
+ * (none was made).
+ */
+export async function storeRendered(db: Database, outcomes: RenderOutcome[]): Promise<Set<string>> {
+  if (outcomes.length === 0) return new Set();
+  const rows = await db.query<{ id: string }>(
+    `UPDATE notifications n
+        SET subject = COALESCE(r.subject, ''), body = COALESCE(r.body, ''), bcc = COALESCE(r.bcc, '{}'), payload = r.payload,
+            draft = CASE WHEN r.error IS NULL THEN NULL ELSE n.draft END,
+            status = CASE WHEN r.error IS NULL THEN n.status ELSE 'FAILED' END,
+            attempts = CASE WHEN r.error IS NULL THEN n.attempts ELSE n.attempts - 1 END,
+            last_error = CASE WHEN r.error IS NULL THEN n.last_error ELSE r.error END
+       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, attempts integer, subject text, body text, bcc text[], payload jsonb, error text)
+      WHERE n.id = r.id AND n.attempts = r.attempts AND n.status = 'PENDING' AND n.draft IS NOT NULL
+      RETURNING n.id::text AS id`,
+    [JSON.stringify(outcomes.map((o) => ('error' in o ? { ...o, error: o.error.slice(0, 2000) } : o)))],
+  );
+  return new Set(rows.map((r) => r.id));
 }
 
 /**

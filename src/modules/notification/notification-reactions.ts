@@ -1,18 +1,20 @@
 /**
  * What the domain's changes say to customers and NOC staff: turns hook payloads
  * (balance changes, trunk changes, alert events) into outbox rows, set-based (one
- * query per kind of data per batch), inside the transaction of the change.
+ * query per kind of data per batch), inside the transaction of the change. The rows
+ * are drafts (template and view): rendering happens at delivery, so a slow or failing
+ * template never holds or fails the transaction (a CDR batch, a payment).
  */
 import { dec, normaliseDecimal } from '../../common/decimal';
 import { toGlobalId } from '../../common/global-id';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { AppliedBalanceChange, CreatedAlertEvent, TrunkChange } from '../domain-hooks';
 import { NotificationKind } from '../notification-template/notification-kind';
-import { compose, customerRecipient, customerTemplate, messageFor, type OutboxMessage } from './template-selection';
+import { customerRecipient, customerTemplate, draftMessage, messageFor, type OutboxMessage } from './template-selection';
 import { customerView, type AlertView, type BalanceView, type CustomerRow, type PaymentView, type StoredMessage, type TrunkView } from './notification-view';
 
 /** Customers with their class switches and class template, by local id. */
-export async function loadCustomerRows(uow: UnitOfWork, ids: string[]): Promise<Map<string, CustomerRow>> {
+export async function loadCustomerRows(uow: Pick<UnitOfWork, 'query'>, ids: string[]): Promise<Map<string, CustomerRow>> {
   if (ids.length === 0) return new Map();
   const rows = await uow.query<CustomerRow>(
     `SELECT c.id, c.name, c.company, c.type, c.status, c.terms, c.balance, c.credit_limit, c.accrued_charges,
@@ -42,13 +44,13 @@ export function balanceKinds(change: Pick<AppliedBalanceChange, 'previousBalance
   return kinds;
 }
 
-/** A customer-kind message to the customer's billing (or main) email, when its switches allow it. */
+/** A customer-kind message (a draft) to the customer's billing (or main) email, when its switches allow it. */
 export function customerMessage(customer: CustomerRow, view: { kind: NotificationKind } & object): OutboxMessage | null {
   if (!customer.notifications_enabled) return null;
   const recipient = customerRecipient(customer);
   const template = customerTemplate(customer, view.kind);
   if (!recipient || !template) return null;
-  return compose(template, view, 'EMAIL', recipient, { customerId: customer.id });
+  return draftMessage(template, view, 'EMAIL', recipient, { customerId: customer.id });
 }
 
 export function balanceView(kind: NotificationKind, customer: CustomerRow, change: AppliedBalanceChange): BalanceView | PaymentView {
@@ -166,12 +168,12 @@ export async function onAlertEventsCreated(uow: UnitOfWork, events: CreatedAlert
     const view = alertView(event, def, customer);
     const template = messageFor(NotificationKind.ALERT, def.template_messages);
     const refs = { customerId: customer.id, alertEventId: event.id };
-    for (const email of def.emails) out.push(compose(template, view, 'EMAIL', email, refs));
-    for (const phone of def.phones) out.push(compose(template, view, 'SMS', phone, refs));
-    for (const url of def.webhook_urls) out.push(compose(template, view, 'WEBHOOK', url, refs));
+    for (const email of def.emails) out.push(draftMessage(template, view, 'EMAIL', email, refs));
+    for (const phone of def.phones) out.push(draftMessage(template, view, 'SMS', phone, refs));
+    for (const url of def.webhook_urls) out.push(draftMessage(template, view, 'WEBHOOK', url, refs));
     const noc = customer.noc_email?.trim();
     if (def.notify_customer && noc && customer.notifications_enabled && customerTemplate(customer, NotificationKind.ALERT)) {
-      out.push(compose(template, view, 'EMAIL', noc, refs));
+      out.push(draftMessage(template, view, 'EMAIL', noc, refs));
     }
   }
   return out;

@@ -1,12 +1,20 @@
 /**
- * Pure Handlebars rendering of notification templates. A private Handlebars
- * environment (no global helpers or partials leak in or out), HTML escaping by
- * default, prototype access denied, and compiled templates cached by their source
- * text: a template row that changes has a new source, so it compiles anew, while an
- * unchanged one is compiled once per process.
+ * Pure Handlebars rendering of notification templates, sandboxed. A private Handlebars
+ * environment (no global helpers or partials leak in or out) with only the helpers
+ * `if`, `unless`, `with`, `each`, `lookup`, `money`, `datetime` and `duration`: `log`
+ * refuses (it wrote raw lines to the server log), no partials or decorators (inline partials
+ * are the one way to make a small template recurse). Compiled with knownHelpersOnly,
+ * so nothing outside that list can be called even by a row saved before these rules.
+ * Without partials a template cannot recurse; it loops only through `{{#each}}` (and
+ * sections over lists, which call `each`), so one render is bounded by RenderLimits:
+ * loop turns, helper calls and output characters counted as they happen, and a
+ * deadline checked at every helper call and loop turn (no helper's own output can grow
+ * large: `money` takes at most MAX_MONEY_DECIMALS). HTML escaping by default, prototype
+ * access denied, compiled templates cached by their source text.
  */
 import Handlebars from 'handlebars';
 import { dec } from '../../common/decimal';
+import type { Config } from '../../config';
 
 /** Subject, body and BCC of one message kind, each a Handlebars source. */
 export interface MessageTemplate {
@@ -27,6 +35,26 @@ export interface RenderedMessage {
  */
 export type RenderMode = 'html' | 'text';
 
+/** How far one message's rendering may go (config: TEMPLATE_MAX_OUTPUT_CHARS, TEMPLATE_MAX_ITERATIONS, TEMPLATE_MAX_STEPS, TEMPLATE_RENDER_MS). */
+export interface RenderLimits {
+  /** Characters of subject, body and BCC together. */
+  maxOutputChars: number;
+  /** `{{#each}}` turns, over every loop of the message. */
+  maxIterations: number;
+  /** Helper calls and loop turns together: what a message's rendering costs beyond reading values. */
+  maxSteps: number;
+  /** Milliseconds of rendering; a backstop that the counts keep healthy templates far from. */
+  renderMs: number;
+}
+
+/** The configured limits. */
+export function renderLimits(config: Pick<Config, 'templateMaxOutputChars' | 'templateMaxIterations' | 'templateMaxSteps' | 'templateRenderMs'>): RenderLimits {
+  return { maxOutputChars: config.templateMaxOutputChars, maxIterations: config.templateMaxIterations, maxSteps: config.templateMaxSteps, renderMs: config.templateRenderMs };
+}
+
+/** The names a template may call; anything else is refused when the template is saved. */
+export const TEMPLATE_HELPERS = ['if', 'unless', 'with', 'each', 'lookup', 'money', 'datetime', 'duration'] as const;
+
 export class TemplateRenderError extends Error {
   constructor(field: string, cause: unknown) {
     super(`template ${field} failed to render: ${cause instanceof Error ? cause.message : String(cause)}`);
@@ -43,9 +71,60 @@ const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = {
 const MAX_CACHED = 2_000;
 
 const hb = Handlebars.create();
+// Stored templates that call these (saved before the sandbox rules) fail with a clear lastError.
+hb.registerHelper('log', () => {
+  throw new Error('the log helper is not available');
+});
+hb.unregisterDecorator('inline');
 
-/** `{{money balance}}`: exact decimal string with at least 2 decimals ("12.5" -> "12.50"); `{{money x 4}}` for 4. */
+/** What is left of the limits of the message being rendered (rendering is synchronous: one at a time). */
+interface Budget {
+  deadline: number;
+  iterations: number;
+  steps: number;
+  output: number;
+  limits: RenderLimits;
+}
+let budget: Budget | undefined;
+
+/** One step (a helper call or a loop turn): counted, and the deadline checked. */
+function tick(): void {
+  if (!budget) return;
+  if (--budget.steps < 0) throw new Error(`more than ${budget.limits.maxSteps} helper calls and loop turns`);
+  if (performance.now() > budget.deadline) throw new Error(`rendering took longer than ${budget.limits.renderMs} ms`);
+}
+
+for (const name of ['if', 'unless', 'with', 'lookup'] as const) {
+  const builtin = hb.helpers[name];
+  hb.registerHelper(name, function (this: unknown, ...a: unknown[]) {
+    tick();
+    return builtin.apply(this, a as Parameters<typeof builtin>);
+  });
+}
+
+// Handlebars' own `each`, with every turn counted against the budget: its output too,
+// so a loop stops at the output limit instead of building a string of any size first.
+const builtinEach = hb.helpers.each;
+hb.registerHelper('each', function (this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+  tick();
+  const fn = options.fn;
+  const counted = Object.assign(function (this: unknown, ...a: unknown[]) {
+    const b = budget;
+    if (b && --b.iterations < 0) throw new Error(`more than ${b.limits.maxIterations} {{#each}} turns`);
+    tick();
+    const out: string = fn.apply(this, a as [unknown]);
+    if (b && (b.output -= out.length) < 0) throw new Error(`output longer than ${b.limits.maxOutputChars} characters`);
+    return out;
+  }, fn);
+  return builtinEach.call(this, context, { ...options, fn: counted });
+});
+
+/** `{{money x 1000000000}}` would build a billion-digit string before any output limit could see it. */
+const MAX_MONEY_DECIMALS = 20;
+
+/** `{{money balance}}`: exact decimal string with at least 2 decimals ("12.5" -> "12.50"); `{{money x 4}}` for 4 (at most 20). */
 export function formatMoney(value: unknown, minDecimals = 2): string {
+  if (!Number.isInteger(minDecimals) || minDecimals < 0 || minDecimals > MAX_MONEY_DECIMALS) throw new TypeError(`money takes 0 to ${MAX_MONEY_DECIMALS} decimals`);
   if (value === null || value === undefined || value === '') return '';
   if (typeof value !== 'string') throw new TypeError('money expects a decimal string');
   const d = dec(value);
@@ -57,19 +136,35 @@ export function formatDateTime(value: unknown, timeZone = 'UTC'): string {
   if (value === null || value === undefined || value === '') return '';
   const date = value instanceof Date ? value : new Date(String(value));
   if (Number.isNaN(date.getTime())) throw new TypeError(`datetime expects a date, got "${String(value).slice(0, 40)}"`);
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(date);
+  const parts = formatterFor(timeZone).formatToParts(date);
   const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+}
+
+// Building an Intl.DateTimeFormat costs about 100 times formatting with one: one per
+// zone name is kept (an unknown zone throws before it is kept; spellings are bounded by
+// starting afresh past MAX_FORMATTERS).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 1_000;
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
 }
 
 /** `{{duration seconds}}`: h:mm:ss ("3725" -> "1:02:05"). */
@@ -88,23 +183,43 @@ function args(list: unknown[]): unknown[] {
 }
 
 hb.registerHelper('money', (...a: unknown[]) => {
+  tick();
   const [value, digits] = args(a);
   return formatMoney(value, typeof digits === 'number' ? digits : 2);
 });
 hb.registerHelper('datetime', (...a: unknown[]) => {
+  tick();
   const [value, zone] = args(a);
   return formatDateTime(value, typeof zone === 'string' ? zone : 'UTC');
 });
-hb.registerHelper('duration', (...a: unknown[]) => formatDuration(args(a)[0]));
+hb.registerHelper('duration', (...a: unknown[]) => {
+  tick();
+  return formatDuration(args(a)[0]);
+});
+
+const KNOWN_HELPERS = Object.fromEntries(TEMPLATE_HELPERS.map((h) => [h, true]));
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
+/** The compiler stages of a Handlebars environment (public, untyped in @types): Handlebars.compile runs them lazily, at first render. */
+interface CompilerStages {
+  Compiler: new () => { compile(ast: hbs.AST.Program, options: object): unknown };
+  JavaScriptCompiler: new () => { compile(environment: unknown, options: object, context: undefined, asObject: true): TemplateSpecification };
+}
+
+/**
+ * Compiles now (what Handlebars.compile does at first render), so compiling never
+ * counts against a render's deadline; its cost is bounded when the template is saved.
+ */
 function compiled(source: string, mode: RenderMode): Handlebars.TemplateDelegate {
   // The source text itself is the key: an edited template row is a new key, an unchanged one hits.
   const key = `${mode}\0${source}`;
   let template = cache.get(key);
   if (!template) {
-    template = hb.compile(source, { noEscape: mode === 'text', strict: false, knownHelpersOnly: false });
+    const options = { data: true, noEscape: mode === 'text', strict: false, knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true };
+    const stages = hb as unknown as CompilerStages;
+    const environment = new stages.Compiler().compile(hb.parse(source), options);
+    template = hb.template(new stages.JavaScriptCompiler().compile(environment, options, undefined, true));
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
     cache.set(key, template);
   }
@@ -116,23 +231,43 @@ export function cachedTemplateCount(): number {
   return cache.size;
 }
 
-function renderField(field: string, source: string, view: object, mode: RenderMode): string {
+function compiledField(field: string, source: string, mode: RenderMode): [string, Handlebars.TemplateDelegate] {
   try {
-    return compiled(source, mode)(view, RUNTIME_OPTIONS);
+    return [field, compiled(source, mode)];
+  } catch (err) {
+    throw new TemplateRenderError(field, err);
+  }
+}
+
+function renderField([field, template]: [string, Handlebars.TemplateDelegate], view: object): string {
+  try {
+    return template(view, RUNTIME_OPTIONS);
   } catch (err) {
     throw new TemplateRenderError(field, err);
   }
 }
 
 /**
- * Renders subject, body and every BCC entry; throws TemplateRenderError (naming the
- * field) on the first failure, so a message is either complete or not produced at all.
- * Subjects and BCC addresses are rendered as text (they are header values, not HTML).
+ * Renders subject, body and every BCC entry within the limits; throws
+ * TemplateRenderError (naming the field) on the first failure or limit reached, so a
+ * message is either complete or not produced at all. Subjects and BCC addresses are
+ * rendered as text (they are header values, not HTML).
  */
-export function renderMessage(template: MessageTemplate, view: object, mode: RenderMode = 'html'): RenderedMessage {
-  return {
-    subject: renderField('subject', template.subject, view, 'text').replace(/[\r\n]+/g, ' ').trim(),
-    body: renderField('body', template.body, view, mode),
-    bcc: template.bcc.map((b, i) => renderField(`bcc[${i}]`, b, view, 'text').trim()).filter(Boolean),
-  };
+export function renderMessage(template: MessageTemplate, view: object, mode: RenderMode, limits: RenderLimits): RenderedMessage {
+  const subject = compiledField('subject', template.subject, 'text');
+  const body = compiledField('body', template.body, mode);
+  const bcc = template.bcc.map((b, i) => compiledField(`bcc[${i}]`, b, 'text'));
+  budget = { deadline: performance.now() + limits.renderMs, iterations: limits.maxIterations, steps: limits.maxSteps, output: limits.maxOutputChars, limits };
+  try {
+    const rendered = {
+      subject: renderField(subject, view).replace(/[\r\n]+/g, ' ').trim(),
+      body: renderField(body, view),
+      bcc: bcc.map((b) => renderField(b, view).trim()).filter(Boolean),
+    };
+    const size = rendered.subject.length + rendered.body.length + rendered.bcc.reduce((n, b) => n + b.length, 0);
+    if (size > limits.maxOutputChars) throw new TemplateRenderError('message', `output longer than ${limits.maxOutputChars} characters`);
+    return rendered;
+  } finally {
+    budget = undefined;
+  }
 }

@@ -16,7 +16,7 @@ export const notificationModule: AppModule = {
   name: 'notification',
   resolvers: [NotificationResolver],
   register(services) {
-    const notifications = new NotificationService(services.db, services.events);
+    const notifications = new NotificationService(services.db, services.events, services.config);
     services.notifications = notifications;
     services.nodes.Notification = (ctx, localId) => notifications.findById(ctx, localId);
     services.hooks.on('balanceChanged', async (uow, changes) => void (await notifications.enqueue(uow, await onBalanceChanged(uow, changes))));

@@ -22,6 +22,16 @@ export class NotificationResolver {
   }
 
   @Authorized(Role.ADMIN)
+  @Query(() => String, {
+    description:
+      'The Standard Webhooks secret (whsec_...) that signs every webhook sent to this URL. Each receiving endpoint has its own, ' +
+      'derived from the server secret and the URL (normalised, without fragment): give it to that receiver to verify webhook-signature.',
+  })
+  webhookSigningSecret(@Ctx() ctx: RequestContext, @Arg('url') url: string): string {
+    return ctx.services.notifications.webhookSigningSecret(ctx, url);
+  }
+
+  @Authorized(Role.ADMIN)
   @Mutation(() => [NotificationType], { description: 'Send one notification of a kind now (low balance alert, welcome letter buttons).' })
   sendNotification(
     @Ctx() ctx: RequestContext,

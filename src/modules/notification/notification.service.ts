@@ -6,6 +6,7 @@ import { SqlWhere } from '../../common/sql-where';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { fromGlobalId, toGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage } from '../../common/pagination';
+import type { Config } from '../../config';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { EventBus } from '../../pubsub/event-bus';
@@ -17,16 +18,35 @@ import { customerMessage, loadCustomerRows } from './notification-reactions';
 import { customerView, type BalanceView, type BaseView } from './notification-view';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
-import type { OutboxMessage } from './template-selection';
+import { renderDraft, type OutboxMessage } from './template-selection';
+import { receiverSecret } from './webhook-signature';
+import { renderLimits, type RenderLimits } from './notification-renderer';
 
 /** Kinds an operator may send by hand; the others are sent by the events they describe. */
 const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE, NotificationKind.ZERO_BALANCE]);
 
 export class NotificationService {
+  private readonly limits: RenderLimits;
+
   constructor(
     private readonly db: Database,
     private readonly events: EventBus,
-  ) {}
+    private readonly config: Config,
+  ) {
+    this.limits = renderLimits(config);
+  }
+
+  /** The secret that signs every webhook to this URL (for the receiver to verify with); ADMIN only (resolver). */
+  webhookSigningSecret(_ctx: RequestContext, url: string): string {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw badInput('url is not a URL', 'url');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw badInput('url must be an http(s) URL', 'url');
+    return receiverSecret(this.config.webhookSecret, url);
+  }
 
   /** Enqueues messages in the caller's transaction (hook handlers use it). */
   enqueue(uow: UnitOfWork, messages: OutboxMessage[]): Promise<NotificationRow[]> {
@@ -72,35 +92,36 @@ export class NotificationService {
   /**
    * Sends one message of a kind to a customer now. Honours the same switches as the
    * automatic messages: a customer with notifications off, or whose class does not
-   * enable the kind, gets nothing (the answer is an empty list).
+   * enable the kind, gets nothing (the answer is an empty list). The message is rendered
+   * here, outside any transaction, so the answer shows its subject and body.
    */
   async send(ctx: RequestContext, customerId: string, kind: NotificationKind): Promise<NotificationType[]> {
     const local = fromGlobalId('Customer', customerId);
     if (!SENDABLE.has(kind)) {
       throw badInput(`${kind} notifications are sent by the events they report; send ${[...SENDABLE].join(', ')} by hand`, 'kind');
     }
-    const rows = await this.db.transaction(async (uow) => {
-      const customer = (await loadCustomerRows(uow, [local])).get(local);
-      if (!customer || !ctx.canSeeCustomer(local)) throw notFound('Customer', customerId);
-      if (!customer.billing_email?.trim() && !customer.main_email?.trim()) {
-        throw badInput('the customer has neither a billing nor a main email', 'customerId');
-      }
-      const base: BaseView = { kind, customer: customerView(customer), now: new Date().toISOString() };
-      const view: BaseView | BalanceView =
-        kind === NotificationKind.WELCOME
-          ? base
-          : {
-              ...base,
-              balance: base.customer.balance,
-              previousBalance: base.customer.balance,
-              threshold: kind === NotificationKind.LOW_BALANCE ? base.customer.lowBalanceThreshold : '0',
-              delta: '0',
-              reason: 'MANUAL',
-              at: base.now,
-            };
-      const message = customerMessage(customer, view);
-      return message ? this.enqueue(uow, [message]) : [];
-    });
+    const customer = (await loadCustomerRows(this.db, [local])).get(local);
+    if (!customer || !ctx.canSeeCustomer(local)) throw notFound('Customer', customerId);
+    if (!customer.billing_email?.trim() && !customer.main_email?.trim()) {
+      throw badInput('the customer has neither a billing nor a main email', 'customerId');
+    }
+    const base: BaseView = { kind, customer: customerView(customer), now: new Date().toISOString() };
+    const view: BaseView | BalanceView =
+      kind === NotificationKind.WELCOME
+        ? base
+        : {
+            ...base,
+            balance: base.customer.balance,
+            previousBalance: base.customer.balance,
+            threshold: kind === NotificationKind.LOW_BALANCE ? base.customer.lowBalanceThreshold : '0',
+            delta: '0',
+            reason: 'MANUAL',
+            at: base.now,
+          };
+    const draft = customerMessage(customer, view);
+    if (!draft) return [];
+    const message = renderDraft(draft, this.limits);
+    const rows = await this.db.transaction((uow) => this.enqueue(uow, [message]));
     return rows.map(NotificationType.from);
   }
 

@@ -8,6 +8,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** A delivery failure that retrying cannot fix (refused address, missing configuration). */
 export class PermanentDeliveryError extends Error {
@@ -17,55 +18,64 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
-/** Loopback, private, link-local (incl. cloud metadata 169.254.169.254), CGNAT, unspecified, multicast, reserved. */
-const BLOCKED: [string, number, 'ipv4' | 'ipv6'][] = [
-  ['0.0.0.0', 8, 'ipv4'],
-  ['10.0.0.0', 8, 'ipv4'],
-  ['100.64.0.0', 10, 'ipv4'],
-  ['127.0.0.0', 8, 'ipv4'],
-  ['169.254.0.0', 16, 'ipv4'],
-  ['172.16.0.0', 12, 'ipv4'],
-  ['192.0.0.0', 24, 'ipv4'],
-  ['192.168.0.0', 16, 'ipv4'],
-  ['198.18.0.0', 15, 'ipv4'],
-  ['224.0.0.0', 4, 'ipv4'],
-  ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
-  ['::1', 128, 'ipv6'],
-  ['fc00::', 7, 'ipv6'],
-  ['fe80::', 10, 'ipv6'],
-  ['ff00::', 8, 'ipv6'],
-  ['64:ff9b::', 96, 'ipv6'],
-];
+/**
+ * The address ranges come from ipaddr.js (IANA special-purpose registries, kept up to
+ * date there): only its `unicast` class may be reached. IPv4-mapped addresses
+ * (::ffff:a.b.c.d) are judged as the IPv4 address they reach. Two gaps of the library
+ * are closed here: it has no class for IPv4-compatible addresses (::a.b.c.d, deprecated
+ * by RFC 4291, reported as unicast), and it parses the text "::a.b.c.d" as mapped, so
+ * every IPv6 literal is first put in canonical hex form by the WHATWG URL parser.
+ */
+type Ip = ipaddr.IPv4 | ipaddr.IPv6;
 
-const blocked = new net.BlockList();
-for (const [address, prefix, type] of BLOCKED) blocked.addSubnet(address, prefix, type);
+/** NAT64's well-known prefix 64:ff9b::/96 (RFC 6052): the last 32 bits are the IPv4 address it reaches. */
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96');
+
+function parseAddress(address: string): Ip | null {
+  // A zone id (fe80::1%eth0) only ever comes with link-local addresses: drop it, keep the address.
+  const plain = address.split('%')[0];
+  const family = net.isIP(plain);
+  if (family === 0) return null;
+  const canonical = family === 6 ? new URL(`http://[${plain}]/`).hostname.slice(1, -1) : plain;
+  const ip = ipaddr.parse(canonical);
+  return ip instanceof ipaddr.IPv6 && ip.isIPv4MappedAddress() ? ip.toIPv4Address() : ip;
+}
+
+/**
+ * The ipaddr.js class of an address ('unicast' is the only one outbound requests may
+ * reach), with 'ipv4Compatible' for ::a.b.c.d, and NAT64's well-known prefix judged by
+ * the IPv4 address it embeds ('rfc6052' only when that address is not unicast).
+ */
+export function addressRange(address: string): string {
+  const ip = parseAddress(address);
+  if (!ip) return 'invalid';
+  const range = ip.range();
+  if (ip instanceof ipaddr.IPv4) return range;
+  const bytes = ip.toByteArray();
+  if (range === 'unicast' && bytes.slice(0, 12).every((b) => b === 0)) return 'ipv4Compatible';
+  if (range === 'rfc6052' && ip.match(NAT64_WELL_KNOWN)) {
+    const embedded = new ipaddr.IPv4(bytes.slice(12));
+    return embedded.range() === 'unicast' ? 'unicast' : `rfc6052 of ${embedded.range()} ${embedded.toString()}`;
+  }
+  return range;
+}
 
 /** Decides which resolved addresses outbound requests may connect to. */
 export class AddressPolicy {
-  private readonly allowed = new net.BlockList();
+  private readonly allowed: [Ip, number][];
 
+  /** allowCidrs: ranges reachable although not public (OUTBOUND_ALLOW_CIDRS, e.g. 127.0.0.0/8 in tests). */
   constructor(allowCidrs: string[]) {
-    for (const cidr of allowCidrs) {
-      const [address, prefix] = cidr.split('/');
-      const type = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-      this.allowed.addSubnet(address, Number(prefix), type);
-    }
+    this.allowed = allowCidrs.map((cidr) => ipaddr.parseCIDR(cidr));
   }
 
   /** Why this address is refused, or null when it may be used. */
   refusal(address: string): string | null {
-    const plain = unmapIPv4(address);
-    const type = net.isIPv6(plain) ? 'ipv6' : 'ipv4';
-    if (this.allowed.check(plain, type)) return null;
-    return blocked.check(plain, type) ? `address ${address} is private, loopback, link-local or reserved` : null;
+    const ip = parseAddress(address);
+    if (ip && this.allowed.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits))) return null;
+    const range = addressRange(address);
+    return range === 'unicast' ? null : `address ${address} is private, loopback, link-local or reserved (${range})`;
   }
-}
-
-/** "::ffff:10.0.0.1" -> "10.0.0.1", so mapped addresses meet the IPv4 rules. */
-function unmapIPv4(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1] : address;
 }
 
 /** Resolves the URL's host and returns the first permitted address; PermanentDeliveryError if none. */
