@@ -22,6 +22,10 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['MAX_CDR_BATCH', '0'],
     ['OUTBOUND_ALLOW_CIDRS', 'localhost'],
+    ['WS_MAX_SUBSCRIPTIONS_PER_SOCKET', '0'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '120000'],
+    ['RATE_LIMIT_CDRS_PER_SEC_INGEST', '5000'],
+    ['RATE_LIMIT_REQUESTS_PER_SEC_CUSTOMER', '-1'],
   ])('fails fast naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
