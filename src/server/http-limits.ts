@@ -41,7 +41,9 @@ export function limitConnections(server: http.Server, limits: HttpLimitsConfig, 
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       refusals.refused('request timed out: HTTP_REQUEST_TIMEOUT_MS or HTTP_HEADERS_TIMEOUT_MS', { remoteAddress: (socket as { remoteAddress?: string }).remoteAddress });
     }
-    if (err.code !== 'ECONNRESET' && socket.writable) {
+    // As Node does: no status line once a response on this connection has started.
+    const responding = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (err.code !== 'ECONNRESET' && socket.writable && !responding) {
       socket.write(`HTTP/1.1 ${CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
     }
     socket.destroy();

@@ -96,12 +96,13 @@ export class OperationSlots {
 const FLOOD_CLOSE_GRACE_MS = 1_000;
 
 /**
- * Closes a flooding socket (see OperationSlots.flooding). The close waits for the current
- * burst of messages to be answered, so the client sees its refusals before the close code;
- * a client that ignores the close and keeps sending is cut after a second, not after ws'
- * 30 s closing timeout.
+ * Closes a flooding socket (see OperationSlots.flooding). Its further messages are no
+ * longer handed to graphql-ws (ws still reads them, so the client's close reply is seen
+ * behind the flood); the close waits for the refusals already answered to go out first.
+ * A client that ignores the close is cut after a second, not after ws' 30 s.
  */
 export function closeFloodingSocket(socket: WebSocket, max: number): void {
+  socket.removeAllListeners('message');
   setImmediate(() => {
     socket.close(CLOSE_TOO_MANY, `Kept sending operations past WS_MAX_SUBSCRIPTIONS_PER_SOCKET=${max}`);
     setTimeout(() => socket.terminate(), FLOOD_CLOSE_GRACE_MS).unref();
