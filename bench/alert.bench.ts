@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { startApp, type App } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { BENCH_RATE_LIMITS } from './bench-env';
 
 const CUSTOMERS = 100;
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
@@ -82,7 +83,7 @@ async function scenario(base: string, withAlerts: boolean): Promise<{ cdrPerSec:
   await adminQuery(base, `CREATE DATABASE ${name}`);
   // Background jobs at their production period (call-bucket compaction, sliding windows, repeats).
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: withDatabase(base, name), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error',
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: withDatabase(base, name), ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error', ...BENCH_RATE_LIMITS,
   });
   const app = await startApp(config, createLogger(config.logLevel));
   try {

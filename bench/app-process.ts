@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { BENCH_RATE_LIMITS } from './bench-env';
 
 export interface AppProcess {
   url: string;
@@ -22,7 +23,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   // Background jobs run as in production (every second: call-bucket compaction, windows, outbox).
   const child: ChildProcess = fork(path.join(__dirname, 'app-process.js'), ['--serve'], {
     execArgv: [...process.execArgv, '--max-semi-space-size=64'],
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...BENCH_RATE_LIMITS, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

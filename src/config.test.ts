@@ -25,6 +25,10 @@ describe('loadConfig', () => {
     ['REDIS_COMMAND_TIMEOUT_MS', '0'],
     ['REDIS_PUBLISH_BUFFER', '-1'],
     ['READY_TIMEOUT_MS', 'soon'],
+    ['WS_MAX_SUBSCRIPTIONS_PER_SOCKET', '0'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '120000'],
+    ['RATE_LIMIT_CDRS_PER_SEC_INGEST', '5000'],
+    ['RATE_LIMIT_REQUESTS_PER_SEC_CUSTOMER', '-1'],
   ])('fails fast naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -4,6 +4,7 @@
  * surfacing later as a confusing runtime error.
  */
 import path from 'node:path';
+import type { Role } from './modules/api-key/role';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -69,6 +70,46 @@ export interface Config {
   templateRenderMs: number;
   /** Most emails, phones and webhook URLs (each) of one alert definition. */
   maxRuleRecipients: number;
+  /** HTTP server limits (see src/server/http-limits.ts). */
+  http: HttpLimitsConfig;
+  /** graphql-ws limits (see src/server/ws-limits.ts). */
+  ws: WsLimitsConfig;
+  /** Per-key rate limits (see src/server/rate-limit.ts). */
+  rateLimits: RateLimitsConfig;
+}
+
+export interface HttpLimitsConfig {
+  /** Time to receive a whole request (headers and body), ms. */
+  requestTimeoutMs: number;
+  /** Time to receive the request headers, ms. */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open, ms. */
+  keepAliveTimeoutMs: number;
+  /** Open connections (HTTP and WebSocket) per instance; more are closed on accept. */
+  maxConnections: number;
+}
+
+export interface WsLimitsConfig {
+  /** Operations open at once on one socket. */
+  maxSubscriptionsPerSocket: number;
+  /** Open sockets of one API key on this instance. */
+  maxSocketsPerKey: number;
+  /** A socket that has not sent connection_init by then is closed (4408), ms. */
+  initTimeoutMs: number;
+  /** Largest WebSocket message, bytes. */
+  maxMessageBytes: number;
+}
+
+/** Per second, per API key; 0 means unlimited. */
+export interface RoleRateLimit {
+  requestsPerSecond: number;
+  cdrsPerSecond: number;
+}
+
+export interface RateLimitsConfig {
+  perRole: Record<Role, RoleRateLimit>;
+  /** How long a rate-limit lookup in Redis may take before the per-instance limiter decides, ms. */
+  storeTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('OUTBOUND_ALLOW_CIDRS', `must be a comma list of CIDR blocks, got "${cidr}"`);
     }
   }
+  const maxCdrBatch = int(env, 'MAX_CDR_BATCH', 10_000, 1, 100_000);
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -151,8 +193,9 @@ export function loadConfig(env: Env = process.env): Config {
     adminApiKey,
     logLevel,
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? './.lineguard'),
-    maxCdrBatch: int(env, 'MAX_CDR_BATCH', 10_000, 1, 100_000),
-    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxCdrBatch,
+    // A 10,000-record batch is 2.7 MB as JSON (5.4 MB with every string at its maximum length).
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 3_000, 0, 120_000),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 1_000, 0, 3_600_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
@@ -172,5 +215,52 @@ export function loadConfig(env: Env = process.env): Config {
     templateMaxSteps: int(env, 'TEMPLATE_MAX_STEPS', 2_000, 1, 10_000_000),
     templateRenderMs: int(env, 'TEMPLATE_RENDER_MS', 250, 10, 60_000),
     maxRuleRecipients: int(env, 'MAX_RULE_RECIPIENTS', 20, 1, 1_000),
+    http: httpLimits(env),
+    ws: {
+      maxSubscriptionsPerSocket: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 10_000),
+      maxSocketsPerKey: int(env, 'WS_MAX_SOCKETS_PER_KEY', 20, 1, 100_000),
+      initTimeoutMs: int(env, 'WS_INIT_TIMEOUT_MS', 3_000, 100, 60_000),
+      maxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    },
+    rateLimits: rateLimits(env, maxCdrBatch),
   };
+}
+
+function httpLimits(env: Env): HttpLimitsConfig {
+  // 60 s receives a realistic 10,000-record batch (2.7 MB) at 45 KB/s, a slow uplink.
+  const requestTimeoutMs = int(env, 'HTTP_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  const headersTimeoutMs = int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  // Node refuses a headers timeout longer than the request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got ${headersTimeoutMs}`);
+  }
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxConnections: int(env, 'HTTP_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
+  };
+}
+
+/** Defaults: a switch (INGEST) sends many records in few requests, a portal (CUSTOMER) few requests. */
+const RATE_LIMIT_DEFAULTS: Record<Role, RoleRateLimit> = {
+  ADMIN: { requestsPerSecond: 100, cdrsPerSecond: 20_000 },
+  NOC: { requestsPerSecond: 50, cdrsPerSecond: 0 },
+  INGEST: { requestsPerSecond: 50, cdrsPerSecond: 20_000 },
+  CUSTOMER: { requestsPerSecond: 20, cdrsPerSecond: 0 },
+};
+
+function rateLimits(env: Env, maxCdrBatch: number): RateLimitsConfig {
+  const perRole = {} as Record<Role, RoleRateLimit>;
+  for (const role of Object.keys(RATE_LIMIT_DEFAULTS) as Role[]) {
+    const def = RATE_LIMIT_DEFAULTS[role];
+    const cdrVar = `RATE_LIMIT_CDRS_PER_SEC_${role}`;
+    const cdrsPerSecond = def.cdrsPerSecond ? int(env, cdrVar, def.cdrsPerSecond, 0, 100_000_000) : 0;
+    // A batch larger than the per-second budget could never pass, however long the client waits.
+    if (cdrsPerSecond > 0 && cdrsPerSecond < maxCdrBatch) {
+      throw new ConfigError(cdrVar, `must be 0 (unlimited) or at least MAX_CDR_BATCH (${maxCdrBatch}), got ${cdrsPerSecond}`);
+    }
+    perRole[role] = { requestsPerSecond: int(env, `RATE_LIMIT_REQUESTS_PER_SEC_${role}`, def.requestsPerSecond, 0, 1_000_000), cdrsPerSecond };
+  }
+  return { perRole, storeTimeoutMs: int(env, 'RATE_LIMIT_STORE_TIMEOUT_MS', 250, 10, 10_000) };
 }

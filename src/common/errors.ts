@@ -4,9 +4,9 @@
  */
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFLICT' | 'RATE_LIMITED' | 'LIMIT_EXCEEDED';
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 export class AppError extends GraphQLError {
   constructor(
@@ -15,7 +15,9 @@ export class AppError extends GraphQLError {
     extra: Record<string, unknown> = {},
   ) {
     const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+    // Apollo turns extensions.http into the response status and headers, and drops it from the body.
+    const headers = code === 'RATE_LIMITED' ? new Map([['retry-after', retryAfterSeconds(extra.retryAfterMs)]]) : undefined;
+    super(message, { extensions: { code, ...extra, ...(status ? { http: { status, ...(headers ? { headers } : {}) } } : {}) } });
     this.name = 'AppError';
   }
 }
@@ -28,6 +30,15 @@ export const forbidden = (message = 'Your API key may not do this') => new AppEr
 export const unauthenticated = (message = 'An API key is required: send Authorization: Bearer <key>') =>
   new AppError('UNAUTHENTICATED', message);
 export const conflict = (message: string, extra: Record<string, unknown> = {}) => new AppError('CONFLICT', message, extra);
+/** Over a per-key rate; the client may retry after retryAfterMs. */
+export const rateLimited = (message: string, retryAfterMs: number) => new AppError('RATE_LIMITED', message, { retryAfterMs });
+/** Over a fixed resource cap (e.g. subscriptions per socket); waiting does not help, closing something does. */
+export const limitExceeded = (message: string, limit: string, max: number) => new AppError('LIMIT_EXCEEDED', message, { limit, max });
+
+/** Retry-After is whole seconds; rounded up so a client that obeys it is not refused again. */
+export function retryAfterSeconds(ms: unknown): string {
+  return String(Math.max(1, Math.ceil(Number(ms) / 1000)));
+}
 
 /** Codes GraphQL itself produces for client mistakes; shown as they are. */
 export const CLIENT_ERROR_CODES = new Set([
@@ -36,6 +47,8 @@ export const CLIENT_ERROR_CODES = new Set([
   'FORBIDDEN',
   'UNAUTHENTICATED',
   'CONFLICT',
+  'RATE_LIMITED',
+  'LIMIT_EXCEEDED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',

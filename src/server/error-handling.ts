@@ -50,7 +50,8 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestCo
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (isClientError(formatted.extensions?.code)) {
-    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    // graphql-ws results keep extensions.http (Apollo drops it): it is transport detail, not for clients.
+    const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions: { ...extensions, code: inputErrorCode(error) ?? extensions.code } };
   }
   const requestId = (error as Record<symbol, unknown> | null)?.[REQUEST_ID];

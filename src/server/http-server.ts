@@ -11,17 +11,21 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
-import { CloseCode } from 'graphql-ws';
+import type { ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { unauthenticated } from '../common/errors';
 import { Topic } from '../pubsub/topics';
 import type { Services } from '../services';
 import { authenticate } from './auth';
 import { RequestContext, type Principal } from './context';
 import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from './error-handling';
+import { admitBeforeBody, httpServerOptions, limitConnections } from './http-limits';
 import type { OperationGuard } from './operation-guard';
+import { RateLimits } from './rate-limit';
+import { RefusalLog } from './refusal-log';
+import { submittedCdrCount } from './submitted-cdrs';
+import { CLOSE_TOO_MANY, closeFloodingSocket, KeySockets, OperationSlots, tooManySocketsReason } from './ws-limits';
 
 export interface RunningHttpServer {
   url: string;
@@ -31,54 +35,90 @@ export interface RunningHttpServer {
 
 const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
 
-type WsExtra = { principal?: Principal; socket: WebSocket };
+type WsExtra = { principal?: Principal; slots?: OperationSlots; socket: WebSocket };
 
 export async function startHttpServer(schema: GraphQLSchema, guard: OperationGuard, services: Services): Promise<RunningHttpServer> {
   const { config, logger } = services;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer(httpServerOptions(config.http), app);
+  const refusals = new RefusalLog(logger);
+  limitConnections(httpServer, config.http, refusals);
+  const rateLimits = RateLimits.create(config, logger, refusals);
 
   // Subscriptions: the key is checked when the socket connects and again for every
   // new subscription; revoking a key closes its open sockets on every instance.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const socketsByKey = new Map<string, Set<WebSocket>>();
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.ws.maxMessageBytes });
+  const keySockets = new KeySockets(config.ws.maxSocketsPerKey);
   const stopRevocations = await services.events.listen(Topic.API_KEY_REVOKED, ({ apiKeyId }) => {
-    for (const socket of socketsByKey.get(apiKeyId) ?? []) socket.close(CloseCode.Forbidden, 'API key revoked');
+    for (const socket of keySockets.of(apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
   });
+  /** The execution arguments of a subscribe message, or the errors that refuse it. */
+  const admitOperation = async (extra: WsExtra, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+    const principal = extra.principal!;
+    const limited = await rateLimits.admitRequest(principal);
+    if (limited) return [limited];
+    if (principal.apiKeyId && !(await services.apiKeys.isActive(principal.apiKeyId))) {
+      extra.socket.close(CloseCode.Forbidden, 'API key revoked');
+      return [];
+    }
+    const prepared = guard.prepare(payload, principal);
+    if ('errors' in prepared) return prepared.errors;
+    const cdrs = submittedCdrCount(prepared.document, payload.operationName, payload.variables);
+    const cdrsLimited = cdrs ? await rateLimits.admitCdrs(principal, cdrs) : null;
+    if (cdrsLimited) return [cdrsLimited];
+    return {
+      schema,
+      document: prepared.document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue: new RequestContext(randomUUID(), principal, logger, services),
+    };
+  };
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
+      connectionInitWaitTimeout: config.ws.initTimeoutMs,
       onConnect: async (ctx) => {
         const principal = await authenticate(services.apiKeys, ctx.connectionParams?.authorization);
-        if (!principal) return false;
-        ctx.extra.principal = principal;
-        if (principal.apiKeyId) {
-          const set = socketsByKey.get(principal.apiKeyId) ?? new Set();
-          set.add(ctx.extra.socket);
-          socketsByKey.set(principal.apiKeyId, set);
+        if (!principal) {
+          refusals.refused('socket without a valid API key', {});
+          return false;
         }
+        const limited = await rateLimits.admitRequest(principal);
+        if (limited) {
+          ctx.extra.socket.close(CLOSE_TOO_MANY, `Rate limited: retry after ${String(limited.extensions.retryAfterMs)} ms`);
+          return false;
+        }
+        if (principal.apiKeyId && !keySockets.add(principal.apiKeyId, ctx.extra.socket)) {
+          refusals.refused('socket refused: WS_MAX_SOCKETS_PER_KEY reached', { apiKeyId: principal.apiKeyId, max: config.ws.maxSocketsPerKey });
+          ctx.extra.socket.close(CLOSE_TOO_MANY, tooManySocketsReason(config.ws));
+          return false;
+        }
+        ctx.extra.principal = principal;
+        ctx.extra.slots = new OperationSlots(config.ws.maxSubscriptionsPerSocket);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
-        const principal = ctx.extra.principal!;
-        if (principal.apiKeyId && !(await services.apiKeys.isActive(principal.apiKeyId))) {
-          ctx.extra.socket.close(CloseCode.Forbidden, 'API key revoked');
-          return [];
+      onSubscribe: async (ctx, id, payload) => {
+        // Taken before any await: thousands of subscribe messages may arrive before the first check resolves.
+        const slots = ctx.extra.slots!;
+        const overCap = slots.take(id);
+        if (overCap) {
+          refusals.refused('operation refused: WS_MAX_SUBSCRIPTIONS_PER_SOCKET reached', { apiKeyId: ctx.extra.principal!.apiKeyId, max: slots.max, closed: slots.flooding });
+          if (slots.flooding) closeFloodingSocket(ctx.extra.socket, slots.max);
+          return [overCap];
         }
-        const prepared = guard.prepare(payload, principal);
-        if ('errors' in prepared) return prepared.errors;
-        return {
-          schema,
-          document: prepared.document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: new RequestContext(randomUUID(), principal, logger, services),
-        };
+        const admitted = await admitOperation(ctx.extra, payload);
+        // graphql-ws reports onComplete only for operations that ran.
+        if (Array.isArray(admitted)) slots.release(id);
+        return admitted;
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.slots?.release(id);
       },
       onClose: (ctx) => {
         const keyId = ctx.extra.principal?.apiKeyId;
-        if (keyId) socketsByKey.get(keyId)?.delete(ctx.extra.socket);
+        if (keyId) keySockets.remove(keyId, ctx.extra.socket);
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
@@ -104,6 +144,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(logger),
       guard.plugin(),
+      rateLimits.plugin(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       {
         async serverWillStart() {
@@ -142,22 +183,14 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       const requestId = given && REQUEST_ID_RE.test(given) ? given : randomUUID();
       res.locals.requestId = requestId;
       res.setHeader('x-request-id', requestId);
-      // The key lookup starts before the body is read and parsed (a large CDR batch
-      // takes milliseconds), so the database round trip overlaps it. The no-op catch
-      // only marks the promise handled when no context awaits it (a refused body);
-      // the context still sees its rejection.
-      const principal = authenticate(services.apiKeys, req.headers.authorization);
-      principal.catch(() => undefined);
-      res.locals.principal = principal;
       next();
     },
+    admitBeforeBody(services, rateLimits, refusals),
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const requestId = res.locals.requestId as string;
-        const principal = await (res.locals.principal as Promise<Principal | null>);
-        if (!principal) throw unauthenticated();
-        return new RequestContext(requestId, principal, logger.child({ requestId }), services);
+        return new RequestContext(requestId, res.locals.principal as Principal, logger.child({ requestId }), services);
       },
     }),
   );
@@ -182,6 +215,9 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   return {
     url: `http://${host}:${port}/graphql`,
     port,
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      await rateLimits.close();
+    },
   };
 }
