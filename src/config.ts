@@ -45,6 +45,28 @@ export interface Config {
   deliveryBackoffMs: number;
   /** Outbound hosts allowed although private/loopback (comma list of CIDRs, e.g. 127.0.0.0/8). */
   outboundAllowCidrs: string[];
+  /** NODE_ENV=production: no field suggestions in errors, introspection only for introspectionRoles. */
+  production: boolean;
+  /** Roles whose keys may introspect the schema (default: ADMIN and NOC in production, every role otherwise). */
+  introspectionRoles: ApiRole[];
+  /** Query cost control, checked before anything executes (docs/security-notes/query-limits.md). */
+  queryLimits: QueryLimits;
+}
+
+export type ApiRole = 'ADMIN' | 'NOC' | 'INGEST' | 'CUSTOMER';
+const API_ROLES: ApiRole[] = ['ADMIN', 'NOC', 'INGEST', 'CUSTOMER'];
+
+export interface QueryLimits {
+  /** Deepest field nesting of an operation, fragments expanded. */
+  depth: number;
+  /** Aliased fields in one operation, fragments expanded. */
+  aliases: number;
+  /** Lexical tokens in one document (variables are not part of it). */
+  tokens: number;
+  /** Directives in one operation, fragments expanded. */
+  directives: number;
+  /** Estimated cost: each field 1, a list's children multiplied by its page size or maximum. */
+  cost: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +128,16 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError('OUTBOUND_ALLOW_CIDRS', `must be a comma list of CIDR blocks, got "${cidr}"`);
     }
   }
+  const production = str(env, 'NODE_ENV') === 'production';
+  const introspectionRoles = (str(env, 'INTROSPECTION_ROLES') ?? (production ? 'ADMIN,NOC' : API_ROLES.join(',')))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const role of introspectionRoles) {
+    if (role !== 'NONE' && !API_ROLES.includes(role as ApiRole)) {
+      throw new ConfigError('INTROSPECTION_ROLES', `must be a comma list of ${API_ROLES.join(', ')} (or NONE), got "${role}"`);
+    }
+  }
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -128,5 +160,14 @@ export function loadConfig(env: Env = process.env): Config {
     deliveryMaxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 5, 1, 50),
     deliveryBackoffMs: int(env, 'DELIVERY_BACKOFF_MS', 2_000, 10, 3_600_000),
     outboundAllowCidrs: allow,
+    production,
+    introspectionRoles: introspectionRoles.filter((r): r is ApiRole => r !== 'NONE'),
+    queryLimits: {
+      depth: int(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+      aliases: int(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
+      tokens: int(env, 'MAX_QUERY_TOKENS', 2_000, 100, 1_000_000),
+      directives: int(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 10_000),
+      cost: int(env, 'MAX_QUERY_COST', 5_000_000, 1_000, 1_000_000_000),
+    },
   };
 }

@@ -74,6 +74,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: new RequestContext(randomUUID(), principal, logger, services),
+          hideSuggestions: guard.validationOptions.hideSuggestions,
         };
       },
       onClose: (ctx) => {
@@ -93,7 +94,10 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules: [...guard.validationRules],
+    validationOptions: guard.validationOptions,
     parseOptions: guard.parseOptions,
+    // Who may introspect is the guard's per-key decision (INTROSPECTION_ROLES), on both transports.
+    introspection: true,
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT and drains everything in order.

@@ -19,6 +19,8 @@ import {
 } from 'graphql';
 import type { Config } from '../config';
 import type { Principal, RequestContext } from './context';
+import { introspectionAccess } from './introspection-access';
+import { queryLimitRules } from './query-limits';
 
 export interface GuardedOperation {
   document: DocumentNode;
@@ -38,6 +40,8 @@ export class OperationGuard {
     /** Parser limits (e.g. maxTokens), applied before a document is built. */
     readonly parseOptions: ParseOptions = {},
     private readonly checks: readonly OperationCheck[] = [],
+    /** graphql-js validation options (hideSuggestions in production). */
+    readonly validationOptions: { hideSuggestions?: boolean } = {},
   ) {}
 
   /** The per-request checks; an empty list lets the operation run. */
@@ -64,7 +68,7 @@ export class OperationGuard {
       const e = err instanceof GraphQLError ? err : new GraphQLError(String(err));
       return { errors: [withCode(e, 'GRAPHQL_PARSE_FAILED')] };
     }
-    const invalid = validate(this.schema, document, [...specifiedRules, ...this.validationRules]);
+    const invalid = validate(this.schema, document, [...specifiedRules, ...this.validationRules], this.validationOptions);
     if (invalid.length) return { errors: invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
     const refused = this.check({ document, operationName: payload.operationName, variables: payload.variables, principal });
     return refused.length ? { errors: refused } : { document };
@@ -72,8 +76,15 @@ export class OperationGuard {
 
   /** Apollo's side: the per-request checks once the operation is resolved, before execution. */
   plugin(): ApolloServerPlugin<RequestContext> {
+    const hideSuggestions = this.validationOptions.hideSuggestions === true;
     return {
       requestDidStart: async () => ({
+        // Apollo passes no hideSuggestions to execution: variable coercion errors ("Value
+        // "ACTIV" does not exist in "CustomerStatus" enum. Did you mean ...?") are cut here.
+        didEncounterErrors: async (rc) => {
+          if (!hideSuggestions) return;
+          for (const error of rc.errors) error.message = withoutSuggestions(error.message);
+        },
         didResolveOperation: async (rc) => {
           const errors = this.check({
             document: rc.document,
@@ -87,6 +98,11 @@ export class OperationGuard {
       }),
     };
   }
+}
+
+/** The message without graphql-js' " Did you mean ...?" hint, which names schema members. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ Did you mean [^?]*\?$/, '');
 }
 
 /** The error with extensions.code set unless it has one already. */
@@ -105,6 +121,12 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
 /**
  * The guard of this deployment: each limit and check is listed here, in the order it runs.
  */
-export function createOperationGuard(schema: GraphQLSchema, _config: Config): OperationGuard {
-  return new OperationGuard(schema, [], {}, []);
+export function createOperationGuard(schema: GraphQLSchema, config: Config): OperationGuard {
+  return new OperationGuard(
+    schema,
+    queryLimitRules(schema, config.queryLimits, config.maxCdrBatch),
+    { maxTokens: config.queryLimits.tokens },
+    [introspectionAccess(config.introspectionRoles)],
+    { hideSuggestions: config.production },
+  );
 }
