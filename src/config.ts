@@ -67,6 +67,8 @@ export interface QueryLimits {
   directives: number;
   /** Estimated cost: each field 1, a list's children multiplied by its page size or maximum. */
   cost: number;
+  /** Times one response name may be selected in one selection set (graphql-js compares each pair). */
+  fieldRepeats: number;
 }
 
 export class ConfigError extends Error {
@@ -165,9 +167,10 @@ export function loadConfig(env: Env = process.env): Config {
     queryLimits: {
       depth: int(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
       aliases: int(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
-      tokens: int(env, 'MAX_QUERY_TOKENS', 2_000, 100, 1_000_000),
+      tokens: int(env, 'MAX_QUERY_TOKENS', 1_000, 100, 1_000_000),
       directives: int(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 10_000),
       cost: int(env, 'MAX_QUERY_COST', 5_000_000, 1_000, 1_000_000_000),
+      fieldRepeats: int(env, 'MAX_QUERY_FIELD_REPEATS', 20, 1, 1_000),
     },
   };
 }

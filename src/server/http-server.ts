@@ -21,7 +21,7 @@ import type { Services } from '../services';
 import { authenticate } from './auth';
 import { RequestContext, type Principal } from './context';
 import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from './error-handling';
-import type { OperationGuard } from './operation-guard';
+import { withCode, type OperationGuard } from './operation-guard';
 
 export interface RunningHttpServer {
   url: string;
@@ -84,7 +84,10 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const requestId = (args.contextValue as RequestContext).requestId;
-        return { ...result, errors: formatSubscriptionErrors(result.errors, requestId, logger) };
+        // A result without data is graphql-js refusing the request before execution:
+        // variables that do not coerce. Apollo answers those BAD_USER_INPUT; so does the socket.
+        const errors = 'data' in result ? result.errors : result.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+        return { ...result, errors: formatSubscriptionErrors(errors, requestId, logger) };
       },
       onError: (_ctx, _id, _payload, errors) => formatSubscriptionErrors(errors, undefined, logger),
     },

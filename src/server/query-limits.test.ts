@@ -58,6 +58,18 @@ describe('query limits (validation, default settings, production)', () => {
     expect(error.message).toMatch(/^Query too complex: .* \(limit MAX_QUERY_[A-Z]+=\d+\)$/);
   });
 
+  it('refuses a response name repeated more than MAX_QUERY_FIELD_REPEATS times in one merged selection set', () => {
+    const ok = `{ me { customer { ${'trunks { id } '.repeat(20)}} } }`;
+    expect(errorsOf(ok)).toEqual([]);
+    // Fragments defined before the operation, each spread once per set: the repeats add up.
+    const merged = `fragment A on Customer { ${'trunks { id } '.repeat(11)}} fragment B on Customer { ${'trunks { id } '.repeat(10)}}
+      query { me { customer { ...A ...B ...A } } }`;
+    expect(errorsOf(merged)[0]).toMatchObject({
+      message: 'Query too complex: "trunks" is selected 21 times in one selection set (limit MAX_QUERY_FIELD_REPEATS=20)',
+      extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'fieldRepeats', max: 20 },
+    });
+  });
+
   it('counts a fragment bomb without expanding it exponentially', () => {
     const bomb = fragmentBomb();
     expect(bomb.length).toBeLessThan(2_000);
@@ -77,8 +89,8 @@ describe('query limits (validation, default settings, production)', () => {
       message = (err as Error).message;
     }
     expect(asTokenLimitError({ message })).toEqual({
-      message: 'Query too complex: the document has more than 2000 tokens (limit MAX_QUERY_TOKENS=2000)',
-      extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: 2000 },
+      message: 'Query too complex: the document has more than 1000 tokens (limit MAX_QUERY_TOKENS=1000)',
+      extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'tokens', max: 1000 },
     });
   });
 

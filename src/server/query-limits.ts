@@ -24,7 +24,12 @@ import {
   type GraphQLField,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
   type OperationDefinitionNode,
+  type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -33,9 +38,10 @@ import { AppError } from '../common/errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListBounds } from '../common/pagination';
 import type { QueryLimits } from '../config';
 
-export type QueryLimitName = 'depth' | 'aliases' | 'directives' | 'cost' | 'tokens';
+export type QueryLimitName = 'depth' | 'aliases' | 'directives' | 'cost' | 'tokens' | 'fieldRepeats';
 
 const SETTING: Record<QueryLimitName, string> = {
+  fieldRepeats: 'MAX_QUERY_FIELD_REPEATS',
   depth: 'MAX_QUERY_DEPTH',
   aliases: 'MAX_QUERY_ALIASES',
   directives: 'MAX_QUERY_DIRECTIVES',
@@ -156,6 +162,58 @@ function costRule(schema: GraphQLSchema, max: number, batchSize: number): Valida
   };
 }
 
+/**
+ * graphql-js' OverlappingFieldsCanBeMergedRule compares every pair of fields with the same
+ * response name in a selection set (fragments merged in): 495 copies of `trunks { id }` fit
+ * in 2,000 tokens and take a second of CPU. This rule counts the repeats of each response
+ * name per merged selection set (each fragment once per set, memoised), from the Document
+ * node, so it is linear. OperationGuard.prepare runs the limits before graphql-js' rules
+ * and so skips that comparison; Apollo runs all rules in one pass, where MAX_QUERY_TOKENS
+ * bounds the comparison's cost.
+ */
+function fieldRepeatsRule(max: number): ValidationRule {
+  return (context) => ({
+    Document(document: DocumentNode) {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+      // Response names a fragment contributes to the set it is spread into, and how often.
+      const memo = new Map<string, Map<string, number>>();
+      const merged = (set: SelectionSetNode, into = new Map<string, number>(), spread = new Set<string>()): Map<string, number> => {
+        for (const sel of set.selections) {
+          if (sel.kind === Kind.FIELD) {
+            const name = (sel.alias ?? sel.name).value;
+            into.set(name, (into.get(name) ?? 0) + 1);
+          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+            merged(sel.selectionSet, into, spread);
+          } else if (!spread.has(sel.name.value)) {
+            spread.add(sel.name.value);
+            for (const [name, n] of ofFragment(sel.name.value)) into.set(name, (into.get(name) ?? 0) + n);
+          }
+        }
+        return into;
+      };
+      const ofFragment = (name: string): Map<string, number> => {
+        let counts = memo.get(name);
+        if (!counts) {
+          memo.set(name, new Map()); // a cycle contributes nothing here; NoFragmentCyclesRule reports it
+          const fragment = fragments.get(name);
+          counts = fragment ? merged(fragment.selectionSet) : new Map<string, number>();
+          memo.set(name, counts);
+        }
+        return counts;
+      };
+      visit(document, {
+        SelectionSet(set) {
+          for (const [name, n] of merged(set)) {
+            if (n > max) context.reportError(queryTooComplex('fieldRepeats', max, `"${name}" is selected ${n} times in one selection set`));
+          }
+        },
+      });
+      return false;
+    },
+  });
+}
+
 /** graphql-armor reports a refusal to onReject; we report it as a typed error instead of throwing. */
 function reportAs(limit: QueryLimitName, max: number) {
   return {
@@ -171,6 +229,7 @@ function reportAs(limit: QueryLimitName, max: number) {
 /** The validation rules of the limits, cheapest first. */
 export function queryLimitRules(schema: GraphQLSchema, limits: QueryLimits, cdrBatchSize: number): ValidationRule[] {
   return [
+    fieldRepeatsRule(limits.fieldRepeats),
     // Under __schema the type references of every introspection client nest 15 deep: there
     // graphql-js' own MaxIntrospectionDepthRule and the cost estimate bound the nesting.
     maxDepthRule({ n: limits.depth, ignoreIntrospection: true, flattenFragments: true, ...reportAs('depth', limits.depth) }),
