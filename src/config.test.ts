@@ -10,6 +10,15 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(path.resolve('./.lineguard'));
     expect(c.maxCdrBatch).toBe(10_000);
     expect(c.logLevel).toBe('info');
+    expect(c.production).toBe(false);
+    expect(c.introspectionRoles).toEqual(['ADMIN', 'NOC', 'INGEST', 'CUSTOMER']);
+    expect(c.queryLimits).toEqual({ depth: 12, aliases: 30, tokens: 1_000, directives: 50, cost: 5_000_000, fieldRepeats: 20 });
+  });
+
+  it('lets only ADMIN and NOC keys introspect in production, unless INTROSPECTION_ROLES says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).introspectionRoles).toEqual(['ADMIN', 'NOC']);
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION_ROLES: 'NONE' }).introspectionRoles).toEqual([]);
+    expect(loadConfig({ INTROSPECTION_ROLES: 'ADMIN' }).introspectionRoles).toEqual(['ADMIN']);
   });
 
   it.each([
@@ -22,6 +31,10 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['MAX_CDR_BATCH', '0'],
     ['OUTBOUND_ALLOW_CIDRS', 'localhost'],
+    ['MAX_QUERY_DEPTH', '1'],
+    ['MAX_QUERY_COST', 'lots'],
+    ['MAX_QUERY_TOKENS', '10'],
+    ['INTROSPECTION_ROLES', 'ADMIN,ROOT'],
   ])('fails fast naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -141,6 +141,20 @@ describe('query limits under attack (own process, production)', () => {
     });
   });
 
+  it('bounds the nested lists by first, within their documented maximum', async () => {
+    const q = (trunks: number, hosts: number) =>
+      `query($id: ID!) { customer(id: $id) { trunkCount trunks(first: ${trunks}) { name hosts(first: ${hosts}) { ip } } alertStates(first: 5) { triggered } } }`;
+    const r = await sendRaw(server, 'http', keys.CUSTOMER, q(2, 1), { id: customerId });
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({
+      customer: { trunkCount: 3, trunks: [{ name: 'trunk-0', hosts: [{ ip: '10.0.0.1' }] }, { name: 'trunk-1', hosts: [{ ip: '10.0.1.1' }] }], alertStates: [] },
+    });
+    for (const [trunks, hosts] of [[101, 1], [1, 101], [-1, 1]]) {
+      const refused = await sendRaw(server, 'http', keys.CUSTOMER, q(trunks, hosts), { id: customerId });
+      expect(refused.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    }
+  });
+
   it('takes a submitCdrs of 10,000 records (variables are not tokens) from an INGEST key', async () => {
     const startedAt = new Date(Date.now() - 3_600_000).toISOString();
     const cdrs = Array.from({ length: 10_000 }, (_, i) => ({
