@@ -81,6 +81,11 @@ describe('query limits (validation, default settings, production)', () => {
     expect(ms).toBeLessThan(1_000);
   });
 
+  it('survives fragment cycles (graphql-js reports them)', () => {
+    const cycle = 'query { me { customer { ...A } } } fragment A on Customer { trunks { customer { ...B } } } fragment B on Customer { id ...A }';
+    expect(errorsOf(cycle).map((e) => e.message)).toEqual(['Cannot spread fragment "A" within itself via "B".']);
+  });
+
   it('stops parsing at the token limit and reports it as QUERY_TOO_COMPLEX', () => {
     let message = '';
     try {

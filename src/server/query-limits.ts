@@ -1,8 +1,9 @@
 /**
- * Query cost control: depth, aliases, directives and an estimated cost, checked while
- * graphql-js validates a document (so over HTTP and graphql-ws alike, and cached by Apollo
- * per document), plus the parser's token limit. A refusal is QUERY_TOO_COMPLEX naming the
- * limit: `extensions: { code, limit: 'depth' | 'aliases' | 'directives' | 'cost' | 'tokens', max }`.
+ * Query cost control: repeated fields, depth, aliases, directives and an estimated cost,
+ * checked while graphql-js validates a document (so over HTTP and graphql-ws alike, and
+ * cached by Apollo per document), plus the parser's token limit. A refusal is
+ * QUERY_TOO_COMPLEX naming the limit: `extensions: { code, limit, max }` with limit one of
+ * QueryLimitName. Settings and the cost model: docs/security-notes/query-limits.md.
  *
  * The rules only read the document: variable values are never visited (a submitCdrs of
  * 10,000 records costs what its query text costs), so a page size given as a variable
@@ -49,7 +50,7 @@ const SETTING: Record<QueryLimitName, string> = {
   tokens: 'MAX_QUERY_TOKENS',
 };
 
-export function queryTooComplex(limit: QueryLimitName, max: number, detail: string): AppError {
+function queryTooComplex(limit: QueryLimitName, max: number, detail: string): AppError {
   return new AppError('QUERY_TOO_COMPLEX', `Query too complex: ${detail} (limit ${SETTING[limit]}=${max})`, { limit, max });
 }
 
@@ -71,7 +72,7 @@ const PAGE = { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE };
  * past this many visited selections the document is refused instead (real dashboards visit
  * a few hundred).
  */
-export const MAX_COST_NODES = 10_000;
+const MAX_COST_NODES = 10_000;
 
 /** Sizes of the introspection lists, from the schema itself (the largest type counts for all). */
 function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
@@ -109,7 +110,7 @@ function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
  * the field's default page when absent, its maximum when `first` is a variable; a list
  * without `first` counts at its declared maximum (unknown lists at MAX_PAGE_SIZE).
  */
-export function listMultiplier(
+function listMultiplier(
   field: GraphQLField<unknown, unknown>,
   parentName: string,
   args: Record<string, unknown>,
