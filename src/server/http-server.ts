@@ -152,6 +152,13 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       next();
     },
     express.json({ limit: config.maxBodyBytes }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      // A missing key is answered UNAUTHENTICATED by the context, whatever the query.
+      const principal = await (res.locals.principal as Promise<Principal | null>).catch(() => null);
+      const refused = principal ? guard.precheck((req.body as { query?: unknown } | undefined)?.query) : [];
+      if (!refused.length) return next();
+      res.status(400).json({ errors: refused.map((e) => formatError(e.toJSON(), e)) });
+    },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const requestId = res.locals.requestId as string;

@@ -32,6 +32,10 @@ export interface GuardedOperation {
 /** A check that needs the caller or the variables; returns the errors that refuse the operation. */
 export type OperationCheck = (schema: GraphQLSchema, op: GuardedOperation) => readonly GraphQLError[];
 
+/** Accepted query texts OperationGuard.precheck remembers, each at most PRECHECK_MEMORY_TEXT characters (≤ 16 MB). */
+const PRECHECK_MEMORY = 1_000;
+const PRECHECK_MEMORY_TEXT = 16_384;
+
 export class OperationGuard {
   constructor(
     readonly schema: GraphQLSchema,
@@ -43,6 +47,33 @@ export class OperationGuard {
     /** graphql-js validation options (hideSuggestions in production). */
     readonly validationOptions: { hideSuggestions?: boolean } = {},
   ) {}
+
+  /** Query texts prechecked and accepted lately (Map order: oldest first). */
+  private readonly accepted = new Map<string, true>();
+
+  /**
+   * The limit rules on the query text, for a transport that runs graphql-js' rules and
+   * ours in one pass (Apollo): a document the limits refuse is answered before graphql-js'
+   * overlapping-fields comparison, quadratic in repeated fields, ever sees it. Accepted
+   * short texts are remembered, so a repeated query is parsed once here.
+   * Parse errors are left to the transport, which reports them itself.
+   */
+  precheck(query: unknown): readonly GraphQLError[] {
+    if (typeof query !== 'string' || this.accepted.has(query)) return [];
+    let document: DocumentNode;
+    try {
+      document = parse(query, this.parseOptions);
+    } catch {
+      return [];
+    }
+    const refused = validate(this.schema, document, this.validationRules, this.validationOptions);
+    if (refused.length) return refused;
+    // Long texts (a string literal can be a megabyte in one token) are not kept.
+    if (query.length > PRECHECK_MEMORY_TEXT) return [];
+    if (this.accepted.size >= PRECHECK_MEMORY) this.accepted.delete(this.accepted.keys().next().value!);
+    this.accepted.set(query, true);
+    return [];
+  }
 
   /** The per-request checks; an empty list lets the operation run. */
   check(op: GuardedOperation): readonly GraphQLError[] {

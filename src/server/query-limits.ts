@@ -168,9 +168,9 @@ function costRule(schema: GraphQLSchema, max: number, batchSize: number): Valida
  * response name in a selection set (fragments merged in): 495 copies of `trunks { id }` fit
  * in 2,000 tokens and take a second of CPU. This rule counts the repeats of each response
  * name per merged selection set (each fragment once per set, memoised), from the Document
- * node, so it is linear. OperationGuard.prepare runs the limits before graphql-js' rules
- * and so skips that comparison; Apollo runs all rules in one pass, where MAX_QUERY_TOKENS
- * bounds the comparison's cost.
+ * node, so it is linear. The transports run the limits before graphql-js' rules (graphql-ws
+ * in OperationGuard.prepare, HTTP in OperationGuard.precheck ahead of Apollo, which runs all
+ * rules in one pass), so a refused document never reaches that comparison.
  */
 function fieldRepeatsRule(max: number): ValidationRule {
   return (context) => ({
