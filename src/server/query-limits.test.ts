@@ -81,6 +81,14 @@ describe('query limits (validation, default settings, production)', () => {
     expect(ms).toBeLessThan(1_000);
   });
 
+  it('prechecks query text for HTTP with the limits alone, leaving parse errors to Apollo', () => {
+    expect(guard.precheck(DASHBOARD)).toEqual([]);
+    expect(guard.precheck('{ me { ')).toEqual([]);
+    expect(guard.precheck(undefined)).toEqual([]);
+    const repeated = guard.precheck(`{ me { customer { ${'trunks { id } '.repeat(245)}} } }`);
+    expect(repeated.map((e) => e.extensions.limit)).toEqual(['fieldRepeats']);
+  });
+
   it('survives fragment cycles (graphql-js reports them)', () => {
     const cycle = 'query { me { customer { ...A } } } fragment A on Customer { trunks { customer { ...B } } } fragment B on Customer { id ...A }';
     expect(errorsOf(cycle).map((e) => e.message)).toEqual(['Cannot spread fragment "A" within itself via "B".']);
