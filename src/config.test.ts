@@ -10,6 +10,15 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(path.resolve('./.lineguard'));
     expect(c.maxCdrBatch).toBe(10_000);
     expect(c.logLevel).toBe('info');
+    expect(c.production).toBe(false);
+    expect(c.introspectionRoles).toEqual(['ADMIN', 'NOC', 'INGEST', 'CUSTOMER']);
+    expect(c.queryLimits).toEqual({ depth: 12, aliases: 30, tokens: 1_000, directives: 50, cost: 5_000_000, fieldRepeats: 20 });
+  });
+
+  it('lets only ADMIN and NOC keys introspect in production, unless INTROSPECTION_ROLES says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).introspectionRoles).toEqual(['ADMIN', 'NOC']);
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION_ROLES: 'NONE' }).introspectionRoles).toEqual([]);
+    expect(loadConfig({ INTROSPECTION_ROLES: 'ADMIN' }).introspectionRoles).toEqual(['ADMIN']);
   });
 
   it.each([
@@ -29,6 +38,10 @@ describe('loadConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_MS', '120000'],
     ['RATE_LIMIT_CDRS_PER_SEC_INGEST', '5000'],
     ['RATE_LIMIT_REQUESTS_PER_SEC_CUSTOMER', '-1'],
+    ['MAX_QUERY_DEPTH', '1'],
+    ['MAX_QUERY_COST', 'lots'],
+    ['MAX_QUERY_TOKENS', '10'],
+    ['INTROSPECTION_ROLES', 'ADMIN,ROOT'],
   ])('fails fast naming %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -76,6 +76,10 @@ export interface Config {
   ws: WsLimitsConfig;
   /** Per-key rate limits (see src/server/rate-limit.ts). */
   rateLimits: RateLimitsConfig;
+  /** Roles whose keys may introspect the schema (default: ADMIN and NOC in production, every role otherwise). */
+  introspectionRoles: ApiRole[];
+  /** Query cost control, checked before anything executes (docs/security-notes/query-limits.md). */
+  queryLimits: QueryLimits;
 }
 
 export interface HttpLimitsConfig {
@@ -110,6 +114,24 @@ export interface RateLimitsConfig {
   perRole: Record<Role, RoleRateLimit>;
   /** How long a rate-limit lookup in Redis may take before the per-instance limiter decides, ms. */
   storeTimeoutMs: number;
+}
+
+export type ApiRole = 'ADMIN' | 'NOC' | 'INGEST' | 'CUSTOMER';
+const API_ROLES: ApiRole[] = ['ADMIN', 'NOC', 'INGEST', 'CUSTOMER'];
+
+export interface QueryLimits {
+  /** Deepest field nesting of an operation, fragments expanded. */
+  depth: number;
+  /** Aliased fields in one operation, fragments expanded. */
+  aliases: number;
+  /** Lexical tokens in one document (variables are not part of it). */
+  tokens: number;
+  /** Directives in one operation, fragments expanded. */
+  directives: number;
+  /** Estimated cost: each field 1, a list's children multiplied by its page size or maximum. */
+  cost: number;
+  /** Times one response name may be selected in one selection set (graphql-js compares each pair). */
+  fieldRepeats: number;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +202,15 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const maxCdrBatch = int(env, 'MAX_CDR_BATCH', 10_000, 1, 100_000);
+  const introspectionRoles = (str(env, 'INTROSPECTION_ROLES') ?? (production ? 'ADMIN,NOC' : API_ROLES.join(',')))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const role of introspectionRoles) {
+    if (role !== 'NONE' && !API_ROLES.includes(role as ApiRole)) {
+      throw new ConfigError('INTROSPECTION_ROLES', `must be a comma list of ${API_ROLES.join(', ')} (or NONE), got "${role}"`);
+    }
+  }
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
@@ -223,6 +254,15 @@ export function loadConfig(env: Env = process.env): Config {
       maxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
     rateLimits: rateLimits(env, maxCdrBatch),
+    introspectionRoles: introspectionRoles.filter((r): r is ApiRole => r !== 'NONE'),
+    queryLimits: {
+      depth: int(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+      aliases: int(env, 'MAX_QUERY_ALIASES', 30, 0, 10_000),
+      tokens: int(env, 'MAX_QUERY_TOKENS', 1_000, 100, 1_000_000),
+      directives: int(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 10_000),
+      cost: int(env, 'MAX_QUERY_COST', 5_000_000, 1_000, 1_000_000_000),
+      fieldRepeats: int(env, 'MAX_QUERY_FIELD_REPEATS', 20, 1, 1_000),
+    },
   };
 }
 

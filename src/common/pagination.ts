@@ -2,11 +2,16 @@
  * Relay connections with opaque keyset cursors. A cursor holds the sort key and id of
  * the last row seen, so pages stay stable while rows are inserted (no OFFSET drift).
  */
-import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { ClassType, Extensions, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+/**
+ * What the query cost counts an unpaged root list (customer classes, templates, API keys)
+ * as: they hold configuration, tens of rows, but nothing caps them yet.
+ */
+export const UNPAGED_LIST_COST = MAX_PAGE_SIZE;
 
 @ObjectType()
 export class PageInfo {
@@ -17,11 +22,17 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
+/** How many items a list returns when `first` is absent, and at most. */
+export interface ListBounds {
+  default: number;
+  max: number;
+}
+
 /** The page size asked for, within bounds; BAD_USER_INPUT beyond them. */
-export function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+export function pageSize(first: number | null | undefined, bounds: ListBounds = { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE }): number {
+  if (first === null || first === undefined) return bounds.default;
   if (!Number.isInteger(first) || first < 0) throw badInput('first must be 0 or more', 'first');
-  if (first > MAX_PAGE_SIZE) throw badInput(`first must be at most ${MAX_PAGE_SIZE}`, 'first');
+  if (first > bounds.max) throw badInput(`first must be at most ${bounds.max}`, 'first');
   return first;
 }
 
@@ -84,9 +95,12 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
 
   @ObjectType()
   abstract class ConnectionType {
+    // The connection's `first` counts the page in the query cost (see query-limits.ts).
+    @Extensions({ listSize: 'page' })
     @Field(() => [Edge])
     edges!: Edge[];
 
+    @Extensions({ listSize: 'page' })
     @Field(() => [nodeType])
     nodes!: T[];
 

@@ -8,6 +8,7 @@ import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { CLIENT_ERROR_CODES } from '../common/errors';
 import type { Logger } from '../logger';
 import type { RequestContext } from './context';
+import { asTokenLimitError } from './query-limits';
 
 const REQUEST_ID = Symbol('requestId');
 
@@ -15,14 +16,18 @@ function isClientError(code: unknown): boolean {
   return typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
 }
 
+/** Codes of validation errors that Apollo relabels GRAPHQL_VALIDATION_FAILED but the client should see. */
+const VALIDATION_CODES_KEPT = new Set(['BAD_USER_INPUT', 'QUERY_TOO_COMPLEX']);
+
 /**
  * A scalar refusing an inline literal (e.g. Decimal "1e400" written in the query) is
  * reported by GraphQL validation; Apollo labels it GRAPHQL_VALIDATION_FAILED, but for the
- * client it is the same bad input as in a variable, so it keeps the scalar's code.
+ * client it is the same bad input as in a variable, so it keeps the scalar's code. So do
+ * the query limits (QUERY_TOO_COMPLEX), which also refuse during validation.
  */
 function inputErrorCode(error: unknown): string | undefined {
-  const original = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError;
-  return original?.extensions?.code === 'BAD_USER_INPUT' ? 'BAD_USER_INPUT' : undefined;
+  const code = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError?.extensions?.code;
+  return typeof code === 'string' && VALIDATION_CODES_KEPT.has(code) ? code : undefined;
 }
 
 /** Logs unexpected errors with the request id and remembers the id for formatError. */
@@ -49,6 +54,8 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestCo
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const tokenLimit = asTokenLimitError(formatted);
+  if (tokenLimit) return tokenLimit;
   if (isClientError(formatted.extensions?.code)) {
     // graphql-ws results keep extensions.http (Apollo drops it): it is transport detail, not for clients.
     const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};

@@ -21,7 +21,7 @@ import { authenticate } from './auth';
 import { RequestContext, type Principal } from './context';
 import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from './error-handling';
 import { admitBeforeBody, httpServerOptions, limitConnections } from './http-limits';
-import type { OperationGuard } from './operation-guard';
+import { withCode, type OperationGuard } from './operation-guard';
 import { RateLimits } from './rate-limit';
 import { RefusalLog } from './refusal-log';
 import { submittedCdrCount } from './submitted-cdrs';
@@ -73,6 +73,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       operationName: payload.operationName,
       variableValues: payload.variables,
       contextValue: new RequestContext(randomUUID(), principal, logger, services),
+      hideSuggestions: guard.validationOptions.hideSuggestions,
     };
   };
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
@@ -123,7 +124,10 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const requestId = (args.contextValue as RequestContext).requestId;
-        return { ...result, errors: formatSubscriptionErrors(result.errors, requestId, logger) };
+        // A result without data is graphql-js refusing the request before execution:
+        // variables that do not coerce. Apollo answers those BAD_USER_INPUT; so does the socket.
+        const errors = 'data' in result ? result.errors : result.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
+        return { ...result, errors: formatSubscriptionErrors(errors, requestId, logger) };
       },
       onError: (_ctx, _id, _payload, errors) => formatSubscriptionErrors(errors, undefined, logger),
     },
@@ -133,7 +137,10 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   const apollo = new ApolloServer<RequestContext>({
     schema,
     validationRules: [...guard.validationRules],
+    validationOptions: guard.validationOptions,
     parseOptions: guard.parseOptions,
+    // Who may introspect is the guard's per-key decision (INTROSPECTION_ROLES), on both transports.
+    introspection: true,
     formatError,
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM/SIGINT and drains everything in order.
@@ -187,6 +194,13 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
     },
     admitBeforeBody(services, rateLimits, refusals),
     express.json({ limit: config.maxBodyBytes }),
+    (req: Request, res: Response, next: NextFunction) => {
+      // The key was admitted before the body was read; this refuses documents whose
+      // validation alone would be costly, before Apollo parses them.
+      const refused = guard.precheck((req.body as { query?: unknown } | undefined)?.query);
+      if (!refused.length) return next();
+      res.status(400).json({ errors: refused.map((e) => formatError(e.toJSON(), e)) });
+    },
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const requestId = res.locals.requestId as string;

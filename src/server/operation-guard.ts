@@ -19,6 +19,8 @@ import {
 } from 'graphql';
 import type { Config } from '../config';
 import type { Principal, RequestContext } from './context';
+import { introspectionAccess } from './introspection-access';
+import { queryLimitRules } from './query-limits';
 
 export interface GuardedOperation {
   document: DocumentNode;
@@ -30,6 +32,10 @@ export interface GuardedOperation {
 /** A check that needs the caller or the variables; returns the errors that refuse the operation. */
 export type OperationCheck = (schema: GraphQLSchema, op: GuardedOperation) => readonly GraphQLError[];
 
+/** Accepted query texts OperationGuard.precheck remembers, each at most PRECHECK_MEMORY_TEXT characters (≤ 16 MB). */
+const PRECHECK_MEMORY = 1_000;
+const PRECHECK_MEMORY_TEXT = 16_384;
+
 export class OperationGuard {
   constructor(
     readonly schema: GraphQLSchema,
@@ -38,7 +44,36 @@ export class OperationGuard {
     /** Parser limits (e.g. maxTokens), applied before a document is built. */
     readonly parseOptions: ParseOptions = {},
     private readonly checks: readonly OperationCheck[] = [],
+    /** graphql-js validation options (hideSuggestions in production). */
+    readonly validationOptions: { hideSuggestions?: boolean } = {},
   ) {}
+
+  /** Query texts prechecked and accepted lately (Map order: oldest first). */
+  private readonly accepted = new Map<string, true>();
+
+  /**
+   * The limit rules on the query text, for a transport that runs graphql-js' rules and
+   * ours in one pass (Apollo): a document the limits refuse is answered before graphql-js'
+   * overlapping-fields comparison, quadratic in repeated fields, ever sees it. Accepted
+   * short texts are remembered, so a repeated query is parsed once here.
+   * Parse errors are left to the transport, which reports them itself.
+   */
+  precheck(query: unknown): readonly GraphQLError[] {
+    if (typeof query !== 'string' || this.accepted.has(query)) return [];
+    let document: DocumentNode;
+    try {
+      document = parse(query, this.parseOptions);
+    } catch {
+      return [];
+    }
+    const refused = validate(this.schema, document, this.validationRules, this.validationOptions);
+    if (refused.length) return refused;
+    // Long texts (a string literal can be a megabyte in one token) are not kept.
+    if (query.length > PRECHECK_MEMORY_TEXT) return [];
+    if (this.accepted.size >= PRECHECK_MEMORY) this.accepted.delete(this.accepted.keys().next().value!);
+    this.accepted.set(query, true);
+    return [];
+  }
 
   /** The per-request checks; an empty list lets the operation run. */
   check(op: GuardedOperation): readonly GraphQLError[] {
@@ -64,16 +99,26 @@ export class OperationGuard {
       const e = err instanceof GraphQLError ? err : new GraphQLError(String(err));
       return { errors: [withCode(e, 'GRAPHQL_PARSE_FAILED')] };
     }
-    const invalid = validate(this.schema, document, [...specifiedRules, ...this.validationRules]);
+    // The limits first: a document they refuse never reaches graphql-js' own rules, whose
+    // overlapping-fields comparison is quadratic in repeated fields.
+    const refused = validate(this.schema, document, this.validationRules, this.validationOptions);
+    const invalid = refused.length ? refused : validate(this.schema, document, specifiedRules, this.validationOptions);
     if (invalid.length) return { errors: invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
-    const refused = this.check({ document, operationName: payload.operationName, variables: payload.variables, principal });
-    return refused.length ? { errors: refused } : { document };
+    const denied = this.check({ document, operationName: payload.operationName, variables: payload.variables, principal });
+    return denied.length ? { errors: denied } : { document };
   }
 
   /** Apollo's side: the per-request checks once the operation is resolved, before execution. */
   plugin(): ApolloServerPlugin<RequestContext> {
+    const hideSuggestions = this.validationOptions.hideSuggestions === true;
     return {
       requestDidStart: async () => ({
+        // Apollo passes no hideSuggestions to execution: variable coercion errors ("Value
+        // "ACTIV" does not exist in "CustomerStatus" enum. Did you mean ...?") are cut here.
+        didEncounterErrors: async (rc) => {
+          if (!hideSuggestions) return;
+          for (const error of rc.errors) error.message = withoutSuggestions(error.message);
+        },
         didResolveOperation: async (rc) => {
           const errors = this.check({
             document: rc.document,
@@ -87,6 +132,11 @@ export class OperationGuard {
       }),
     };
   }
+}
+
+/** The message without graphql-js' " Did you mean ...?" hint, which names schema members. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ Did you mean [^?]*\?$/, '');
 }
 
 /** The error with extensions.code set unless it has one already. */
@@ -105,6 +155,12 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
 /**
  * The guard of this deployment: each limit and check is listed here, in the order it runs.
  */
-export function createOperationGuard(schema: GraphQLSchema, _config: Config): OperationGuard {
-  return new OperationGuard(schema, [], {}, []);
+export function createOperationGuard(schema: GraphQLSchema, config: Config): OperationGuard {
+  return new OperationGuard(
+    schema,
+    queryLimitRules(schema, config.queryLimits, config.maxCdrBatch),
+    { maxTokens: config.queryLimits.tokens },
+    [introspectionAccess(config.introspectionRoles)],
+    { hideSuggestions: config.production },
+  );
 }

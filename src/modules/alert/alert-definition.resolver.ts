@@ -1,6 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/global-id';
+import { pageSize } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { loadCustomer } from '../customer/customer.loader';
@@ -10,7 +11,7 @@ import { CustomerClassType } from '../customer-class/customer-class.type';
 import { loadNotificationTemplate } from '../notification-template/notification-template.loader';
 import { NotificationTemplateType } from '../notification-template/notification-template.type';
 import { AlertDefinitionFilter, AlertDefinitionInput } from './alert.inputs';
-import { loadStatesOfDefinition } from './alert.loader';
+import { loadStatesOfDefinition, STATES_OF_DEFINITION } from './alert.loader';
 import { AlertDefinitionConnection, AlertDefinitionType, AlertStateType, AlertTestResultType } from './alert.types';
 
 @Resolver(() => AlertDefinitionType)
@@ -80,9 +81,16 @@ export class AlertDefinitionResolver {
     return d.templateLocalId ? loadNotificationTemplate(ctx, d.templateLocalId) : null;
   }
 
-  @FieldResolver(() => [AlertStateType])
-  states(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<AlertStateType[]> {
-    return loadStatesOfDefinition(ctx, d.localId);
+  @Extensions({ listSize: STATES_OF_DEFINITION })
+  @FieldResolver(() => [AlertStateType], {
+    description: `Where the rule stands for each customer it covers: the first \`first\` by customer (default ${STATES_OF_DEFINITION.default}, at most ${STATES_OF_DEFINITION.max}).`,
+  })
+  states(
+    @Ctx() ctx: RequestContext,
+    @Root() d: AlertDefinitionType,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+  ): Promise<AlertStateType[]> {
+    return loadStatesOfDefinition(ctx, d.localId, pageSize(first, STATES_OF_DEFINITION));
   }
 }
 

@@ -1,6 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/global-id';
+import { pageSize } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { CdrBatchResult } from '../cdr/cdr.type';
@@ -8,7 +9,7 @@ import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { AlertEventKind } from './alert.enums';
 import { AlertEventFilter } from './alert.inputs';
-import { loadDefinition, loadStatesOfCustomer } from './alert.loader';
+import { loadDefinition, loadStatesOfCustomer, STATES_OF_CUSTOMER } from './alert.loader';
 import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertStateType } from './alert.types';
 
 type TriggeredArgs = { customerId?: string | null; customerClassId?: string | null; after?: string | null };
@@ -102,14 +103,22 @@ export class AlertStateResolver {
 
 @Resolver(() => CustomerType)
 export class CustomerAlertStatesResolver {
-  @FieldResolver(() => [AlertStateType])
-  alertStates(@Ctx() ctx: RequestContext, @Root() c: CustomerType): Promise<AlertStateType[]> {
-    return loadStatesOfCustomer(ctx, c.localId);
+  @Extensions({ listSize: STATES_OF_CUSTOMER })
+  @FieldResolver(() => [AlertStateType], {
+    description: `Where each alert rule covering the customer stands: the first \`first\` by rule (default ${STATES_OF_CUSTOMER.default}, at most ${STATES_OF_CUSTOMER.max}).`,
+  })
+  alertStates(
+    @Ctx() ctx: RequestContext,
+    @Root() c: CustomerType,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+  ): Promise<AlertStateType[]> {
+    return loadStatesOfCustomer(ctx, c.localId, pageSize(first, STATES_OF_CUSTOMER));
   }
 }
 
 @Resolver(() => CdrBatchResult)
 export class CdrBatchAlertEventsResolver {
+  @Extensions({ listSize: 'cdrBatch' })
   @FieldResolver(() => [AlertEventType], { description: 'Alert events this batch caused, in cursor order.' })
   alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult): AlertEventType[] {
     return r.createdAlertEvents.filter((e) => ctx.canSeeCustomer(e.customerId)).map((e) => AlertEventType.of(e));

@@ -1,4 +1,5 @@
 /** Batched lookups of alert rows for one request (no N+1 across a page of events or customers). */
+import type { ListBounds } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { DEFINITION_COLUMNS, STATE_COLUMNS, type AlertDefinitionRow, type AlertStateRow } from './alert.rows';
 import { AlertDefinitionType, AlertStateType } from './alert.types';
@@ -13,26 +14,34 @@ export async function loadDefinition(ctx: RequestContext, localId: string): Prom
     .load(localId);
 }
 
-/** States of a customer (those the caller may see). */
-export async function loadStatesOfCustomer(ctx: RequestContext, customerId: string): Promise<AlertStateType[]> {
+/** Customer.alertStates and AlertDefinition.states: the first `first`; the query cost counts them at `default` or `max`. */
+export const STATES_OF_CUSTOMER: ListBounds = { default: 50, max: 500 };
+export const STATES_OF_DEFINITION: ListBounds = { default: 50, max: 500 };
+
+/** The first `limit` states of a customer (those the caller may see). */
+export async function loadStatesOfCustomer(ctx: RequestContext, customerId: string, limit: number): Promise<AlertStateType[]> {
   if (!ctx.canSeeCustomer(customerId)) return [];
   return ctx
-    .loader<string, AlertStateType[]>('alertStates.byCustomer', (ids) => statesBy(ctx, 'customer_id', ids))
+    .loader<string, AlertStateType[]>(`alertStates.byCustomer.${limit}`, (ids) => statesBy(ctx, 'customer_id', ids, limit))
     .load(customerId);
 }
 
-/** States of a definition, limited to the caller's customer for CUSTOMER keys. */
-export async function loadStatesOfDefinition(ctx: RequestContext, definitionId: string): Promise<AlertStateType[]> {
-  const states = await ctx
-    .loader<string, AlertStateType[]>('alertStates.byDefinition', (ids) => statesBy(ctx, 'definition_id', ids))
+/** The first `limit` states of a definition, only the caller's customer's for CUSTOMER keys. */
+export async function loadStatesOfDefinition(ctx: RequestContext, definitionId: string, limit: number): Promise<AlertStateType[]> {
+  return ctx
+    .loader<string, AlertStateType[]>(`alertStates.byDefinition.${limit}`, (ids) => statesBy(ctx, 'definition_id', ids, limit))
     .load(definitionId);
-  return states.filter((s) => ctx.canSeeCustomer(s.customerLocalId));
 }
 
-async function statesBy(ctx: RequestContext, column: 'customer_id' | 'definition_id', ids: readonly string[]): Promise<AlertStateType[][]> {
+async function statesBy(ctx: RequestContext, column: 'customer_id' | 'definition_id', ids: readonly string[], limit: number): Promise<AlertStateType[][]> {
+  // The caller's scope is applied before the limit, so a CUSTOMER key's own state is never cut off by others'.
+  const scope = ctx.customerScope;
   const rows = await ctx.services.db.query<AlertStateRow>(
-    `SELECT ${STATE_COLUMNS} FROM alert_states s WHERE s.${column} = ANY($1::uuid[]) ORDER BY s.definition_id, s.customer_id`,
-    [ids],
+    `SELECT ${STATE_COLUMNS} FROM (
+       SELECT s.*, row_number() OVER (PARTITION BY s.${column} ORDER BY s.definition_id, s.customer_id) AS n
+         FROM alert_states s WHERE s.${column} = ANY($1::uuid[]) AND ($3::uuid IS NULL OR s.customer_id = $3::uuid)
+     ) s WHERE s.n <= $2 ORDER BY s.definition_id, s.customer_id`,
+    [ids, limit, scope ?? null],
   );
   const by = new Map<string, AlertStateType[]>();
   for (const r of rows) {

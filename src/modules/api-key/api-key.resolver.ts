@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { UNPAGED_LIST_COST } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
@@ -8,6 +9,7 @@ import { Role } from './role';
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
   @Query(() => [ApiKeyType], { description: 'Keys visible to the caller (a CUSTOMER key sees its customer\'s keys).' })
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
     return ctx.services.apiKeys.list(ctx);

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Extensions, Field, ID, Int, ObjectType } from 'type-graphql';
 import { normaliseDecimal } from '../../common/decimal';
 import { toGlobalId } from '../../common/global-id';
 import { Node } from '../../common/node';
@@ -111,9 +111,11 @@ export class CdrBatchResult {
   @Field(() => Int)
   duplicates!: number;
 
+  @Extensions({ listSize: 'cdrBatch' })
   @Field(() => [CdrRejection])
   rejected!: CdrRejection[];
 
+  @Extensions({ listSize: 'cdrBatch' })
   @Field(() => [BalanceChangeType])
   balanceChanges!: BalanceChangeType[];
 

@@ -1,6 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
+import { UNPAGED_LIST_COST } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { CustomerConnection } from '../customer/customer-connection';
@@ -23,6 +24,7 @@ export class CustomerClassResolver {
   }
 
   @Authorized(Role.ADMIN, Role.NOC)
+  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
   @Query(() => [CustomerClassType])
   customerClasses(@Ctx() ctx: RequestContext): Promise<CustomerClassType[]> {
     return ctx.services.customerClasses.list(ctx);

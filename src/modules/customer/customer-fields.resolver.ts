@@ -1,8 +1,9 @@
-import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Extensions, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { pageSize } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { loadCustomerClass } from '../customer-class/customer-class.loader';
 import { CustomerClassType } from '../customer-class/customer-class.type';
-import { loadTrunkCount, loadTrunksOfCustomer } from '../trunk/trunk.loader';
+import { loadTrunkCount, loadTrunksOfCustomer, TRUNKS_OF_CUSTOMER } from '../trunk/trunk.loader';
 import { TrunkType } from '../trunk/trunk.type';
 import { CustomerType } from './customer.type';
 
@@ -14,9 +15,16 @@ export class CustomerFieldsResolver {
     return customer.customerClassLocalId ? loadCustomerClass(ctx, customer.customerClassLocalId) : null;
   }
 
-  @FieldResolver(() => [TrunkType])
-  trunks(@Ctx() ctx: RequestContext, @Root() customer: CustomerType): Promise<TrunkType[]> {
-    return loadTrunksOfCustomer(ctx, customer.localId);
+  @Extensions({ listSize: TRUNKS_OF_CUSTOMER })
+  @FieldResolver(() => [TrunkType], {
+    description: `The first \`first\` trunks by name (default ${TRUNKS_OF_CUSTOMER.default}, at most ${TRUNKS_OF_CUSTOMER.max}); trunkCount counts them all and trunks(filter: { customerId }) pages through every one.`,
+  })
+  trunks(
+    @Ctx() ctx: RequestContext,
+    @Root() customer: CustomerType,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+  ): Promise<TrunkType[]> {
+    return loadTrunksOfCustomer(ctx, customer.localId, pageSize(first, TRUNKS_OF_CUSTOMER));
   }
 
   @FieldResolver(() => Int)

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Extensions, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { UNPAGED_LIST_COST } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { READ_ROLES, Role } from '../api-key/role';
 import { CustomerConnection } from './customer-connection';
@@ -54,6 +55,7 @@ export class CustomerResolver {
   }
 
   @Authorized(Role.ADMIN)
+  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
   @Mutation(() => [CustomerType], { description: 'Activate or deactivate many customers at once (the list\'s buttons).' })
   setCustomerStatus(
     @Ctx() ctx: RequestContext,

@@ -1,3 +1,4 @@
+import type { ListBounds } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
 
@@ -16,14 +17,19 @@ export async function loadHost(ctx: RequestContext, localId: string): Promise<Ho
   return host && ctx.canSeeCustomer(host.customerLocalId) ? host : null;
 }
 
-/** The hosts of each trunk, one statement per request whatever the number of trunks. */
-export function loadHostsOfTrunk(ctx: RequestContext, trunkLocalId: string): Promise<HostType[]> {
+/** Trunk.hosts: the first `first` by address; the query cost counts them at `default` or `max`. */
+export const HOSTS_OF_TRUNK: ListBounds = { default: 20, max: 100 };
+
+/** The first `limit` hosts of each trunk, one statement per request and limit whatever the number of trunks. */
+export function loadHostsOfTrunk(ctx: RequestContext, trunkLocalId: string, limit: number): Promise<HostType[]> {
   return ctx
-    .loader<string, HostType[]>('host.byTrunk', async (trunkIds) => {
+    .loader<string, HostType[]>(`host.byTrunk.${limit}`, async (trunkIds) => {
       const rows = await ctx.services.db.query<HostRow>(
         `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id
-          WHERE h.trunk_id = ANY($1::uuid[]) ORDER BY h.ip, h.port NULLS FIRST, h.id`,
-        [[...trunkIds]],
+          WHERE h.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY trunk_id ORDER BY ip, port NULLS FIRST, id) AS n
+                           FROM hosts WHERE trunk_id = ANY($1::uuid[])) ranked WHERE n <= $2)
+          ORDER BY h.ip, h.port NULLS FIRST, h.id`,
+        [[...trunkIds], limit],
       );
       const byTrunk = new Map<string, HostType[]>();
       for (const r of rows) {

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { UNPAGED_LIST_COST } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { NotificationTemplateInput } from './notification-template.inputs';
@@ -7,6 +8,7 @@ import { NotificationTemplateType } from './notification-template.type';
 @Resolver(() => NotificationTemplateType)
 export class NotificationTemplateResolver {
   @Authorized(Role.ADMIN, Role.NOC)
+  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
   @Query(() => [NotificationTemplateType])
   notificationTemplates(@Ctx() ctx: RequestContext): Promise<NotificationTemplateType[]> {
     return ctx.services.notificationTemplates.list(ctx);

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Extensions, Field, ID, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id';
 import { Node } from '../../common/node';
 import { DateTimeScalar } from '../../common/scalars';
@@ -30,6 +30,8 @@ export class NotificationTemplateType implements Node {
   @Field()
   name!: string;
 
+  // At most one message per kind.
+  @Extensions({ listSize: { max: Object.keys(NotificationKind).length } })
   @Field(() => [NotificationMessageType])
   messages!: NotificationMessageType[];
 

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { AlertEventType } from '../alert/alert.types';
@@ -32,6 +32,8 @@ export class NotificationResolver {
   }
 
   @Authorized(Role.ADMIN)
+  // One notification per address of the customer (billing, main).
+  @Extensions({ listSize: { max: 2 } })
   @Mutation(() => [NotificationType], { description: 'Send one notification of a kind now (low balance alert, welcome letter buttons).' })
   sendNotification(
     @Ctx() ctx: RequestContext,

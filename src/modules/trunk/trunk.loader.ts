@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import { In } from 'typeorm';
+import type { ListBounds } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { TrunkEntity } from './trunk.entity';
 import { TrunkType } from './trunk.type';
@@ -19,13 +20,24 @@ export async function loadTrunk(ctx: RequestContext, localId: string): Promise<T
   return trunk && ctx.canSeeCustomer(trunk.customerLocalId) ? trunk : null;
 }
 
-/** The trunks of each customer, one statement per request whatever the number of customers. */
-export function loadTrunksOfCustomer(ctx: RequestContext, customerLocalId: string): Promise<TrunkType[]> {
+/** Customer.trunks: the first `first` by name; the query cost counts them at `default` or `max`. */
+export const TRUNKS_OF_CUSTOMER: ListBounds = { default: 50, max: 100 };
+
+/** The first `limit` trunks of each customer, one statement per request and limit whatever the number of customers. */
+export function loadTrunksOfCustomer(ctx: RequestContext, customerLocalId: string, limit: number): Promise<TrunkType[]> {
   return ctx
-    .loader<string, TrunkType[]>('trunk.byCustomer', async (customerIds) => {
+    .loader<string, TrunkType[]>(`trunk.byCustomer.${limit}`, async (customerIds) => {
       const rows = await ctx.services.db.dataSource
         .getRepository(TrunkEntity)
-        .find({ where: { customerId: In([...customerIds]) }, order: { name: 'ASC', id: 'ASC' } });
+        .createQueryBuilder('t')
+        .where(
+          `t.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY customer_id ORDER BY name, id) AS n
+             FROM trunks WHERE customer_id = ANY(CAST(:ids AS uuid[]))) ranked WHERE n <= :limit)`,
+          { ids: [...customerIds], limit },
+        )
+        .orderBy('t.name', 'ASC')
+        .addOrderBy('t.id', 'ASC')
+        .getMany();
       const byCustomer = new Map<string, TrunkType[]>();
       for (const r of rows) {
         const list = byCustomer.get(r.customerId) ?? [];

@@ -1,11 +1,12 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
+import { pageSize } from '../../common/pagination';
 import { toGlobalId } from '../../common/global-id';
 import type { RequestContext } from '../../server/context';
 import { READ_ROLES, Role } from '../api-key/role';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
-import { loadHostsOfTrunk } from '../host/host.loader';
+import { HOSTS_OF_TRUNK, loadHostsOfTrunk } from '../host/host.loader';
 import { HostType } from '../host/host.type';
 import { TrunkConnection } from './trunk-connection';
 import { TrunkFilter, TrunkInput } from './trunk.inputs';
@@ -55,8 +56,15 @@ export class TrunkResolver {
     return customer;
   }
 
-  @FieldResolver(() => [HostType])
-  hosts(@Ctx() ctx: RequestContext, @Root() trunk: TrunkType): Promise<HostType[]> {
-    return loadHostsOfTrunk(ctx, trunk.localId);
+  @Extensions({ listSize: HOSTS_OF_TRUNK })
+  @FieldResolver(() => [HostType], {
+    description: `The first \`first\` hosts by address (default ${HOSTS_OF_TRUNK.default}, at most ${HOSTS_OF_TRUNK.max}); hosts(filter: { customerId, trunkName }) pages through every one.`,
+  })
+  hosts(
+    @Ctx() ctx: RequestContext,
+    @Root() trunk: TrunkType,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+  ): Promise<HostType[]> {
+    return loadHostsOfTrunk(ctx, trunk.localId, pageSize(first, HOSTS_OF_TRUNK));
   }
 }
