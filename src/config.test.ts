@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
+const PRODUCTION = { NODE_ENV: 'production', WEBHOOK_SECRET: 'whsec_Y29uZmlnLXRlc3Qtc2VjcmV0' };
+
 describe('loadConfig', () => {
   it('has working defaults for a bare laptop', () => {
     const c = loadConfig({});
@@ -16,8 +18,8 @@ describe('loadConfig', () => {
   });
 
   it('lets only ADMIN and NOC keys introspect in production, unless INTROSPECTION_ROLES says otherwise', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).introspectionRoles).toEqual(['ADMIN', 'NOC']);
-    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION_ROLES: 'NONE' }).introspectionRoles).toEqual([]);
+    expect(loadConfig(PRODUCTION).introspectionRoles).toEqual(['ADMIN', 'NOC']);
+    expect(loadConfig({ ...PRODUCTION, INTROSPECTION_ROLES: 'NONE' }).introspectionRoles).toEqual([]);
     expect(loadConfig({ INTROSPECTION_ROLES: 'ADMIN' }).introspectionRoles).toEqual(['ADMIN']);
   });
 

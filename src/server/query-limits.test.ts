@@ -7,13 +7,15 @@ import { asTokenLimitError, listFieldsWithoutSize } from './query-limits';
 import { DASHBOARD, fragmentBomb, NOC_ALERTS, SUBMIT_CDRS } from '../../test/security/helpers/attack-queries';
 import { createOperationGuard, type OperationGuard } from './operation-guard';
 
+const PRODUCTION = { NODE_ENV: 'production', WEBHOOK_SECRET: 'whsec_cXVlcnktbGltaXRzLXRlc3Qtc2VjcmV0' };
+
 describe('query limits (validation, default settings, production)', () => {
   let schema: GraphQLSchema;
   let guard: OperationGuard;
 
   beforeAll(async () => {
     schema = await buildAppSchema(EventBus.inProcess().asTypeGraphQL());
-    guard = createOperationGuard(schema, loadConfig({ NODE_ENV: 'production' }));
+    guard = createOperationGuard(schema, loadConfig(PRODUCTION));
   });
 
   function errorsOf(query: string, g: OperationGuard = guard) {
@@ -51,7 +53,7 @@ describe('query limits (validation, default settings, production)', () => {
     ['cost', '{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }'],
   ])('refuses a query over the %s limit with QUERY_TOO_COMPLEX naming it', (limit, query) => {
     // Tokens raised so that the 200 aliases reach the alias rule (by default the parser stops them first).
-    const roomy = createOperationGuard(schema, loadConfig({ NODE_ENV: 'production', MAX_QUERY_TOKENS: '10000' }));
+    const roomy = createOperationGuard(schema, loadConfig({ ...PRODUCTION, MAX_QUERY_TOKENS: '10000' }));
     const errors = errorsOf(query, roomy).filter((e) => e.extensions.code === 'QUERY_TOO_COMPLEX');
     expect(errors.map((e) => e.extensions.limit)).toContain(limit);
     const error = errors.find((e) => e.extensions.limit === limit)!;

@@ -132,3 +132,11 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     },
   };
 }
+
+/** Per-key budgets far above what a test sends, for tests that are not about rate limits. */
+export const RELAXED_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '100000',
+  RATE_LIMIT_REQUESTS_PER_SEC_NOC: '100000',
+  RATE_LIMIT_REQUESTS_PER_SEC_INGEST: '100000',
+  RATE_LIMIT_REQUESTS_PER_SEC_CUSTOMER: '100000',
+};
