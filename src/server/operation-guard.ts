@@ -18,6 +18,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config } from '../config';
+import { fieldAccessCheck } from './access/field-access';
 import type { Principal, RequestContext } from './context';
 
 export interface GuardedOperation {
@@ -106,5 +107,7 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
  * The guard of this deployment: each limit and check is listed here, in the order it runs.
  */
 export function createOperationGuard(schema: GraphQLSchema, _config: Config): OperationGuard {
-  return new OperationGuard(schema, [], {}, []);
+  return new OperationGuard(schema, [], {}, [
+    fieldAccessCheck(schema),
+  ]);
 }

@@ -7,8 +7,8 @@ import { Role } from './role';
 
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
-  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-  @Query(() => [ApiKeyType], { description: 'Keys visible to the caller (a CUSTOMER key sees its customer\'s keys).' })
+  @Authorized(Role.ADMIN, Role.NOC)
+  @Query(() => [ApiKeyType], { description: 'Every API key (ADMIN and NOC keys). Other keys see their own through me.apiKey.' })
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
     return ctx.services.apiKeys.list(ctx);
   }

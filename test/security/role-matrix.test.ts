@@ -1,0 +1,311 @@
+/**
+ * The role matrix, generated from the schema: every path from every root field (each
+ * type at most once per path, at most MAX_DEPTH fields deep) is selected by every role
+ * in a real request (HTTP for queries and mutations, graphql-ws for subscriptions), and
+ * the answer must be FORBIDDEN from the field access check exactly when the table
+ * refuses a field on the path, naming the first such field. Arguments are placeholders
+ * of the right type (an unknown id): resolvers may answer NOT_FOUND or BAD_USER_INPUT,
+ * which is fine; what matters is the table's decision. Mutations pass a placeholder id
+ * wherever they take one, so the allowed ones fail on it and change nothing of note.
+ *
+ * Paths below a refused field repeat that refusal: they are checked against the guard's
+ * own walk in-process, and a request is sent for every path whose refusal is its last
+ * field or that is allowed. The counts are printed (and quoted in the security note).
+ */
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  parse,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { getMetadataStorage } from 'type-graphql';
+import { Role } from '../../src/modules/api-key/role';
+import { EventBus } from '../../src/pubsub/event-bus';
+import { buildAppSchema } from '../../src/schema';
+import { allowedFieldsByRole, firstRefusedField, tableCoverage, TABLE_ROLES } from '../../src/server/access/field-access';
+import { FIELD_ACCESS } from '../../src/server/access/field-access.table';
+import { CreateApiKeyDocument } from '../generated/graphql';
+import type { GraphQLErrorShape } from '../helpers/graphql-client';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+const MAX_DEPTH = 4;
+const CONCURRENCY = 20;
+const PLACEHOLDER_ID = 'placeholder';
+
+type RootKind = 'query' | 'mutation' | 'subscription';
+interface Step {
+  parent: string;
+  field: GraphQLField<unknown, unknown>;
+}
+interface Path {
+  kind: RootKind;
+  steps: Step[];
+}
+interface Case {
+  role: Role;
+  path: Path;
+  query: string;
+  variables: Record<string, unknown>;
+  expected: string | null;
+}
+
+const coordinate = (s: Step) => `${s.parent}.${s.field.name}`;
+
+function rootPaths(schema: GraphQLSchema): Path[] {
+  const out: Path[] = [];
+  const walk = (kind: RootKind, type: GraphQLObjectType, steps: Step[], seen: Set<string>) => {
+    for (const field of Object.values(type.getFields())) {
+      const path = [...steps, { parent: type.name, field }];
+      out.push({ kind, steps: path });
+      const next = getNamedType(field.type);
+      if (path.length < MAX_DEPTH && isObjectType(next) && !seen.has(next.name)) walk(kind, next, path, new Set([...seen, next.name]));
+      // Interfaces (node(): Node) are walked through their own fields; fragments on each
+      // implementation reach the same fields as the object paths do.
+      if (path.length < MAX_DEPTH && isInterfaceType(next)) {
+        for (const f of Object.values(next.getFields())) out.push({ kind, steps: [...path, { parent: next.name, field: f }] });
+      }
+    }
+  };
+  for (const kind of ['query', 'mutation', 'subscription'] as const) {
+    const root = schema.getRootType(kind);
+    if (root) walk(kind, root, [], new Set([root.name]));
+  }
+  return out;
+}
+
+/** A value of the input type; ids are always the unknown placeholder. */
+function placeholder(type: GraphQLInputType, fillOptionalIds: boolean): unknown {
+  if (isNonNullType(type)) return placeholder(type.ofType, fillOptionalIds);
+  if (isListType(type)) return [placeholder(type.ofType, fillOptionalIds)];
+  if (isEnumType(type)) return type.getValues()[0].name;
+  if (isInputObjectType(type)) {
+    const value: Record<string, unknown> = {};
+    for (const f of Object.values(type.getFields())) {
+      if (isNonNullType(f.type) || (fillOptionalIds && getNamedType(f.type).name === 'ID')) value[f.name] = placeholder(f.type, fillOptionalIds);
+    }
+    return value;
+  }
+  if (isScalarType(type)) {
+    switch (type.name) {
+      case 'ID':
+        return PLACEHOLDER_ID;
+      case 'Int':
+        return 1;
+      case 'Float':
+        return 1;
+      case 'Boolean':
+        return false;
+      case 'Decimal':
+        return '1';
+      case 'DateTime':
+        return '2026-01-01T00:00:00Z';
+      default:
+        return 'placeholder';
+    }
+  }
+  throw new Error(`no placeholder for ${String(type)}`);
+}
+
+/**
+ * Required arguments always; on mutations and subscriptions also every optional id and
+ * the `after` cursor, so that allowed mutations fail on the unknown id (changing nothing)
+ * and allowed subscriptions end with an error instead of waiting for events.
+ */
+function argumentsOf(path: Path): { text: string[]; defs: string[]; variables: Record<string, unknown> } {
+  const defs: string[] = [];
+  const variables: Record<string, unknown> = {};
+  const text = path.steps.map((step, depth) => {
+    const eager = depth === 0 && path.kind !== 'query';
+    const take = (a: GraphQLArgument) =>
+      isNonNullType(a.type) || (eager && (getNamedType(a.type).name === 'ID' || a.name === 'after' || isInputObjectType(getNamedType(a.type))));
+    const args = step.field.args.filter(take).map((a) => {
+      const name = `v${defs.length}`;
+      defs.push(`$${name}: ${String(a.type)}`);
+      variables[name] = a.name === 'after' ? PLACEHOLDER_ID : placeholder(a.type, eager);
+      return `${a.name}: $${name}`;
+    });
+    return args.length ? `(${args.join(', ')})` : '';
+  });
+  return { text, defs, variables };
+}
+
+function documentOf(path: Path): { query: string; variables: Record<string, unknown> } {
+  const { text, defs, variables } = argumentsOf(path);
+  let body = '';
+  for (let i = path.steps.length - 1; i >= 0; i--) {
+    const step = path.steps[i];
+    const isLeaf = !(isObjectType(getNamedType(step.field.type)) || isInterfaceType(getNamedType(step.field.type)));
+    const inner = i === path.steps.length - 1 ? (isLeaf ? '' : ' { __typename }') : ` { ${body} }`;
+    // A step on an interface's field is reached through the interface itself.
+    body = `${step.field.name}${text[i]}${inner}`;
+  }
+  return { query: `${path.kind} Matrix${defs.length ? `(${defs.join(', ')})` : ''} { ${body} }`, variables };
+}
+
+async function inBatches<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
+}
+
+async function post(server: TestServer, key: string, c: Case): Promise<{ data?: unknown; errors?: GraphQLErrorShape[] }> {
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: c.query, variables: c.variables }),
+  });
+  return (await res.json()) as { data?: unknown; errors?: GraphQLErrorShape[] };
+}
+
+/** The errors a subscription ended with (it must end: allowed ones fail on the placeholder id). */
+function subscribeOnce(server: TestServer, ws: ReturnType<TestServer['ws']>, c: Case): Promise<GraphQLErrorShape[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      dispose();
+      reject(new Error(`${c.role} ${c.query}: the subscription neither failed nor was refused within 10 s`));
+    }, 10_000);
+    const finish = (errors: GraphQLErrorShape[]) => {
+      clearTimeout(timer);
+      dispose();
+      resolve(errors);
+    };
+    const dispose = ws.client.subscribe(
+      { query: c.query, variables: c.variables },
+      {
+        next: (v) => finish((v.errors ?? []) as GraphQLErrorShape[]),
+        error: (e) => finish(Array.isArray(e) ? (e as GraphQLErrorShape[]) : [{ message: String(e) }]),
+        complete: () => finish([]),
+      },
+    );
+  });
+}
+
+function verdict(c: Case, errors: GraphQLErrorShape[] | undefined, data: unknown): string | null {
+  const forbidden = (errors ?? []).filter((e) => e.extensions?.code === 'FORBIDDEN');
+  if (c.expected) {
+    const first = errors?.[0];
+    if (first?.extensions?.code !== 'FORBIDDEN' || first.extensions.coordinate !== c.expected) {
+      return `${c.role} ${c.query}: expected FORBIDDEN for ${c.expected}, got ${JSON.stringify(errors)}`;
+    }
+    if (data !== undefined && data !== null) return `${c.role} ${c.query}: refused but executed (${JSON.stringify(data)})`;
+    return null;
+  }
+  return forbidden.length ? `${c.role} ${c.query}: allowed by the table, got ${JSON.stringify(forbidden)}` : null;
+}
+
+describe('role matrix: the field access table against real requests', () => {
+  let server: TestServer;
+  let schema: GraphQLSchema;
+  const keys = {} as Record<Role, string>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    schema = await buildAppSchema(EventBus.inProcess('role-matrix').asTypeGraphQL());
+    const admin = server.http();
+    const [{ id }] = await server.app.services.db.query<{ id: string }>(`INSERT INTO customers (name, tax_id) VALUES ('Matrix Telecom', 'TAX-M') RETURNING id`);
+    keys[Role.ADMIN] = server.adminKey;
+    for (const role of [Role.NOC, Role.INGEST, Role.CUSTOMER] as const) {
+      const created = await admin.data(CreateApiKeyDocument, { name: `matrix ${role}`, role, customerId: role === Role.CUSTOMER ? `cus_${id}` : null });
+      keys[role] = created.createApiKey.secret;
+    }
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('decides every field of the schema exactly once (no field missing, no stale line)', () => {
+    expect(tableCoverage(schema)).toEqual({ missing: [], stale: [] });
+    expect(() => tableCoverage(schema, { ...FIELD_ACCESS, 'Customer.newField': 'A---' })).not.toThrow();
+    expect(tableCoverage(schema, { ...FIELD_ACCESS, 'Customer.newField': 'A---' }).stale).toEqual(['Customer.newField']);
+    const { ['Customer.taxId']: _taxId, ...withoutTaxId } = FIELD_ACCESS;
+    expect(() => allowedFieldsByRole(schema, withoutTaxId)).toThrow(/no decision for Customer\.taxId/);
+  });
+
+  it('agrees with @Authorized on every root field', () => {
+    const storage = getMetadataStorage();
+    const byKind = { Query: storage.queries, Mutation: storage.mutations, Subscription: storage.subscriptions };
+    let checked = 0;
+    for (const [rootName, resolvers] of Object.entries(byKind)) {
+      for (const field of Object.keys(schema.getRootType(rootName.toLowerCase() as RootKind)!.getFields())) {
+        const meta = resolvers.filter((r) => r.schemaName === field);
+        expect(meta).toHaveLength(1);
+        // No @Authorized: any key may call it (me).
+        const authorized = meta[0].roles?.length ? [...meta[0].roles].sort() : [...TABLE_ROLES].sort();
+        const table = TABLE_ROLES.filter((_r, i) => FIELD_ACCESS[`${rootName}.${field}`][i] !== '-').sort();
+        expect({ field: `${rootName}.${field}`, roles: authorized }).toEqual({ field: `${rootName}.${field}`, roles: table });
+        checked++;
+      }
+    }
+    expect(checked).toBe(Object.keys(FIELD_ACCESS).filter((k) => /^(Query|Mutation|Subscription)\./.test(k)).length);
+  });
+
+  it('refuses exactly what the table refuses, on every path, for every role', async () => {
+    const allowed = allowedFieldsByRole(schema);
+    const paths = rootPaths(schema);
+    const sent: Case[] = [];
+    let walked = 0;
+    for (const role of TABLE_ROLES) {
+      for (const path of paths) {
+        const coords = path.steps.map(coordinate);
+        const refusedAt = coords.findIndex((c) => !allowed.get(role)!.has(c));
+        const expected = refusedAt < 0 ? null : coords[refusedAt];
+        const { query, variables } = documentOf(path);
+        // The guard's own walk agrees with the table on every path...
+        expect({ role, query, refused: firstRefusedField(schema, parse(query), 'Matrix', allowed.get(role)!) }).toEqual({ role, query, refused: expected });
+        walked++;
+        // ...and a real request proves it where the path adds something new.
+        if (refusedAt < 0 || refusedAt === coords.length - 1) sent.push({ role, path, query, variables, expected });
+      }
+    }
+    const pairs = new Set(sent.map((c) => `${c.role} ${coordinate(c.path.steps[c.path.steps.length - 1])}`));
+
+    const failures: string[] = [];
+    const started = Date.now();
+    await inBatches(
+      sent.filter((c) => c.path.kind !== 'subscription'),
+      async (c) => {
+        const body = await post(server, keys[c.role], c);
+        const wrong = verdict(c, body.errors, body.data);
+        if (wrong) failures.push(wrong);
+      },
+    );
+    const sockets = Object.fromEntries(TABLE_ROLES.map((r) => [r, server.ws(keys[r])])) as Record<Role, ReturnType<TestServer['ws']>>;
+    try {
+      await inBatches(
+        sent.filter((c) => c.path.kind === 'subscription'),
+        async (c) => {
+          const errors = await subscribeOnce(server, sockets[c.role], c);
+          const wrong = c.expected || errors.length ? verdict(c, errors, undefined) : `${c.role} ${c.query}: the subscription ended without an error`;
+          if (wrong) failures.push(wrong);
+        },
+      );
+    } finally {
+      await Promise.all(Object.values(sockets).map((s) => s.close()));
+    }
+    // The numbers the security note quotes.
+    console.log(
+      `role matrix: ${paths.length} paths x ${TABLE_ROLES.length} roles = ${walked} (role, path) checks against the guard; ` +
+        `${sent.length} real requests (${sent.filter((c) => c.path.kind === 'subscription').length} over graphql-ws) ` +
+        `covering ${pairs.size} (role, field) pairs of ${TABLE_ROLES.length * Object.keys(FIELD_ACCESS).length}; ` +
+        `${sent.filter((c) => c.expected).length} refused; ${Date.now() - started} ms`,
+    );
+    expect(failures.slice(0, 20)).toEqual([]);
+    // The walk reaches every line of the table; a (role, field) pair without a request of
+    // its own is one the role can only reach through a field already refused to it.
+    expect(new Set(paths.flatMap((p) => p.steps.map(coordinate)))).toEqual(new Set(Object.keys(FIELD_ACCESS)));
+  });
+});
