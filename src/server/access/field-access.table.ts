@@ -99,9 +99,9 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'CreatedApiKey.apiKey': 'A---',
   'CreatedApiKey.secret': 'A---',
 
-  // The customer account. A CUSTOMER reads its own account, including its own contacts
-  // and its own triggers; minProfitability is the operator's margin target for it (NOC
-  // data). INGEST sees a customer only as the id in its submission's balance changes.
+  // The customer account. A CUSTOMER reads all of its own account (contacts, limits,
+  // triggers: what the portal shows; the services never give it another customer's row).
+  // INGEST sees a customer only as the id in its submission's balance changes.
   'Customer.accruedCharges': 'AN-C',
   'Customer.address': 'AN-C',
   'Customer.alertStates': 'AN-C',
@@ -118,7 +118,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.id': 'ANIC',
   'Customer.lowBalanceThreshold': 'AN-C',
   'Customer.mainEmail': 'AN-C',
-  'Customer.minProfitability': 'AN--',
+  'Customer.minProfitability': 'AN-C',
   'Customer.name': 'AN-C',
   'Customer.nocEmail': 'AN-C',
   'Customer.notificationsEnabled': 'AN-C',
