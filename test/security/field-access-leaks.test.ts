@@ -13,6 +13,7 @@ import type { GraphQLErrorShape } from '../helpers/graphql-client';
 const WEBHOOK = 'https://hooks.operator.test/lineguard?token=SECRET-TOKEN';
 
 interface Answer<T> {
+  status: number;
   data?: T | null;
   errors?: GraphQLErrorShape[];
   ms: number;
@@ -26,7 +27,7 @@ async function gql<T = Record<string, unknown>>(server: ServerProcess, key: stri
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: GraphQLErrorShape[] };
-  return { ...body, ms: performance.now() - started };
+  return { ...body, status: res.status, ms: performance.now() - started };
 }
 
 async function ok<T = Record<string, unknown>>(server: ServerProcess, key: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -116,6 +117,7 @@ describe('nested paths cannot read past the role', () => {
     expect(r.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Customer.name' });
     expect(r.errors?.[0].message).toBe('The INGEST role may not read Customer.name');
     expect(r.data ?? null).toBeNull();
+    expect(r.status).toBe(403);
     expect(r.ms).toBeLessThan(1000);
     // The path the issue names, without the fragment: the class's customers are refused too.
     const direct = await gql(

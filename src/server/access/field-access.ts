@@ -142,6 +142,8 @@ export function fieldAccessCheck(schema: GraphQLSchema, table: Readonly<Record<s
       refused = firstRefusedField(schema, document, operationName, allowed.get(principal.role) ?? none);
       answers.set(key, refused);
     }
-    return refused ? [new AppError('FORBIDDEN', `The ${principal.role} role may not read ${refused}`, { coordinate: refused })] : [];
+    // 403: Apollo answers an error raised before execution with 500 unless told otherwise,
+    // and a client must not take a refusal for a server fault (and retry it).
+    return refused ? [new AppError('FORBIDDEN', `The ${principal.role} role may not read ${refused}`, { coordinate: refused, http: { status: 403 } })] : [];
   };
 }
