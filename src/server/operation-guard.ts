@@ -18,6 +18,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config } from '../config';
+import { fieldAccessCheck } from './access/field-access';
 import type { Principal, RequestContext } from './context';
 import { introspectionAccess } from './introspection-access';
 import { queryLimitRules } from './query-limits';
@@ -126,8 +127,9 @@ export class OperationGuard {
             variables: rc.request.variables,
             principal: rc.contextValue.principal,
           });
-          // Apollo answers the first error thrown here; each check reports its first refusal.
-          if (errors.length) throw errors[0];
+          // Apollo answers the first error thrown here (each check reports its first refusal),
+          // with HTTP 500 unless the error names a status: a refusal is the client's doing.
+          if (errors.length) throw withHttpStatus(errors[0]);
         },
       }),
     };
@@ -137,6 +139,13 @@ export class OperationGuard {
 /** The message without graphql-js' " Did you mean ...?" hint, which names schema members. */
 export function withoutSuggestions(message: string): string {
   return message.replace(/ Did you mean [^?]*\?$/, '');
+}
+
+/** The error with extensions.http.status set (403 for FORBIDDEN, else 400) unless it has one. */
+function withHttpStatus(error: GraphQLError): GraphQLError {
+  if (error.extensions?.http) return error;
+  const status = error.extensions?.code === 'FORBIDDEN' ? 403 : 400;
+  return new GraphQLError(error.message, { nodes: error.nodes, originalError: error.originalError, extensions: { ...error.extensions, http: { status } } });
 }
 
 /** The error with extensions.code set unless it has one already. */
@@ -160,7 +169,7 @@ export function createOperationGuard(schema: GraphQLSchema, config: Config): Ope
     schema,
     queryLimitRules(schema, config.queryLimits, config.maxCdrBatch),
     { maxTokens: config.queryLimits.tokens },
-    [introspectionAccess(config.introspectionRoles)],
+    [introspectionAccess(config.introspectionRoles), fieldAccessCheck(schema)],
     { hideSuggestions: config.production },
   );
 }

@@ -8,9 +8,9 @@ import { Role } from './role';
 
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
-  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Authorized(Role.ADMIN, Role.NOC)
   @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
-  @Query(() => [ApiKeyType], { description: 'Keys visible to the caller (a CUSTOMER key sees its customer\'s keys).' })
+  @Query(() => [ApiKeyType], { description: 'Every API key (ADMIN and NOC keys). Other keys see their own through me.apiKey.' })
   apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
     return ctx.services.apiKeys.list(ctx);
   }

@@ -91,19 +91,20 @@ export class ApiKeyService {
     });
   }
 
+  /** Every key for ADMIN and NOC; any other role sees only the key it holds (keys are operator data). */
   async list(ctx: RequestContext): Promise<ApiKeyType[]> {
-    const scope = ctx.customerScope;
-    const rows = await this.db.dataSource.getRepository(ApiKeyEntity).find({
-      where: scope ? { customerId: scope } : {},
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    if (!seesAllKeys(ctx)) {
+      const own = ctx.principal.apiKeyId ? await this.findById(ctx, ctx.principal.apiKeyId) : null;
+      return own ? [own] : [];
+    }
+    const rows = await this.db.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
     return rows.map(ApiKeyType.from);
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<ApiKeyType | null> {
+    if (!seesAllKeys(ctx) && localId !== ctx.principal.apiKeyId) return null;
     const row = await this.db.dataSource.getRepository(ApiKeyEntity).findOneBy({ id: localId });
-    if (!row || (ctx.customerScope && row.customerId !== ctx.customerScope)) return null;
-    return ApiKeyType.from(row);
+    return row ? ApiKeyType.from(row) : null;
   }
 
   /** Makes sure an ADMIN key with this secret exists and is active (ADMIN_API_KEY). */
@@ -129,4 +130,8 @@ export class ApiKeyService {
       return secret;
     });
   }
+}
+
+function seesAllKeys(ctx: RequestContext): boolean {
+  return ctx.principal.role === Role.ADMIN || ctx.principal.role === Role.NOC;
 }

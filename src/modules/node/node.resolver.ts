@@ -1,14 +1,14 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { tryFromGlobalId, typeOfGlobalId } from '../../common/global-id';
 import { Node } from '../../common/node';
-import { Role } from '../api-key/role';
+import { READ_ROLES } from '../api-key/role';
 import type { RequestContext } from '../../server/context';
 
 @Resolver()
 export class NodeResolver {
+  @Authorized(...READ_ROLES)
   @Query(() => Node, { nullable: true, description: 'Any object by its global id; null when unknown or not visible to the caller.' })
   async node(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<unknown | null> {
-    if (ctx.principal.role === Role.INGEST) return null;
     const type = typeOfGlobalId(id);
     const local = type && tryFromGlobalId(type, id);
     const fetch = type && ctx.services.nodes[type];

@@ -25,6 +25,15 @@ import { renderLimits, type RenderLimits } from './notification-renderer';
 /** Kinds an operator may send by hand; the others are sent by the events they describe. */
 const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE, NotificationKind.ZERO_BALANCE]);
 
+/**
+ * What a CUSTOMER key may see of its customer's delivery log: the messages addressed to
+ * the customer. An alert event is also sent to its rule's emails, phones and webhook URLs
+ * (operator staff, webhook tokens): those rows carry the customer's id but are not its
+ * data. Of an alert, the customer receives only the email to its NOC address.
+ */
+const ADDRESSED_TO_CUSTOMER = `(alert_event_id IS NULL OR (channel = 'EMAIL' AND recipient = (
+  SELECT btrim(c.noc_email) FROM customers c WHERE c.id = notifications.customer_id)))`;
+
 export class NotificationService {
   private readonly limits: RenderLimits;
 
@@ -61,7 +70,7 @@ export class NotificationService {
       if (!ctx.canSeeCustomer(local)) throw notFound('Customer', filter.customerId);
       where.add((p) => `customer_id = ${p}`, local);
     }
-    if (ctx.customerScope !== undefined) where.add((p) => `customer_id = ${p}`, ctx.customerScope);
+    if (ctx.customerScope !== undefined) where.add((p) => `customer_id = ${p} AND ${ADDRESSED_TO_CUSTOMER}`, ctx.customerScope);
     if (filter.kind?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kind);
     if (filter.channel?.length) where.add((p) => `channel = ANY(${p}::text[])`, filter.channel);
     if (filter.status?.length) where.add((p) => `status = ANY(${p}::text[])`, filter.status);
@@ -83,9 +92,13 @@ export class NotificationService {
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<NotificationType | null> {
-    const rows = await this.db.query<NotificationRow>(`SELECT ${notificationColumns()} FROM notifications WHERE id = $1`, [localId]);
+    const scoped = ctx.customerScope !== undefined;
+    const rows = await this.db.query<NotificationRow>(
+      `SELECT ${notificationColumns()} FROM notifications WHERE id = $1${scoped ? ` AND customer_id = $2 AND ${ADDRESSED_TO_CUSTOMER}` : ''}`,
+      scoped ? [localId, ctx.customerScope] : [localId],
+    );
     const row = rows[0];
-    if (!row || (ctx.customerScope !== undefined && row.customer_id !== ctx.customerScope)) return null;
+    if (!row) return null;
     return NotificationType.from(row);
   }
 
