@@ -19,6 +19,7 @@ import {
 } from 'graphql';
 import type { Config } from '../config';
 import type { Principal, RequestContext } from './context';
+import { refuseUnsafeText } from './input-safety';
 
 export interface GuardedOperation {
   document: DocumentNode;
@@ -106,5 +107,7 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
  * The guard of this deployment: each limit and check is listed here, in the order it runs.
  */
 export function createOperationGuard(schema: GraphQLSchema, _config: Config): OperationGuard {
-  return new OperationGuard(schema, [], {}, []);
+  return new OperationGuard(schema, [], {}, [
+    refuseUnsafeText,
+  ]);
 }

@@ -3,7 +3,7 @@
  * (which locks the row, writes the ledger and publishes BalanceChange after commit).
  */
 import { dec } from '../../common/decimal';
-import { badInput, notFound } from '../../common/errors';
+import { badInput, notFound, NUMERIC_OUT_OF_RANGE, sqlState } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { optionalText } from '../../common/validation';
 import type { Database } from '../../db/database';
@@ -40,12 +40,18 @@ export class CustomerBalanceService {
     apply: (uow: UnitOfWork, localId: string) => Promise<AppliedBalanceChange | undefined>,
   ): Promise<BalanceChangeType> {
     const local = fromGlobalId('Customer', customerId);
-    const change = await this.db.transaction(async (uow) => {
-      const applied = await apply(uow, local);
-      // The ledger skips customers that do not exist; throwing rolls back (nothing was written).
-      if (!applied) throw notFound('Customer', customerId);
-      return applied;
-    });
+    const change = await this.db
+      .transaction(async (uow) => {
+        const applied = await apply(uow, local);
+        // The ledger skips customers that do not exist; throwing rolls back (nothing was written).
+        if (!applied) throw notFound('Customer', customerId);
+        return applied;
+      })
+      .catch((err: unknown) => {
+        // Each amount fits the column; the balance it leads to may not (rolled back: nothing changed).
+        if (sqlState(err) === NUMERIC_OUT_OF_RANGE) throw badInput('amount would take the balance beyond ±10^18, the largest amount the ledger holds', 'amount');
+        throw err;
+      });
     return BalanceChangeType.from(change);
   }
 }
