@@ -348,6 +348,18 @@ describe('alert engine', () => {
     expect(again.id).not.toBe(rule.id);
   });
 
+  it('refuses hand-made definition and event cursors that do not fit the list', async () => {
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const key of [['title', 'not-a-uuid'], ['title', 7], [['nested'], randomUUID()], ['t\u0000', randomUUID()]]) {
+      const r = await server.http().request(AlertDefinitionsDocument, { after: forge(key) });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    for (const key of [['-1'], [1e21], ['99999999999999999999'], ['NaN']]) {
+      const r = await server.http().request(AlertEventsDocument, { after: forge(key) });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+  });
+
   it('pages events by an opaque, increasing cursor', async () => {
     const page1 = (await server.http().data(AlertEventsDocument, { first: 2 })).alertEvents;
     expect(page1.nodes).toHaveLength(2);
