@@ -61,7 +61,8 @@ function fieldName(root: string, reversed: Path): string {
 }
 
 function refusal(field: string) {
-  return badInput(`${field} must not contain NUL characters or unpaired UTF-16 surrogates`, field);
+  // Apollo answers an error thrown before execution with HTTP 500 unless it names a status.
+  return badInput(`${field} must not contain NUL characters or unpaired UTF-16 surrogates`, field, { http: { status: 400 } });
 }
 
 /** Arguments written in the operation and its fragments (field and directive arguments alike). */
