@@ -237,6 +237,11 @@ describe('submitCdrs', () => {
     expect(r.errors?.[0].message).toContain('MAX_CDR_BATCH');
     const bad = await server.http().request(SubmitCdrsDocument, { cdrs: [cdr(cust), cdr(cust, { charge: '1e5' })] });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // Past 50 malformed values graphql-js stops with an error of its own: still the client's input, not an internal error.
+    const many = await server.http().request(SubmitCdrsDocument, { cdrs: Array.from({ length: 60 }, () => cdr(cust, { charge: '1e5' })) });
+    expect(many.status).toBe(400);
+    expect(many.errors).toHaveLength(51);
+    expect(many.errors?.every((e) => e.extensions?.code === 'BAD_USER_INPUT')).toBe(true);
     expect(await cdrCount(services)).toBe(before);
     expect(await money(services, cust)).toEqual({ balance: '5', accrued: '0', ledgerSum: '5' });
   });
