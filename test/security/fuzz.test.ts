@@ -37,10 +37,11 @@ import {
 } from 'graphql';
 import { ID_PREFIX } from '../../src/common/global-id';
 import { allTables, databaseDigest } from '../helpers/db-state';
+import { FUZZ_SETTINGS } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** Requests in all (FUZZ_RUNS): 2,500 take about 75 s on an idle 2-core VM. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 2500);
+const RUNS = FUZZ_SETTINGS.runs;
 
 interface Response {
   data?: unknown;
@@ -384,7 +385,7 @@ describe('fuzzing every query and mutation with hostile arguments', () => {
 
   it('answers every request without INTERNAL_SERVER_ERROR, and a request with errors changes nothing', async () => {
     // FUZZ_ONLY=createCustomer,customers narrows a run to some operations (to chase one finding).
-    const only = process.env.FUZZ_ONLY?.split(',');
+    const only = FUZZ_SETTINGS.only;
     const ops = (await operations(server)).filter((o) => !only || only.includes(o.name));
     const tables = await allTables(server);
     let baseline = await databaseDigest(server, tables);
@@ -418,7 +419,7 @@ describe('fuzzing every query and mutation with hostile arguments', () => {
           }
           perOperation.set(op.name, s);
           for (const e of errors) codes.set(e.extensions!.code!, (codes.get(e.extensions!.code!) ?? 0) + 1);
-          if (process.env.FUZZ_TRACE) console.log(compact({ status, errors: errors.map((e) => e.message), variables }));
+          if (FUZZ_SETTINGS.trace) console.log(compact({ status, errors: errors.map((e) => e.message), variables }));
           remember(body.data);
 
           const after = await databaseDigest(server, tables);
