@@ -18,6 +18,7 @@ describe('decodeCursor', () => {
   it('gives back the keys the lists write, in both timestamp forms', () => {
     const keys: [unknown[], CursorColumn[]][] = [
       [['2026-11-23T10:15:00.123456Z', '42'], ['timestamptz', 'bigint']],
+      [['0'], ['bigint']],
       [['CREATED_AT', '2026-11-23 10:15:00.5+00', '0b7e6a40-1c1d-4a8e-9d55-7a5d3f3b2c11'], [{ oneOf: ['CREATED_AT'] }, 'timestamptz', 'uuid']],
       [['BALANCE', '-12.5000000000', '0b7e6a40-1c1d-4a8e-9d55-7a5d3f3b2c11'], [{ oneOf: ['BALANCE'] }, 'numeric', 'uuid']],
       [['10.0.0.0/24', '0b7e6a40-1c1d-4a8e-9d55-7a5d3f3b2c11'], ['cidr', 'uuid']],
@@ -34,7 +35,7 @@ describe('decodeCursor', () => {
     refused('%%%', ['bigint']);
     refused(forged({ 0: '1' }), ['bigint']);
     refused(forged(['1', '2']), ['bigint']);
-    for (const bad of [1, 1e300, 'NaN', '-1', '0', '1'.repeat(19), '1.5', '1e5', null, ' 1']) refused(forged([bad]), ['bigint']);
+    for (const bad of [1, 1e300, 'NaN', '-1', '007', '1'.repeat(19), '1.5', '1e5', null, ' 1']) refused(forged([bad]), ['bigint']);
     for (const bad of ['x', 1, '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01', 'infinity', '2026-01-01T00:00:00.1234567Z']) {
       refused(forged([bad, '1']), ['timestamptz', 'bigint']);
     }

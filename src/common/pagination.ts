@@ -44,7 +44,8 @@ export type CursorColumn = 'text' | 'uuid' | 'bigint' | 'numeric' | 'timestamptz
 /** Longer than any key a list writes (names are at most a few hundred characters). */
 const MAX_TEXT_KEY = 1000;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const BIGINT_RE = /^[1-9]\d{0,17}$/;
+// "0" is the position before every row (a feed resumed from the start).
+const BIGINT_RE = /^(0|[1-9]\d{0,17})$/;
 // NUMERIC(28,10) as Postgres writes it.
 const NUMERIC_RE = /^-?\d{1,18}(\.\d{1,10})?$/;
 // Both forms the lists write: to_char's ISO ("2026-11-23T10:15:00.000000Z") and timestamptz::text ("2026-11-23 10:15:00.123+00").
