@@ -6,6 +6,7 @@ import { Notifications1732406400400 } from './1732406400400-notifications';
 import { CallBucketFillfactor1732406400500 } from './1732406400500-call-bucket-fillfactor';
 import { CallBucketDeltas1732406400600 } from './1732406400600-call-bucket-deltas';
 import { CustomerBalanceHot1732406400700 } from './1732406400700-customer-balance-hot';
+import { AlertValueRange1732406400810 } from './1732406400810-alert-value-range';
 import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-idempotency-keys';
 import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   CallBucketFillfactor1732406400500,
   CallBucketDeltas1732406400600,
   CustomerBalanceHot1732406400700,
+  AlertValueRange1732406400810,
   BalanceIdempotencyKeys1732406400850,
   NotificationDrafts1732406401100,
 ];

@@ -65,6 +65,9 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** numeric_value_out_of_range: a result does not fit its NUMERIC column (money is NUMERIC(28,10): |value| < 10^18). */
+export const NUMERIC_OUT_OF_RANGE = '22003';
+
 /** The constraint a unique/foreign-key violation names, if any. */
 export function sqlConstraint(err: unknown): string | undefined {
   const e = err as { constraint?: unknown; driverError?: { constraint?: unknown } } | null;

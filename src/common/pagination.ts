@@ -3,7 +3,10 @@
  * the last row seen, so pages stay stable while rows are inserted (no OFFSET drift).
  */
 import { ClassType, Extensions, Field, Int, ObjectType } from 'type-graphql';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { badInput } from './errors';
+import { UNSAFE_TEXT_RE } from './unsafe-text';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -42,17 +45,73 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** The key a cursor holds; BAD_USER_INPUT when it was not made by encodeCursor with that arity. */
-export function decodeCursor(cursor: string | null | undefined, arity: number): CursorKey | undefined {
-  if (cursor === null || cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => k === null || ['string', 'number'].includes(typeof k))) {
-      return key as CursorKey;
-    }
-  } catch {
-    /* fall through to the typed error */
+/**
+ * The SQL type of a cursor column; decodeCursor checks each value against it, so a
+ * hand-made cursor is refused here, before it can fail a cast in a statement.
+ * `{ oneOf }` is a tag (e.g. the sort field a cursor belongs to), never sent to SQL.
+ */
+export type CursorColumn = 'text' | 'uuid' | 'bigint' | 'numeric' | 'timestamptz' | 'cidr' | { oneOf: readonly string[] };
+
+/** Longer than any key a list writes (names are at most a few hundred characters). */
+const MAX_TEXT_KEY = 1000;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// "0" is the position before every row (a feed resumed from the start).
+const BIGINT_RE = /^(0|[1-9]\d{0,17})$/;
+// NUMERIC(28,10) as Postgres writes it.
+const NUMERIC_RE = /^-?\d{1,18}(\.\d{1,10})?$/;
+// Both forms the lists write: to_char's ISO ("2026-11-23T10:15:00.000000Z") and timestamptz::text ("2026-11-23 10:15:00.123+00").
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+function validTimestamp(s: string): boolean {
+  const m = TIMESTAMP_RE.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+/** A network as text(cidr) writes it: a valid address and prefix, no bits set after the prefix. */
+function validCidr(s: string): boolean {
+  // ipaddr.js also reads forms Postgres refuses (hex and octal IPv4, zone ids): the address must be plain.
+  const slash = s.indexOf('/');
+  if (slash < 0 || isIP(s.slice(0, slash)) === 0 || s.includes('%') || !ipaddr.isValidCIDR(s)) return false;
+  const [addr, bits] = ipaddr.parseCIDR(s);
+  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(s) : ipaddr.IPv6.networkAddressFromCIDR(s);
+  return bits >= 0 && network.toString() === addr.toString();
+}
+
+function fits(value: unknown, column: CursorColumn): value is string {
+  if (typeof value !== 'string') return false;
+  if (typeof column === 'object') return column.oneOf.includes(value);
+  switch (column) {
+    case 'text':
+      return value.length <= MAX_TEXT_KEY && !UNSAFE_TEXT_RE.test(value);
+    case 'uuid':
+      return UUID_RE.test(value);
+    case 'bigint':
+      return BIGINT_RE.test(value);
+    case 'numeric':
+      return NUMERIC_RE.test(value);
+    case 'timestamptz':
+      return validTimestamp(value);
+    case 'cidr':
+      return value.length <= 64 && validCidr(value);
   }
+}
+
+/**
+ * The key a cursor holds, one string per column, each checked against its SQL type;
+ * BAD_USER_INPUT when it was not made by encodeCursor for a list with these columns.
+ */
+export function decodeCursor(cursor: string | null | undefined, columns: readonly CursorColumn[]): string[] | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (Array.isArray(key) && key.length === columns.length && key.every((k, i) => fits(k, columns[i]))) return key as string[];
   throw badInput('after is not a cursor from this list', 'after');
 }
 

@@ -30,6 +30,17 @@ function inputErrorCode(error: unknown): string | undefined {
   return typeof code === 'string' && VALIDATION_CODES_KEPT.has(code) ? code : undefined;
 }
 
+/**
+ * graphql-js stops coercing variables after 50 errors (a CDR batch with many malformed
+ * records) and adds this error, which has no code and no location: Apollo would call
+ * it internal. It is the client's input all the same.
+ */
+const COERCION_LIMIT_MESSAGE = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
+function isCoercionLimit(error: unknown): boolean {
+  return (error as { message?: unknown } | null)?.message === COERCION_LIMIT_MESSAGE && !(error as { path?: unknown }).path;
+}
+
 /** Logs unexpected errors with the request id and remembers the id for formatError. */
 export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
   return {
@@ -38,7 +49,7 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestCo
         async didEncounterErrors(rc) {
           const requestId = rc.contextValue?.requestId;
           for (const err of rc.errors) {
-            if (isClientError(err.extensions?.code)) continue;
+            if (isClientError(err.extensions?.code) || isCoercionLimit(err)) continue;
             (err as unknown as Record<symbol, unknown>)[REQUEST_ID] = requestId;
             logger.error('request failed', {
               requestId,
@@ -54,6 +65,7 @@ export function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestCo
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (isCoercionLimit(error)) return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
   const tokenLimit = asTokenLimitError(formatted);
   if (tokenLimit) return tokenLimit;
   if (isClientError(formatted.extensions?.code)) {

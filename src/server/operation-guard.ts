@@ -22,6 +22,7 @@ import { fieldAccessCheck } from './access/field-access';
 import type { Principal, RequestContext } from './context';
 import { introspectionAccess } from './introspection-access';
 import { queryLimitRules } from './query-limits';
+import { refuseUnsafeText } from './input-safety';
 
 export interface GuardedOperation {
   document: DocumentNode;
@@ -169,7 +170,7 @@ export function createOperationGuard(schema: GraphQLSchema, config: Config): Ope
     schema,
     queryLimitRules(schema, config.queryLimits, config.maxCdrBatch),
     { maxTokens: config.queryLimits.tokens },
-    [introspectionAccess(config.introspectionRoles), fieldAccessCheck(schema)],
+    [introspectionAccess(config.introspectionRoles), fieldAccessCheck(schema), refuseUnsafeText],
     { hideSuggestions: config.production },
   );
 }

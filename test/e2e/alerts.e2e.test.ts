@@ -348,6 +348,27 @@ describe('alert engine', () => {
     expect(again.id).not.toBe(rule.id);
   });
 
+  it('measures AVAILABLE_CREDIT beyond 10^18 (balance + credit limit) without failing the balance change', async () => {
+    const customerId = await createCustomer(server, { name: 'Huge credit', creditLimit: '999999999999999999', balance: '5' });
+    await define({ title: 'Credit above one', area: 'AVAILABLE_CREDIT', operator: 'GT', threshold: '1', customerId });
+    expect((await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '0.5' })).adjustBalance.balance).toBe('5.5');
+    expect((await events({ customerId })).map((e) => [e.kind, e.area, e.value])).toEqual([['TRIGGERED', 'AVAILABLE_CREDIT', '1000000000000000004.5']]);
+    const states = (await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.alertStates;
+    expect(states?.map((st) => [st.triggered, st.value])).toEqual([[true, '1000000000000000004.5']]);
+  });
+
+  it('refuses hand-made definition and event cursors that do not fit the list', async () => {
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const key of [['title', 'not-a-uuid'], ['title', 7], [['nested'], randomUUID()], ['t\u0000', randomUUID()]]) {
+      const r = await server.http().request(AlertDefinitionsDocument, { after: forge(key) });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    for (const key of [['-1'], [1e21], ['99999999999999999999'], ['NaN']]) {
+      const r = await server.http().request(AlertEventsDocument, { after: forge(key) });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+  });
+
   it('pages events by an opaque, increasing cursor', async () => {
     const page1 = (await server.http().data(AlertEventsDocument, { first: 2 })).alertEvents;
     expect(page1.nodes).toHaveLength(2);

@@ -83,6 +83,38 @@ describe('balance operations and customer subscriptions', () => {
     expect(await noc.errorCode(RecordPaymentDocument, { customerId: id, amount: '5' })).toBe('FORBIDDEN');
   });
 
+  it('refuses a payment or adjustment whose resulting balance would overflow NUMERIC(28,10), changing nothing', async () => {
+    const admin = server.http();
+    const id = await newCustomer('Overflow Co');
+    await admin.data(RecordPaymentDocument, { customerId: id, amount: '1' });
+    const before = await tableDigest(server, ACCOUNT_TABLES);
+    for (const r of [
+      await admin.request(RecordPaymentDocument, { customerId: id, amount: '999999999999999999' }),
+      await admin.request(AdjustBalanceDocument, { customerId: id, amount: '999999999999999999.5' }),
+    ]) {
+      expect(r.data).toBeNull();
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+    }
+    // Beyond the column on its own: the Decimal scalar refuses it before any resolver.
+    expect(await admin.errorCode(RecordPaymentDocument, { customerId: id, amount: '1000000000000000000' })).toBe('BAD_USER_INPUT');
+    expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
+    // Up to the edge it is taken, exactly.
+    const edge = await admin.data(AdjustBalanceDocument, { customerId: id, amount: '-999999999999999999.9999999999' });
+    expect(edge.adjustBalance.balance).toBe('-999999999999999998.9999999999');
+    expect((await admin.request(AdjustBalanceDocument, { customerId: id, amount: '-1.0000000001' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+  });
+
+  it('refuses a NUL or lone surrogate in a reference or note before anything runs', async () => {
+    const admin = server.http();
+    const id = await newCustomer('Text Co');
+    const before = await tableDigest(server, ACCOUNT_TABLES);
+    const r = await admin.request(RecordPaymentDocument, { customerId: id, amount: '5', reference: 'INV\u00001' });
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reference' });
+    const s = await admin.request(AdjustBalanceDocument, { customerId: id, amount: '5', note: 'half a pair \ud83d' });
+    expect(s.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'note' });
+    expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
+  });
+
   it('20 concurrent payments on one customer leave the exact sum and 20 ledger rows', async () => {
     const id = await newCustomer('Busy Co');
     const amounts = Array.from({ length: 20 }, (_, i) => `${i + 1}.0${i % 10}`);

@@ -82,7 +82,7 @@ describe('submitCdrs', () => {
       cdr(cust, { callee: '1'.repeat(65) }), // 9
       cdr(cust, { callId: '' }), // 10
       cdr(cust, { callId: 'x'.repeat(129) }), // 11
-      cdr(cust, { caller: 'a\u0000b' }), // 12
+      cdr(cust, { caller: '1'.repeat(65) }), // 12 (a NUL refuses the whole request: see below)
       cdr(null, { sourceIp: '10.0.0.300' }), // 13
       cdr(null, { customerId: 'cus_00000000-0000-4000-8000-000000000000' }), // 14 unknown id
       cdr(null, { customerId: 'cus_nope' }), // 15 malformed id
@@ -127,6 +127,58 @@ describe('submitCdrs', () => {
     expect(await cdrCount(services, other)).toBe(0);
     const [{ charge }] = await services.db.query<{ charge: string }>(`SELECT trim_scale(charge)::text AS charge FROM cdrs WHERE call_id = $1`, [stored.callId]);
     expect(charge).toBe('1');
+  });
+
+  it('refuses a batch with a NUL or a lone surrogate in any record before anything is stored, naming the record and field', async () => {
+    const services = server.app.services;
+    const cust = await createCustomer(services, 'Unsafe text', '10');
+    const good = [cdr(cust), cdr(cust), cdr(cust)];
+    for (const [bad, field] of [[{ caller: 'a\u0000b' }, 'cdrs[3].caller'], [{ callId: 'x\ud800' }, 'cdrs[3].callId'], [{ callee: '\udc00' }, 'cdrs[3].callee']] as const) {
+      const r = await server.http().request(SubmitCdrsDocument, { cdrs: [...good, cdr(cust, bad)] });
+      expect(r.status).toBe(400);
+      expect(r.data).toBeUndefined();
+      expect(r.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field });
+    }
+    expect(await cdrCount(services, cust)).toBe(0);
+    expect(await money(services, cust)).toEqual({ balance: '10', accrued: '0', ledgerSum: '10' });
+  });
+
+  it('rejects the records of a customer whose balance would overflow (OVERFLOW) and charges the rest of the batch', async () => {
+    const services = server.app.services;
+    const near = await createCustomer(services, 'Near the floor', '-999999999999999990');
+    const fine = await createCustomer(services, 'Ordinary', '100');
+    const accrued = await createCustomer(services, 'Accrued near the top', '0');
+    await services.db.query(`UPDATE customers SET accrued_charges = 999999999999999999 WHERE id = $1`, [accrued.localId]);
+    const batch = [
+      cdr(near, { charge: '4' }), // 0: with 1 the total is 10: -999999999999999990 - 10 overflows
+      cdr(fine, { charge: '2.5' }), // 1
+      cdr(near, { charge: '6' }), // 2
+      cdr(accrued, { charge: '1' }), // 3: accrued charges would reach 10^18
+      cdr(fine, { charge: '0.5' }), // 4
+    ];
+    const result = await submit(batch);
+    expect(result.accepted).toBe(2);
+    expect(result.rejected.map((r) => [r.index, r.code, r.field])).toEqual([
+      [0, 'OVERFLOW', 'charge'],
+      [2, 'OVERFLOW', 'charge'],
+      [3, 'OVERFLOW', 'charge'],
+    ]);
+    expect(result.balanceChanges.map((c) => c.customer.id)).toEqual([fine.id]);
+    expect(await money(services, fine)).toEqual({ balance: '97', accrued: '3', ledgerSum: '97' });
+    expect(await money(services, near)).toEqual({ balance: '-999999999999999990', accrued: '0', ledgerSum: '-999999999999999990' });
+    expect(await cdrCount(services, near)).toBe(0);
+    expect(await cdrCount(services, accrued)).toBe(0);
+    // Within range the same customer is charged as usual.
+    expect((await submit([cdr(near, { charge: '9' })])).accepted).toBe(1);
+    expect((await money(services, near)).balance).toBe('-999999999999999999');
+  });
+
+  it('refuses hand-made cursors whose values do not fit the list (BAD_USER_INPUT, not a failed cast)', async () => {
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const after of [forge(['yesterday', '1']), forge(['2026-01-01T00:00:00Z', 'x']), forge([1e308, 1]), forge(['2026-01-01T00:00:00Z', '99999999999999999999']), forge(['a\u0000', '1']), forge(['NaN', 'NaN'])]) {
+      const r = await server.http().request(CdrsDocument, { after });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
   });
 
   it('calls a resubmission with other data DUPLICATE_CONFLICT naming the field', async () => {
@@ -185,6 +237,11 @@ describe('submitCdrs', () => {
     expect(r.errors?.[0].message).toContain('MAX_CDR_BATCH');
     const bad = await server.http().request(SubmitCdrsDocument, { cdrs: [cdr(cust), cdr(cust, { charge: '1e5' })] });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // Past 50 malformed values graphql-js stops with an error of its own: still the client's input, not an internal error.
+    const many = await server.http().request(SubmitCdrsDocument, { cdrs: Array.from({ length: 60 }, () => cdr(cust, { charge: '1e5' })) });
+    expect(many.status).toBe(400);
+    expect(many.errors).toHaveLength(51);
+    expect(many.errors?.every((e) => e.extensions?.code === 'BAD_USER_INPUT')).toBe(true);
     expect(await cdrCount(services)).toBe(before);
     expect(await money(services, cust)).toEqual({ balance: '5', accrued: '0', ledgerSum: '5' });
   });

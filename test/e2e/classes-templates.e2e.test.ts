@@ -130,6 +130,8 @@ describe('notification templates and customer classes', () => {
     expect(await admin.errorCode(CreateCustomerClassDocument, { input: { name: 'Neg', defaultCreditLimit: '-5' } })).toBe('BAD_USER_INPUT');
     expect(await admin.errorCode(CreateCustomerClassDocument, { input: { name: 'Neg', defaultCreditLimit: '1e5' } })).toBe('BAD_USER_INPUT');
     expect(await admin.errorCode(CreateCustomerClassDocument, { input: { name: 'Tpl', notificationTemplateId: MISSING_TPL } })).toBe('NOT_FOUND');
+    // An empty id names no template (it reached the uuid column as '' before: INTERNAL_SERVER_ERROR).
+    expect(await admin.errorCode(CreateCustomerClassDocument, { input: { name: 'Tpl', notificationTemplateId: '' } })).toBe('NOT_FOUND');
     expect(await admin.errorCode(CreateCustomerClassDocument, { input: { name: 'wholesale a' } })).toBe('CONFLICT');
     expect(await admin.errorCode(CreateCustomerClassDocument, { input: { name: '' } })).toBe('BAD_USER_INPUT');
     expect(await admin.errorCode(UpdateCustomerClassDocument, { id: MISSING_CLS, input: { name: 'x' } })).toBe('NOT_FOUND');

@@ -128,6 +128,8 @@ describe('customers', () => {
         ['update unknown', admin.errorCode(UpdateCustomerDocument, { id: MISSING, input: { name: 'x' } })],
         ['update malformed id', admin.errorCode(UpdateCustomerDocument, { id: 'trk_00000000-0000-4000-8000-000000000000', input: { name: 'x' } })],
         ['delete unknown', admin.errorCode(DeleteCustomerDocument, { id: MISSING })],
+        ['create NUL name', admin.errorCode(CreateCustomerDocument, { input: { name: 'a\u0000b' } })],
+        ['update lone surrogate', admin.errorCode(UpdateCustomerDocument, { id: c.id, input: { company: '\udfff' } })],
       ];
       const codes = Object.fromEntries(await Promise.all(bad.map(async ([k, p]) => [k, await p])));
       expect(codes).toEqual({
@@ -147,6 +149,8 @@ describe('customers', () => {
         'update unknown': 'NOT_FOUND',
         'update malformed id': 'NOT_FOUND',
         'delete unknown': 'NOT_FOUND',
+        'create NUL name': 'BAD_USER_INPUT',
+        'update lone surrogate': 'BAD_USER_INPUT',
       });
       expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
     });
@@ -296,6 +300,14 @@ describe('customers list: filters, order, pages', () => {
     expect(await admin.errorCode(CustomersDocument, { after: nameCursor, orderBy: { field: 'BALANCE', direction: 'ASC' } })).toBe('BAD_USER_INPUT');
     const forged = Buffer.from(JSON.stringify(['BALANCE', 'abc', 'not-a-uuid'])).toString('base64url');
     expect(await admin.errorCode(CustomersDocument, { after: forged, orderBy: { field: 'BALANCE', direction: 'ASC' } })).toBe('BAD_USER_INPUT');
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    for (const [key, field] of [[['CREATED_AT', 'yesterday', uuid], 'CREATED_AT'], [['CREATED_AT', '2026-02-30 10:00:00+00', uuid], 'CREATED_AT'], [['BALANCE', '1e400', uuid], 'BALANCE'], [['NAME', 'a', 42], 'NAME']] as const) {
+      const r = await admin.request(CustomersDocument, { after: forge(key), orderBy: { field, direction: 'DESC' } });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    const search = await admin.request(CustomersDocument, { filter: { search: 'x\u0000' } });
+    expect(search.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
   });
 
   it('scopes CUSTOMER keys to their own customer and refuses INGEST', async () => {

@@ -222,6 +222,16 @@ describe('trunks and hosts', () => {
     const p2 = await admin.data(TrunksDocument, { first: 2, after: p1.trunks.pageInfo.endCursor });
     expect([...p1.trunks.nodes, ...p2.trunks.nodes].map((t) => t.name)).toEqual(['acme-in-1', 'zz-1', 'zz-2', 'zz-3']);
     expect(await admin.errorCode(TrunksDocument, { first: 501 })).toBe('BAD_USER_INPUT');
+    // Hand-made cursors of the right arity: refused before SQL, never a failed cast.
+    const forge = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const key of [['zz-1', 'not-a-uuid'], ['zz-1', 12], [null, null], ['zz\u0000', '00000000-0000-4000-8000-000000000000'], [1e400, 'x']]) {
+      const r = await admin.request(TrunksDocument, { first: 2, after: forge(key) });
+      expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    const h = await admin.request(HostsDocument, { after: forge(['10.0.0.1/8', '00000000-0000-4000-8000-000000000000']) });
+    expect(h.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const n = await admin.request(TrunksDocument, { filter: { name: 'zz\u0000' } });
+    expect(n.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.name' });
   });
 
   it('scopes CUSTOMER keys to their own trunks and hosts; NOC reads; INGEST is refused', async () => {

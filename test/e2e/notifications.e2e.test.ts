@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   UpdateTrunkDocument,
   CreateApiKeyDocument,
@@ -298,6 +300,22 @@ describe('notifications', () => {
     expect(resolved.headers['webhook-id']).not.toBe(calls[0].headers['webhook-id']);
     expect(JSON.parse(resolved.body).data).toMatchObject({ subject: '[RESOLVED] Balance under 5: Alerted', alert: { eventKind: 'RESOLVED', value: '12.5' } });
     await eventually(() => mail.messages.filter((m) => m.subject === '[RESOLVED] Balance under 5: Alerted').length === 2, 10_000, 'resolved mails');
+  });
+
+  it('a receiver answering NUL bytes still ends FAILED: its answer is stored with U+FFFD in their place', async () => {
+    const hostile = createServer((_req, res) => res.writeHead(500).end('bad\u0000body'));
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/nul`;
+      const customer = await insertCustomer(server, { name: 'Nul receiver' });
+      const eventId = await fireAlert(server, { title: 'Nul answer', webhookUrls: [url] }, customer);
+      await eventually(async () => (await rows(server, `alert_event_id = $1 AND status = 'FAILED'`, [eventId])).length === 1, 15_000, 'failed webhook');
+      const [row] = await rows(server, 'alert_event_id = $1', [eventId]);
+      expect(row).toMatchObject({ attempts: 3, last_error: 'webhook answered HTTP 500: bad\ufffdbody' });
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 
   it('a receiver that always fails (or redirects) ends FAILED with the last error; retryNotification queues it again', async () => {

@@ -44,3 +44,10 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 export function randomSuffix(): string {
   return randomBytes(4).toString('hex');
 }
+
+/** The fuzz test's knobs: FUZZ_RUNS requests, FUZZ_ONLY=op1,op2 narrows to some operations, FUZZ_TRACE=1 prints each answer. */
+export const FUZZ_SETTINGS = {
+  runs: Number(process.env.FUZZ_RUNS ?? 2500),
+  only: process.env.FUZZ_ONLY?.split(','),
+  trace: process.env.FUZZ_TRACE === '1',
+};

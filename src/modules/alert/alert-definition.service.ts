@@ -63,7 +63,7 @@ export class AlertDefinitionService {
 
   async list(_ctx: RequestContext, filter: AlertDefinitionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertDefinitionType>> {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
+    const cursor = decodeCursor(after, ['text', 'uuid']);
     const where = new SqlWhere().raw('d.deleted_at IS NULL');
     const add = where.add.bind(where);
     if (filter?.customerId) add((p) => `d.customer_id = ${p}`, fromGlobalId('Customer', filter.customerId));

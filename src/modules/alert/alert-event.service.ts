@@ -5,7 +5,7 @@
  * resumes with a cursor gets every event once, in order, with no gap.
  */
 import { SqlWhere } from '../../common/sql-where';
-import { badInput, forbidden, notFound } from '../../common/errors';
+import { forbidden, notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
 import type { Database } from '../../db/database';
@@ -149,10 +149,7 @@ export class AlertEventService {
   }
 
   private afterId(after: string | null | undefined): string {
-    const key = decodeCursor(after, 1);
-    if (!key) return '0';
-    if (typeof key[0] !== 'string' || !/^\d{1,18}$/.test(key[0])) throw badInput('after is not a cursor from this list', 'after');
-    return key[0];
+    return decodeCursor(after, ['bigint'])?.[0] ?? '0';
   }
 }
 

@@ -18,36 +18,52 @@ import type { Resolved } from './customer-resolution';
  * Customer rows are locked only after the insert, in id order, by the ledger.
  * Other modules' CdrInsertCtes (the alert engine's call buckets) run in the same
  * statement over the inserted rows; unreferenced, they run once the insert is done.
+ *
+ * A customer whose balance or accrued charges the batch's charges would take out of
+ * NUMERIC(28,10) (|value| < 10^18) gets none of its records inserted (`fits`), so the
+ * ledger's update cannot fail the batch; the statement names it (overflow) and the
+ * rest of the batch goes through. The sum counts every record sent, resubmissions
+ * too: a bound, exact when nothing is a duplicate.
  */
 export function insertSql(ctes: string[]): string {
   return `
-WITH inserted AS (
+WITH batch_customers AS (
+  SELECT k.id, k.at,
+         c.balance - coalesce(s.total, 0) > -1e18 AND c.accrued_charges + coalesce(s.total, 0) < 1e18 AS fits
+    FROM unnest($10::uuid[]) WITH ORDINALITY AS k(id, at)
+    -- Each distinct customer is looked up once; records of unknown ones are left out.
+    JOIN customers c ON c.id = k.id
+    LEFT JOIN (SELECT s.customer_at, sum(s.charge) AS total FROM unnest($2::int[], $9::numeric[]) AS s(customer_at, charge) GROUP BY 1) s
+      ON s.customer_at = k.at
+), inserted AS (
   INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
   SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
     FROM (SELECT r.*, k.id AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id, ($12::text[])[r.disposition_at] AS disposition
             FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
                  AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)
-            -- Each distinct customer is looked up once; records of unknown ones are left out.
-            JOIN (SELECT k.id, k.at FROM unnest($10::uuid[]) WITH ORDINALITY AS k(id, at)
-                   WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = k.id)) k ON k.at = r.customer_at) u
+            JOIN batch_customers k ON k.at = r.customer_at AND k.fits) u
   ON CONFLICT (call_id) DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
 )${ctes.map((sql, i) => `, also_${i} AS (${sql})`).join('')}
-SELECT customer_id, count(*)::int AS calls, sum(charge)::text AS charges, NULL AS left_out FROM inserted GROUP BY customer_id
+SELECT customer_id, count(*)::int AS calls, sum(charge)::text AS charges, NULL AS left_out, false AS overflow FROM inserted GROUP BY customer_id
 UNION ALL
-SELECT NULL, NULL, NULL, u.call_id FROM unnest($1::text[]) AS u(call_id) WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)`;
+SELECT NULL, NULL, NULL, u.call_id, false FROM unnest($1::text[]) AS u(call_id) WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)
+UNION ALL
+SELECT id, NULL, NULL, NULL, true FROM batch_customers WHERE NOT fits`;
 }
 
 /**
  * What the insert answers: a row per charged customer (its new calls and their exact
- * sum), and a row per record it did not insert (left_out: a stored callId, or a
- * customer that does not exist). Nothing per inserted record crosses back.
+ * sum), a row per record it did not insert (left_out: a stored callId, a customer
+ * that does not exist or one that would overflow), and a row per customer that would
+ * overflow (overflow). Nothing per inserted record crosses back.
  */
 export interface InsertOutcome {
   customer_id: string | null;
   calls: number | null;
   charges: string | null;
   left_out: string | null;
+  overflow: boolean;
 }
 
 /** A batch ready for insertSql: its parameters, and the records they carry in order. */
@@ -120,14 +136,19 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
   return { params, candidates, candidateRows, unknown };
 }
 
-/** The insert's answer: how many records it stored, the balance delta per charged customer, and the callIds it left out. */
-export function readOutcome(rows: readonly InsertOutcome[]): { stored: number; deltas: BalanceDelta[]; leftOut: Set<string> } {
+/** The insert's answer: how many records it stored, the balance delta per charged customer, the callIds it left out and the customers that would overflow. */
+export function readOutcome(rows: readonly InsertOutcome[]): { stored: number; deltas: BalanceDelta[]; leftOut: Set<string>; overflowing: Set<string> } {
   let stored = 0;
   const deltas: BalanceDelta[] = [];
   const leftOut = new Set<string>();
+  const overflowing = new Set<string>();
   for (const o of rows) {
     if (o.left_out !== null) {
       leftOut.add(o.left_out);
+      continue;
+    }
+    if (o.overflow) {
+      overflowing.add(o.customer_id!);
       continue;
     }
     stored += o.calls!;
@@ -135,5 +156,5 @@ export function readOutcome(rows: readonly InsertOutcome[]): { stored: number; d
     // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
     if (sum !== '0') deltas.push({ customerId: o.customer_id!, delta: negateDecimal(sum), accruedDelta: sum });
   }
-  return { stored, deltas, leftOut };
+  return { stored, deltas, leftOut, overflowing };
 }

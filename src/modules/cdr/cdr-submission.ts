@@ -8,7 +8,7 @@
  * parameter count do not grow with the batch.
  */
 import { dec } from '../../common/decimal';
-import { badInput } from '../../common/errors';
+import { badInput, NUMERIC_OUT_OF_RANGE, sqlState } from '../../common/errors';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
@@ -24,6 +24,8 @@ import { resolveCustomers, type Resolved } from './customer-resolution';
 const STORED_SQL = `
 SELECT call_id, customer_id, caller, callee, started_at, duration, disposition, charge
   FROM cdrs WHERE call_id = ANY($1::text[])`;
+
+const OVERFLOW_REASON = "this batch's charges would take its customer's balance or accrued charges beyond ±10^18, the largest amount the ledger holds";
 
 interface StoredRow {
   call_id: string;
@@ -50,9 +52,26 @@ export class CdrSubmission {
     }
     const { valid, rejected } = validateCdrs(inputs, now);
     valid.sort(byCallId);
-    const result = valid.length === 0 ? emptyResult() : await this.db.transaction((uow) => this.store(uow, valid));
+    const result = valid.length === 0 ? emptyResult() : await this.storeInTransaction(valid);
     result.rejected = rejected.concat(result.rejected).sort((a, b) => a.index - b.index);
     return result;
+  }
+
+  /**
+   * The batch's transaction. The insert refuses the records of customers that would
+   * overflow, but a payment committed between that check and the ledger's update
+   * (which locks) can still push a balance out of range: the rerun sees it and
+   * refuses those records instead. Past the reruns the batch is refused, rolled back.
+   */
+  private async storeInTransaction(rows: ValidCdr[]): Promise<CdrBatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction((uow) => this.store(uow, rows));
+      } catch (err) {
+        if (sqlState(err) !== NUMERIC_OUT_OF_RANGE) throw err;
+        if (attempt === 3) throw badInput(OVERFLOW_REASON, 'cdrs');
+      }
+    }
   }
 
   /** Everything that touches the database; runs again from scratch if the transaction is retried. */
@@ -63,7 +82,7 @@ export class CdrSubmission {
     result.rejected.push(...batch.unknown.map((row) => rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row))));
     if (batch.candidates.length === 0) return result;
     const outcome = await uow.query<InsertOutcome>(insertSql(this.hooks.cdrInsertCtes('inserted')), batch.params);
-    const { stored, deltas, leftOut } = readOutcome(outcome);
+    const { stored, deltas, leftOut, overflowing } = readOutcome(outcome);
     result.accepted = stored;
     let charged = batch.candidates;
     const pending: { row: ValidCdr; to: Resolved }[] = [];
@@ -75,8 +94,8 @@ export class CdrSubmission {
       });
     }
     // The records left out either collided with a stored record (committed before our
-    // insert finished) or name a customer that does not exist.
-    if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, [pending.map((p) => p.row.callId)]));
+    // insert finished), name a customer that does not exist, or one that would overflow.
+    if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, [pending.map((p) => p.row.callId)]), overflowing);
 
     // The batch's customers are locked (in id order) before any rule reads their alert
     // state: the ledger's update locks those it charges; customers whose new calls were
@@ -90,12 +109,13 @@ export class CdrSubmission {
     return result;
   }
 
-  private classifyLeftovers(result: CdrBatchResult, pending: { row: ValidCdr; to: Resolved }[], stored: StoredRow[]): void {
+  private classifyLeftovers(result: CdrBatchResult, pending: { row: ValidCdr; to: Resolved }[], stored: StoredRow[], overflowing: Set<string>): void {
     const storedById = new Map(stored.map((s) => [s.call_id, s]));
     for (const { row, to } of pending) {
       const s = storedById.get(row.callId);
       const differs = s && differingField(s, row, to);
-      if (!s) result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
+      if (!s && overflowing.has(to.customerId)) result.rejected.push(rejection(row.index, row.callId, 'OVERFLOW', 'charge', OVERFLOW_REASON));
+      else if (!s) result.rejected.push(rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row)));
       else if (differs) result.rejected.push(rejection(row.index, row.callId, 'DUPLICATE_CONFLICT', differs, `callId is already stored with a different ${differs}`));
       else result.duplicates++;
     }

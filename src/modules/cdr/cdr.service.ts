@@ -34,7 +34,7 @@ export class CdrService {
 
   async list(ctx: RequestContext, filter: CdrFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<CdrType>> {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
+    const cursor = decodeCursor(after, ['timestamptz', 'bigint']);
     const where = new SqlWhere();
     const add = where.add.bind(where);
     if (ctx.customerScope !== undefined) add((p) => `customer_id = ${p}`, ctx.customerScope);
@@ -46,7 +46,7 @@ export class CdrService {
     if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
     const page = where.clone();
-    if (cursor) page.raw(`(started_at, id) < (${page.param(String(cursor[0]))}::timestamptz, ${page.param(String(cursor[1]))}::bigint)`);
+    if (cursor) page.raw(`(started_at, id) < (${page.param(cursor[0])}::timestamptz, ${page.param(cursor[1])}::bigint)`);
     const db = ctx.services.db;
     const rows = await db.query<KeyedRow>(
       `SELECT ${COLUMNS} FROM cdrs WHERE ${page.sql} ORDER BY started_at DESC, id DESC LIMIT ${page.param(limit + 1)}`,

@@ -77,11 +77,11 @@ export class CdrType implements Node {
 @ObjectType('CdrConnection')
 export class CdrConnection extends Connection(CdrType, 'Cdr') {}
 
-export type CdrRejectionCode = 'INVALID' | 'UNKNOWN_CUSTOMER' | 'DUPLICATE_CONFLICT' | 'DUPLICATE_IN_BATCH';
+export type CdrRejectionCode = 'INVALID' | 'UNKNOWN_CUSTOMER' | 'DUPLICATE_CONFLICT' | 'DUPLICATE_IN_BATCH' | 'OVERFLOW';
 
 @ObjectType('CdrRejection', {
   description:
-    'Why a record was not charged. code is one of INVALID (a field is wrong: field\nnames it), UNKNOWN_CUSTOMER, DUPLICATE_CONFLICT (callId stored with other data),\nDUPLICATE_IN_BATCH.',
+    'Why a record was not charged. code is one of INVALID (a field is wrong: field\nnames it), UNKNOWN_CUSTOMER, DUPLICATE_CONFLICT (callId stored with other data),\nDUPLICATE_IN_BATCH, OVERFLOW (a customer whose records of this batch would take\nits balance or accrued charges beyond ±10^18; its records are refused, the rest go through).',
 })
 export class CdrRejection {
   @Field(() => Int)

@@ -88,7 +88,8 @@ export class CustomerClassService {
     }
     if (input.description !== undefined) values.description = optionalText(input.description, 'description');
     if (input.enabledNotifications !== undefined) values.enabled_notifications = [...new Set(input.enabledNotifications ?? [])];
-    if (input.notificationTemplateId) {
+    // null clears the template (copied above); any other value, '' included, must name one.
+    if (input.notificationTemplateId !== undefined && input.notificationTemplateId !== null) {
       const tpl = fromGlobalId('NotificationTemplate', input.notificationTemplateId);
       const found = await uow.query(`SELECT 1 FROM notification_templates WHERE id = $1 FOR KEY SHARE`, [tpl]);
       if (!found.length) throw notFound('NotificationTemplate', input.notificationTemplateId);

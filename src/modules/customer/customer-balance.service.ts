@@ -3,7 +3,7 @@
  * (which locks the row, writes the ledger and publishes BalanceChange after commit).
  */
 import { dec } from '../../common/decimal';
-import { badInput, notFound, sqlConstraint, sqlState } from '../../common/errors';
+import { badInput, notFound, NUMERIC_OUT_OF_RANGE, sqlConstraint, sqlState } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { optionalText } from '../../common/validation';
 import type { Database } from '../../db/database';
@@ -61,11 +61,20 @@ export class CustomerBalanceService {
         if (claim) await rememberKey(uow, local, claim, applied.ledgerId);
         return applied;
       });
+    const run = async () => {
+      try {
+        return await attempt();
+      } catch (err) {
+        // A duplicate that got past the customer lock rolled back whole; run again to answer with the first.
+        if (claim && sqlState(err) === '23505' && sqlConstraint(err) === IDEMPOTENCY_KEY_CONSTRAINT) return attempt();
+        throw err;
+      }
+    };
     try {
-      return BalanceChangeType.from(await attempt());
+      return BalanceChangeType.from(await run());
     } catch (err) {
-      // A duplicate that got past the customer lock rolled back whole; run again to answer with the first.
-      if (claim && sqlState(err) === '23505' && sqlConstraint(err) === IDEMPOTENCY_KEY_CONSTRAINT) return BalanceChangeType.from(await attempt());
+      // Each amount fits the column; the balance it leads to may not (rolled back: nothing changed).
+      if (sqlState(err) === NUMERIC_OUT_OF_RANGE) throw badInput('amount would take the balance beyond ±10^18, the largest amount the ledger holds', 'amount');
       throw err;
     }
   }

@@ -4,7 +4,7 @@
  * both operators served by the GiST inet_ops index hosts_ip_gist.
  */
 import { SqlWhere } from '../../common/sql-where';
-import { badInput, notFound, sqlState } from '../../common/errors';
+import { notFound, sqlState } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
 import { containsPattern } from '../../common/like';
 import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
@@ -42,7 +42,7 @@ export class HostQueryService {
   /** Ordered by address, then id (keyset); totalCount honours the filter. */
   async list(ctx: RequestContext, filter: HostFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<HostType>> {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
+    const cursor = decodeCursor(after, ['cidr', 'uuid']);
     const { where, params } = hostWhere(ctx, filter);
     try {
       const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n ${FROM} WHERE ${where}`, params);
@@ -60,7 +60,7 @@ export class HostQueryService {
       const sortIp = new Map(rows.map((r) => [r.id, r.sort_ip]));
       return toPage(rows.map(HostType.fromRow), limit, n, (h) => [sortIp.get(h.localId) ?? null, h.localId]);
     } catch (err) {
-      if (sqlState(err) === INVALID_TEXT_STATE) throw filter?.ip ? hostBitsError(filter.ip) : badInput('after is not a cursor from this list', 'after');
+      if (filter?.ip && sqlState(err) === INVALID_TEXT_STATE) throw hostBitsError(filter.ip);
       throw err;
     }
   }

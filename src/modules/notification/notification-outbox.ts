@@ -7,6 +7,7 @@
  * in-flight message), while a row recorded SENT is never claimed again. Rows are
  * enqueued as drafts and rendered by the worker that claims them (storeRendered).
  */
+import { storableText } from '../../common/unsafe-text';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { Topic } from '../../pubsub/topics';
@@ -147,7 +148,7 @@ export async function recordFailure(
         SET status = $3, last_error = $4,
             next_attempt_at = CASE WHEN $3 = 'PENDING' THEN now() + make_interval(secs => $5::double precision / 1000) ELSE next_attempt_at END
       WHERE id = $1 AND attempts = $2 AND status = 'PENDING' RETURNING status`,
-    [row.id, row.attempts, final ? 'FAILED' : 'PENDING', error.slice(0, 2000), delayMs],
+    [row.id, row.attempts, final ? 'FAILED' : 'PENDING', storableText(error.slice(0, 2000)), delayMs],
   );
   return r[0]?.status ?? 'STALE';
 }

@@ -74,12 +74,9 @@ export class NotificationService {
     if (filter.kind?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kind);
     if (filter.channel?.length) where.add((p) => `channel = ANY(${p}::text[])`, filter.channel);
     if (filter.status?.length) where.add((p) => `status = ANY(${p}::text[])`, filter.status);
-    const cursor = decodeCursor(after, 1);
+    const cursor = decodeCursor(after, ['bigint']);
     const page = where.clone();
-    if (cursor) {
-      if (typeof cursor[0] !== 'string' || !/^\d{1,18}$/.test(cursor[0])) throw badInput('after is not a cursor from this list', 'after');
-      page.add((p) => `id < ${p}::bigint`, cursor[0]);
-    }
+    if (cursor) page.add((p) => `id < ${p}::bigint`, cursor[0]);
     // Newest first; id is the keyset.
     const [rows, total] = await Promise.all([
       this.db.query<NotificationRow>(

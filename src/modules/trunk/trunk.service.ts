@@ -34,7 +34,7 @@ export class TrunkService {
 
   async list(ctx: RequestContext, filter: TrunkFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<TrunkType>> {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, 2);
+    const cursor = decodeCursor(after, ['text', 'uuid']);
     const qb = this.db.dataSource.getRepository(TrunkEntity).createQueryBuilder('t').where('true');
     if (ctx.customerScope) qb.andWhere('t.customer_id = :scope', { scope: ctx.customerScope });
     if (filter?.customerId) qb.andWhere('t.customer_id = :customerId', { customerId: fromGlobalId('Customer', filter.customerId) });

@@ -34,6 +34,8 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Query.notifications': 'AN-C',
   'Query.trunk': 'AN-C',
   'Query.trunks': 'AN-C',
+  // A receiver's signing secret: whoever holds it can forge webhooks to that receiver.
+  'Query.webhookSigningSecret': 'A---',
 
   // Changes are ADMIN's, except the switches' submitCdrs.
   'Mutation.adjustBalance': 'A---',

@@ -1,0 +1,15 @@
+/**
+ * Text Postgres cannot store as given. A NUL makes the statement fail (text cannot
+ * hold U+0000), and an unpaired UTF-16 surrogate has no UTF-8 form: node-postgres
+ * silently writes U+FFFD instead, so the stored value differs from the one sent.
+ */
+
+/** Matches a NUL or a lone (unpaired) surrogate; no `u` flag, so the string is read as UTF-16 code units. */
+export const UNSAFE_TEXT_RE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const UNSAFE_TEXT_GLOBAL_RE = new RegExp(UNSAFE_TEXT_RE.source, 'g');
+
+/** Text from outside any request (a receiver's answer, an SMTP reply) made storable: each unsafe code unit becomes U+FFFD. */
+export function storableText(s: string): string {
+  return UNSAFE_TEXT_RE.test(s) ? s.replace(UNSAFE_TEXT_GLOBAL_RE, '\uFFFD') : s;
+}
