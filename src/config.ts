@@ -78,7 +78,7 @@ export interface Config {
   rateLimits: RateLimitsConfig;
   /** Roles whose keys may introspect the schema (default: ADMIN and NOC in production, every role otherwise). */
   introspectionRoles: ApiRole[];
-  /** Query cost control, checked before anything executes (docs/security-notes/query-limits.md). */
+  /** Query cost control, checked before anything executes (docs/security/query-limits.md). */
   queryLimits: QueryLimits;
 }
 

@@ -47,4 +47,10 @@ describe('DateTime parsing', () => {
     for (const s of ['2026-13-01T00:00:00Z', '2026-12-01T23:60:00Z', '2026-12-01T23:59:60Z', '2026-12-01T25:00:00Z', '2026-12-01T10:15:00', '2026-12-01 10:15:00Z', '2026-1a-01T00:00:00Z', '2026-12-01T10:15:00.12aZ', '']) refuse(s);
     for (const v of [1_796_120_100_000, null, {}, ['2026-12-01T10:15:00Z']]) refuse(v);
   });
+
+  it('refuses instants outside the years 0001 to 9999, which PostgreSQL cannot read back as ISO text', () => {
+    for (const s of ['0000-01-01T00:00:00Z', '0000-12-31T23:59:59.999Z', '0001-01-01T00:30:00+01:00', '9999-12-31T23:30:00-01:00']) refuse(s);
+    expect(parseDateTime('0001-01-01T00:00:00Z').toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    expect(parseDateTime('9999-12-31T23:59:59.999Z').toISOString()).toBe('9999-12-31T23:59:59.999Z');
+  });
 });

@@ -89,6 +89,10 @@ export function parseDateTime(value: unknown): Date {
   if (+m[3] < 1 || +m[3] > daysInMonth(+m[1], +m[2])) throw invalid(`DateTime "${value}" is not a valid date`);
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw invalid(`DateTime "${value}" is not a valid date`);
+  // PostgreSQL reads ISO text of year 0 as out of range (it counts 1 BC, not year 0), and
+  // no call happened outside four-digit years: refused here rather than failing in SQL.
+  const year = d.getUTCFullYear();
+  if (year < 1 || year > 9999) throw invalid(`DateTime "${value}" is outside the years 0001 to 9999 (UTC)`);
   return d;
 }
 

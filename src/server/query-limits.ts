@@ -3,7 +3,7 @@
  * checked while graphql-js validates a document (so over HTTP and graphql-ws alike, and
  * cached by Apollo per document), plus the parser's token limit. A refusal is
  * QUERY_TOO_COMPLEX naming the limit: `extensions: { code, limit, max }` with limit one of
- * QueryLimitName. Settings and the cost model: docs/security-notes/query-limits.md.
+ * QueryLimitName. Settings and the cost model: docs/security/query-limits.md.
  *
  * The rules only read the document: variable values are never visited (a submitCdrs of
  * 10,000 records costs what its query text costs), so a page size given as a variable

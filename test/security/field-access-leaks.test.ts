@@ -48,7 +48,7 @@ const LEAKY_SUBMIT = `mutation Submit($cdrs: [CdrInput!]!) {
 }
 fragment Details on Customer {
   name taxId mainEmail
-  customerClass { customers(first: 500) { nodes { taxId address mainEmail } } }
+  customerClass { customers(first: 5) { nodes { taxId address mainEmail } } }
 }`;
 
 describe('nested paths cannot read past the role', () => {
@@ -119,16 +119,28 @@ describe('nested paths cannot read past the role', () => {
     expect(r.data ?? null).toBeNull();
     expect(r.status).toBe(403);
     expect(r.ms).toBeLessThan(1000);
-    // The path the issue names, without the fragment: the class's customers are refused too.
+    // The path without the fragment: the class's customers are refused too.
     const direct = await gql(
+      server,
+      keys.INGEST,
+      `mutation Submit($cdrs: [CdrInput!]!) {
+        submitCdrs(cdrs: $cdrs) { balanceChanges { customer { id customerClass { customers(first: 5) { nodes { taxId address mainEmail } } } } } }
+      }`,
+      { cdrs: [cdr('leak-2', '6')] },
+    );
+    expect(direct.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Customer.customerClass' });
+    // The issue's own query (a class's 500 customers under every balance change of a batch)
+    // is refused earlier still, by the cost limit in validation: also before anything runs.
+    const costly = await gql(
       server,
       keys.INGEST,
       `mutation Submit($cdrs: [CdrInput!]!) {
         submitCdrs(cdrs: $cdrs) { balanceChanges { customer { id customerClass { customers(first: 500) { nodes { taxId address mainEmail } } } } } }
       }`,
-      { cdrs: [cdr('leak-2', '6')] },
+      { cdrs: [cdr('leak-3', '6')] },
     );
-    expect(direct.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', coordinate: 'Customer.customerClass' });
+    expect(costly.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost' });
+    expect(costly.ms).toBeLessThan(1000);
     expect(server.peakRss() - idle).toBeLessThan(50 * 1024 * 1024);
     expect(await cdrCount()).toBe(0);
     expect(await balances()).toEqual(before);

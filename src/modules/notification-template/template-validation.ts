@@ -4,7 +4,7 @@
  * a broken or hostile template is refused when it is saved rather than discovered when
  * a notification is due: no partials or decorators, no `log`, no helper outside
  * TEMPLATE_HELPERS, and a bounded size, number of expressions and nesting depth (what
- * compiling and rendering cost grows with; see docs/security-notes/notify-hardening.md).
+ * compiling and rendering cost grows with; see docs/security/notifications.md).
  */
 import Handlebars from 'handlebars';
 import { badInput } from '../../common/errors';

@@ -12,6 +12,8 @@ import { freePort } from '../../../src/db/embedded-postgres';
 import { HttpClient, WsClient } from '../../helpers/graphql-client';
 import { createTestDatabase, TEST_REDIS_URL } from '../../helpers/test-env';
 
+export { RELAXED_RATE_LIMITS } from '../../helpers/test-env';
+
 const MAIN = path.join(__dirname, '..', '..', '..', 'dist', 'src', 'main.js');
 
 export interface ServerProcessOptions {
@@ -133,10 +135,3 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
   };
 }
 
-/** Per-key budgets far above what a test sends, for tests that are not about rate limits. */
-export const RELAXED_RATE_LIMITS: Record<string, string> = {
-  RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '100000',
-  RATE_LIMIT_REQUESTS_PER_SEC_NOC: '100000',
-  RATE_LIMIT_REQUESTS_PER_SEC_INGEST: '100000',
-  RATE_LIMIT_REQUESTS_PER_SEC_CUSTOMER: '100000',
-};
