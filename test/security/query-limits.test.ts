@@ -4,7 +4,7 @@
  * 1 s, at most 50 MB of extra resident memory, and the server answering afterwards.
  * The real dashboard queries pass with the same default limits.
  */
-import { DASHBOARD, fragmentBomb, NOC_ALERTS, SUBMIT_CDRS } from './helpers/attack-queries';
+import { CUSTOMER_PORTAL, DASHBOARD, fragmentBomb, NOC_ALERTS, SUBMIT_CDRS } from './helpers/attack-queries';
 import { sendRaw, type RawResult, type Transport } from './helpers/raw-requests';
 import { RELAXED_RATE_LIMITS, startServerProcess, type ServerProcess } from './helpers/server-process';
 
@@ -136,7 +136,7 @@ describe('query limits under attack (own process, production)', () => {
       const alerts = await sendRaw(server, transport, keys.NOC, NOC_ALERTS);
       expect(alerts.errors).toBeUndefined();
       expect(alerts.data).toMatchObject({ alertEvents: { totalCount: expect.any(Number) } });
-      const own = await sendRaw(server, transport, keys.CUSTOMER, DASHBOARD, { first: 10 });
+      const own = await sendRaw(server, transport, keys.CUSTOMER, CUSTOMER_PORTAL, { first: 10 });
       expect(own.errors).toBeUndefined();
       expect((own.data as any).customers.nodes.map((c: { id: string }) => c.id)).toEqual([customerId]);
     });

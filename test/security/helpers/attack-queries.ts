@@ -15,12 +15,21 @@ export const NOC_ALERTS = `query NocAlerts {
     definition { id title area operator threshold customerClass { id name } }
   } }
 }`;
+/** A customer portal's own view: what a CUSTOMER key may read of its account. */
+export const CUSTOMER_PORTAL = `query Portal($first: Int) {
+  customers(first: $first) { totalCount nodes {
+    id name trunkCount balance status
+    customerClass { id name }
+    trunks { id name hosts { id ip } }
+  } }
+}`;
+/** What a switch selects (the README's INGEST example): its own submission's figures and ids. */
 export const SUBMIT_CDRS = `mutation Submit($cdrs: [CdrInput!]!) {
   submitCdrs(cdrs: $cdrs) {
     accepted duplicates
     rejected { index callId code field reason }
-    balanceChanges { customer { id balance } previousBalance balance delta reason }
-    alertEvents { id kind customer { id } }
+    balanceChanges { customer { id } balance delta }
+    alertEvents { kind subject }
   }
 }`;
 
