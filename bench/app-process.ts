@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { BENCH_RATE_LIMITS } from './bench-env';
+import { BENCH_RATE_LIMITS, BENCH_WEBHOOK_SECRET } from './bench-env';
 
 export interface AppProcess {
   url: string;
@@ -23,7 +23,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   // Background jobs run as in production (every second: call-bucket compaction, windows, outbox).
   const child: ChildProcess = fork(path.join(__dirname, 'app-process.js'), ['--serve'], {
     execArgv: [...process.execArgv, '--max-semi-space-size=64'],
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...BENCH_RATE_LIMITS, ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET, ...BENCH_RATE_LIMITS, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

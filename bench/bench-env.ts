@@ -22,6 +22,9 @@ export const BENCH_RATE_LIMITS: Record<string, string> = {
   RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000',
 };
 
+/** The app runs as in production, which refuses the built-in development webhook secret. */
+export const BENCH_WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
 export interface BenchServer {
   /** URL of the server's maintenance database. */
   baseUrl: string;
