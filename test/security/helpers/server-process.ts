@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../../src/db/embedded-postgres';
+import { watchChild } from '../../helpers/child-process';
 import { HttpClient, WsClient } from '../../helpers/graphql-client';
 import { createTestDatabase, TEST_REDIS_URL } from '../../helpers/test-env';
 
@@ -82,19 +83,14 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const { output, exited } = watchChild(child);
   const url = `http://127.0.0.1:${port}/graphql`;
   // LOG_LEVEL=warn hides "listening": wait until /healthz answers instead.
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
       await db.drop();
-      throw new Error(`server exited with ${child.exitCode}: ${out}`);
+      throw new Error(`server exited with ${child.exitCode}: ${output()}`);
     }
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
@@ -104,7 +100,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await db.drop();
-      throw new Error(`server did not start: ${out}`);
+      throw new Error(`server did not start: ${output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -116,7 +112,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     port,
     adminKey,
     databaseUrl: db.url,
-    output: () => out,
+    output,
     http: (key) => new HttpClient(url, key === null ? undefined : (key ?? adminKey)),
     ws: (key) => new WsClient(url, key === null ? undefined : (key ?? adminKey)),
     rss: () => statusKb(pid, 'VmRSS') * 1024,
