@@ -10,12 +10,6 @@ import { UNSAFE_TEXT_RE } from './unsafe-text';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
-/**
- * What the query cost counts an unpaged root list (customer classes, templates, API keys)
- * as: they hold configuration, tens of rows, but nothing caps them yet.
- */
-export const UNPAGED_LIST_COST = MAX_PAGE_SIZE;
-
 @ObjectType()
 export class PageInfo {
   @Field()

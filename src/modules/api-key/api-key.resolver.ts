@@ -1,18 +1,28 @@
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { UNPAGED_LIST_COST } from '../../common/pagination';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { MAX_PAGE_SIZE, pageSize } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { ApiKeyType, CreatedApiKey, Principal } from './api-key.type';
 import { Role } from './role';
 
+const API_KEYS_PAGE = { default: MAX_PAGE_SIZE, max: MAX_PAGE_SIZE };
+
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
   @Authorized(Role.ADMIN, Role.NOC)
-  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
-  @Query(() => [ApiKeyType], { description: 'Every API key (ADMIN and NOC keys). Other keys see their own through me.apiKey.' })
-  apiKeys(@Ctx() ctx: RequestContext): Promise<ApiKeyType[]> {
-    return ctx.services.apiKeys.list(ctx);
+  @Extensions({ listSize: API_KEYS_PAGE })
+  @Query(() => [ApiKeyType], {
+    description:
+      `API keys in creation order (ADMIN and NOC keys; other keys see their own through me.apiKey): the first \`first\` ` +
+      `(default and at most ${API_KEYS_PAGE.max}) after the key \`after\` (the id of the last key of the previous page).`,
+  })
+  apiKeys(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => ID, { nullable: true }) after?: string | null,
+  ): Promise<ApiKeyType[]> {
+    return ctx.services.apiKeys.list(ctx, pageSize(first, API_KEYS_PAGE), after);
   }
 
   @Authorized(Role.ADMIN)

@@ -91,14 +91,21 @@ export class ApiKeyService {
     });
   }
 
-  /** Every key for ADMIN and NOC; any other role sees only the key it holds (keys are operator data). */
-  async list(ctx: RequestContext): Promise<ApiKeyType[]> {
+  /**
+   * Keys in creation order, `limit` at a time after the key `afterId` (a carrier may hold a
+   * key per customer portal: thousands). ADMIN and NOC see every key; any other role only
+   * the key it holds (keys are operator data).
+   */
+  async list(ctx: RequestContext, limit: number, afterId?: string | null): Promise<ApiKeyType[]> {
     if (!seesAllKeys(ctx)) {
-      const own = ctx.principal.apiKeyId ? await this.findById(ctx, ctx.principal.apiKeyId) : null;
-      return own ? [own] : [];
+      const own = ctx.principal.apiKeyId && !afterId ? await this.findById(ctx, ctx.principal.apiKeyId) : null;
+      return own && limit > 0 ? [own] : [];
     }
-    const rows = await this.db.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
-    return rows.map(ApiKeyType.from);
+    const after = afterId ? fromGlobalId('ApiKey', afterId) : null;
+    const qb = this.db.dataSource.getRepository(ApiKeyEntity).createQueryBuilder('k').orderBy('k.createdAt', 'ASC').addOrderBy('k.id', 'ASC').limit(limit);
+    // An unknown after key gives an empty page (the subquery is NULL), never every key.
+    if (after) qb.where('(k.created_at, k.id) > (SELECT a.created_at, a.id FROM api_keys a WHERE a.id = :after)', { after });
+    return (await qb.getMany()).map(ApiKeyType.from);
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<ApiKeyType | null> {

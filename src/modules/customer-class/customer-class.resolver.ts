@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
-import { UNPAGED_LIST_COST } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { CustomerConnection } from '../customer/customer-connection';
@@ -10,6 +9,7 @@ import { NotificationTemplateType } from '../notification-template/notification-
 import { loadFirstCustomersOfClass } from './class-customers.loader';
 import { CustomerClassInput } from './customer-class.inputs';
 import { loadCustomerClass, loadCustomerCount } from './customer-class.loader';
+import { MAX_CUSTOMER_CLASSES } from './customer-class.service';
 import { CustomerClassType } from './customer-class.type';
 
 /** Classes are account configuration: ADMIN and NOC list them; a CUSTOMER key reaches only its own, through its customer. */
@@ -24,8 +24,8 @@ export class CustomerClassResolver {
   }
 
   @Authorized(Role.ADMIN, Role.NOC)
-  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
-  @Query(() => [CustomerClassType])
+  @Extensions({ listSize: { max: MAX_CUSTOMER_CLASSES } })
+  @Query(() => [CustomerClassType], { description: `Every customer class, by name (at most ${MAX_CUSTOMER_CLASSES} can exist).` })
   customerClasses(@Ctx() ctx: RequestContext): Promise<CustomerClassType[]> {
     return ctx.services.customerClasses.list(ctx);
   }

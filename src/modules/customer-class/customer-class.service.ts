@@ -1,8 +1,10 @@
 import { conflict, notFound } from '../../common/errors';
 import { withConstraintErrors } from '../../common/constraint-errors';
 import { fromGlobalId } from '../../common/global-id';
+import { MAX_PAGE_SIZE } from '../../common/pagination';
 import { nonNegativeDecimal, nonNegativeInt, optionalText, requiredName } from '../../common/validation';
 import type { Database } from '../../db/database';
+import { ensureRoomFor } from '../../db/row-cap';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { RequestContext } from '../../server/context';
 import { CustomerClassEntity } from './customer-class.entity';
@@ -22,18 +24,23 @@ const COLUMNS: Record<Exclude<keyof CustomerClassInput, 'name'>, string> = {
   defaultCpsLimit: 'default_cps_limit',
 };
 
+/** How many customer classes can exist: customerClasses lists them all, unpaged. */
+export const MAX_CUSTOMER_CLASSES = MAX_PAGE_SIZE;
+
 /** Customer classes: notification settings and the defaults new customers of the class get. */
 export class CustomerClassService {
   constructor(private readonly db: Database) {}
 
   async list(ctx: RequestContext): Promise<CustomerClassType[]> {
-    const rows = await this.db.dataSource.getRepository(CustomerClassEntity).find({ order: { name: 'ASC', id: 'ASC' } });
+    // Whole: at most MAX_CUSTOMER_CLASSES exist (ensureRoomFor at creation).
+    const rows = await this.db.dataSource.getRepository(CustomerClassEntity).find({ order: { name: 'ASC', id: 'ASC' }, take: MAX_CUSTOMER_CLASSES });
     return rows.map(CustomerClassType.from);
   }
 
   async create(ctx: RequestContext, input: CustomerClassInput): Promise<CustomerClassType> {
     return this.db.transaction(async (uow) => {
       const values = await this.values(uow, input);
+      await ensureRoomFor(uow, 'customer_classes', MAX_CUSTOMER_CLASSES, 'customer classes');
       const cols = Object.keys(values);
       const [row] = await withConstraintErrors(
         () =>

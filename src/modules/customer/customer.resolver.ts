@@ -1,5 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Extensions, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { UNPAGED_LIST_COST } from '../../common/pagination';
+import { MAX_PAGE_SIZE } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { READ_ROLES, Role } from '../api-key/role';
 import { CustomerConnection } from './customer-connection';
@@ -55,8 +55,8 @@ export class CustomerResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
-  @Mutation(() => [CustomerType], { description: 'Activate or deactivate many customers at once (the list\'s buttons).' })
+  @Extensions({ listSize: { max: MAX_PAGE_SIZE } })
+  @Mutation(() => [CustomerType], { description: `Activate or deactivate many customers at once (the list's buttons): at most ${MAX_PAGE_SIZE} ids, a page of the list.` })
   setCustomerStatus(
     @Ctx() ctx: RequestContext,
     @Arg('ids', () => [ID]) ids: string[],

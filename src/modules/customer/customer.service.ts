@@ -4,8 +4,9 @@
  * goes through the BalanceLedger like every other change.
  */
 import { In } from 'typeorm';
-import { conflict, notFound } from '../../common/errors';
+import { badInput, conflict, notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/global-id';
+import { MAX_PAGE_SIZE } from '../../common/pagination';
 import type { Database } from '../../db/database';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { EventBus } from '../../pubsub/event-bus';
@@ -116,6 +117,7 @@ export class CustomerService {
    * and ACTIVE/INACTIVE end any penalty. Publishes one event per customer whose status changed.
    */
   async setStatus(ctx: RequestContext, ids: string[], status: CustomerStatus): Promise<CustomerType[]> {
+    if (ids.length > MAX_PAGE_SIZE) throw badInput(`ids takes at most ${MAX_PAGE_SIZE} customers at once (a page of the list)`, 'ids');
     const locals = ids.map((id) => fromGlobalId('Customer', id));
     const unique = [...new Set(locals)];
     return this.db.transaction(async (uow) => {

@@ -1,15 +1,15 @@
 import { Arg, Authorized, Ctx, Extensions, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { UNPAGED_LIST_COST } from '../../common/pagination';
 import type { RequestContext } from '../../server/context';
 import { Role } from '../api-key/role';
 import { NotificationTemplateInput } from './notification-template.inputs';
+import { MAX_NOTIFICATION_TEMPLATES } from './notification-template.service';
 import { NotificationTemplateType } from './notification-template.type';
 
 @Resolver(() => NotificationTemplateType)
 export class NotificationTemplateResolver {
   @Authorized(Role.ADMIN, Role.NOC)
-  @Extensions({ listSize: { max: UNPAGED_LIST_COST } })
-  @Query(() => [NotificationTemplateType])
+  @Extensions({ listSize: { max: MAX_NOTIFICATION_TEMPLATES } })
+  @Query(() => [NotificationTemplateType], { description: `Every notification template, by name (at most ${MAX_NOTIFICATION_TEMPLATES} can exist).` })
   notificationTemplates(@Ctx() ctx: RequestContext): Promise<NotificationTemplateType[]> {
     return ctx.services.notificationTemplates.list(ctx);
   }

@@ -1,8 +1,10 @@
 import { conflict, notFound } from '../../common/errors';
 import { withConstraintErrors } from '../../common/constraint-errors';
 import { fromGlobalId } from '../../common/global-id';
+import { MAX_PAGE_SIZE } from '../../common/pagination';
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
+import { ensureRoomFor } from '../../db/row-cap';
 import type { RequestContext } from '../../server/context';
 import { NotificationTemplateEntity } from './notification-template.entity';
 import type { NotificationTemplateInput } from './notification-template.inputs';
@@ -10,6 +12,9 @@ import { NotificationTemplateType } from './notification-template.type';
 import { templateRules, validateTemplateInput, type TemplateRules } from './template-validation';
 
 const UNIQUE = { notification_templates_name_key: () => conflict('A notification template with this name already exists') };
+
+/** How many templates can exist: notificationTemplates lists them all, unpaged. */
+export const MAX_NOTIFICATION_TEMPLATES = MAX_PAGE_SIZE;
 
 /** Stores and validates notification templates; rendering and delivery belong to notifications. */
 export class NotificationTemplateService {
@@ -23,17 +28,22 @@ export class NotificationTemplateService {
   }
 
   async list(_ctx: RequestContext): Promise<NotificationTemplateType[]> {
-    const rows = await this.db.dataSource.getRepository(NotificationTemplateEntity).find({ order: { name: 'ASC', id: 'ASC' } });
+    // Whole: at most MAX_NOTIFICATION_TEMPLATES exist (ensureRoomFor at creation).
+    const rows = await this.db.dataSource.getRepository(NotificationTemplateEntity).find({ order: { name: 'ASC', id: 'ASC' }, take: MAX_NOTIFICATION_TEMPLATES });
     return rows.map(NotificationTemplateType.from);
   }
 
   async create(_ctx: RequestContext, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
     const valid = validateTemplateInput(input, this.rules);
-    const [row] = await withConstraintErrors(
-      () => this.db.query<{ id: string }>(`INSERT INTO notification_templates (name, messages) VALUES ($1, $2::jsonb) RETURNING id`, [valid.name, JSON.stringify(valid.messages)]),
-      UNIQUE,
-    );
-    return this.get(row.id);
+    const id = await this.db.transaction(async (uow) => {
+      await ensureRoomFor(uow, 'notification_templates', MAX_NOTIFICATION_TEMPLATES, 'notification templates');
+      const [row] = await withConstraintErrors(
+        () => uow.query<{ id: string }>(`INSERT INTO notification_templates (name, messages) VALUES ($1, $2::jsonb) RETURNING id`, [valid.name, JSON.stringify(valid.messages)]),
+        UNIQUE,
+      );
+      return row.id;
+    });
+    return this.get(id);
   }
 
   async update(_ctx: RequestContext, id: string, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
