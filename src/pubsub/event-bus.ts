@@ -3,6 +3,7 @@
  * REDIS_URL is set, so every API instance sees every event; in-process otherwise.
  * Publish only from UnitOfWork.afterCommit hooks: Postgres is the truth, this is the wake-up.
  */
+import { EventEmitter } from 'node:events';
 import { PubSub as MemoryPubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import Redis from 'ioredis';
@@ -37,7 +38,11 @@ export class EventBus {
   ) {}
 
   static inProcess(prefix = 'lineguard'): EventBus {
-    return new EventBus(new MemoryPubSub(), prefix);
+    // Every subscriber of a topic is a listener of one emitter: a NOC wall holds far more
+    // than Node's default of 10 (the graphql-ws caps bound them instead).
+    const eventEmitter = new EventEmitter();
+    eventEmitter.setMaxListeners(0);
+    return new EventBus(new MemoryPubSub({ eventEmitter }), prefix);
   }
 
   static async redis(url: string, prefix: string, logger: Logger, opts: RedisBusOptions): Promise<EventBus> {

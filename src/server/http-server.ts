@@ -15,6 +15,7 @@ import type { ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
 import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
+import { forbidden } from '../common/errors';
 import { Topic } from '../pubsub/topics';
 import type { Services } from '../services';
 import { authenticate } from './auth';
@@ -59,8 +60,9 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
     const limited = await rateLimits.admitRequest(principal);
     if (limited) return [limited];
     if (principal.apiKeyId && !(await services.apiKeys.isActive(principal.apiKeyId))) {
-      extra.socket.close(CloseCode.Forbidden, 'API key revoked');
-      return [];
+      // Answer this operation, then close the socket (graphql-ws takes no empty refusal).
+      setImmediate(() => extra.socket.close(CloseCode.Forbidden, 'API key revoked'));
+      return [forbidden('API key revoked')];
     }
     const prepared = guard.prepare(payload, principal);
     if ('errors' in prepared) return prepared.errors;

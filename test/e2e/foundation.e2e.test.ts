@@ -1,4 +1,5 @@
 import { AdjustDecimalDocument, AdjustInlineDecimalDocument, ApiKeysDocument, CreateApiKeyDocument, MeDocument, NodeByIdDocument, RevokeApiKeyDocument } from '../generated/graphql';
+import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('service foundation', () => {
@@ -90,6 +91,30 @@ describe('service foundation', () => {
     expect(await ws.closed()).toBe(4403);
     await ws.close();
     expect(await server.http().errorCode(RevokeApiKeyDocument, { id: 'key_00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+  });
+
+  it('refuses a subscription on an open socket whose key was revoked before the revocation reached it, then closes the socket', async () => {
+    const created = await server.http().data(CreateApiKeyDocument, { name: 'revoked-quietly', role: 'NOC' });
+    // The protocol itself, so the order of the error and the close is what is seen.
+    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const messages: { id?: string; type: string; payload?: { extensions?: { code?: string } }[] }[] = [];
+    const acked = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data));
+        messages.push(message);
+        if (message.type === 'connection_ack') resolve();
+      }),
+    );
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${created.createApiKey.secret}` } }));
+    await acked;
+    // As if another instance revoked it and its message is still on the way: the row only.
+    await server.app.services.db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [created.createApiKey.apiKey.id.replace(/^key_/, '')]);
+    socket.send(JSON.stringify({ id: 'late', type: 'subscribe', payload: { query: 'subscription { balanceChanged { delta } }' } }));
+    expect(await closed).toBe(4403);
+    expect(messages.map((m) => m.type)).toEqual(['connection_ack', 'error']);
+    expect(messages[1]).toMatchObject({ id: 'late', payload: [{ extensions: { code: 'FORBIDDEN' } }] });
   });
 
   it('refuses a WebSocket without a key with close code 4403', async () => {
