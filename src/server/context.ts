@@ -15,8 +15,6 @@ export interface Principal {
   customerId: string | null;
 }
 
-export const SYSTEM_PRINCIPAL: Principal = { role: Role.ADMIN, apiKeyId: null, customerId: null };
-
 export class RequestContext {
   private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
 

@@ -4,7 +4,8 @@
  * skipped the patch, and show the coerced values are what graphql-js gave before.
  */
 import { readFileSync } from 'node:fs';
-import { buildSchema, coerceInputValue, GraphQLError, GraphQLList, GraphQLNonNull, type GraphQLInputType } from 'graphql';
+import { buildSchema, coerceInputValue, GraphQLError, GraphQLList, GraphQLNonNull, parse, validateSchema, type GraphQLInputType, type OperationDefinitionNode } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
 
 const schema = buildSchema(`
   enum Disposition { ANSWERED BUSY }
@@ -57,5 +58,41 @@ describe('graphql-js input coercion (patched)', () => {
     const one = schema.getType('One') as GraphQLInputType;
     expect(coerceInputValue({ b: 'x' }, one)).toEqual({ b: 'x' });
     expect(() => coerceInputValue({ a: 1, b: 'x' }, one)).toThrow(/Exactly one key must be specified/);
+  });
+
+  // docs/graphql-patch.md: the patch writes coerced fields into a plain `{}` instead of
+  // upstream's Object.create(null). That is safe only because the keys written are the
+  // schema's field names, never the client's keys; these prove it with hostile keys.
+  it('a __proto__ or constructor key in a variable is refused and pollutes nothing', () => {
+    const body = '{"r":[{"id":"a","d":"BUSY","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}]}';
+    const op = parse('query Q($r: [Rec!]!) { f(r: $r) }').definitions[0] as OperationDefinitionNode;
+    const result = getVariableValues(schema, op.variableDefinitions ?? [], JSON.parse(body) as Record<string, unknown>);
+    expect(result.errors?.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Variable "\$r" got invalid value .* at "r\[0\]"; Field "__proto__" is not defined by type "Rec"\./),
+      expect.stringMatching(/^Variable "\$r" got invalid value .* at "r\[0\]"; Field "constructor" is not defined by type "Rec"\./),
+    ]);
+
+    // The coerced value itself, errors collected rather than thrown: only the schema's fields.
+    const out = coerceInputValue(JSON.parse(body).r, recs, () => undefined) as Record<string, unknown>[];
+    expect(Object.keys(out[0])).toEqual(['id', 'n', 'd']);
+    expect(Object.getPrototypeOf(out[0])).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(out[0], '__proto__')).toBe(false);
+    expect(Object.prototype.hasOwnProperty.call(out[0], 'constructor')).toBe(false);
+    expect(out[0].constructor).toBe(Object);
+    expect((out[0] as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expect((Object.prototype as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('rests on the schema: a field named __proto__ is invalid, one named constructor is an own property', () => {
+    const bad = buildSchema('input P { __proto__: Int } type Query { f(p: P): Int }');
+    expect(validateSchema(bad).map((e) => e.message)).toContainEqual(expect.stringMatching(/Name "__proto__" must not begin with "__"/));
+
+    const named = buildSchema('input C { constructor: String, toString: String } type Query { f(c: C): Int }');
+    expect(validateSchema(named)).toEqual([]);
+    const out = coerceInputValue({ constructor: 'x', toString: 'y' }, named.getType('C') as GraphQLInputType) as Record<string, unknown>;
+    expect(Object.getOwnPropertyNames(out)).toEqual(['constructor', 'toString']);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.prototype.constructor).toBe(Object);
   });
 });

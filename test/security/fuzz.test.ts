@@ -27,7 +27,6 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  isScalarType,
   isUnionType,
   type GraphQLField,
   type GraphQLInputType,

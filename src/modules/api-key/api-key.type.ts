@@ -2,7 +2,6 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id';
 import { Node } from '../../common/node';
 import { DateTimeScalar } from '../../common/scalars';
-import { CustomerType } from '../customer/customer.type';
 import type { ApiKeyEntity } from './api-key.entity';
 import { Role } from './role';
 

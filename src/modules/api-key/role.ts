@@ -16,5 +16,3 @@ registerEnumType(Role, {
 
 /** Roles allowed to read dashboard data (customers, trunks, alerts...). */
 export const READ_ROLES = [Role.ADMIN, Role.NOC, Role.CUSTOMER];
-/** Roles allowed to change configuration and balances. */
-export const WRITE_ROLES = [Role.ADMIN];

@@ -14,10 +14,10 @@ import type { UnitOfWork } from '../../db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { lockCustomers } from '../balance/customer-locks';
-import { emitted, type ChargedCdr, type DomainHooks } from '../domain-hooks';
+import { emitted, type DomainHooks } from '../domain-hooks';
 import type { CdrInput } from './cdr.inputs';
 import { encodeBatch, insertSql, readOutcome, type InsertOutcome } from './cdr-insert';
-import { CdrBatchResult, type CdrRejection } from './cdr.type';
+import { CdrBatchResult } from './cdr.type';
 import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
 import { resolveCustomers, type Resolved } from './customer-resolution';
 

@@ -31,13 +31,13 @@ export const MAX_CUSTOMER_CLASSES = MAX_PAGE_SIZE;
 export class CustomerClassService {
   constructor(private readonly db: Database) {}
 
-  async list(ctx: RequestContext): Promise<CustomerClassType[]> {
+  async list(_ctx: RequestContext): Promise<CustomerClassType[]> {
     // Whole: at most MAX_CUSTOMER_CLASSES exist (ensureRoomFor at creation).
     const rows = await this.db.dataSource.getRepository(CustomerClassEntity).find({ order: { name: 'ASC', id: 'ASC' }, take: MAX_CUSTOMER_CLASSES });
     return rows.map(CustomerClassType.from);
   }
 
-  async create(ctx: RequestContext, input: CustomerClassInput): Promise<CustomerClassType> {
+  async create(_ctx: RequestContext, input: CustomerClassInput): Promise<CustomerClassType> {
     return this.db.transaction(async (uow) => {
       const values = await this.values(uow, input);
       await ensureRoomFor(uow, 'customer_classes', MAX_CUSTOMER_CLASSES, 'customer classes');
@@ -54,7 +54,7 @@ export class CustomerClassService {
     });
   }
 
-  async update(ctx: RequestContext, id: string, input: CustomerClassInput): Promise<CustomerClassType> {
+  async update(_ctx: RequestContext, id: string, input: CustomerClassInput): Promise<CustomerClassType> {
     const local = fromGlobalId('CustomerClass', id);
     return this.db.transaction(async (uow) => {
       const values = await this.values(uow, input);
@@ -69,7 +69,7 @@ export class CustomerClassService {
   }
 
   /** A class still used by customers is a CONFLICT: their defaults and notifications hang on it. */
-  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+  async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const local = fromGlobalId('CustomerClass', id);
     return this.db.transaction(async (uow) => {
       const [row] = await uow.query<{ found: boolean; customers: number }>(

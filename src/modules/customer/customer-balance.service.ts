@@ -22,7 +22,7 @@ export class CustomerBalanceService {
   ) {}
 
   async recordPayment(
-    ctx: RequestContext,
+    _ctx: RequestContext,
     customerId: string,
     amount: string,
     reference?: string | null,
@@ -34,14 +34,14 @@ export class CustomerBalanceService {
     return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'PAYMENT', [{ customerId: local, delta: amount, reference: ref }]).then((c) => c[0]), claim);
   }
 
-  async adjustBalance(ctx: RequestContext, customerId: string, amount: string, note?: string | null, idempotencyKey?: string | null): Promise<BalanceChangeType> {
+  async adjustBalance(_ctx: RequestContext, customerId: string, amount: string, note?: string | null, idempotencyKey?: string | null): Promise<BalanceChangeType> {
     if (dec(amount).isZero()) throw badInput('amount must not be 0', 'amount');
     const text = optionalText(note, 'note', 1000);
     const claim = idempotencyClaim(idempotencyKey, 'adjustBalance', amount, text);
     return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: local, delta: amount, note: text }]).then((c) => c[0]), claim);
   }
 
-  async resetBalance(ctx: RequestContext, customerId: string): Promise<BalanceChangeType> {
+  async resetBalance(_ctx: RequestContext, customerId: string): Promise<BalanceChangeType> {
     return this.change(customerId, (uow, local) => this.ledger.reset(uow, local));
   }
 

@@ -34,7 +34,7 @@ export class CustomerService {
   ) {}
 
   /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
-  async create(ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
+  async create(_ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
     const values = customerColumns(input);
     return this.db.transaction(async (uow) => {
       if (input.customerClassId) {
@@ -61,7 +61,7 @@ export class CustomerService {
     });
   }
 
-  async update(ctx: RequestContext, id: string, input: UpdateCustomerInput): Promise<CustomerType> {
+  async update(_ctx: RequestContext, id: string, input: UpdateCustomerInput): Promise<CustomerType> {
     const local = fromGlobalId('Customer', id);
     const values = customerColumns(input);
     return this.db.transaction(async (uow) => {
@@ -86,7 +86,7 @@ export class CustomerService {
    * dashboard already has a reversible way to retire an account (setCustomerStatus
    * INACTIVE). Only a customer created by mistake, with no history, is deleted.
    */
-  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+  async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const local = fromGlobalId('Customer', id);
     return this.db.transaction(async (uow) => {
       const [row] = await uow.query<{ found: boolean; trunks: number; cdrs: boolean; ledger: boolean }>(
@@ -116,7 +116,7 @@ export class CustomerService {
    * SUSPENDED lasts until someone lifts it (the penalty job only lifts timed suspensions),
    * and ACTIVE/INACTIVE end any penalty. Publishes one event per customer whose status changed.
    */
-  async setStatus(ctx: RequestContext, ids: string[], status: CustomerStatus): Promise<CustomerType[]> {
+  async setStatus(_ctx: RequestContext, ids: string[], status: CustomerStatus): Promise<CustomerType[]> {
     if (ids.length > MAX_PAGE_SIZE) throw badInput(`ids takes at most ${MAX_PAGE_SIZE} customers at once (a page of the list)`, 'ids');
     const locals = ids.map((id) => fromGlobalId('Customer', id));
     const unique = [...new Set(locals)];

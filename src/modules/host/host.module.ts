@@ -1,6 +1,5 @@
 import type { AppModule } from '../app-module';
 import { HostQueryService } from './host-query.service';
-import { HostEntity } from './host.entity';
 import { loadHost } from './host.loader';
 import { HostResolver } from './host.resolver';
 import { HostService } from './host.service';
@@ -15,7 +14,6 @@ declare module '../../services' {
 export const hostModule: AppModule = {
   name: 'host',
   resolvers: [HostResolver],
-  entities: [HostEntity],
   register(services) {
     services.hosts = new HostService(services.db, services.hooks);
     services.hostQueries = new HostQueryService(services.db);

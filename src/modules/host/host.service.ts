@@ -24,7 +24,7 @@ export class HostService {
     private readonly hooks: DomainHooks,
   ) {}
 
-  async create(ctx: RequestContext, input: HostInput): Promise<HostType> {
+  async create(_ctx: RequestContext, input: HostInput): Promise<HostType> {
     const values = this.values(input);
     return this.db.transaction(async (uow) => {
       const customerId = await this.lockTrunk(uow, values.trunk_id as string, input.trunkId);
@@ -40,7 +40,7 @@ export class HostService {
     });
   }
 
-  async update(ctx: RequestContext, id: string, input: HostInput): Promise<HostType> {
+  async update(_ctx: RequestContext, id: string, input: HostInput): Promise<HostType> {
     const local = fromGlobalId('Host', id);
     const values = this.values(input);
     return this.db.transaction(async (uow) => {
@@ -64,7 +64,7 @@ export class HostService {
     });
   }
 
-  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+  async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const local = fromGlobalId('Host', id);
     return this.db.transaction(async (uow) => {
       const rows = await uow.query<{ trunk_id: string; customer_id: string }>(

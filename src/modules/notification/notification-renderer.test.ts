@@ -1,8 +1,8 @@
 import { NotificationKind } from '../notification-template/notification-kind';
 import { balanceKinds } from './notification-reactions';
 import { cachedTemplateCount, formatDateTime, formatDuration, formatMoney, renderMessage, TemplateRenderError, type RenderLimits } from './notification-renderer';
-import { customerTemplate, draftMessage, plainText, renderAlertMessage, renderDraft } from './template-selection';
-import type { AlertView, CustomerRow } from './notification-view';
+import { customerTemplate, draftMessage, plainText, renderDraft } from './template-selection';
+import type { CustomerRow } from './notification-view';
 import { signWebhook } from './webhook-signature';
 import { createHmac } from 'node:crypto';
 
@@ -99,11 +99,6 @@ describe('template selection and composition', () => {
     expect(m.status).toBe('FAILED');
     expect(m.lastError).toMatch(/subject failed to render: money expects a decimal string/);
     expect(m.subject).toBe('');
-  });
-  it('renders alert subjects and messages for the alerts module', () => {
-    const view = { kind: NotificationKind.ALERT, alert: { title: 'ASR low', eventKind: 'TRIGGERED', value: '12.5' }, customer: { name: 'Acme' } } as unknown as AlertView;
-    expect(renderAlertMessage(null, view, LIMITS).subject).toBe('[TRIGGERED] ASR low: Acme');
-    expect(renderAlertMessage([{ kind: NotificationKind.ALERT, subject: '{{alert.title}} {{money alert.value}}', body: 'm', bcc: [] }], view, LIMITS)).toEqual({ subject: 'ASR low 12.50', message: 'm' });
   });
 });
 

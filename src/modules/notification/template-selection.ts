@@ -9,7 +9,7 @@
 import { NotificationKind } from '../notification-template/notification-kind';
 import { DEFAULT_TEMPLATES } from './default-templates';
 import { renderMessage, TemplateRenderError, type MessageTemplate, type RenderLimits, type RenderMode } from './notification-renderer';
-import type { AlertView, CustomerRow, StoredMessage } from './notification-view';
+import type { CustomerRow, StoredMessage } from './notification-view';
 
 export type Channel = 'EMAIL' | 'SMS' | 'WEBHOOK';
 
@@ -118,14 +118,4 @@ export function plainText(html: string): string {
     .replace(/[ \t]+/g, ' ')
     .replace(/\s*\n\s*/g, '\n')
     .trim();
-}
-
-/**
- * Subject and message of an alert event as its definition's template (or the default)
- * renders them; for the alerts module, which stores them on the event. Throws
- * TemplateRenderError when the template fails.
- */
-export function renderAlertMessage(templateMessages: StoredMessage[] | null | undefined, view: AlertView, limits: RenderLimits): { subject: string; message: string } {
-  const r = renderMessage(messageFor(NotificationKind.ALERT, templateMessages), view, 'text', limits);
-  return { subject: r.subject, message: r.body };
 }

@@ -47,7 +47,7 @@ export class TrunkService {
     return toPage(rows.map(TrunkType.from), limit, total, (t) => [t.name, t.localId]);
   }
 
-  async create(ctx: RequestContext, input: TrunkInput): Promise<TrunkType> {
+  async create(_ctx: RequestContext, input: TrunkInput): Promise<TrunkType> {
     const values = this.values(input);
     return this.db.transaction(async (uow) => {
       await this.lockCustomer(uow, values.customer_id as string, input.customerId);
@@ -61,7 +61,7 @@ export class TrunkService {
     });
   }
 
-  async update(ctx: RequestContext, id: string, input: TrunkInput): Promise<TrunkType> {
+  async update(_ctx: RequestContext, id: string, input: TrunkInput): Promise<TrunkType> {
     const local = fromGlobalId('Trunk', id);
     const values = this.values(input);
     return this.db.transaction(async (uow) => {
@@ -89,7 +89,7 @@ export class TrunkService {
   }
 
   /** Deletes the trunk and (ON DELETE CASCADE) its hosts; its CDRs keep their customer and lose the trunk link. */
-  async delete(ctx: RequestContext, id: string): Promise<boolean> {
+  async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const local = fromGlobalId('Trunk', id);
     return this.db.transaction(async (uow) => {
       const rows = await uow.query<{ customer_id: string }>(`DELETE FROM trunks WHERE id = $1 RETURNING customer_id`, [local]);
