@@ -51,10 +51,6 @@ describe('notification hardening', () => {
       },
     });
   });
-  afterAll(async () => {
-    await server?.close();
-    await Promise.all([receiverA?.close(), receiverB?.close(), mail?.close()]);
-  });
 
   async function customer(name: string, extra: { balance?: string; threshold?: string; classId?: string; billing?: string } = {}): Promise<string> {
     const r = await server.http().data(NtfCreateCustomerDocument, {

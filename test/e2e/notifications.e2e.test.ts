@@ -126,11 +126,6 @@ describe('notifications', () => {
       },
     });
   });
-  afterAll(async () => {
-    await server?.close();
-    await hooks?.close();
-    await mail?.close();
-  });
 
   it('renders the class template (subject, escaped body, BCC) and delivers LOW_BALANCE over SMTP once the balance crosses the threshold', async () => {
     const tpl = await createTemplate(server, 'Gold letters', [

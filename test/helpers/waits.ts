@@ -40,3 +40,12 @@ export class Changes {
     });
   }
 }
+
+/**
+ * The one fixed wait: a quiet period before asserting that something did NOT happen (no
+ * further message, no second delivery). Absence announces nothing, so there is no event
+ * to wait on; everything that does happen is awaited through its event.
+ */
+export function quietFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -66,9 +66,6 @@ beforeAll(async () => {
   nocKey = await createKey('NOC');
 });
 
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('graphql-ws limits', () => {
   const balanceChanged = 'subscription ($c: ID) { balanceChanged(customerId: $c) { balance delta } }';

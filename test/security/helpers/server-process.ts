@@ -86,7 +86,8 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
   });
   const { output, exited } = watchChild(child);
   const url = `http://127.0.0.1:${port}/graphql`;
-  // LOG_LEVEL=warn hides "listening": wait until /healthz answers instead.
+  // LOG_LEVEL=warn hides "listening" (the event test/e2e/process.e2e.test.ts waits on):
+  // poll /healthz instead, which is also what a load balancer would wait on.
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
