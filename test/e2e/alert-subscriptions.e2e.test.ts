@@ -1,14 +1,14 @@
 import { AlertEventsDocument, AlertEventsFeedDocument, AlertTriggeredDocument, CreateAlertDefinitionDocument, CreateApiKeyDocument } from '../generated/graphql';
 import { Topic } from '../../src/pubsub/topics';
-import { eventually, type WsClient } from '../helpers/graphql-client';
+import { eventually } from '../helpers/graphql-client';
 import { describeWithRedis } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { chargeCalls, createCustomer, localId, runJob, type Call } from '../helpers/alert-fixtures';
+import { quietFor } from '../helpers/waits';
 
 describeWithRedis('alert subscriptions across instances', () => {
   let a: TestServer;
   let b: TestServer;
-  const clients: WsClient[] = [];
 
   beforeAll(async () => {
     a = await startTestServer({ redis: true, env: { SCHEDULER_INTERVAL_MS: '0' } });
@@ -18,17 +18,8 @@ describeWithRedis('alert subscriptions across instances', () => {
       env: { SCHEDULER_INTERVAL_MS: '0' },
     });
   });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await b?.close();
-    await a?.close();
-  });
 
-  const ws = (server: TestServer, key?: string) => {
-    const c = server.ws(key);
-    clients.push(c);
-    return c;
-  };
+  const ws = (server: TestServer, key?: string) => server.ws(key);
   /** Resolves once `server` has `n` live listeners on alert events (the subscription reached Redis). */
   const live = (server: TestServer, n: number) => eventually(() => server.app.services.events.listenerCount(Topic.ALERT_EVENT) >= n, 10_000, 'subscription live');
   const longCalls = (customerId: string, n: number): Call[] => Array.from({ length: n }, () => ({ customerId, duration: 7200 }));
@@ -79,7 +70,7 @@ describeWithRedis('alert subscriptions across instances', () => {
     // And then live ones, still exactly once.
     await chargeCalls(a, longCalls(customerId, 1));
     await s2.waitFor(71);
-    await new Promise((r) => setTimeout(r, 300));
+    await quietFor(300);
     expect(s2.received).toHaveLength(71);
     const ids = s2.received.map((m) => Number(localId(m.alertEvents.id)));
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
@@ -104,7 +95,7 @@ describeWithRedis('alert subscriptions across instances', () => {
     ]);
     const [own] = await everything.waitFor(1);
     expect(own.alertEvents.customer.id).toBe(mine);
-    await new Promise((r) => setTimeout(r, 300));
+    await quietFor(300);
     expect(everything.received).toHaveLength(1);
     expect(spying.received).toHaveLength(0);
     expect(spyingFeed.received).toHaveLength(0);
@@ -113,7 +104,7 @@ describeWithRedis('alert subscriptions across instances', () => {
     const catchUp = client.subscribe(AlertEventsFeedDocument, { after: fromTheStart });
     const [c1] = await catchUp.waitFor(1);
     expect(c1.alertEvents.customer.id).toBe(mine);
-    await new Promise((r) => setTimeout(r, 300));
+    await quietFor(300);
     expect(catchUp.received.every((m) => m.alertEvents.customer.id === mine)).toBe(true);
   });
 

@@ -27,9 +27,6 @@ describe('alert engine', () => {
     // Schedulers run on demand here (runJob), so every event is accounted for.
     server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   const events = async (filter: AlertEventFilter) => (await server.http().data(AlertEventsDocument, { filter, first: 500 })).alertEvents.nodes;
   const define = async (input: AlertDefinitionInput) => (await server.http().data(CreateAlertDefinitionDocument, { input })).createAlertDefinition;

@@ -15,9 +15,6 @@ describe('idempotency keys of balance changes', () => {
   beforeAll(async () => {
     server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   const newCustomer = async (name: string) => (await server.http().data(CreateCustomerDocument, { input: { name } })).createCustomer.id;
   const balance = async (id: string) => (await server.http().data(FaultsBalanceDocument, { id })).customer?.balance;

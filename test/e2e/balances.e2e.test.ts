@@ -15,34 +15,20 @@ import { eventually, type WsClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { describeWithRedis } from '../helpers/test-env';
 import { Topic } from '../../src/pubsub/topics';
+import { quietFor } from '../helpers/waits';
 
 const MISSING = 'cus_00000000-0000-4000-8000-000000000000';
 const local = (id: string) => id.slice(4);
 
 describe('balance operations and customer subscriptions', () => {
   let server: TestServer;
-  const sockets: WsClient[] = [];
-  const ws = (key?: string) => {
-    const c = server.ws(key);
-    sockets.push(c);
-    return c;
-  };
+  const ws = (key?: string) => server.ws(key);
   const newCustomer = async (name: string) => (await server.http().data(CreateCustomerDocument, { input: { name } })).createCustomer.id;
   /** Waits until n more listeners of the topic are live, so nothing published next is missed. */
-  const listening = async (topic: Topic, n: number) => {
-    const deadline = Date.now() + 10_000;
-    while (server.app.services.events.listenerCount(topic) < n) {
-      if (Date.now() > deadline) throw new Error(`no ${n} listeners on ${topic}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const listening = (topic: Topic, n: number) => eventually(() => server.app.services.events.listenerCount(topic) >= n, 10_000, `${n} listeners on ${topic}`);
 
   beforeAll(async () => {
     server = await startTestServer();
-  });
-  afterAll(async () => {
-    for (const s of sockets) await s.close();
-    await server?.close();
   });
 
   it('records payments, adjustments and resets, each with one ledger row', async () => {
@@ -172,7 +158,7 @@ describe('balance operations and customer subscriptions', () => {
     await server.http().data(RecordPaymentDocument, { customerId: own, amount: '3' });
     const [got] = await mine.waitFor(1);
     expect(got.balanceChanged).toMatchObject({ customer: { id: own }, balance: '3' });
-    await new Promise((r) => setTimeout(r, 100));
+    await quietFor(100);
     expect(mine.received).toHaveLength(1);
     mine.close();
     const ingest = (await server.http().data(CreateApiKeyDocument, { name: 'sw', role: 'INGEST' })).createApiKey.secret;
@@ -198,7 +184,7 @@ describe('balance operations and customer subscriptions', () => {
     expect((await onlyB.waitFor(1))[0].customerStatusChanged).toEqual({ id: b, status: 'INACTIVE', name: 'Status B' });
     // A failed call (unknown id) publishes nothing.
     await server.http().request(SetCustomerStatusDocument, { ids: [a, MISSING], status: 'ACTIVE' });
-    await new Promise((r) => setTimeout(r, 100));
+    await quietFor(100);
     expect(sub.received).toHaveLength(2);
     sub.close();
     onlyB.close();
@@ -226,11 +212,6 @@ describeWithRedis('balanceChanged across instances (Redis)', () => {
   beforeAll(async () => {
     first = await startTestServer({ redis: true });
     second = await startTestServer({ redis: true, shared: { databaseUrl: first.databaseUrl, redisPrefix: first.redisPrefix, adminKey: first.adminKey } });
-  });
-  afterAll(async () => {
-    await client?.close();
-    await second?.close();
-    await first?.close();
   });
 
   it('delivers a payment recorded on one instance to a subscriber on the other', async () => {

@@ -10,9 +10,6 @@ describe('submitCdrs', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   const submit = async (cdrs: CdrInput[]) => (await server.http().data(SubmitCdrsDocument, { cdrs })).submitCdrs;
   const key = async (role: 'NOC' | 'INGEST' | 'CUSTOMER', customer?: TestCustomer) =>

@@ -24,9 +24,6 @@ describe('notification templates and customer classes', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   it('stores a template with its Handlebars messages and normalised BCCs', async () => {
     const { createNotificationTemplate: tpl } = await server.http().data(CreateNotificationTemplateDocument, {

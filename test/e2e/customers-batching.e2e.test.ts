@@ -26,9 +26,6 @@ describe('customers list statement count', () => {
       SELECT ('10.' || (n / 65536) % 256 || '.' || (n / 256) % 256 || '.' || n % 256)::cidr, 5060, id
         FROM (SELECT t.id, row_number() OVER (ORDER BY t.id) * 2 + k AS n FROM trunks t, generate_series(0, 1) k) s`);
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   async function statementsFor(first: number): Promise<{ statements: number; customers: number; hosts: number }> {
     const counter = server.app.services.db.queries;

@@ -21,9 +21,6 @@ describe('customers', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   describe('create, update, delete', () => {
     it('creates a customer with every field and records an opening balance in the ledger', async () => {
@@ -220,9 +217,6 @@ describe('customers list: filters, order, pages', () => {
       const { createCustomer } = await admin.data(CreateCustomerDocument, { input: { ...s } });
       ids[`c${i}`] = createCustomer.id;
     }
-  });
-  afterAll(async () => {
-    await server?.close();
   });
 
   const names = async (vars: CustomersQueryVariables) => (await server.http().data(CustomersDocument, vars)).customers.nodes.map((n) => n.name);

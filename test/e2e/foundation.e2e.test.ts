@@ -8,9 +8,6 @@ describe('service foundation', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   it('answers /healthz and /readyz', async () => {
     const base = server.url.replace(/\/graphql$/, '');

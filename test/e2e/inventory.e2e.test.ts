@@ -38,9 +38,6 @@ describe('trunks and hosts', () => {
     acme = (await server.http().data(CreateCustomerDocument, { input: { name: 'Acme' } })).createCustomer.id;
     beta = (await server.http().data(CreateCustomerDocument, { input: { name: 'Beta Networks' } })).createCustomer.id;
   });
-  afterAll(async () => {
-    await server?.close();
-  });
 
   it('creates, updates and reads trunks, emitting trunkChanged in the transaction', async () => {
     const admin = server.http();

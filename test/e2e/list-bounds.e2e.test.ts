@@ -25,9 +25,6 @@ describe('bounded root lists', () => {
     server = await startTestServer();
   });
 
-  afterAll(async () => {
-    await server?.close();
-  });
 
   it('pages API keys in creation order with first and after', async () => {
     const http = server.http();

@@ -11,6 +11,7 @@ import { SendNotificationDocument, NtfCreateCustomerDocument } from '../generate
 import { eventually } from '../helpers/graphql-client';
 import { startMailCatcher, type MailCatcher } from '../helpers/notification-receivers';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { quietFor } from '../helpers/waits';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -40,8 +41,6 @@ describe('notification outbox across a crash', () => {
     child?.kill('SIGKILL');
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => blackhole?.close(() => r()));
-    await owner?.close();
-    await mail?.close();
   });
 
   const shared = () => ({ databaseUrl: owner.databaseUrl, redisPrefix: owner.redisPrefix, adminKey: owner.adminKey });
@@ -106,7 +105,7 @@ describe('notification outbox across a crash', () => {
 
     // 4. Yet another instance finds nothing to send: nothing recorded SENT goes out again.
     const third = await startTestServer({ shared: shared(), env: deliveringEnv() });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await quietFor(1_000);
     await third.close();
     expect([before, ...pending].map((p) => mailsTo(p.to))).toEqual([1, 1, 1, 1]);
   });

@@ -51,10 +51,6 @@ describe('notification hardening', () => {
       },
     });
   });
-  afterAll(async () => {
-    await server?.close();
-    await Promise.all([receiverA?.close(), receiverB?.close(), mail?.close()]);
-  });
 
   async function customer(name: string, extra: { balance?: string; threshold?: string; classId?: string; billing?: string } = {}): Promise<string> {
     const r = await server.http().data(NtfCreateCustomerDocument, {
@@ -152,7 +148,7 @@ describe('notification hardening', () => {
     const [failed] = await rows('customer_id = $1', [fromGlobalId('Customer', looping)]);
     expect(failed).toMatchObject({ recipient: 'looping@sandbox.test', status: 'FAILED', attempts: 0, body: '' });
     expect(failed.last_error).toBe(`template body failed to render: more than ${server.app.services.config.templateMaxIterations} {{#each}} turns`);
-    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('plain@sandbox.test')), 10_000, 'the other customer\'s mail');
+    await mail.until((messages) => messages.some((m) => m.rcptTo.includes('plain@sandbox.test')), 10_000, 'the other customer\'s mail');
     expect(mail.messages.some((m) => m.rcptTo.includes('looping@sandbox.test'))).toBe(false);
     const balances = await server.app.services.db.query<{ balance: string }>(`SELECT balance::text FROM customers WHERE id = ANY($1::uuid[])`, [[looping, plain].map((c) => fromGlobalId('Customer', c))]);
     expect(balances.map((b) => b.balance)).toEqual(['4.0000000000', '4.0000000000']);

@@ -126,11 +126,6 @@ describe('notifications', () => {
       },
     });
   });
-  afterAll(async () => {
-    await server?.close();
-    await hooks?.close();
-    await mail?.close();
-  });
 
   it('renders the class template (subject, escaped body, BCC) and delivers LOW_BALANCE over SMTP once the balance crosses the threshold', async () => {
     const tpl = await createTemplate(server, 'Gold letters', [
@@ -149,7 +144,7 @@ describe('notifications', () => {
     await charge(server, customer, '-5.5');
     await charge(server, customer, '-1');
 
-    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('billing@gold.test')), 10_000, 'low balance mail');
+    await mail.until((messages) => messages.some((m) => m.rcptTo.includes('billing@gold.test')), 10_000, 'low balance mail');
     const m = mail.messages.filter((x) => x.rcptTo.includes('billing@gold.test'));
     expect(m).toHaveLength(1);
     expect(m[0].subject).toBe('Low balance for <script>alert(1)</script>: 9.50');
@@ -175,7 +170,7 @@ describe('notifications', () => {
     await charge(server, customer, '-15');
     await charge(server, customer, '-10');
     await charge(server, customer, '30', 'PAYMENT');
-    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('silver@silver.test')));
+    await mail.until((messages) => messages.some((m) => m.rcptTo.includes('silver@silver.test')));
     const stored = await rows(server, 'customer_id = $1', [customer]);
     expect(stored.map((r) => r.kind)).toEqual(['PAYMENT_RECEIVED']);
     const got = mail.messages.filter((m) => m.rcptTo.includes('silver@silver.test'));
@@ -207,7 +202,7 @@ describe('notifications', () => {
     await charge(server, customer, '-1');
     await charge(server, customer, '-1');
     await server.http().data(NtfCreateTrunkDocument, { input: { name: `trunky-${customer.slice(0, 8)}`, customerId: `cus_${customer}`, direction: 'INGRESS' } });
-    await eventually(() => mail.messages.filter((m) => m.rcptTo.includes('trunky@billing.test')).length === 2, 10_000, 'zero balance and trunk mails');
+    await mail.until((messages) => messages.filter((m) => m.rcptTo.includes('trunky@billing.test')).length === 2, 10_000, 'zero balance and trunk mails');
     const got = mail.messages.filter((m) => m.rcptTo.includes('trunky@billing.test'));
     expect(got.map((m) => m.subject)).toEqual(['Balance exhausted: 0.00', `Trunk trunky-${customer.slice(0, 8)} updated`]);
     expect(got[1].html).toContain(`your trunk trunky-${customer.slice(0, 8)} (INGRESS, enabled) changed (CREATED)`);
@@ -236,7 +231,7 @@ describe('notifications', () => {
     const r = await server.http().data(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'WELCOME' });
     expect(r.sendNotification).toHaveLength(1);
     expect(r.sendNotification[0]).toMatchObject({ kind: 'WELCOME', channel: 'EMAIL', recipient: 'hello@new.test', subject: 'Welcome, Newcomer', status: 'PENDING', attempts: 0 });
-    await eventually(() => mail.messages.some((m) => m.rcptTo.includes('hello@new.test')));
+    await mail.until((messages) => messages.some((m) => m.rcptTo.includes('hello@new.test')));
     expect(await server.http().errorCode(SendNotificationDocument, { customerId: `cus_${customer}`, kind: 'ALERT' })).toBe('BAD_USER_INPUT');
 
     // An edited template is used from the next message on (the compiled cache follows the text).
@@ -295,11 +290,11 @@ describe('notifications', () => {
 
     // Back above the threshold: the RESOLVED event is told to the same recipients, as a new webhook message.
     await charge(server, customer, '10');
-    await eventually(() => hooks.requests.filter((r) => r.path === '/flaky').length === 4, 10_000, 'resolved webhook');
+    await hooks.until((requests) => requests.filter((r) => r.path === '/flaky').length === 4, 10_000, 'resolved webhook');
     const resolved = hooks.requests.filter((r) => r.path === '/flaky')[3];
     expect(resolved.headers['webhook-id']).not.toBe(calls[0].headers['webhook-id']);
     expect(JSON.parse(resolved.body).data).toMatchObject({ subject: '[RESOLVED] Balance under 5: Alerted', alert: { eventKind: 'RESOLVED', value: '12.5' } });
-    await eventually(() => mail.messages.filter((m) => m.subject === '[RESOLVED] Balance under 5: Alerted').length === 2, 10_000, 'resolved mails');
+    await mail.until((messages) => messages.filter((m) => m.subject === '[RESOLVED] Balance under 5: Alerted').length === 2, 10_000, 'resolved mails');
   });
 
   it('a receiver answering NUL bytes still ends FAILED: its answer is stored with U+FFFD in their place', async () => {

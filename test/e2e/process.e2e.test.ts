@@ -12,6 +12,7 @@ import path from 'node:path';
 import { BalanceChangedDocument, MeDocument } from '../generated/graphql';
 import { watchChild } from '../helpers/child-process';
 import { eventually, HttpClient, WsClient } from '../helpers/graphql-client';
+import { quietFor } from '../helpers/waits';
 import { freePort } from '../../src/db/embedded-postgres';
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -19,6 +20,7 @@ const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 interface Running {
   child: ChildProcess;
   output: () => string;
+  printed: (text: string, timeoutMs: number) => Promise<void>;
   url: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -30,14 +32,9 @@ async function start(env: Record<string, string>): Promise<Running> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const { output, exited } = watchChild(child);
-  const deadline = Date.now() + 60_000;
-  while (!output().includes('"msg":"listening"')) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output()}`);
-    if (Date.now() > deadline) throw new Error(`server did not start: ${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output, url: `http://127.0.0.1:${port}/graphql`, exited };
+  const { output, exited, printed } = watchChild(child);
+  await printed('"msg":"listening"', 60_000);
+  return { child, output, printed, url: `http://127.0.0.1:${port}/graphql`, exited };
 }
 
 async function stop(r: Running): Promise<{ code: number | null; ms: number }> {
@@ -61,6 +58,8 @@ describe('the server process on embedded defaults', () => {
 
   it('starts with no database or Redis configured, prints a first key, and drains on SIGTERM', async () => {
     running = await start({ DATA_DIR: dataDir });
+    // The first key is printed after "listening", ending with its curl example.
+    await running.printed(`"{ me { role } }"}'\n=====`, 10_000);
     const key = /\b(lg_[A-Za-z0-9_-]{20,})\b/.exec(running.output())?.[1];
     expect(key).toBeDefined();
 
@@ -74,7 +73,7 @@ describe('the server process on embedded defaults', () => {
     // An open subscription must not hold the shutdown up: it is completed and the socket closed.
     const ws = new WsClient(running.url, key);
     const sub = ws.subscribe(BalanceChangedDocument, {});
-    await new Promise((r) => setTimeout(r, 300));
+    await quietFor(300);
     expect(sub.errors).toEqual([]);
     const { code, ms } = await stop(running);
     expect(code).toBe(0);
@@ -131,14 +130,9 @@ async function npmStart(dataDir: string): Promise<Running & { port: number }> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const { output, exited } = watchChild(child);
-  const deadline = Date.now() + 120_000;
-  while (!output().includes('"msg":"listening"')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited: ${output()}`);
-    if (Date.now() > deadline) throw new Error(`npm start did not start: ${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output, url: `http://127.0.0.1:${port}/graphql`, exited, port };
+  const { output, exited, printed } = watchChild(child);
+  await printed('"msg":"listening"', 120_000);
+  return { child, output, printed, url: `http://127.0.0.1:${port}/graphql`, exited, port };
 }
 
 /** The processes npm started (its direct children). */

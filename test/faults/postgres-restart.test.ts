@@ -34,10 +34,6 @@ describe('faults: PostgreSQL restarted', () => {
       env: { SCHEDULER_INTERVAL_MS: '0' },
     });
   }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    await pg?.destroy();
-  });
 
   const readyz = () =>
     timed(async () => {

@@ -7,9 +7,10 @@
 import { AlertEventsDocument, AlertEventsFeedDocument, FaultsBalanceDocument, KeyedPaymentDocument } from '../generated/graphql';
 import { Topic } from '../../src/pubsub/topics';
 import { chargeCalls, createCustomer, localId, type Call } from '../helpers/alert-fixtures';
-import { eventually, type WsClient } from '../helpers/graphql-client';
+import { eventually } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { OwnRedis } from './helpers/own-redis';
+import { quietFor } from '../helpers/waits';
 
 /** The bound; generous against the millisecond answers measured on this kind of VM. */
 const ONE_SECOND = 1_000;
@@ -23,23 +24,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 describe('faults: Redis down and restarted', () => {
   let redis: OwnRedis;
   let server: TestServer;
-  const sockets: WsClient[] = [];
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
     server = await startTestServer({ env: { REDIS_URL: redis.url, SCHEDULER_INTERVAL_MS: '0' } });
   });
-  afterAll(async () => {
-    for (const s of sockets) await s.close();
-    await server?.close();
-    await redis?.stop();
-  });
 
-  const ws = () => {
-    const c = server.ws();
-    sockets.push(c);
-    return c;
-  };
+  const ws = () => server.ws();
   const readyz = () =>
     timed(async () => {
       const r = await fetch(server.url.replace('/graphql', '/readyz'));
@@ -119,7 +110,7 @@ describe('faults: Redis down and restarted', () => {
     const rest = (await resumed.waitFor(stored.length - seen.length)).map((m) => m.alertEvents.id);
     expect([...seen.map((e) => e.id), ...rest]).toEqual(stored);
     // Nothing arrives twice: the held wake-ups, the re-read after Redis came back and the live ones overlap.
-    await new Promise((r) => setTimeout(r, 500));
+    await quietFor(500);
     expect(stays.received).toHaveLength(stored.length);
     expect(resumed.received).toHaveLength(stored.length - seen.length);
     expect([...stays.errors, ...resumed.errors]).toEqual([]);

@@ -6,6 +6,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { disposeLater } from './disposal';
+import { within } from './waits';
 
 export interface GraphQLErrorShape {
   message: string;
@@ -69,8 +71,11 @@ export class TestSubscription<T> {
   completed = false;
   private waiters: (() => void)[] = [];
   private dispose: () => void = () => undefined;
+  private readonly end: Promise<void>;
 
   constructor(client: Client, query: string, variables: unknown) {
+    let onEnd!: () => void;
+    this.end = new Promise((resolve) => (onEnd = resolve));
     this.dispose = client.subscribe<T>(
       { query, variables: variables as Record<string, unknown> },
       {
@@ -82,10 +87,12 @@ export class TestSubscription<T> {
         error: (e) => {
           this.errors.push(e);
           this.wake();
+          onEnd();
         },
         complete: () => {
           this.completed = true;
           this.wake();
+          onEnd();
         },
       },
     );
@@ -95,7 +102,7 @@ export class TestSubscription<T> {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Resolves once `count` messages arrived (or fails after timeoutMs). */
+  /** Resolves once `count` messages arrived (or fails after timeoutMs); woken by each message. */
   async waitFor(count: number, timeoutMs = 10_000): Promise<T[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < count) {
@@ -114,18 +121,8 @@ export class TestSubscription<T> {
   }
 
   /** Resolves when the subscription errored or completed (e.g. the server closed it). */
-  async ended(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.completed && !this.errors.length) {
-      if (Date.now() > deadline) throw new Error('subscription did not end');
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 50);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+  ended(timeoutMs = 10_000): Promise<void> {
+    return within(this.end, timeoutMs, 'the subscription to end');
   }
 
   close(): void {
@@ -133,39 +130,49 @@ export class TestSubscription<T> {
   }
 }
 
+/** A graphql-ws client; closed for the test by test/helpers/disposal.ts unless the test closes it first. */
 export class WsClient {
   readonly client: Client;
   closeCode?: number;
+  private readonly closedOnce: Promise<number | undefined>;
+  readonly close: () => Promise<void>;
 
   constructor(url: string, key?: string) {
+    let onClosed!: (code: number | undefined) => void;
+    this.closedOnce = new Promise((resolve) => (onClosed = resolve));
     this.client = createClient({
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       lazy: false,
       retryAttempts: 0,
       connectionParams: key ? { authorization: `Bearer ${key}` } : {},
-      on: { closed: (e) => (this.closeCode = (e as { code?: number }).code) },
+      on: {
+        closed: (e) => {
+          this.closeCode = (e as { code?: number }).code;
+          onClosed(this.closeCode);
+        },
+      },
       onNonLazyError: () => undefined,
     });
+    this.close = disposeLater(() => this.client.dispose());
   }
 
   subscribe<TData, TVars>(doc: TypedDocumentNode<TData, TVars>, variables?: TVars): TestSubscription<TData> {
     return new TestSubscription<TData>(this.client, source(doc as DocumentNode), variables);
   }
 
-  /** Resolves with the close code once the socket is closed. */
-  async closed(timeoutMs = 10_000): Promise<number | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.closeCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return this.closeCode;
-  }
-
-  async close(): Promise<void> {
-    await this.client.dispose();
+  /** Resolves with the close code once the socket is closed (undefined if it is still open after timeoutMs). */
+  closed(timeoutMs = 10_000): Promise<number | undefined> {
+    return within(this.closedOnce, timeoutMs, 'the socket to close').catch(() => this.closeCode);
   }
 }
 
-/** Polls until check() is true (fails after timeoutMs). */
+/**
+ * Polls until check() is true (fails after timeoutMs). Only for state nothing announces:
+ * a row in PostgreSQL (written by the server's own transaction) or EventBus.listenerCount
+ * (a counter with no change event); anything a test can hear (a socket closing, a
+ * subscription message, a mail or webhook arriving, a process exiting) is awaited instead.
+ */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -5,6 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { disposeLater } from './disposal';
+import { Changes } from './waits';
 
 export interface ReceivedMail {
   from: string;
@@ -63,14 +65,18 @@ export function parseMail(raw: string, from: string, rcptTo: string[]): Received
   return { from, rcptTo, headers: entity.headers, subject: entity.headers.subject ?? '', html: (findHtml(entity) ?? '').trim(), raw };
 }
 
+/** Closed for the test by test/helpers/disposal.ts unless the test closes it first. */
 export interface MailCatcher {
   url: string;
   messages: ReceivedMail[];
+  /** Resolves once check() holds, tested on every accepted message (fails after timeoutMs). */
+  until(check: (messages: ReceivedMail[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startMailCatcher(): Promise<MailCatcher> {
   const messages: ReceivedMail[] = [];
+  const changes = new Changes();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -81,13 +87,19 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       stream.on('end', () => {
         const mailFrom = session.envelope.mailFrom;
         messages.push(parseMail(Buffer.concat(chunks).toString('utf8'), mailFrom ? mailFrom.address : '', session.envelope.rcptTo.map((r) => r.address)));
+        changes.changed();
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    until: (check, timeoutMs = 10_000, what = 'mail') => changes.until(() => check(messages), timeoutMs, () => `${what} (${messages.length} messages arrived)`),
+    close: disposeLater(() => new Promise<void>((resolve) => server.close(() => resolve()))),
+  };
 }
 
 export interface ReceivedRequest {
@@ -96,9 +108,12 @@ export interface ReceivedRequest {
   body: string;
 }
 
+/** Closed for the test by test/helpers/disposal.ts unless the test closes it first. */
 export interface HttpReceiver {
   url: string;
   requests: ReceivedRequest[];
+  /** Resolves once check() holds, tested on every request received (fails after timeoutMs). */
+  until(check: (requests: ReceivedRequest[]) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** Answer for a path: status code per call (the last one repeats). */
   script(path: string, statuses: number[]): void;
   close(): Promise<void>;
@@ -107,12 +122,14 @@ export interface HttpReceiver {
 export async function startHttpReceiver(): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   const scripts = new Map<string, number[]>();
+  const changes = new Changes();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
       requests.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      changes.changed();
       const statuses = scripts.get(path) ?? [200];
       const status = statuses.length > 1 ? statuses.shift()! : statuses[0];
       res.writeHead(status, status >= 300 && status < 400 ? { location: 'http://127.0.0.1:1/elsewhere' } : {});
@@ -125,10 +142,13 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     url: `http://127.0.0.1:${port}`,
     requests,
     script: (path, statuses) => scripts.set(path, [...statuses]),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    until: (check, timeoutMs = 10_000, what = 'requests') => changes.until(() => check(requests), timeoutMs, () => `${what} (${requests.length} requests arrived)`),
+    close: disposeLater(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
   };
 }

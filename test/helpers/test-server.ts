@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { disposeLater } from './disposal';
 import { HttpClient, WsClient } from './graphql-client';
 import { createTestDatabase, TEST_REDIS_URL } from './test-env';
 
@@ -29,6 +30,7 @@ export interface TestServer {
   /** An HTTP client with the admin key (or the given key). */
   http(key?: string | null): HttpClient;
   ws(key?: string | null): WsClient;
+  /** Closes the server and drops its own database; also done for the test by test/helpers/disposal.ts. */
   close(): Promise<void>;
 }
 
@@ -58,6 +60,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     await db?.drop();
     throw err;
   }
+  const close = disposeLater(async () => {
+    await app.close();
+    await db?.drop();
+  });
   return {
     app,
     config,
@@ -67,9 +73,6 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisPrefix,
     http: (key) => new HttpClient(app.url, key === null ? undefined : (key ?? adminKey)),
     ws: (key) => new WsClient(app.url, key === null ? undefined : (key ?? adminKey)),
-    async close() {
-      await app.close();
-      await db?.drop();
-    },
+    close,
   };
 }

@@ -106,7 +106,6 @@ describe('nested paths cannot read past the role', () => {
 
   afterAll(async () => {
     await db?.end();
-    await server?.stop();
   });
 
   it('refuses an INGEST submitCdrs that selects customer details, before anything is stored', async () => {

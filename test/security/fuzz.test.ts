@@ -378,9 +378,6 @@ describe('fuzzing every query and mutation with hostile arguments', () => {
     known.key = (known.key ?? []).filter((id) => !protectedIds.has(id));
   }, 60_000);
 
-  afterAll(async () => {
-    await server?.close();
-  });
 
   it('answers every request without INTERNAL_SERVER_ERROR, and a request with errors changes nothing', async () => {
     // FUZZ_ONLY=createCustomer,customers narrows a run to some operations (to chase one finding).

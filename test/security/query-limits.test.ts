@@ -42,9 +42,6 @@ describe('query limits under attack (own process, production)', () => {
     keys.NOC = await key('NOC');
     keys.INGEST = await key('INGEST');
   });
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   /** Sends the attack after a warm-up, and checks time, memory and that the server still answers. */
   async function underAttack(transport: Transport, key: string, query: string, variables?: Record<string, unknown>): Promise<RawResult> {

@@ -69,9 +69,6 @@ describe('rate limits per key (one instance, in-memory counters)', () => {
       },
     });
   });
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it('answers requests over the budget with RATE_LIMITED and a retry hint, lets them through after it, and leaves other keys alone', async () => {
     const customer = await createCustomer(server);
@@ -164,10 +161,6 @@ describeWithRedis('rate limits shared through Redis', () => {
     a = await startServerProcess({ redis: true, env });
     // The second instance of the same deployment: same database, admin key and Redis prefix.
     b = await startServerProcess({ redis: true, env: { ...env, DATABASE_URL: a.databaseUrl, ADMIN_API_KEY: a.adminKey } });
-  });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
   });
 
   it('refuses on one instance a key that spent its budget on the other', async () => {

@@ -243,9 +243,6 @@ describe('role matrix: the field access table against real requests', () => {
     }
   });
 
-  afterAll(async () => {
-    await server?.close();
-  });
 
   it('decides every field of the schema exactly once (no field missing, no stale line)', () => {
     expect(tableCoverage(schema)).toEqual({ missing: [], stale: [] });

@@ -9,6 +9,7 @@
 import { AdjustDecimalDocument, CreateApiKeyDocument, CreateCustomerDocument, MeDocument, type Role } from '../generated/graphql';
 import { startServerProcess, type ServerProcess } from './helpers/server-process';
 import { postHead, rawHttp, RawGraphqlWs, type RawHttpExchange } from './helpers/transport-clients';
+import { within } from '../helpers/waits';
 
 jest.setTimeout(60_000);
 
@@ -20,14 +21,6 @@ const HEADERS_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 2_000;
 const MAX_CONNECTIONS = 40;
 
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: ServerProcess;
@@ -73,9 +66,6 @@ beforeAll(async () => {
   nocKey = await createKey('NOC');
 });
 
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('graphql-ws limits', () => {
   const balanceChanged = 'subscription ($c: ID) { balanceChanged(customerId: $c) { balance delta } }';

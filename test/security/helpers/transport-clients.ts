@@ -5,6 +5,8 @@
  */
 import net from 'node:net';
 import WebSocket from 'ws';
+import { disposeLater } from '../../helpers/disposal';
+import { Changes } from '../../helpers/waits';
 
 export interface RawHttpExchange {
   socket: net.Socket;
@@ -33,6 +35,7 @@ export function rawHttp(url: string): Promise<RawHttpExchange> {
     });
     // Resets are expected when the server cuts a connection mid-request.
     socket.on('error', () => undefined);
+    disposeLater(() => socket.destroy());
     socket.once('connect', () =>
       resolve({
         socket,
@@ -70,14 +73,27 @@ export interface WsMessage {
   payload?: unknown;
 }
 
-/** One graphql-ws socket driven message by message. */
+/** One graphql-ws socket driven message by message; closed for the test by test/helpers/disposal.ts. */
 export class RawGraphqlWs {
   readonly messages: WsMessage[] = [];
   close?: { code: number; reason: string; at: number };
+  private readonly changes = new Changes();
+  readonly terminate: () => Promise<void>;
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as WsMessage));
-    socket.on('close', (code, reason) => (this.close = { code, reason: String(reason), at: Date.now() }));
+    socket.on('message', (data) => {
+      this.messages.push(JSON.parse(String(data)) as WsMessage);
+      this.changes.changed();
+    });
+    socket.on('close', (code, reason) => {
+      this.close = { code, reason: String(reason), at: Date.now() };
+      this.changes.changed();
+    });
     socket.on('error', () => undefined);
+    this.terminate = disposeLater(async () => {
+      if (this.close) return;
+      this.socket.close();
+      await this.until(() => this.close !== undefined, 5_000);
+    });
   }
 
   /** Opens the socket; with `key`, sends connection_init and waits for the ack or the close. */
@@ -112,18 +128,9 @@ export class RawGraphqlWs {
     return this.messages.filter((m) => m.type === type && (code === undefined || errorCode(m) === code)).length;
   }
 
-  async until(check: () => boolean, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out; ${this.messages.length} messages, close ${JSON.stringify(this.close)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  async terminate(): Promise<void> {
-    if (this.close) return;
-    this.socket.close();
-    await this.until(() => this.close !== undefined, 5_000);
+  /** Resolves once check() holds, tested on every message and on the close (fails after timeoutMs). */
+  until(check: () => boolean, timeoutMs: number): Promise<void> {
+    return this.changes.until(check, timeoutMs, () => `the socket; ${this.messages.length} messages, close ${JSON.stringify(this.close)}`);
   }
 }
 

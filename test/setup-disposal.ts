@@ -1,0 +1,3 @@
+import { installDisposal } from './helpers/disposal';
+
+installDisposal();
