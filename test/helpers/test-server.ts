@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { disposeLater } from './disposal';
 import { HttpClient, WsClient } from './graphql-client';
-import { createTestDatabase, TEST_REDIS_URL } from './test-env';
+import { createTestDatabase, RELAXED_RATE_LIMITS, TEST_REDIS_URL } from './test-env';
 
 export interface TestServerOptions {
   /** Use Redis pub/sub (the test must be in describeWithRedis). */
@@ -51,6 +51,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     SCHEDULER_INTERVAL_MS: '200',
     OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
     DELIVERY_BACKOFF_MS: '50',
+    // Functional tests send bursts from one key; the production budgets have their own
+    // tests (test/security/rate-limits.test.ts), against a server in its own process.
+    ...RELAXED_RATE_LIMITS,
     ...opts.env,
   });
   let app: App;

@@ -36,7 +36,7 @@ import {
 } from 'graphql';
 import { ID_PREFIX } from '../../src/common/global-id';
 import { allTables, databaseDigest } from '../helpers/db-state';
-import { FUZZ_SETTINGS, RELAXED_RATE_LIMITS } from '../helpers/test-env';
+import { FUZZ_SETTINGS } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /** Requests in all (FUZZ_RUNS): 2,500 take about 75 s on an idle 2-core VM. */
@@ -325,7 +325,7 @@ describe('fuzzing every query and mutation with hostile arguments', () => {
   const keys: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0', ...RELAXED_RATE_LIMITS } });
+    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
     const admin = (query: string, variables: Record<string, unknown> = {}) => post(server.url, server.adminKey, query, variables).then((r) => r.body);
     // A little of everything, so generated ids sometimes name rows that exist.
     const cls = await admin(`mutation { createCustomerClass(input: { name: "fuzz class" }) { id } }`);

@@ -38,7 +38,6 @@ import { allowedFieldsByRole, firstRefusedField, tableCoverage, TABLE_ROLES } fr
 import { FIELD_ACCESS } from '../../src/server/access/field-access.table';
 import { CreateApiKeyDocument } from '../generated/graphql';
 import type { GraphQLErrorShape, WsClient } from '../helpers/graphql-client';
-import { RELAXED_RATE_LIMITS } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const MAX_DEPTH = 4;
@@ -231,8 +230,7 @@ describe('role matrix: the field access table against real requests', () => {
   const keys = {} as Record<Role, string>;
 
   beforeAll(async () => {
-    // Thousands of requests in seconds from one key per role: rate limits have their own test.
-    server = await startTestServer({ env: RELAXED_RATE_LIMITS });
+    server = await startTestServer();
     schema = await buildAppSchema(EventBus.inProcess('role-matrix').asTypeGraphQL());
     const admin = server.http();
     const [{ id }] = await server.app.services.db.query<{ id: string }>(`INSERT INTO customers (name, tax_id) VALUES ('Matrix Telecom', 'TAX-M') RETURNING id`);
