@@ -13,9 +13,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Client } from 'pg';
-import { startApp, type App } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
+import { startApp, type App } from '../src/app/app';
+import { loadConfig } from '../src/platform/config';
+import { createLogger } from '../src/platform/logger';
 import { BENCH_RATE_LIMITS } from './bench-env';
 
 const CUSTOMERS = 100;

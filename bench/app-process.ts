@@ -5,9 +5,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { startApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { createLogger } from '../src/logger';
+import { startApp } from '../src/app/app';
+import { loadConfig } from '../src/platform/config';
+import { createLogger } from '../src/platform/logger';
 import { BENCH_RATE_LIMITS, BENCH_WEBHOOK_SECRET } from './bench-env';
 
 export interface AppProcess {

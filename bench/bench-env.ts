@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { loadConfig } from '../src/config';
-import { Database } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { createLogger, type Logger } from '../src/logger';
+import { loadConfig } from '../src/platform/config';
+import { Database } from '../src/platform/db/database';
+import { startEmbeddedPostgres } from '../src/platform/db/embedded-postgres';
+import { createLogger, type Logger } from '../src/platform/logger';
 
 /**
  * Rate limits high enough never to refuse a benchmark's admin key, but still on, so

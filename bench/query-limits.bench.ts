@@ -6,11 +6,11 @@
  */
 import 'reflect-metadata';
 import { parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { BENCH_WEBHOOK_SECRET } from './bench-env';
-import { EventBus } from '../src/pubsub/event-bus';
-import { buildAppSchema } from '../src/schema';
-import { createOperationGuard } from '../src/server/operation-guard';
+import { EventBus } from '../src/platform/pubsub/event-bus';
+import { buildAppSchema } from '../src/app/schema';
+import { createOperationGuard } from '../src/platform/graphql/operation-guard';
 import { DASHBOARD, NOC_ALERTS, SUBMIT_CDRS } from '../test/security/helpers/attack-queries';
 
 const RULE_NAMES = ['fieldRepeats', 'depth', 'aliases', 'directives', 'cost'];

@@ -5,7 +5,7 @@
  * full ALERT view: how long validation, the first render (compile included) and a
  * cached render take, and how each ends. Run: `npm run build && node dist/bench/template-worst-case.bench.js`.
  */
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { NotificationKind } from '../src/modules/notification-template/notification-kind';
 import { assertCompiles, templateRules } from '../src/modules/notification-template/template-validation';
 import { renderLimits, renderMessage } from '../src/modules/notification/notification-renderer';

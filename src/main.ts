@@ -1,7 +1,7 @@
 /** Process entry: load config, start, print the first key if one was made, drain on SIGTERM/SIGINT. */
-import { startApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { createLogger, type Logger } from './logger';
+import { startApp } from './app/app';
+import { ConfigError, loadConfig } from './platform/config';
+import { createLogger, type Logger } from './platform/logger';
 
 /** The process's logger once the configuration is read; start-up failures are logged through it. */
 let logger: Logger | undefined;

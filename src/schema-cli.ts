@@ -2,8 +2,8 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EventBus } from './pubsub/event-bus';
-import { buildAppSchema, printAppSchema } from './schema';
+import { EventBus } from './platform/pubsub/event-bus';
+import { buildAppSchema, printAppSchema } from './app/schema';
 
 async function main(): Promise<void> {
   const file = path.resolve(__dirname, '../../schema.graphql');

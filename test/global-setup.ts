@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import Redis from 'ioredis';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
-import { createLogger } from '../src/logger';
+import { startEmbeddedPostgres } from '../src/platform/db/embedded-postgres';
+import { createLogger } from '../src/platform/logger';
 
 /**
  * Redis-dependent tests run when Redis answers (REDIS_URL, or the default local port)

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { EventBus } from '../src/pubsub/event-bus';
-import { buildAppSchema, printAppSchema } from '../src/schema';
+import { EventBus } from '../src/platform/pubsub/event-bus';
+import { buildAppSchema, printAppSchema } from '../src/app/schema';
 
 describe('schema.graphql', () => {
   it('is what the code builds (run `npm run schema` after changing types)', async () => {

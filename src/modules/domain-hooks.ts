@@ -4,7 +4,7 @@
  * alert event) without importing each other. Handlers run in registration order and
  * must be set-based: one call per batch, not per row.
  */
-import type { UnitOfWork } from '../db/unit-of-work';
+import type { UnitOfWork } from '../platform/db/unit-of-work';
 
 export type BalanceReason = 'CDR_CHARGES' | 'PAYMENT' | 'ADJUSTMENT' | 'RESET';
 

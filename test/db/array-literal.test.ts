@@ -3,7 +3,7 @@
  * shapes are unit-tested beside the code).
  */
 import { Client } from 'pg';
-import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../src/db/array-literal';
+import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../src/platform/db/array-literal';
 import { BASE_DATABASE_URL as url } from '../helpers/test-env';
 
 describe('array literals in Postgres', () => {

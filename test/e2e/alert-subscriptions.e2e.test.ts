@@ -1,5 +1,5 @@
 import { AlertEventsDocument, AlertEventsFeedDocument, AlertTriggeredDocument, CreateAlertDefinitionDocument, CreateApiKeyDocument } from '../generated/graphql';
-import { Topic } from '../../src/pubsub/topics';
+import { Topic } from '../../src/platform/pubsub/topics';
 import { eventually } from '../helpers/graphql-client';
 import { describeWithRedis } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';

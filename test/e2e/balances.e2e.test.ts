@@ -14,7 +14,7 @@ import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
 import { eventually, type WsClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { describeWithRedis } from '../helpers/test-env';
-import { Topic } from '../../src/pubsub/topics';
+import { Topic } from '../../src/platform/pubsub/topics';
 import { quietFor } from '../helpers/waits';
 
 const MISSING = 'cus_00000000-0000-4000-8000-000000000000';

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { CdrNodeDocument, CdrsDocument, CreateApiKeyDocument, SubmitCdrsDocument, type CdrInput } from '../generated/graphql';
 import { callId, cdr, cdrCount, createCustomer, createHost, createTrunk, ledgerCount, money, type TestCustomer } from '../helpers/cdr-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { Topic } from '../../src/pubsub/topics';
+import { Topic } from '../../src/platform/pubsub/topics';
 
 describe('submitCdrs', () => {
   let server: TestServer;

@@ -22,7 +22,7 @@ import { cdr } from '../helpers/cdr-fixtures';
 import { eventually } from '../helpers/graphql-client';
 import { startHttpReceiver, startMailCatcher, type HttpReceiver, type MailCatcher, type ReceivedRequest } from '../helpers/notification-receivers';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { fromGlobalId } from '../../src/common/global-id';
+import { fromGlobalId } from '../../src/platform/common/global-id';
 
 /** Standard Webhooks verification as a receiver does it: HMAC-SHA256 of id.timestamp.body with its own secret. */
 function verifies(secret: string, req: ReceivedRequest): boolean {

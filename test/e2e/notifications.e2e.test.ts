@@ -23,7 +23,7 @@ import {
 import { eventually } from '../helpers/graphql-client';
 import { startHttpReceiver, startMailCatcher, type HttpReceiver, type MailCatcher } from '../helpers/notification-receivers';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { fromGlobalId } from '../../src/common/global-id';
+import { fromGlobalId } from '../../src/platform/common/global-id';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('notification-test-secret-0123456789').toString('base64')}`;
 

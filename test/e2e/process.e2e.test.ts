@@ -13,7 +13,7 @@ import { BalanceChangedDocument, MeDocument } from '../generated/graphql';
 import { watchChild } from '../helpers/child-process';
 import { eventually, HttpClient, WsClient } from '../helpers/graphql-client';
 import { quietFor } from '../helpers/waits';
-import { freePort } from '../../src/db/embedded-postgres';
+import { freePort } from '../../src/platform/db/embedded-postgres';
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 

@@ -5,7 +5,7 @@
  * subscriber that resumes with `after:` must get every alert event once.
  */
 import { AlertEventsDocument, AlertEventsFeedDocument, FaultsBalanceDocument, KeyedPaymentDocument } from '../generated/graphql';
-import { Topic } from '../../src/pubsub/topics';
+import { Topic } from '../../src/platform/pubsub/topics';
 import { chargeCalls, createCustomer, localId, type Call } from '../helpers/alert-fixtures';
 import { eventually } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';

@@ -4,7 +4,7 @@
  * CDR inputs as a switch would send them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/app/services';
 import type { CdrInput } from '../generated/graphql';
 
 export interface TestCustomer {

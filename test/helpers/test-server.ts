@@ -4,9 +4,9 @@
  * prefix to act as instances of one deployment.
  */
 import { randomBytes } from 'node:crypto';
-import { startApp, type App } from '../../src/app';
-import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { startApp, type App } from '../../src/app/app';
+import { loadConfig, type Config } from '../../src/platform/config';
+import { createLogger } from '../../src/platform/logger';
 import { disposeLater } from './disposal';
 import { HttpClient, WsClient } from './graphql-client';
 import { createTestDatabase, RELAXED_RATE_LIMITS, TEST_REDIS_URL } from './test-env';

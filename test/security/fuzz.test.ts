@@ -34,7 +34,7 @@ import {
   type GraphQLOutputType,
   type IntrospectionQuery,
 } from 'graphql';
-import { ID_PREFIX } from '../../src/common/global-id';
+import { ID_PREFIX } from '../../src/platform/common/global-id';
 import { allTables, databaseDigest } from '../helpers/db-state';
 import { FUZZ_SETTINGS } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';

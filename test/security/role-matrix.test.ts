@@ -31,11 +31,11 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
-import { Role } from '../../src/modules/api-key/role';
-import { EventBus } from '../../src/pubsub/event-bus';
-import { buildAppSchema } from '../../src/schema';
-import { allowedFieldsByRole, firstRefusedField, tableCoverage, TABLE_ROLES } from '../../src/server/access/field-access';
-import { FIELD_ACCESS } from '../../src/server/access/field-access.table';
+import { Role } from '../../src/platform/graphql/role';
+import { EventBus } from '../../src/platform/pubsub/event-bus';
+import { buildAppSchema } from '../../src/app/schema';
+import { allowedFieldsByRole, firstRefusedField, tableCoverage, TABLE_ROLES } from '../../src/platform/graphql/access/field-access';
+import { FIELD_ACCESS } from '../../src/platform/graphql/access/field-access.table';
 import { CreateApiKeyDocument } from '../generated/graphql';
 import type { GraphQLErrorShape, WsClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';

@@ -2,15 +2,15 @@
  * AlertDefinitionService: alert rules (create, change, delete, list) and testAlert.
  * Built-in rules (the customer's own triggers) are listed but not editable here.
  */
-import { containsPattern } from '../../common/like';
-import { SqlWhere } from '../../common/sql-where';
-import { normaliseDecimal } from '../../common/decimal';
-import { badInput, conflict, notFound, sqlConstraint, sqlState } from '../../common/errors';
-import { fromGlobalId, toGlobalId } from '../../common/global-id';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import type { RequestContext } from '../../server/context';
+import { containsPattern } from '../../platform/common/like';
+import { SqlWhere } from '../../platform/common/sql-where';
+import { normaliseDecimal } from '../../platform/common/decimal';
+import { badInput, conflict, notFound, sqlConstraint, sqlState } from '../../platform/common/errors';
+import { fromGlobalId, toGlobalId } from '../../platform/common/global-id';
+import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { Config } from '../../platform/config';
+import type { Database } from '../../platform/db/database';
+import type { RequestContext } from '../../platform/graphql/context';
 import { BALANCE_AREAS, isWindowed } from './alert.enums';
 import { BALANCE_VALUE_SQL, THRESHOLD_SQL } from './alert-engine';
 import { conditionHolds } from './alert-evaluator';

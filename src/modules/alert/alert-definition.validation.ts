@@ -1,5 +1,5 @@
 /** Input rules of an alert definition that need no database (pure, typed errors). */
-import { badInput } from '../../common/errors';
+import { badInput } from '../../platform/common/errors';
 import { isWindowed } from './alert.enums';
 import { resetOnNonTriggeringSide } from './alert-evaluator';
 import type { AlertDefinitionInput } from './alert.inputs';

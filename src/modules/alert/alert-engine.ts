@@ -4,10 +4,10 @@
  * one query loads the applicable rules, values and states of all affected customers,
  * the pure evaluator decides, one statement upserts the states and one inserts events.
  */
-import { normaliseDecimal } from '../../common/decimal';
+import { normaliseDecimal } from '../../platform/common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
-import { preparedSql } from '../../db/prepared-sql';
-import type { UnitOfWork } from '../../db/unit-of-work';
+import { preparedSql } from '../../platform/db/prepared-sql';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
 import { evaluate, wholeNumberRange } from './alert-evaluator';

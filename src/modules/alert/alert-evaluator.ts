@@ -3,7 +3,7 @@
  * the engine loads values and states set-based, asks these functions what happens,
  * and writes the outcome back set-based.
  */
-import { dec, type Decimal } from '../../common/decimal';
+import { dec, type Decimal } from '../../platform/common/decimal';
 import { AlertOperator } from './alert.enums';
 
 export type Transition = 'TRIGGERED' | 'RESOLVED' | null;

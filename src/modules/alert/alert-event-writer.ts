@@ -3,9 +3,9 @@
  * INSERT, applies penalties with one UPDATE, runs the alertEventsCreated hooks in the
  * same transaction, and publishes after commit.
  */
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
 import type { CreatedAlertEvent, DomainHooks } from '../domain-hooks';
 import type { AlertArea, AlertOperator } from './alert.enums';
 import { renderAlertText } from './alert-text';

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { notFound } from '../../common/errors';
-import { toGlobalId } from '../../common/global-id';
-import { pageSize } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
-import { Role } from '../api-key/role';
+import { notFound } from '../../platform/common/errors';
+import { toGlobalId } from '../../platform/common/global-id';
+import { pageSize } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
+import { Role } from '../../platform/graphql/role';
 import { CdrBatchResult } from '../cdr/cdr.type';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';

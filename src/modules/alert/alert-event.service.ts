@@ -4,15 +4,15 @@
  * wake-up: the feed always reads rows with id > last yielded, so a subscriber that
  * resumes with a cursor gets every event once, in order, with no gap.
  */
-import { SqlWhere } from '../../common/sql-where';
-import { forbidden, notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import type { Database } from '../../db/database';
-import { RESUBSCRIBED, type EventBus } from '../../pubsub/event-bus';
-import { Topic, type AlertEventPayload } from '../../pubsub/topics';
-import type { RequestContext } from '../../server/context';
-import { Role } from '../api-key/role';
+import { SqlWhere } from '../../platform/common/sql-where';
+import { forbidden, notFound } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { Database } from '../../platform/db/database';
+import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
+import { Topic, type AlertEventPayload } from '../../platform/pubsub/topics';
+import type { RequestContext } from '../../platform/graphql/context';
+import { Role } from '../../platform/graphql/role';
 import type { AlertEventKind } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';

@@ -4,10 +4,10 @@
  * produced twice: a claimed row is invisible to the others until the claim commits,
  * and after the commit it no longer matches the claim's WHERE.
  */
-import type { Database } from '../../db/database';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
-import type { PeriodicJob } from '../../workers';
+import type { Database } from '../../platform/db/database';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
+import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
 import { draftOf, THRESHOLD_SQL } from './alert-engine';

@@ -2,7 +2,7 @@
  * The subject and message of an alert event: plain default text. The one place event
  * text is produced, so template rendering (notifications) can replace it in one spot.
  */
-import { normaliseDecimal } from '../../common/decimal';
+import { normaliseDecimal } from '../../platform/common/decimal';
 import { AlertArea, AlertOperator } from './alert.enums';
 import { OPERATOR_SYMBOL, RESOLVED_SYMBOL } from './alert-evaluator';
 

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
 import { AlertArea, AlertEventKind, AlertOperator } from './alert.enums';
 

@@ -1,6 +1,6 @@
 /** Batched lookups of alert rows for one request (no N+1 across a page of events or customers). */
-import type { ListBounds } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import type { ListBounds } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import { DEFINITION_COLUMNS, STATE_COLUMNS, type AlertDefinitionRow, type AlertStateRow } from './alert.rows';
 import { AlertDefinitionType, AlertStateType } from './alert.types';
 

@@ -1,4 +1,4 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { emitted } from '../domain-hooks';
 import { AlertDefinitionResolver, AlertTestResultResolver } from './alert-definition.resolver';
 import { AlertDefinitionService } from './alert-definition.service';
@@ -10,7 +10,7 @@ import { alertJobs } from './alert-jobs';
 import { addToCallBucketsSql } from './call-buckets';
 import { loadDefinition } from './alert.loader';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     alertDefinitions: AlertDefinitionService;
     alertEvents: AlertEventService;

@@ -1,9 +1,9 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { normaliseDecimal } from '../../common/decimal';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { Connection, encodeCursor } from '../../common/pagination';
-import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import { normaliseDecimal } from '../../platform/common/decimal';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { Connection, encodeCursor } from '../../platform/common/pagination';
+import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
 import type { CreatedAlertEvent } from '../domain-hooks';
 import { AlertArea, AlertEventKind, AlertOperator } from './alert.enums';

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from './role';
+import type { Role } from '../../platform/graphql/role';
 
 /** An API key; the secret itself is never stored, only its SHA-256. */
 @Entity('api_keys')

@@ -1,4 +1,4 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyResolver, PrincipalResolver } from './api-key.resolver';
 

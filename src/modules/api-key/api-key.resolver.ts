@@ -1,10 +1,10 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { MAX_PAGE_SIZE, pageSize } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import { MAX_PAGE_SIZE, pageSize } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { ApiKeyType, CreatedApiKey, Principal } from './api-key.type';
-import { Role } from './role';
+import { Role } from '../../platform/graphql/role';
 
 const API_KEYS_PAGE = { default: MAX_PAGE_SIZE, max: MAX_PAGE_SIZE };
 

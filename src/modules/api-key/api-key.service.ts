@@ -4,17 +4,17 @@
  * the key are closed on every instance.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { badInput, notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import type { Database } from '../../db/database';
-import type { Logger } from '../../logger';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
-import type { Principal, RequestContext } from '../../server/context';
+import { badInput, notFound } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import type { Database } from '../../platform/db/database';
+import type { Logger } from '../../platform/logger';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
+import type { Principal, RequestContext } from '../../platform/graphql/context';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyType, CreatedApiKey } from './api-key.type';
-import { Role } from './role';
-import { preparedSql } from '../../db/prepared-sql';
+import { Role } from '../../platform/graphql/role';
+import { preparedSql } from '../../platform/db/prepared-sql';
 
 /** Every request runs it. */
 const KEY_BY_SECRET_SQL = preparedSql('api-keys.by-secret', `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`);

@@ -1,9 +1,9 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { DateTimeScalar } from '../../common/scalars';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { DateTimeScalar } from '../../platform/common/scalars';
 import type { ApiKeyEntity } from './api-key.entity';
-import { Role } from './role';
+import { Role } from '../../platform/graphql/role';
 
 @ObjectType('ApiKey', { implements: Node })
 export class ApiKeyType implements Node {

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../common/errors';
-import { toGlobalId } from '../../common/global-id';
-import type { RequestContext } from '../../server/context';
+import { notFound } from '../../platform/common/errors';
+import { toGlobalId } from '../../platform/common/global-id';
+import type { RequestContext } from '../../platform/graphql/context';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { BalanceChangeType } from './balance-change.type';

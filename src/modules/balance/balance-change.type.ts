@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
-import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
-import type { BalanceChangedPayload } from '../../pubsub/topics';
+import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
+import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 import { BalanceChangeReason } from '../customer/customer.enums';
 import type { AppliedBalanceChange } from '../domain-hooks';
 

@@ -4,13 +4,13 @@
  * customer in one statement, runs the balanceChanged hooks (alerts, notifications) in
  * the same transaction, and publishes BalanceChange events after commit.
  */
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
-import { negateDecimal, normaliseDecimal } from '../../common/decimal';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
+import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
 import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
 import { markCustomersLocked } from './customer-locks';
-import { preparedSql } from '../../db/prepared-sql';
+import { preparedSql } from '../../platform/db/prepared-sql';
 
 export interface BalanceDelta {
   /** Local customer id. Several deltas of one customer are summed into one change. */

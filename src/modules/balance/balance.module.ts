@@ -1,4 +1,4 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { BalanceChangeResolver } from './balance-change.resolver';
 
 export const balanceModule: AppModule = {

@@ -4,8 +4,8 @@
  * Remembered per transaction: a CDR batch locks its customers for the alert engine,
  * and the ledger then finds them held instead of sending the same lock again.
  */
-import type { UnitOfWork } from '../../db/unit-of-work';
-import { preparedSql } from '../../db/prepared-sql';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import { preparedSql } from '../../platform/db/prepared-sql';
 
 const LOCK_SQL = preparedSql('customers.lock', `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`);
 const HELD = 'customers.locked';

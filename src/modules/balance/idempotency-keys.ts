@@ -5,10 +5,10 @@
  * the same key with other arguments is a CONFLICT.
  */
 import { createHash } from 'node:crypto';
-import { normaliseDecimal } from '../../common/decimal';
-import { badInput, conflict } from '../../common/errors';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { BalanceChangedPayload } from '../../pubsub/topics';
+import { normaliseDecimal } from '../../platform/common/decimal';
+import { badInput, conflict } from '../../platform/common/errors';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 import { lockCustomers } from './customer-locks';
 
 /** Longest key accepted (a UUID is 36; room for "<system>:<invoice>:<attempt>" schemes). */

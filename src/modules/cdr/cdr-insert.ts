@@ -4,8 +4,8 @@
  * modules' CdrInsertCtes over the new rows, and answers per customer; the parameters
  * are one array per column.
  */
-import { negateDecimal, normaliseDecimal } from '../../common/decimal';
-import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../db/array-literal';
+import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
+import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../platform/db/array-literal';
 import type { BalanceDelta } from '../balance/balance-ledger';
 import type { ChargedCdr } from '../domain-hooks';
 import type { ValidCdr } from './cdr-validation';

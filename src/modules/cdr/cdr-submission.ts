@@ -7,10 +7,10 @@
  * travel as one bind parameter per column (unnest), so the statement count and the
  * parameter count do not grow with the batch.
  */
-import { dec } from '../../common/decimal';
-import { badInput, NUMERIC_OUT_OF_RANGE, sqlState } from '../../common/errors';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
+import { dec } from '../../platform/common/decimal';
+import { badInput, NUMERIC_OUT_OF_RANGE, sqlState } from '../../platform/common/errors';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { lockCustomers } from '../balance/customer-locks';

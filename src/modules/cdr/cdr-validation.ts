@@ -5,8 +5,8 @@
  * refuses the whole request at coercion, before any row is looked at.
  */
 import { isIP } from 'node:net';
-import { parseDecimal } from '../../common/decimal';
-import { tryFromGlobalId } from '../../common/global-id';
+import { parseDecimal } from '../../platform/common/decimal';
+import { tryFromGlobalId } from '../../platform/common/global-id';
 import type { CdrInput } from './cdr.inputs';
 import type { CallDisposition } from './cdr.enums';
 import type { CdrRejection, CdrRejectionCode } from './cdr.type';

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { CallDisposition } from './cdr.enums';
 
 @InputType('CdrInput', {

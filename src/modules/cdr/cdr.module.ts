@@ -1,10 +1,10 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { CdrSubmission } from './cdr-submission';
 import { CdrEntity } from './cdr.entity';
 import { CdrResolver } from './cdr.resolver';
 import { CdrService } from './cdr.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     cdrs: CdrService;
   }

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../common/errors';
-import { toGlobalId } from '../../common/global-id';
-import { WithCoercedArgs } from '../../server/coerced-args';
-import type { RequestContext } from '../../server/context';
-import { Role } from '../api-key/role';
+import { notFound } from '../../platform/common/errors';
+import { toGlobalId } from '../../platform/common/global-id';
+import { WithCoercedArgs } from '../../platform/graphql/coerced-args';
+import type { RequestContext } from '../../platform/graphql/context';
+import { Role } from '../../platform/graphql/role';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { loadTrunk } from '../trunk/trunk.loader';

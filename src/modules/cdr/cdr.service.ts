@@ -4,10 +4,10 @@
  * descending, which the (customer_id, started_at, id), (trunk_id, started_at, id)
  * and (started_at, id) indexes serve.
  */
-import { SqlWhere } from '../../common/sql-where';
-import { fromGlobalId } from '../../common/global-id';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import { SqlWhere } from '../../platform/common/sql-where';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { CdrSubmission } from './cdr-submission';
 import type { CdrFilter, CdrInput } from './cdr.inputs';
 import { CdrType, type CdrBatchResult, type CdrRow } from './cdr.type';

@@ -1,9 +1,9 @@
 import { Extensions, Field, ID, Int, ObjectType } from 'type-graphql';
-import { normaliseDecimal } from '../../common/decimal';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { Connection } from '../../common/pagination';
-import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import { normaliseDecimal } from '../../platform/common/decimal';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { Connection } from '../../platform/common/pagination';
+import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { CreatedAlertEvent } from '../domain-hooks';
 import { CallDisposition } from './cdr.enums';

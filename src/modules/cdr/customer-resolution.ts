@@ -4,7 +4,7 @@
  * A customerId is taken as given: the insert only keeps rows whose customer exists
  * (one round trip less on the hot path), and the caller reports the rest unknown.
  */
-import type { UnitOfWork } from '../../db/unit-of-work';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { ValidCdr } from './cdr-validation';
 
 export interface Resolved {

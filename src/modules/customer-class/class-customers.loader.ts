@@ -4,8 +4,8 @@
  * through the batched by-id loader, the totals through the batched customer count. Later
  * pages (with after) go through CustomerQueryService.list; the cursors are the same.
  */
-import { pageSize, toPage, type Page } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import { pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerSortField } from '../customer/customer-sort';
 import { customerLoader } from '../customer/customer.loader';
 import type { CustomerType } from '../customer/customer.type';

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { DecimalScalar } from '../../common/scalars';
+import { DecimalScalar } from '../../platform/common/scalars';
 import { PaymentTerms } from '../customer/customer.enums';
 import { NotificationKind } from '../notification-template/notification-kind';
 

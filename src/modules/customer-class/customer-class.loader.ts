@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import type { RequestContext } from '../../server/context';
+import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerClassEntity } from './customer-class.entity';
 import { CustomerClassType } from './customer-class.type';
 

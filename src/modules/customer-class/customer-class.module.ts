@@ -1,11 +1,11 @@
-import type { AppModule } from '../app-module';
-import { Role } from '../api-key/role';
+import type { AppModule } from '../../app/app-module';
+import { Role } from '../../platform/graphql/role';
 import { CustomerClassEntity } from './customer-class.entity';
 import { loadCustomerClass } from './customer-class.loader';
 import { CustomerClassResolver } from './customer-class.resolver';
 import { CustomerClassService } from './customer-class.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     customerClasses: CustomerClassService;
   }

@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import type { RequestContext } from '../../server/context';
-import { Role } from '../api-key/role';
+import { notFound } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import type { RequestContext } from '../../platform/graphql/context';
+import { Role } from '../../platform/graphql/role';
 import { CustomerConnection } from '../customer/customer-connection';
 import { loadNotificationTemplate } from '../notification-template/notification-template.loader';
 import { NotificationTemplateType } from '../notification-template/notification-template.type';

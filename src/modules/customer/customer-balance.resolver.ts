@@ -1,11 +1,11 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { DecimalScalar } from '../../common/scalars';
-import type { BalanceChangedPayload, CustomerStatusChangedPayload } from '../../pubsub/topics';
-import { Topic } from '../../pubsub/topics';
-import type { RequestContext } from '../../server/context';
-import { READ_ROLES, Role } from '../api-key/role';
+import { DecimalScalar } from '../../platform/common/scalars';
+import type { BalanceChangedPayload, CustomerStatusChangedPayload } from '../../platform/pubsub/topics';
+import { Topic } from '../../platform/pubsub/topics';
+import type { RequestContext } from '../../platform/graphql/context';
+import { READ_ROLES, Role } from '../../platform/graphql/role';
 import { BalanceChangeType } from '../balance/balance-change.type';
-import { notFound } from '../../common/errors';
+import { notFound } from '../../platform/common/errors';
 import { loadCustomer } from './customer.loader';
 import { CustomerType } from './customer.type';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../balance/idempotency-keys';

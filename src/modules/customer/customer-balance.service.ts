@@ -2,18 +2,18 @@
  * Payments, adjustments and resets: each one transaction through the BalanceLedger
  * (which locks the row, writes the ledger and publishes BalanceChange after commit).
  */
-import { dec } from '../../common/decimal';
-import { badInput, notFound, NUMERIC_OUT_OF_RANGE, sqlConstraint, sqlState } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import { optionalText } from '../../common/validation';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { RequestContext } from '../../server/context';
+import { dec } from '../../platform/common/decimal';
+import { badInput, notFound, NUMERIC_OUT_OF_RANGE, sqlConstraint, sqlState } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { optionalText } from '../../platform/common/validation';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { AppliedBalanceChange } from '../domain-hooks';
 import { IDEMPOTENCY_KEY_CONSTRAINT, idempotencyClaim, rememberKey, replayOf, type IdempotencyClaim } from '../balance/idempotency-keys';
-import type { BalanceChangedPayload } from '../../pubsub/topics';
+import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 
 export class CustomerBalanceService {
   constructor(

@@ -1,5 +1,5 @@
 import { ObjectType } from 'type-graphql';
-import { Connection } from '../../common/pagination';
+import { Connection } from '../../platform/common/pagination';
 import { CustomerType } from './customer.type';
 
 @ObjectType('CustomerConnection')

@@ -4,12 +4,12 @@
  * customer's id answers NOT_FOUND at subscribe time (as queries do), so it never
  * silently waits on events it could not see.
  */
-import { notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import type { EventBus } from '../../pubsub/event-bus';
-import { filterIterator } from '../../pubsub/filter-iterator';
-import type { Topic, TopicPayloads } from '../../pubsub/topics';
-import type { RequestContext } from '../../server/context';
+import { notFound } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { filterIterator } from '../../platform/pubsub/filter-iterator';
+import type { Topic, TopicPayloads } from '../../platform/pubsub/topics';
+import type { RequestContext } from '../../platform/graphql/context';
 import { loadCustomer } from './customer.loader';
 
 type CustomerTopic = Topic.BALANCE_CHANGED | Topic.CUSTOMER_STATUS_CHANGED;

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Extensions, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { pageSize } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import { pageSize } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import { loadCustomerClass } from '../customer-class/customer-class.loader';
 import { CustomerClassType } from '../customer-class/customer-class.type';
 import { loadTrunkCount, loadTrunksOfCustomer, TRUNKS_OF_CUSTOMER } from '../trunk/trunk.loader';

@@ -2,8 +2,8 @@
  * How each writable customer field is validated and stored. Create and update share
  * it, so a rule (no negative limits, valid e-mails) holds whichever way a value arrives.
  */
-import { badInput } from '../../common/errors';
-import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalText, requiredName } from '../../common/validation';
+import { badInput } from '../../platform/common/errors';
+import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalText, requiredName } from '../../platform/common/validation';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 
 type Kind = 'name' | 'text' | 'email' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool';

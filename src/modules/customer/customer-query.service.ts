@@ -4,13 +4,13 @@
  * own customer; another id answers NOT_FOUND exactly like an unknown one.
  */
 import type { SelectQueryBuilder } from 'typeorm';
-import { notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import { containsPattern } from '../../common/like';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import { SortDirection } from '../../common/sort-direction';
-import type { Database } from '../../db/database';
-import type { RequestContext } from '../../server/context';
+import { notFound } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { containsPattern } from '../../platform/common/like';
+import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { SortDirection } from '../../platform/common/sort-direction';
+import type { Database } from '../../platform/db/database';
+import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerSortField } from './customer-sort';
 import { CustomerEntity } from './customer.entity';
 import type { CustomerFilter, CustomerOrder } from './customer.inputs';

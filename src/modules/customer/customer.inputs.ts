@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { DecimalScalar } from '../../common/scalars';
-import { SortDirection } from '../../common/sort-direction';
+import { DecimalScalar } from '../../platform/common/scalars';
+import { SortDirection } from '../../platform/common/sort-direction';
 import { AccountType, CustomerStatus, PaymentTerms } from './customer.enums';
 import { CustomerSortField } from './customer-sort';
 

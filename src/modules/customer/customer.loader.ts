@@ -1,6 +1,6 @@
 import type DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { RequestContext } from '../../server/context';
+import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerEntity } from './customer.entity';
 import { CustomerType } from './customer.type';
 

@@ -1,4 +1,4 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { CustomerBalanceResolver } from './customer-balance.resolver';
 import { CustomerBalanceService } from './customer-balance.service';
 import { CustomerEventsService } from './customer-events.service';
@@ -9,7 +9,7 @@ import { loadCustomer } from './customer.loader';
 import { CustomerResolver } from './customer.resolver';
 import { CustomerService } from './customer.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     customers: CustomerService;
     customerQueries: CustomerQueryService;

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Extensions, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { MAX_PAGE_SIZE } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
-import { READ_ROLES, Role } from '../api-key/role';
+import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
+import { READ_ROLES, Role } from '../../platform/graphql/role';
 import { CustomerConnection } from './customer-connection';
 import { CustomerStatus } from './customer.enums';
 import { CreateCustomerInput, CustomerFilter, CustomerOrder, UpdateCustomerInput } from './customer.inputs';

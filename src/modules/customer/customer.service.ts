@@ -4,14 +4,14 @@
  * goes through the BalanceLedger like every other change.
  */
 import { In } from 'typeorm';
-import { badInput, conflict, notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import { MAX_PAGE_SIZE } from '../../common/pagination';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
-import type { RequestContext } from '../../server/context';
+import { badInput, conflict, notFound } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { customerColumns } from './customer-fields';
 import { CustomerEntity } from './customer.entity';

@@ -1,8 +1,8 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { dec } from '../../common/decimal';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { DateTimeScalar, DecimalScalar } from '../../common/scalars';
+import { dec } from '../../platform/common/decimal';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import type { CustomerEntity } from './customer.entity';
 import { AccountType, CustomerStatus, PaymentTerms } from './customer.enums';
 

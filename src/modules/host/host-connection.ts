@@ -1,5 +1,5 @@
 import { ObjectType } from 'type-graphql';
-import { Connection } from '../../common/pagination';
+import { Connection } from '../../platform/common/pagination';
 import { HostType } from './host.type';
 
 @ObjectType('HostConnection')

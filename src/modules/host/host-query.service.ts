@@ -3,13 +3,13 @@
  * containing the address, and hosts inside a given block, as `h.ip >>= $ OR h.ip <<= $`,
  * both operators served by the GiST inet_ops index hosts_ip_gist.
  */
-import { SqlWhere } from '../../common/sql-where';
-import { notFound, sqlState } from '../../common/errors';
-import { fromGlobalId } from '../../common/global-id';
-import { containsPattern } from '../../common/like';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import type { Database } from '../../db/database';
-import type { RequestContext } from '../../server/context';
+import { SqlWhere } from '../../platform/common/sql-where';
+import { notFound, sqlState } from '../../platform/common/errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { containsPattern } from '../../platform/common/like';
+import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { Database } from '../../platform/db/database';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { HostFilter } from './host.inputs';
 import { loadHost } from './host.loader';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';

@@ -1,5 +1,5 @@
-import type { ListBounds } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import type { ListBounds } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
 
 /** Batched host lookup by local id; hosts of customers the caller may not see load as null. */

@@ -1,10 +1,10 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { HostQueryService } from './host-query.service';
 import { loadHost } from './host.loader';
 import { HostResolver } from './host.resolver';
 import { HostService } from './host.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     hosts: HostService;
     hostQueries: HostQueryService;

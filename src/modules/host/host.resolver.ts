@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../common/errors';
-import { toGlobalId } from '../../common/global-id';
-import type { RequestContext } from '../../server/context';
-import { READ_ROLES, Role } from '../api-key/role';
+import { notFound } from '../../platform/common/errors';
+import { toGlobalId } from '../../platform/common/global-id';
+import type { RequestContext } from '../../platform/graphql/context';
+import { READ_ROLES, Role } from '../../platform/graphql/role';
 import { loadCustomer } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { loadTrunk } from '../trunk/trunk.loader';

@@ -3,14 +3,14 @@
  * same address and port are a CONFLICT (partial unique index hosts_enabled_address_key).
  * Every change emits trunkChanged (HOSTS_CHANGED) for the trunks involved.
  */
-import { conflict, notFound, sqlState } from '../../common/errors';
-import { withConstraintErrors } from '../../common/constraint-errors';
-import { fromGlobalId } from '../../common/global-id';
-import { badInput } from '../../common/errors';
-import { nonNegativeInt } from '../../common/validation';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { RequestContext } from '../../server/context';
+import { conflict, notFound, sqlState } from '../../platform/common/errors';
+import { withConstraintErrors } from '../../platform/common/constraint-errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { badInput } from '../../platform/common/errors';
+import { nonNegativeInt } from '../../platform/common/validation';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { DomainHooks, TrunkChange } from '../domain-hooks';
 import type { HostInput } from './host.inputs';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { DateTimeScalar } from '../../common/scalars';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { DateTimeScalar } from '../../platform/common/scalars';
 
 /** A hosts row as HOST_COLUMNS selects it (ip already rendered, customer joined from the trunk). */
 export interface HostRow {

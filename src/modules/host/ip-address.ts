@@ -5,7 +5,7 @@
  * a block has host bits set is left to the cidr cast (see HOST_BITS_STATE).
  */
 import { isIP } from 'node:net';
-import { badInput } from '../../common/errors';
+import { badInput } from '../../platform/common/errors';
 
 /** SQLSTATE of "invalid cidr value: Value has bits set to right of mask" (and other invalid input). */
 export const INVALID_TEXT_STATE = '22P02';

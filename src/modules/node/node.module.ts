@@ -1,4 +1,4 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { NodeResolver } from './node.resolver';
 
 export const nodeModule: AppModule = {

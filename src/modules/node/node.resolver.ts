@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { tryFromGlobalId, typeOfGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { READ_ROLES } from '../api-key/role';
-import type { RequestContext } from '../../server/context';
+import { tryFromGlobalId, typeOfGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { READ_ROLES } from '../../platform/graphql/role';
+import type { RequestContext } from '../../platform/graphql/context';
 
 @Resolver()
 export class NodeResolver {

@@ -1,5 +1,5 @@
 import { In } from 'typeorm';
-import type { RequestContext } from '../../server/context';
+import type { RequestContext } from '../../platform/graphql/context';
 import { NotificationTemplateEntity } from './notification-template.entity';
 import { NotificationTemplateType } from './notification-template.type';
 

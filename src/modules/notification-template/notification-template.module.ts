@@ -1,11 +1,11 @@
-import type { AppModule } from '../app-module';
-import { Role } from '../api-key/role';
+import type { AppModule } from '../../app/app-module';
+import { Role } from '../../platform/graphql/role';
 import { NotificationTemplateEntity } from './notification-template.entity';
 import { loadNotificationTemplate } from './notification-template.loader';
 import { NotificationTemplateResolver } from './notification-template.resolver';
 import { NotificationTemplateService } from './notification-template.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     notificationTemplates: NotificationTemplateService;
   }

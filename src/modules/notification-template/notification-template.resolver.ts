@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Extensions, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../server/context';
-import { Role } from '../api-key/role';
+import type { RequestContext } from '../../platform/graphql/context';
+import { Role } from '../../platform/graphql/role';
 import { NotificationTemplateInput } from './notification-template.inputs';
 import { MAX_NOTIFICATION_TEMPLATES } from './notification-template.service';
 import { NotificationTemplateType } from './notification-template.type';

@@ -1,7 +1,7 @@
 import { Extensions, Field, ID, ObjectType } from 'type-graphql';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { DateTimeScalar } from '../../common/scalars';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { DateTimeScalar } from '../../platform/common/scalars';
 import { NotificationKind } from './notification-kind';
 import type { NotificationTemplateEntity } from './notification-template.entity';
 

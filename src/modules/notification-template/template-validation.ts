@@ -7,8 +7,8 @@
  * compiling and rendering cost grows with; see docs/security/notifications.md).
  */
 import Handlebars from 'handlebars';
-import { badInput } from '../../common/errors';
-import type { Config } from '../../config';
+import { badInput } from '../../platform/common/errors';
+import type { Config } from '../../platform/config';
 import { TEMPLATE_HELPERS } from '../notification/notification-renderer';
 import type { StoredMessage } from './notification-template.entity';
 import type { NotificationTemplateInput } from './notification-template.inputs';

@@ -4,8 +4,8 @@
  * refused), any other error when a later attempt may succeed.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Config } from '../../config';
-import { AddressPolicy, expectSuccess, PermanentDeliveryError, postJson } from './outbound-http';
+import type { Config } from '../../platform/config';
+import { AddressPolicy, expectSuccess, PermanentDeliveryError, postJson } from '../../platform/http/outbound-http';
 import type { NotificationRow } from './notification-outbox';
 import { receiverSecret, webhookHeaders } from './webhook-signature';
 

@@ -6,15 +6,15 @@
  * messages in flight, never one recorded SENT).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Database } from '../../db/database';
-import type { Logger } from '../../logger';
-import type { Config } from '../../config';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
-import type { PeriodicJob } from '../../workers';
+import type { Database } from '../../platform/db/database';
+import type { Logger } from '../../platform/logger';
+import type { Config } from '../../platform/config';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
+import type { PeriodicJob } from '../../platform/jobs';
 import { claimDue, recordFailure, recordSent, storeRendered, type NotificationRow, type RenderOutcome } from './notification-outbox';
 import type { NotificationDelivery } from './notification-delivery';
-import { PermanentDeliveryError } from './outbound-http';
+import { PermanentDeliveryError } from '../../platform/http/outbound-http';
 import { renderLimits, TemplateRenderError, type RenderLimits } from './notification-renderer';
 import { renderForChannel } from './template-selection';
 

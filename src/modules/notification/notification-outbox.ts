@@ -7,11 +7,11 @@
  * in-flight message), while a row recorded SENT is never claimed again. Rows are
  * enqueued as drafts and rendered by the worker that claims them (storeRendered).
  */
-import { storableText } from '../../common/unsafe-text';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import { Topic } from '../../pubsub/topics';
-import type { EventBus } from '../../pubsub/event-bus';
+import { storableText } from '../../platform/common/unsafe-text';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import { Topic } from '../../platform/pubsub/topics';
+import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { NotificationDraft, OutboxMessage } from './template-selection';
 
 /** A notification row as the service and the workers read it. */

@@ -5,9 +5,9 @@
  * are drafts (template and view): rendering happens at delivery, so a slow or failing
  * template never holds or fails the transaction (a CDR batch, a payment).
  */
-import { dec, normaliseDecimal } from '../../common/decimal';
-import { toGlobalId } from '../../common/global-id';
-import type { UnitOfWork } from '../../db/unit-of-work';
+import { dec, normaliseDecimal } from '../../platform/common/decimal';
+import { toGlobalId } from '../../platform/common/global-id';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { AppliedBalanceChange, CreatedAlertEvent, TrunkChange } from '../domain-hooks';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { customerRecipient, customerTemplate, draftMessage, messageFor, type OutboxMessage } from './template-selection';

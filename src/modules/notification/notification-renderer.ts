@@ -13,8 +13,8 @@
  * access denied, compiled templates cached by their source text.
  */
 import Handlebars from 'handlebars';
-import { dec } from '../../common/decimal';
-import type { Config } from '../../config';
+import { dec } from '../../platform/common/decimal';
+import type { Config } from '../../platform/config';
 
 /** Subject, body and BCC of one message kind, each a Handlebars source. */
 export interface MessageTemplate {

@@ -5,8 +5,8 @@
  * ids as public ids. Views are built from plain objects only, so a template can reach
  * nothing but what is listed here.
  */
-import { toGlobalId } from '../../common/global-id';
-import { dec, normaliseDecimal } from '../../common/decimal';
+import { toGlobalId } from '../../platform/common/global-id';
+import { dec, normaliseDecimal } from '../../platform/common/decimal';
 import type { NotificationKind } from '../notification-template/notification-kind';
 import type { StoredMessage } from '../notification-template/notification-template.entity';
 

@@ -1,11 +1,11 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { NotificationDelivery } from './notification-delivery';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { onAlertEventsCreated, onBalanceChanged, onTrunkChanged } from './notification-reactions';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationService } from './notification.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     notifications: NotificationService;
     notificationDispatcher: NotificationDispatcher;

@@ -2,16 +2,16 @@
  * The delivery log (queries), the explicit send and retry operations, and the hook
  * reactions that enqueue messages in the transaction of the change that caused them.
  */
-import { SqlWhere } from '../../common/sql-where';
-import { badInput, conflict, notFound } from '../../common/errors';
-import { fromGlobalId, toGlobalId } from '../../common/global-id';
-import { decodeCursor, pageSize, toPage } from '../../common/pagination';
-import type { Config } from '../../config';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { EventBus } from '../../pubsub/event-bus';
-import { Topic } from '../../pubsub/topics';
-import type { RequestContext } from '../../server/context';
+import { SqlWhere } from '../../platform/common/sql-where';
+import { badInput, conflict, notFound } from '../../platform/common/errors';
+import { fromGlobalId, toGlobalId } from '../../platform/common/global-id';
+import { decodeCursor, pageSize, toPage } from '../../platform/common/pagination';
+import type { Config } from '../../platform/config';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { Topic } from '../../platform/pubsub/topics';
+import type { RequestContext } from '../../platform/graphql/context';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
 import { customerMessage, loadCustomerRows } from './notification-reactions';

@@ -1,8 +1,8 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { toGlobalId } from '../../common/global-id';
-import { Node } from '../../common/node';
-import { Connection } from '../../common/pagination';
-import { DateTimeScalar } from '../../common/scalars';
+import { toGlobalId } from '../../platform/common/global-id';
+import { Node } from '../../platform/common/node';
+import { Connection } from '../../platform/common/pagination';
+import { DateTimeScalar } from '../../platform/common/scalars';
 import { NotificationKind } from '../notification-template/notification-kind';
 import type { NotificationRow } from './notification-outbox';
 

@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import type { ListBounds } from '../../common/pagination';
-import type { RequestContext } from '../../server/context';
+import type { ListBounds } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
 import { TrunkEntity } from './trunk.entity';
 import { TrunkType } from './trunk.type';
 

@@ -1,10 +1,10 @@
-import type { AppModule } from '../app-module';
+import type { AppModule } from '../../app/app-module';
 import { TrunkEntity } from './trunk.entity';
 import { loadTrunk } from './trunk.loader';
 import { TrunkResolver } from './trunk.resolver';
 import { TrunkService } from './trunk.service';
 
-declare module '../../services' {
+declare module '../../app/services' {
   interface Services {
     trunks: TrunkService;
   }

@@ -3,15 +3,15 @@
  * change emits the trunkChanged hook inside the transaction (notifications send
  * TRUNK_UPDATED from it).
  */
-import { badInput, conflict, notFound } from '../../common/errors';
-import { withConstraintErrors } from '../../common/constraint-errors';
-import { fromGlobalId } from '../../common/global-id';
-import { containsPattern } from '../../common/like';
-import { decodeCursor, pageSize, toPage, type Page } from '../../common/pagination';
-import { nonNegativeInt, optionalText, requiredName } from '../../common/validation';
-import type { Database } from '../../db/database';
-import type { UnitOfWork } from '../../db/unit-of-work';
-import type { RequestContext } from '../../server/context';
+import { badInput, conflict, notFound } from '../../platform/common/errors';
+import { withConstraintErrors } from '../../platform/common/constraint-errors';
+import { fromGlobalId } from '../../platform/common/global-id';
+import { containsPattern } from '../../platform/common/like';
+import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { nonNegativeInt, optionalText, requiredName } from '../../platform/common/validation';
+import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { DomainHooks, TrunkChange } from '../domain-hooks';
 import { TrunkEntity } from './trunk.entity';
 import type { TrunkFilter, TrunkInput } from './trunk.inputs';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../../../src/db/embedded-postgres';
+import { freePort } from '../../../src/platform/db/embedded-postgres';
 import { stopChild } from '../../helpers/child-process';
 import { disposeLater } from '../../helpers/disposal';
 

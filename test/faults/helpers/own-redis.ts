@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { freePort } from '../../../src/db/embedded-postgres';
+import { freePort } from '../../../src/platform/db/embedded-postgres';
 import { stopChild } from '../../helpers/child-process';
 import { disposeLater } from '../../helpers/disposal';
 

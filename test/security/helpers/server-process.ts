@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../../src/db/embedded-postgres';
+import { freePort } from '../../../src/platform/db/embedded-postgres';
 import { watchChild } from '../../helpers/child-process';
 import { disposeLater } from '../../helpers/disposal';
 import { HttpClient, WsClient } from '../../helpers/graphql-client';

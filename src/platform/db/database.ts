@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { ENTITIES } from './entities';
-import { MIGRATIONS } from '../../migrations';
+import { MIGRATIONS } from '../../../migrations';
 import type { PreparedSql } from './prepared-sql';
 import { runInTransaction, runQuery, type TransactionOptions, type UnitOfWork } from './unit-of-work';
 

@@ -3,16 +3,16 @@
  * through the request context (resolvers stay thin and stateless). Modules wire their
  * in-transaction reactions to each other through `hooks`, never by importing each other.
  */
-import type { Config } from './config';
-import type { NodeType } from './common/global-id';
-import type { Database } from './db/database';
-import type { Logger } from './logger';
-import type { EventBus } from './pubsub/event-bus';
-import type { RequestContext } from './server/context';
-import type { PeriodicJob } from './workers';
-import { ApiKeyService } from './modules/api-key/api-key.service';
-import { BalanceLedger } from './modules/balance/balance-ledger';
-import { DomainHooks } from './modules/domain-hooks';
+import type { Config } from '../platform/config';
+import type { NodeType } from '../platform/common/global-id';
+import type { Database } from '../platform/db/database';
+import type { Logger } from '../platform/logger';
+import type { EventBus } from '../platform/pubsub/event-bus';
+import type { RequestContext } from '../platform/graphql/context';
+import type { PeriodicJob } from '../platform/jobs';
+import { ApiKeyService } from '../modules/api-key/api-key.service';
+import { BalanceLedger } from '../modules/balance/balance-ledger';
+import { DomainHooks } from '../modules/domain-hooks';
 import { MODULES } from './modules';
 
 export type NodeFetcher = (ctx: RequestContext, localId: string) => Promise<unknown | null>;

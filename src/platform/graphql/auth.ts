@@ -1,5 +1,5 @@
 /** Reads the API key from an HTTP header or graphql-ws connectionParams. */
-import type { ApiKeyService } from '../modules/api-key/api-key.service';
+import type { ApiKeyService } from '../../modules/api-key/api-key.service';
 import type { Principal } from './context';
 
 /** The secret from "Bearer <key>" (or a bare key). */

@@ -1,4 +1,4 @@
-import type { Services } from '../services';
+import type { Services } from './services';
 
 /**
  * A feature module: its GraphQL resolvers, TypeORM entities, and a register step that

@@ -21,7 +21,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { AppError } from '../../common/errors';
-import { Role } from '../../modules/api-key/role';
+import { Role } from '../role';
 import type { OperationCheck } from '../operation-guard';
 import { FIELD_ACCESS } from './field-access.table';
 

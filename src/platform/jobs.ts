@@ -3,7 +3,7 @@
  * notification outbox). Every job claims its rows in the database, so any number of
  * instances can run them at once without doing the same work twice.
  */
-import type { Services } from './services';
+import type { Services } from '../app/services';
 
 export interface Workers {
   stop(): Promise<void>;

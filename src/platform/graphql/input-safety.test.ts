@@ -1,5 +1,5 @@
 import { buildSchema, parse, type GraphQLError } from 'graphql';
-import { Role } from '../modules/api-key/role';
+import { Role } from './role';
 import { refuseUnsafeText } from './input-safety';
 
 const schema = buildSchema(`

@@ -1,8 +1,8 @@
 import { freePort } from '../db/embedded-postgres';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
-import { Role } from '../modules/api-key/role';
-import type { Principal } from './context';
+import { Role } from '../graphql/role';
+import type { Principal } from '../graphql/context';
 import { RateLimits } from './rate-limit';
 import { RefusalLog } from './refusal-log';
 

@@ -4,7 +4,7 @@
  * surfacing later as a confusing runtime error.
  */
 import path from 'node:path';
-import type { Role } from './modules/api-key/role';
+import type { Role } from './graphql/role';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

@@ -7,8 +7,8 @@ import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { unauthenticated, type AppError } from '../common/errors';
 import type { HttpLimitsConfig } from '../config';
-import type { Services } from '../services';
-import { authenticate } from './auth';
+import type { Services } from '../../app/services';
+import { authenticate } from '../graphql/auth';
 import type { RateLimits } from './rate-limit';
 import type { RefusalLog } from './refusal-log';
 

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { getIntrospectionQuery, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { loadConfig } from '../config';
 import { EventBus } from '../pubsub/event-bus';
-import { buildAppSchema } from '../schema';
+import { buildAppSchema } from '../../app/schema';
 import { asTokenLimitError, listFieldsWithoutSize } from './query-limits';
-import { DASHBOARD, fragmentBomb, NOC_ALERTS, SUBMIT_CDRS } from '../../test/security/helpers/attack-queries';
+import { DASHBOARD, fragmentBomb, NOC_ALERTS, SUBMIT_CDRS } from '../../../test/security/helpers/attack-queries';
 import { createOperationGuard, type OperationGuard } from './operation-guard';
 
 const PRODUCTION = { NODE_ENV: 'production', WEBHOOK_SECRET: 'whsec_cXVlcnktbGltaXRzLXRlc3Qtc2VjcmV0' };

@@ -4,9 +4,9 @@
  */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
-import { forbidden } from './common/errors';
+import { forbidden } from '../platform/common/errors';
 import { MODULES } from './modules';
-import type { RequestContext } from './server/context';
+import type { RequestContext } from '../platform/graphql/context';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS = MODULES.flatMap((m) => m.resolvers) as NonEmptyArray<Function>;

@@ -1,7 +1,7 @@
 import { parse, type GraphQLSchema } from 'graphql';
-import { Role } from '../../modules/api-key/role';
+import { Role } from '../role';
 import { EventBus } from '../../pubsub/event-bus';
-import { buildAppSchema } from '../../schema';
+import { buildAppSchema } from '../../../app/schema';
 import type { Principal } from '../context';
 import { fieldAccessCheck } from './field-access';
 

@@ -15,8 +15,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import { rateLimited, type AppError } from '../common/errors';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { Role } from '../modules/api-key/role';
-import type { Principal, RequestContext } from './context';
+import type { Role } from '../graphql/role';
+import type { Principal, RequestContext } from '../graphql/context';
 import { RefusalLog } from './refusal-log';
 import { submittedCdrCount } from './submitted-cdrs';
 

@@ -3,15 +3,15 @@
  * -> background workers. close() tears down in reverse order.
  */
 import 'reflect-metadata';
-import type { Config } from './config';
-import { Database } from './db/database';
-import { createLogger, type Logger } from './logger';
-import { EventBus } from './pubsub/event-bus';
+import type { Config } from '../platform/config';
+import { Database } from '../platform/db/database';
+import { createLogger, type Logger } from '../platform/logger';
+import { EventBus } from '../platform/pubsub/event-bus';
 import { buildAppSchema } from './schema';
-import { startHttpServer } from './server/http-server';
-import { createOperationGuard } from './server/operation-guard';
+import { startHttpServer } from '../platform/http/http-server';
+import { createOperationGuard } from '../platform/graphql/operation-guard';
 import { createServices, type Services } from './services';
-import { startWorkers, type Workers } from './workers';
+import { startWorkers, type Workers } from '../platform/jobs';
 
 export interface App {
   url: string;

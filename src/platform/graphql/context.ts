@@ -4,8 +4,8 @@
  */
 import DataLoader from 'dataloader';
 import type { Logger } from '../logger';
-import { Role } from '../modules/api-key/role';
-import type { Services } from '../services';
+import { Role } from './role';
+import type { Services } from '../../app/services';
 
 export interface Principal {
   role: Role;
