@@ -8,7 +8,6 @@ import http from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dec } from '../src/platform/common/decimal';
-import { ENTITIES } from '../src/platform/db/entities';
 import { CdrEntity } from '../src/modules/cdr/cdr.entity';
 import { CustomerEntity } from '../src/modules/customer/customer.entity';
 import { startAppProcess, type AppProcess } from './app-process';
@@ -247,7 +246,7 @@ export async function compareIngest(server: BenchServer, batchSize: number, perR
 /** What an ORM-first handler does: per record, find the CDR, find the customer, save both. */
 export async function naiveTypeormScenario(server: BenchServer, total: number): Promise<Measurement> {
   const db = await server.freshDatabase('naive');
-  const ds = new DataSource({ type: 'postgres', url: db.url, entities: ENTITIES, synchronize: false, poolSize: 4 });
+  const ds = new DataSource({ type: 'postgres', url: db.url, entities: [CdrEntity, CustomerEntity], synchronize: false, poolSize: 4 });
   await ds.initialize();
   try {
     const w = await createWorkload(db.url, BENCH_CUSTOMERS, total, total, 'n');

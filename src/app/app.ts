@@ -1,17 +1,29 @@
 /**
- * Composition root: config -> database -> pub/sub -> services -> schema -> HTTP + WS
- * -> background workers. close() tears down in reverse order.
+ * Composition root: config -> database -> pub/sub -> services (services.ts, with the
+ * in-transaction reactions of reactions.ts) -> resolvers (resolvers.ts) -> schema ->
+ * HTTP + graphql-ws -> background jobs. close() tears down in reverse order.
+ * Only the entry points (main.ts, schema-cli.ts) import this folder.
  */
 import 'reflect-metadata';
 import type { Config } from '../platform/config';
 import { Database } from '../platform/db/database';
+import { createOperationGuard } from '../platform/graphql/operation-guard';
+import { startHttpServer } from '../platform/http/http-server';
+import { startWorkers, type Workers } from '../platform/jobs';
 import { createLogger, type Logger } from '../platform/logger';
 import { EventBus } from '../platform/pubsub/event-bus';
+import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
+import { CdrEntity } from '../modules/cdr/cdr.entity';
+import { CustomerEntity } from '../modules/customer/customer.entity';
+import { CustomerClassEntity } from '../modules/customer-class/customer-class.entity';
+import { NotificationTemplateEntity } from '../modules/notification-template/notification-template.entity';
+import { TrunkEntity } from '../modules/trunk/trunk.entity';
+import { createResolvers } from './resolvers';
 import { buildAppSchema } from './schema';
-import { startHttpServer } from '../platform/http/http-server';
-import { createOperationGuard } from '../platform/graphql/operation-guard';
 import { createServices, type Services } from './services';
-import { startWorkers, type Workers } from '../platform/jobs';
+
+/** The modules' TypeORM entities (the tables themselves are created by migrations only). */
+const ENTITIES = [ApiKeyEntity, CdrEntity, CustomerEntity, CustomerClassEntity, NotificationTemplateEntity, TrunkEntity];
 
 export interface App {
   url: string;
@@ -23,19 +35,21 @@ export interface App {
 }
 
 export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<App> {
-  const db = await Database.open(config, logger);
+  const db = await Database.open(config, logger, { entities: ENTITIES });
   let events: EventBus | undefined;
   try {
-    events = config.redisUrl ? await EventBus.redis(config.redisUrl, config.redisPrefix, logger, {
+    events = config.redisUrl
+      ? await EventBus.redis(config.redisUrl, config.redisPrefix, logger, {
           commandTimeoutMs: config.redisCommandTimeoutMs,
           publishBuffer: config.redisPublishBuffer,
-        }) : EventBus.inProcess(config.redisPrefix);
+        })
+      : EventBus.inProcess(config.redisPrefix);
     const services = createServices({ config, logger, db, events });
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
-    const schema = await buildAppSchema(events.asTypeGraphQL());
-    const server = await startHttpServer(schema, createOperationGuard(schema, config), services);
-    const workers: Workers = startWorkers(services);
+    const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));
+    const server = await startHttpServer(schema, createOperationGuard(schema, config), { config, logger, db, events, keys: services.apiKeys });
+    const workers: Workers = startWorkers(services.jobs, config.schedulerIntervalMs, logger);
     let closing: Promise<void> | undefined;
     return {
       url: server.url,

@@ -1,15 +1,17 @@
 /**
- * The executable schema: every resolver of every module, the role check and the
- * pub/sub. schema.graphql is printed from this (sorted) by `npm run schema`.
+ * The executable schema: the app's resolvers, the role check and the pub/sub.
+ * schema.graphql is printed from this (sorted) by `npm run schema`.
  */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, type AuthChecker, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { buildSchema, type AuthChecker, type PubSub } from 'type-graphql';
 import { forbidden } from '../platform/common/errors';
-import { MODULES } from './modules';
 import type { RequestContext } from '../platform/graphql/context';
-
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS = MODULES.flatMap((m) => m.resolvers) as NonEmptyArray<Function>;
+import { loadConfig } from '../platform/config';
+import type { Database } from '../platform/db/database';
+import { createLogger } from '../platform/logger';
+import { EventBus } from '../platform/pubsub/event-bus';
+import { createResolvers, type AppResolvers } from './resolvers';
+import { createServices } from './services';
 
 /** Roles listed in @Authorized may call; anyone else gets FORBIDDEN (anonymous callers never get this far). */
 const authChecker: AuthChecker<RequestContext, string> = ({ context }, roles) => {
@@ -17,8 +19,19 @@ const authChecker: AuthChecker<RequestContext, string> = ({ context }, roles) =>
   throw forbidden(`The ${context.principal.role} role may not do this`);
 };
 
-export function buildAppSchema(pubSub: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, pubSub, authChecker, validate: false });
+/**
+ * The schema over the app's resolvers. Without them (printing schema.graphql, tests and
+ * benchmarks of validation), over resolvers of a graph that has no database: building
+ * and validating a schema runs no resolver.
+ */
+export function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = detachedResolvers()): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: resolvers.classes, container: resolvers.container, pubSub, authChecker, validate: false });
+}
+
+function detachedResolvers(): AppResolvers {
+  const config = loadConfig({});
+  const detached = { config, logger: createLogger('error'), db: {} as Database, events: EventBus.inProcess(config.redisPrefix) };
+  return createResolvers(createServices(detached));
 }
 
 /** The SDL committed as schema.graphql: sorted so that it is stable across builds. */

@@ -1,53 +1,108 @@
 /**
- * The service graph, built once by the composition root and reached by resolvers
- * through the request context (resolvers stay thin and stateless). Modules wire their
- * in-transaction reactions to each other through `hooks`, never by importing each other.
+ * The service graph, built once and explicitly: every service gets what it uses by
+ * constructor, in dependency order, and every in-transaction reaction is a method of
+ * Reactions (reactions.ts) handed to the lower module whose change it follows.
+ * Nothing else reaches services: resolvers get theirs from resolvers.ts.
  */
 import type { Config } from '../platform/config';
-import type { NodeType } from '../platform/common/global-id';
 import type { Database } from '../platform/db/database';
+import type { PeriodicJob } from '../platform/jobs';
 import type { Logger } from '../platform/logger';
 import type { EventBus } from '../platform/pubsub/event-bus';
-import type { RequestContext } from '../platform/graphql/context';
-import type { PeriodicJob } from '../platform/jobs';
+import { AlertDefinitionService } from '../modules/alert/alert-definition.service';
+import type { AlertEventsReaction } from '../modules/alert/alert-event';
+import { AlertEngine } from '../modules/alert/alert-engine';
+import { AlertEventService } from '../modules/alert/alert-event.service';
+import { AlertEventWriter } from '../modules/alert/alert-event-writer';
+import { alertJobs } from '../modules/alert/alert-jobs';
+import { AlertLoader } from '../modules/alert/alert.loader';
 import { ApiKeyService } from '../modules/api-key/api-key.service';
 import { BalanceLedger } from '../modules/balance/balance-ledger';
-import { DomainHooks } from '../modules/domain-hooks';
-import { MODULES } from './modules';
+import { CdrSubmission } from '../modules/cdr/cdr-submission';
+import { CdrService } from '../modules/cdr/cdr.service';
+import { ClassCustomersLoader } from '../modules/customer/class-customers.loader';
+import { CustomerBalanceService } from '../modules/customer/customer-balance.service';
+import { CustomerEventsService } from '../modules/customer/customer-events.service';
+import { CustomerQueryService } from '../modules/customer/customer-query.service';
+import { CustomerLoader } from '../modules/customer/customer.loader';
+import { CustomerService } from '../modules/customer/customer.service';
+import { CustomerClassLoader } from '../modules/customer-class/customer-class.loader';
+import { CustomerClassService } from '../modules/customer-class/customer-class.service';
+import { HostQueryService } from '../modules/host/host-query.service';
+import { HostLoader } from '../modules/host/host.loader';
+import { HostService } from '../modules/host/host.service';
+import { NotificationDelivery } from '../modules/notification/notification-delivery';
+import { NotificationDispatcher } from '../modules/notification/notification-dispatcher';
+import { NotificationService } from '../modules/notification/notification.service';
+import { NotificationTemplateLoader } from '../modules/notification-template/notification-template.loader';
+import { NotificationTemplateService } from '../modules/notification-template/notification-template.service';
+import type { TrunkChangedReaction } from '../modules/trunk/trunk-change';
+import { TrunkLoader } from '../modules/trunk/trunk.loader';
+import { TrunkService } from '../modules/trunk/trunk.service';
+import { Reactions } from './reactions';
 
-export type NodeFetcher = (ctx: RequestContext, localId: string) => Promise<unknown | null>;
-
-export interface Infrastructure {
+/** What the process opened before the services (see app.ts). */
+export interface Platform {
   config: Config;
   logger: Logger;
   db: Database;
   events: EventBus;
 }
 
-/** Modules add their own services here by interface augmentation (see AppModule). */
-export interface Services extends Infrastructure {
-  hooks: DomainHooks;
-  balanceLedger: BalanceLedger;
-  apiKeys: ApiKeyService;
-  /** How node(id) loads each type, by the prefix of the id. */
-  nodes: Partial<Record<NodeType, NodeFetcher>>;
-  /** Periodic background jobs (schedulers, outbox). */
-  jobs: PeriodicJob[];
+export function createServices({ config, logger, db, events }: Platform) {
+  // The top of the graph first: the reactions call alerts and notifications.
+  const notifications = new NotificationService(db, events, config);
+  const alertWriter = new AlertEventWriter(events);
+  const alertEngine = new AlertEngine(alertWriter);
+  // Services call the reactions through this object at call time, so a test can observe one.
+  const reactions = new Reactions(alertEngine, notifications);
+
+  const templates = new NotificationTemplateLoader(db);
+  const balanceLedger = new BalanceLedger(events, (uow, changes) => reactions.balanceChanged(uow, changes));
+  const classes = new CustomerClassLoader(db);
+  const customers = new CustomerLoader(db);
+  const customerQueries = new CustomerQueryService(db, customers);
+  const apiKeys = new ApiKeyService(db, events, logger);
+  const trunks = new TrunkLoader(db);
+  const trunkChanged: TrunkChangedReaction = (uow, changes) => reactions.trunkChanged(uow, changes);
+  const hosts = new HostLoader(db);
+  const alerts = new AlertLoader(db);
+  const alertEvents = new AlertEventService(db, events);
+  const alertEventsWritten: AlertEventsReaction = (uow, written) => reactions.alertEventsWritten(uow, written);
+  const cdrs = new CdrService(
+    db,
+    new CdrSubmission(db, balanceLedger, (uow, batch) => reactions.cdrBatchCharged(uow, batch), config.maxCdrBatch),
+  );
+  const notificationDispatcher = new NotificationDispatcher(config, db, events, new NotificationDelivery(config), logger);
+
+  const jobs: PeriodicJob[] = [...alertJobs(db, events, alertEngine, alertWriter, alertEventsWritten), notificationDispatcher];
+
+  return {
+    config,
+    logger,
+    db,
+    events,
+    reactions,
+    balanceLedger,
+    apiKeys,
+    loaders: { templates, classes, customers, trunks, hosts, alerts, classCustomers: new ClassCustomersLoader(db, customers, classes) },
+    notificationTemplates: new NotificationTemplateService(db, config),
+    customerClasses: new CustomerClassService(db),
+    customers: new CustomerService(db, balanceLedger, events),
+    customerQueries,
+    customerBalances: new CustomerBalanceService(db, balanceLedger),
+    customerEvents: new CustomerEventsService(events, customers),
+    trunks: new TrunkService(db, trunks, trunkChanged),
+    hosts: new HostService(db, trunkChanged),
+    hostQueries: new HostQueryService(db, hosts),
+    cdrs,
+    alertDefinitions: new AlertDefinitionService(db, alertWriter, config, alertEventsWritten),
+    alertEvents,
+    notifications,
+    notificationDispatcher,
+    /** Periodic background jobs (schedulers, outbox), run by platform/jobs.ts. */
+    jobs,
+  };
 }
 
-export function createServices(infra: Infrastructure): Services {
-  const hooks = new DomainHooks();
-  const apiKeys = new ApiKeyService(infra.db, infra.events, infra.logger);
-  // Module services (added to Services by augmentation) are assigned by each module's register().
-  const core: Pick<Services, keyof Infrastructure | 'hooks' | 'balanceLedger' | 'apiKeys' | 'nodes' | 'jobs'> = {
-    ...infra,
-    hooks,
-    balanceLedger: new BalanceLedger(hooks, infra.events),
-    apiKeys,
-    nodes: {},
-    jobs: [],
-  };
-  const services = core as Services;
-  for (const module of MODULES) module.register?.(services);
-  return services;
-}
+export type Services = ReturnType<typeof createServices>;

@@ -3,7 +3,7 @@
  * notification outbox). Every job claims its rows in the database, so any number of
  * instances can run them at once without doing the same work twice.
  */
-import type { Services } from '../app/services';
+import type { Logger } from './logger';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -19,10 +19,9 @@ export interface PeriodicJob {
   stop?(): Promise<void>;
 }
 
-/** Runs each job every intervalMs (never two passes of one job at once). */
-export function startWorkers(services: Services, jobs: PeriodicJob[] = services.jobs): Workers {
-  const { config, logger } = services;
-  if (config.schedulerIntervalMs === 0 || jobs.length === 0) return { stop: async () => undefined };
+/** Runs each job every intervalMs (never two passes of one job at once); 0 runs nothing. */
+export function startWorkers(jobs: readonly PeriodicJob[], intervalMs: number, logger: Logger): Workers {
+  if (intervalMs === 0 || jobs.length === 0) return { stop: async () => undefined };
   let stopped = false;
   const running = new Set<Promise<void>>();
   const started = jobs.map((job) =>
@@ -41,7 +40,7 @@ export function startWorkers(services: Services, jobs: PeriodicJob[] = services.
           running.delete(p);
         });
       running.add(p);
-    }, config.schedulerIntervalMs);
+    }, intervalMs);
   });
   return {
     async stop() {

@@ -18,7 +18,7 @@ import {
 } from '../generated/graphql';
 import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import type { TrunkChange } from '../../src/modules/domain-hooks';
+import type { TrunkChange } from '../../src/modules/trunk/trunk-change';
 
 const MISSING_TRK = 'trk_00000000-0000-4000-8000-000000000000';
 const MISSING_CUS = 'cus_00000000-0000-4000-8000-000000000000';
@@ -32,9 +32,13 @@ describe('trunks and hosts', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    server.app.services.hooks.on('trunkChanged', async (_uow, changes) => {
+    // Observes the trunk-changed reaction (and still runs it): the services call it through this object.
+    const reactions = server.app.services.reactions;
+    const trunkChanged = reactions.trunkChanged.bind(reactions);
+    reactions.trunkChanged = async (uow, changes) => {
       hookCalls.push(changes);
-    });
+      await trunkChanged(uow, changes);
+    };
     acme = (await server.http().data(CreateCustomerDocument, { input: { name: 'Acme' } })).createCustomer.id;
     beta = (await server.http().data(CreateCustomerDocument, { input: { name: 'Beta Networks' } })).createCustomer.id;
   });

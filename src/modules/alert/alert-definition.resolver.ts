@@ -1,25 +1,32 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../platform/common/errors';
-import { toGlobalId } from '../../platform/common/global-id';
 import { pageSize } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
 import { Role } from '../../platform/graphql/role';
-import { loadCustomer } from '../customer/customer.loader';
+import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
-import { loadCustomerClass } from '../customer-class/customer-class.loader';
+import type { CustomerClassLoader } from '../customer-class/customer-class.loader';
 import { CustomerClassType } from '../customer-class/customer-class.type';
-import { loadNotificationTemplate } from '../notification-template/notification-template.loader';
+import type { NotificationTemplateLoader } from '../notification-template/notification-template.loader';
 import { NotificationTemplateType } from '../notification-template/notification-template.type';
 import { AlertDefinitionFilter, AlertDefinitionInput } from './alert.inputs';
-import { loadStatesOfDefinition, STATES_OF_DEFINITION } from './alert.loader';
+import type { AlertDefinitionService } from './alert-definition.service';
+import { STATES_OF_DEFINITION, type AlertLoader } from './alert.loader';
 import { AlertDefinitionConnection, AlertDefinitionType, AlertStateType, AlertTestResultType } from './alert.types';
 
 @Resolver(() => AlertDefinitionType)
 export class AlertDefinitionResolver {
+  constructor(
+    private readonly definitionService: AlertDefinitionService,
+    private readonly alerts: AlertLoader,
+    private readonly customers: CustomerLoader,
+    private readonly classes: CustomerClassLoader,
+    private readonly templates: NotificationTemplateLoader,
+  ) {}
+
   @Authorized(Role.ADMIN, Role.NOC)
   @Query(() => AlertDefinitionType, { nullable: true })
   alertDefinition(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<AlertDefinitionType | null> {
-    return ctx.services.alertDefinitions.get(ctx, id);
+    return this.definitionService.get(ctx, id);
   }
 
   @Authorized(Role.ADMIN, Role.NOC)
@@ -30,13 +37,13 @@ export class AlertDefinitionResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<AlertDefinitionConnection> {
-    return ctx.services.alertDefinitions.list(ctx, filter, first, after);
+    return this.definitionService.list(ctx, filter, first, after);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => AlertDefinitionType)
   createAlertDefinition(@Ctx() ctx: RequestContext, @Arg('input', () => AlertDefinitionInput) input: AlertDefinitionInput): Promise<AlertDefinitionType> {
-    return ctx.services.alertDefinitions.create(ctx, input);
+    return this.definitionService.create(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
@@ -46,13 +53,13 @@ export class AlertDefinitionResolver {
     @Arg('id', () => ID) id: string,
     @Arg('input', () => AlertDefinitionInput) input: AlertDefinitionInput,
   ): Promise<AlertDefinitionType> {
-    return ctx.services.alertDefinitions.update(ctx, id, input);
+    return this.definitionService.update(ctx, id, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Boolean)
   deleteAlertDefinition(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.alertDefinitions.delete(ctx, id);
+    return this.definitionService.delete(ctx, id);
   }
 
   @Authorized(Role.ADMIN)
@@ -63,22 +70,22 @@ export class AlertDefinitionResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('deliver', () => Boolean, { nullable: true }) deliver?: boolean | null,
   ): Promise<AlertTestResultType> {
-    return ctx.services.alertDefinitions.test(ctx, id, customerId, deliver ?? false);
+    return this.definitionService.test(ctx, id, customerId, deliver ?? false);
   }
 
   @FieldResolver(() => CustomerType, { nullable: true })
   customer(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<CustomerType | null> | null {
-    return d.customerLocalId ? loadCustomer(ctx, d.customerLocalId) : null;
+    return d.customerLocalId ? this.customers.load(ctx, d.customerLocalId) : null;
   }
 
   @FieldResolver(() => CustomerClassType, { nullable: true })
   customerClass(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<CustomerClassType | null> | null {
-    return d.customerClassLocalId ? loadCustomerClass(ctx, d.customerClassLocalId) : null;
+    return d.customerClassLocalId ? this.classes.load(ctx, d.customerClassLocalId) : null;
   }
 
   @FieldResolver(() => NotificationTemplateType, { nullable: true })
   template(@Ctx() ctx: RequestContext, @Root() d: AlertDefinitionType): Promise<NotificationTemplateType | null> | null {
-    return d.templateLocalId ? loadNotificationTemplate(ctx, d.templateLocalId) : null;
+    return d.templateLocalId ? this.templates.load(ctx, d.templateLocalId) : null;
   }
 
   @Extensions({ listSize: STATES_OF_DEFINITION })
@@ -90,21 +97,21 @@ export class AlertDefinitionResolver {
     @Root() d: AlertDefinitionType,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
   ): Promise<AlertStateType[]> {
-    return loadStatesOfDefinition(ctx, d.localId, pageSize(first, STATES_OF_DEFINITION));
+    return this.alerts.statesOfDefinition(ctx, d.localId, pageSize(first, STATES_OF_DEFINITION));
   }
 }
 
 @Resolver(() => AlertTestResultType)
 export class AlertTestResultResolver {
+  constructor(private readonly customers: CustomerLoader) {}
+
   @FieldResolver(() => AlertDefinitionType)
   definition(@Root() r: AlertTestResultType): AlertDefinitionType {
     return r.definition;
   }
 
   @FieldResolver(() => CustomerType)
-  async customer(@Ctx() ctx: RequestContext, @Root() r: AlertTestResultType): Promise<CustomerType> {
-    const customer = await loadCustomer(ctx, r.customerLocalId);
-    if (!customer) throw notFound('Customer', toGlobalId('Customer', r.customerLocalId));
-    return customer;
+  customer(@Ctx() ctx: RequestContext, @Root() r: AlertTestResultType): Promise<CustomerType> {
+    return this.customers.get(ctx, r.customerLocalId);
   }
 }

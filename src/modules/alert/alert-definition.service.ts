@@ -14,6 +14,7 @@ import type { RequestContext } from '../../platform/graphql/context';
 import { BALANCE_AREAS, isWindowed } from './alert.enums';
 import { BALANCE_VALUE_SQL, THRESHOLD_SQL } from './alert-engine';
 import { conditionHolds } from './alert-evaluator';
+import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
 import { validateDefinitionInput } from './alert-definition.validation';
 import type { AlertDefinitionFilter, AlertDefinitionInput } from './alert.inputs';
@@ -54,6 +55,7 @@ export class AlertDefinitionService {
     private readonly db: Database,
     private readonly writer: AlertEventWriter,
     private readonly config: Pick<Config, 'maxRuleRecipients'>,
+    private readonly reactToEvents: AlertEventsReaction,
   ) {}
 
   async get(_ctx: RequestContext, id: string): Promise<AlertDefinitionType | null> {
@@ -162,7 +164,7 @@ export class AlertDefinitionService {
       isTest: true,
     };
     const text = renderAlertText({ ...draft, value, test: true });
-    if (deliver) await this.db.transaction((uow) => this.writer.write(uow, [draft]));
+    if (deliver) await this.db.transaction(async (uow) => this.reactToEvents(uow, await this.writer.write(uow, [draft])));
     const result = new AlertTestResultType();
     result.definition = definition;
     result.customerLocalId = customerLocal;

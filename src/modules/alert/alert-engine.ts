@@ -8,7 +8,8 @@ import { normaliseDecimal } from '../../platform/common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
 import { preparedSql } from '../../platform/db/prepared-sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
-import type { ChargedCdr, CreatedAlertEvent } from '../domain-hooks';
+import type { ChargedCdr } from '../cdr/charged-cdr';
+import type { CreatedAlertEvent } from './alert-event';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
 import { evaluate, wholeNumberRange } from './alert-evaluator';
 import type { AlertEventWriter, EventDraft } from './alert-event-writer';
@@ -262,8 +263,8 @@ export class AlertEngine {
     ]);
     const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
     const statefulRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
-    const fired = await this.writer.write(uow, callDurationDrafts(durationRules, cdrs));
-    return [...fired, ...(await this.applyStateful(uow, statefulRows))];
+    // Call-duration events first, then the transitions: one write for the batch.
+    return this.applyStateful(uow, statefulRows, callDurationDrafts(durationRules, cdrs));
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
@@ -274,10 +275,13 @@ export class AlertEngine {
     return this.applyStateful(uow, rows);
   }
 
-  /** Runs the pure evaluator over the candidate rows, upserts their states and writes the transitions. */
-  private async applyStateful(uow: UnitOfWork, rows: RuleRow[]): Promise<CreatedAlertEvent[]> {
-    if (rows.length === 0) return [];
-    const drafts: EventDraft[] = [];
+  /**
+   * Runs the pure evaluator over the candidate rows, upserts their states and writes
+   * the transitions after `earlier` (drafts of the same pass), all in one write.
+   */
+  private async applyStateful(uow: UnitOfWork, rows: RuleRow[], earlier: EventDraft[] = []): Promise<CreatedAlertEvent[]> {
+    if (rows.length === 0) return this.writer.write(uow, earlier);
+    const drafts: EventDraft[] = [...earlier];
     const outcomes = rows.map((r) => {
       const o = evaluate({ operator: r.operator, threshold: r.threshold, resetThreshold: r.reset_threshold }, r.triggered, r.value!);
       if (o.transition) drafts.push(draftOf(r, o.transition, r.value!));

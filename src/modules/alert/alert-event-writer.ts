@@ -1,12 +1,12 @@
 /**
  * AlertEventWriter: the only writer of alert_events. Stores a batch of events with one
- * INSERT, applies penalties with one UPDATE, runs the alertEventsCreated hooks in the
- * same transaction, and publishes after commit.
+ * INSERT, applies penalties with one UPDATE, and publishes after commit. It runs no
+ * reaction: the caller's flow reacts once to everything its transaction did.
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import { Topic } from '../../platform/pubsub/topics';
-import type { CreatedAlertEvent, DomainHooks } from '../domain-hooks';
+import type { CreatedAlertEvent } from './alert-event';
 import type { AlertArea, AlertOperator } from './alert.enums';
 import { renderAlertText } from './alert-text';
 
@@ -63,10 +63,7 @@ UPDATE customers c
 RETURNING c.id`;
 
 export class AlertEventWriter {
-  constructor(
-    private readonly hooks: DomainHooks,
-    private readonly events: EventBus,
-  ) {}
+  constructor(private readonly events: EventBus) {}
 
   async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
@@ -106,7 +103,6 @@ export class AlertEventWriter {
     const suspended = penalised.length
       ? await uow.query<{ id: string }>(PENALTY_SQL, [penalised.map((d) => d.customerId), penalised.map((d) => d.penaltyUntil)])
       : [];
-    await this.hooks.emit('alertEventsCreated', uow, created);
     const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
     uow.afterCommit(async () => {
       await this.events.publishAll(

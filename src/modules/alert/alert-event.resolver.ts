@@ -1,34 +1,29 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { notFound } from '../../platform/common/errors';
-import { toGlobalId } from '../../platform/common/global-id';
 import { pageSize } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
 import { Role } from '../../platform/graphql/role';
 import { CdrBatchResult } from '../cdr/cdr.type';
-import { loadCustomer } from '../customer/customer.loader';
+import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { AlertEventKind } from './alert.enums';
 import { AlertEventFilter } from './alert.inputs';
-import { loadDefinition, loadStatesOfCustomer, STATES_OF_CUSTOMER } from './alert.loader';
+import type { CdrBatchAlerts } from './alert-event';
+import type { AlertEventService } from './alert-event.service';
+import { STATES_OF_CUSTOMER, type AlertLoader } from './alert.loader';
 import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertStateType } from './alert.types';
 
 type TriggeredArgs = { customerId?: string | null; customerClassId?: string | null; after?: string | null };
 type EventsArgs = { filter?: AlertEventFilter | null; after?: string | null };
 
-async function definitionOf(ctx: RequestContext, localId: string): Promise<AlertDefinitionType> {
-  const d = await loadDefinition(ctx, localId);
-  if (!d) throw notFound('AlertDefinition', toGlobalId('AlertDefinition', localId));
-  return d;
-}
-
-async function customerOf(ctx: RequestContext, localId: string): Promise<CustomerType> {
-  const c = await loadCustomer(ctx, localId);
-  if (!c) throw notFound('Customer', toGlobalId('Customer', localId));
-  return c;
-}
 
 @Resolver(() => AlertEventType)
 export class AlertEventResolver {
+  constructor(
+    private readonly eventService: AlertEventService,
+    private readonly alerts: AlertLoader,
+    private readonly customers: CustomerLoader,
+  ) {}
+
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
   @Query(() => AlertEventConnection)
   alertEvents(
@@ -37,72 +32,42 @@ export class AlertEventResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<AlertEventConnection> {
-    return ctx.services.alertEvents.list(ctx, filter, first, after);
-  }
-
-  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-  @Subscription(() => AlertEventType, {
-    description: 'TRIGGERED and REPEATED events, live. With after: first every stored event after that cursor, then live, none twice.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, TriggeredArgs, RequestContext>) =>
-      context.services.alertEvents.feed(context, { customerId: args.customerId, customerClassId: args.customerClassId }, args.after, [
-        AlertEventKind.TRIGGERED,
-        AlertEventKind.REPEATED,
-      ]),
-  })
-  alertTriggered(
-    @Ctx() ctx: RequestContext,
-    @Root() event: AlertEventType,
-    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
-    @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
-    @Arg('after', () => String, { nullable: true }) _after?: string | null,
-  ): AlertEventType {
-    ctx.resetLoaders();
-    return event;
-  }
-
-  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-  @Subscription(() => AlertEventType, {
-    name: 'alertEvents',
-    description: 'Every alert event kind, live, with the same after semantics.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, EventsArgs, RequestContext>) =>
-      context.services.alertEvents.feed(context, args.filter, args.after),
-  })
-  alertEventsFeed(
-    @Ctx() ctx: RequestContext,
-    @Root() event: AlertEventType,
-    @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
-    @Arg('after', () => String, { nullable: true }) _after?: string | null,
-  ): AlertEventType {
-    ctx.resetLoaders();
-    return event;
+    return this.eventService.list(ctx, filter, first, after);
   }
 
   @FieldResolver(() => AlertDefinitionType)
   definition(@Ctx() ctx: RequestContext, @Root() e: AlertEventType): Promise<AlertDefinitionType> {
-    return definitionOf(ctx, e.definitionLocalId);
+    return this.alerts.getDefinition(ctx, e.definitionLocalId);
   }
 
   @FieldResolver(() => CustomerType)
   customer(@Ctx() ctx: RequestContext, @Root() e: AlertEventType): Promise<CustomerType> {
-    return customerOf(ctx, e.customerLocalId);
+    return this.customers.get(ctx, e.customerLocalId);
   }
 }
 
 @Resolver(() => AlertStateType)
 export class AlertStateResolver {
+  constructor(
+    private readonly alerts: AlertLoader,
+    private readonly customers: CustomerLoader,
+  ) {}
+
   @FieldResolver(() => AlertDefinitionType)
   definition(@Ctx() ctx: RequestContext, @Root() s: AlertStateType): Promise<AlertDefinitionType> {
-    return definitionOf(ctx, s.definitionLocalId);
+    return this.alerts.getDefinition(ctx, s.definitionLocalId);
   }
 
   @FieldResolver(() => CustomerType)
   customer(@Ctx() ctx: RequestContext, @Root() s: AlertStateType): Promise<CustomerType> {
-    return customerOf(ctx, s.customerLocalId);
+    return this.customers.get(ctx, s.customerLocalId);
   }
 }
 
 @Resolver(() => CustomerType)
 export class CustomerAlertStatesResolver {
+  constructor(private readonly alerts: AlertLoader) {}
+
   @Extensions({ listSize: STATES_OF_CUSTOMER })
   @FieldResolver(() => [AlertStateType], {
     description: `Where each alert rule covering the customer stands: the first \`first\` by rule (default ${STATES_OF_CUSTOMER.default}, at most ${STATES_OF_CUSTOMER.max}).`,
@@ -112,7 +77,7 @@ export class CustomerAlertStatesResolver {
     @Root() c: CustomerType,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
   ): Promise<AlertStateType[]> {
-    return loadStatesOfCustomer(ctx, c.localId, pageSize(first, STATES_OF_CUSTOMER));
+    return this.alerts.statesOfCustomer(ctx, c.localId, pageSize(first, STATES_OF_CUSTOMER));
   }
 }
 
@@ -120,7 +85,55 @@ export class CustomerAlertStatesResolver {
 export class CdrBatchAlertEventsResolver {
   @Extensions({ listSize: 'cdrBatch' })
   @FieldResolver(() => [AlertEventType], { description: 'Alert events this batch caused, in cursor order.' })
-  alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult): AlertEventType[] {
-    return r.createdAlertEvents.filter((e) => ctx.canSeeCustomer(e.customerId)).map((e) => AlertEventType.of(e));
+  alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult<CdrBatchAlerts>): AlertEventType[] {
+    return (r.outcome?.alertEvents ?? []).filter((e) => ctx.canSeeCustomer(e.customerId)).map((e) => AlertEventType.of(e));
   }
+}
+
+/**
+ * The live alert event feeds. type-graphql calls a subscription's `subscribe` with the
+ * arguments and context only (no resolver instance), so this class is made by a
+ * factory closing over the service, called once by the composition root.
+ */
+export function alertEventSubscriptionsResolver(alertEvents: AlertEventService) {
+  @Resolver(() => AlertEventType)
+  class AlertEventSubscriptionsResolver {
+    @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+    @Subscription(() => AlertEventType, {
+      description: 'TRIGGERED and REPEATED events, live. With after: first every stored event after that cursor, then live, none twice.',
+      subscribe: ({ args, context }: SubscribeResolverData<unknown, TriggeredArgs, RequestContext>) =>
+        alertEvents.feed(context, { customerId: args.customerId, customerClassId: args.customerClassId }, args.after, [
+          AlertEventKind.TRIGGERED,
+          AlertEventKind.REPEATED,
+        ]),
+    })
+    alertTriggered(
+      @Ctx() ctx: RequestContext,
+      @Root() event: AlertEventType,
+      @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+      @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
+      @Arg('after', () => String, { nullable: true }) _after?: string | null,
+    ): AlertEventType {
+      ctx.resetLoaders();
+      return event;
+    }
+
+    @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+    @Subscription(() => AlertEventType, {
+      name: 'alertEvents',
+      description: 'Every alert event kind, live, with the same after semantics.',
+      subscribe: ({ args, context }: SubscribeResolverData<unknown, EventsArgs, RequestContext>) =>
+        alertEvents.feed(context, args.filter, args.after),
+    })
+    alertEventsFeed(
+      @Ctx() ctx: RequestContext,
+      @Root() event: AlertEventType,
+      @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
+      @Arg('after', () => String, { nullable: true }) _after?: string | null,
+    ): AlertEventType {
+      ctx.resetLoaders();
+      return event;
+    }
+  }
+  return AlertEventSubscriptionsResolver;
 }

@@ -11,8 +11,9 @@ import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
 import { draftOf, THRESHOLD_SQL } from './alert-engine';
-import { COMPACT_CALL_BUCKETS_SQL, PRUNE_CALL_BUCKETS_SQL } from './call-buckets';
+import { COMPACT_CALL_BUCKETS_SQL, PRUNE_CALL_BUCKETS_SQL } from '../cdr/call-buckets';
 import { repeatDue } from './alert-evaluator';
+import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
 
 const CLAIM_BATCH = 500;
@@ -64,7 +65,7 @@ UPDATE customers c SET status = 'ACTIVE', suspended_until = NULL, updated_at = n
  WHERE c.id = due.id AND c.status = 'SUSPENDED' AND c.suspended_until = due.suspended_until
 RETURNING c.id`;
 
-export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, writer: AlertEventWriter): PeriodicJob[] {
+export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, writer: AlertEventWriter, reactToEvents: AlertEventsReaction): PeriodicJob[] {
   return [
     {
       name: 'alert-repeats',
@@ -74,7 +75,7 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
           const due = (await uow.query<Claimed>(CLAIM_REPEATS_SQL)).filter((r) => repeatDue(r.repeat_interval, r.last_notified_at, r.now));
           if (due.length === 0) return;
           await uow.query(MARK_NOTIFIED_SQL, [due.map((r) => r.definition_id), due.map((r) => r.customer_id)]);
-          await writer.write(uow, due.map((r) => draftOf(r, 'REPEATED', r.value!)));
+          await reactToEvents(uow, await writer.write(uow, due.map((r) => draftOf(r, 'REPEATED', r.value!))));
         }),
     },
     {
@@ -84,7 +85,8 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
           const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [WINDOW_JOB_LOCK_KEY]);
           if (!locked) return;
           const customers = await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS]);
-          await engine.evaluateWindows(uow, customers.map((c) => c.id));
+          const raised = await engine.evaluateWindows(uow, customers.map((c) => c.id));
+          if (raised.length) await reactToEvents(uow, raised);
           await uow.query(PRUNE_CALL_BUCKETS_SQL);
         }),
     },

@@ -5,7 +5,7 @@ import { Node } from '../../platform/common/node';
 import { Connection, encodeCursor } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
-import type { CreatedAlertEvent } from '../domain-hooks';
+import type { CreatedAlertEvent } from './alert-event';
 import { AlertArea, AlertEventKind, AlertOperator } from './alert.enums';
 import type { AlertDefinitionRow, AlertEventRow, AlertStateRow } from './alert.rows';
 

@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE, pageSize } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
-import { loadCustomer } from '../customer/customer.loader';
+import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
+import type { ApiKeyService } from './api-key.service';
 import { ApiKeyType, CreatedApiKey, Principal } from './api-key.type';
 import { Role } from '../../platform/graphql/role';
 
@@ -10,6 +11,11 @@ const API_KEYS_PAGE = { default: MAX_PAGE_SIZE, max: MAX_PAGE_SIZE };
 
 @Resolver(() => ApiKeyType)
 export class ApiKeyResolver {
+  constructor(
+    private readonly keyService: ApiKeyService,
+    private readonly customers: CustomerLoader,
+  ) {}
+
   @Authorized(Role.ADMIN, Role.NOC)
   @Extensions({ listSize: API_KEYS_PAGE })
   @Query(() => [ApiKeyType], {
@@ -22,7 +28,7 @@ export class ApiKeyResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => ID, { nullable: true }) after?: string | null,
   ): Promise<ApiKeyType[]> {
-    return ctx.services.apiKeys.list(ctx, pageSize(first, API_KEYS_PAGE), after);
+    return this.keyService.list(ctx, pageSize(first, API_KEYS_PAGE), after);
   }
 
   @Authorized(Role.ADMIN)
@@ -33,23 +39,28 @@ export class ApiKeyResolver {
     @Arg('role', () => Role) role: Role,
     @Arg('customerId', () => ID, { nullable: true }) customerId?: string | null,
   ): Promise<CreatedApiKey> {
-    return ctx.services.apiKeys.create(ctx, name, role, customerId);
+    return this.keyService.create(ctx, name, role, customerId);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Boolean)
   revokeApiKey(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.apiKeys.revoke(ctx, id);
+    return this.keyService.revoke(ctx, id);
   }
 
   @FieldResolver(() => CustomerType, { nullable: true })
   customer(@Ctx() ctx: RequestContext, @Root() key: ApiKeyType): Promise<CustomerType | null> | null {
-    return key.customerLocalId ? loadCustomer(ctx, key.customerLocalId) : null;
+    return key.customerLocalId ? this.customers.load(ctx, key.customerLocalId) : null;
   }
 }
 
 @Resolver(() => Principal)
 export class PrincipalResolver {
+  constructor(
+    private readonly keyService: ApiKeyService,
+    private readonly customers: CustomerLoader,
+  ) {}
+
   @Query(() => Principal, { description: 'Who the API key in use is.' })
   me(@Ctx() ctx: RequestContext): Principal {
     const p = new Principal();
@@ -61,11 +72,11 @@ export class PrincipalResolver {
 
   @FieldResolver(() => CustomerType, { nullable: true })
   customer(@Ctx() ctx: RequestContext, @Root() p: Principal): Promise<CustomerType | null> | null {
-    return p.customerLocalId ? loadCustomer(ctx, p.customerLocalId) : null;
+    return p.customerLocalId ? this.customers.load(ctx, p.customerLocalId) : null;
   }
 
   @FieldResolver(() => ApiKeyType, { nullable: true })
   apiKey(@Ctx() ctx: RequestContext, @Root() p: Principal): Promise<ApiKeyType | null> | null {
-    return p.apiKeyLocalId ? ctx.services.apiKeys.findById(ctx, p.apiKeyLocalId) : null;
+    return p.apiKeyLocalId ? this.keyService.findById(ctx, p.apiKeyLocalId) : null;
   }
 }

@@ -1,8 +1,16 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
-import { BalanceChangeReason } from '../customer/customer.enums';
-import type { AppliedBalanceChange } from '../domain-hooks';
+import type { AppliedBalanceChange } from './balance-change';
+
+export enum BalanceChangeReason {
+  CDR_CHARGES = 'CDR_CHARGES',
+  PAYMENT = 'PAYMENT',
+  ADJUSTMENT = 'ADJUSTMENT',
+  RESET = 'RESET',
+}
+
+registerEnumType(BalanceChangeReason, { name: 'BalanceChangeReason' });
 
 @ObjectType('BalanceChange', { description: "One committed change of one customer's balance." })
 export class BalanceChangeType {

@@ -1,14 +1,14 @@
 /**
  * BalanceLedger: the only writer of customers.balance and accrued_charges. Every call
  * locks the customers in id order, applies all deltas and writes one ledger row per
- * customer in one statement, runs the balanceChanged hooks (alerts, notifications) in
- * the same transaction, and publishes BalanceChange events after commit.
+ * customer in one statement, runs the balance-changed reaction (alerts, notifications)
+ * in the same transaction, and publishes BalanceChange events after commit.
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import { Topic } from '../../platform/pubsub/topics';
 import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
-import type { AppliedBalanceChange, BalanceReason, DomainHooks } from '../domain-hooks';
+import type { AppliedBalanceChange, BalanceChangedReaction, BalanceReason } from './balance-change';
 import { markCustomersLocked } from './customer-locks';
 import { preparedSql } from '../../platform/db/prepared-sql';
 
@@ -77,16 +77,27 @@ SELECT l.id AS ledger_id, u.id AS customer_id, u.delta, u.previous_balance, u.ba
 
 export class BalanceLedger {
   constructor(
-    private readonly hooks: DomainHooks,
     private readonly events: EventBus,
+    private readonly reactToChange: BalanceChangedReaction,
   ) {}
 
   /**
-   * Applies deltas of one reason. Returns the applied changes (customers that do not
-   * exist are skipped: callers check existence where that is an error).
+   * Applies payments or adjustments and runs the balance-changed reaction. Returns the
+   * applied changes (customers that do not exist are skipped: callers check existence
+   * where that is an error).
    */
-  async apply(uow: UnitOfWork, reason: Exclude<BalanceReason, 'RESET'>, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
-    return this.run(uow, reason, deltas);
+  async apply(uow: UnitOfWork, reason: 'PAYMENT' | 'ADJUSTMENT', deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
+    const changes = await this.run(uow, reason, deltas);
+    if (changes.length) await this.reactToChange(uow, changes);
+    return changes;
+  }
+
+  /**
+   * Applies a CDR batch's charges. The reaction is the caller's: the batch reacts to
+   * its balance changes and its calls together, once (CdrBatchReaction).
+   */
+  charge(uow: UnitOfWork, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
+    return this.run(uow, 'CDR_CHARGES', deltas);
   }
 
   /** Sets balance and accrued charges of one customer to 0 (reason RESET). */
@@ -98,10 +109,9 @@ export class BalanceLedger {
     );
     if (!row) return undefined;
     markCustomersLocked(uow, [customerId]);
-    const [change] = await this.run(uow, 'RESET', [
-      { customerId, delta: negateDecimal(row.balance), accruedDelta: row.accrued_charges, note },
-    ]);
-    return change;
+    const changes = await this.run(uow, 'RESET', [{ customerId, delta: negateDecimal(row.balance), accruedDelta: row.accrued_charges, note }]);
+    if (changes.length) await this.reactToChange(uow, changes);
+    return changes[0];
   }
 
   private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
@@ -129,7 +139,6 @@ export class BalanceLedger {
       reference: r.reference,
       occurredAt: r.occurred_at,
     }));
-    await this.hooks.emit('balanceChanged', uow, changes);
     uow.afterCommit(() =>
       this.events.publishAll(
         Topic.BALANCE_CHANGED,

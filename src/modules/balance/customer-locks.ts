@@ -4,16 +4,15 @@
  * Remembered per transaction: a CDR batch locks its customers for the alert engine,
  * and the ledger then finds them held instead of sending the same lock again.
  */
-import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import { TxState, type UnitOfWork } from '../../platform/db/unit-of-work';
 import { preparedSql } from '../../platform/db/prepared-sql';
 
 const LOCK_SQL = preparedSql('customers.lock', `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`);
-const HELD = 'customers.locked';
+/** Customers (local ids) this transaction holds locked. */
+const HELD = new TxState('customers locked by this transaction', () => new Set<string>());
 
 function held(uow: UnitOfWork): Set<string> {
-  let set = uow.bag.get(HELD) as Set<string> | undefined;
-  if (!set) uow.bag.set(HELD, (set = new Set()));
-  return set;
+  return uow.state(HELD);
 }
 
 /** Locks the given customers (FOR NO KEY UPDATE, id order) unless this transaction already holds them. */

@@ -1,13 +1,14 @@
 /**
  * The CDR insert: the statement and its parameters. One statement stores a batch
- * (records of unknown customers and stored callIds are left out), runs the other
- * modules' CdrInsertCtes over the new rows, and answers per customer; the parameters
+ * (records of unknown customers and stored callIds are left out), appends the new
+ * calls to the per-minute buckets (call-buckets.ts), and answers per customer; the parameters
  * are one array per column.
  */
 import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
 import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../platform/db/array-literal';
 import type { BalanceDelta } from '../balance/balance-ledger';
-import type { ChargedCdr } from '../domain-hooks';
+import { addToCallBucketsSql } from './call-buckets';
+import type { ChargedCdr } from './charged-cdr';
 import type { ValidCdr } from './cdr-validation';
 import type { Resolved } from './customer-resolution';
 
@@ -16,8 +17,9 @@ import type { Resolved } from './customer-resolution';
  * the same global order, so two batches sharing callIds wait for each other (the
  * second skips the first's rows once it commits) but never deadlock on the index.
  * Customer rows are locked only after the insert, in id order, by the ledger.
- * Other modules' CdrInsertCtes (the alert engine's call buckets) run in the same
- * statement over the inserted rows; unreferenced, they run once the insert is done.
+ * The per-minute call buckets are appended in the same statement over the inserted
+ * rows (minute_buckets: unreferenced, it runs once the insert is done), so the rows
+ * never travel back and forth and no statement is added.
  *
  * A customer whose balance or accrued charges the batch's charges would take out of
  * NUMERIC(28,10) (|value| < 10^18) gets none of its records inserted (`fits`), so the
@@ -25,8 +27,7 @@ import type { Resolved } from './customer-resolution';
  * rest of the batch goes through. The sum counts every record sent, resubmissions
  * too: a bound, exact when nothing is a duplicate.
  */
-export function insertSql(ctes: string[]): string {
-  return `
+export const CDR_INSERT_SQL = `
 WITH batch_customers AS (
   SELECT k.id, k.at,
          c.balance - coalesce(s.total, 0) > -1e18 AND c.accrued_charges + coalesce(s.total, 0) < 1e18 AS fits
@@ -44,13 +45,14 @@ WITH batch_customers AS (
             JOIN batch_customers k ON k.at = r.customer_at AND k.fits) u
   ON CONFLICT (call_id) DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
-)${ctes.map((sql, i) => `, also_${i} AS (${sql})`).join('')}
+), minute_buckets AS (
+  ${addToCallBucketsSql('inserted')}
+)
 SELECT customer_id, count(*)::int AS calls, sum(charge)::text AS charges, NULL AS left_out, false AS overflow FROM inserted GROUP BY customer_id
 UNION ALL
 SELECT NULL, NULL, NULL, u.call_id, false FROM unnest($1::text[]) AS u(call_id) WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)
 UNION ALL
 SELECT id, NULL, NULL, NULL, true FROM batch_customers WHERE NOT fits`;
-}
 
 /**
  * What the insert answers: a row per charged customer (its new calls and their exact

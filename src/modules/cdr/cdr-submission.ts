@@ -14,9 +14,9 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { lockCustomers } from '../balance/customer-locks';
-import { emitted, type DomainHooks } from '../domain-hooks';
+import type { CdrBatchReaction } from './charged-cdr';
 import type { CdrInput } from './cdr.inputs';
-import { encodeBatch, insertSql, readOutcome, type InsertOutcome } from './cdr-insert';
+import { CDR_INSERT_SQL, encodeBatch, readOutcome, type InsertOutcome } from './cdr-insert';
 import { CdrBatchResult } from './cdr.type';
 import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
 import { resolveCustomers, type Resolved } from './customer-resolution';
@@ -38,21 +38,21 @@ interface StoredRow {
   charge: string;
 }
 
-export class CdrSubmission {
+export class CdrSubmission<Outcome> {
   constructor(
     private readonly db: Database,
-    private readonly hooks: DomainHooks,
     private readonly ledger: BalanceLedger,
+    private readonly reactToBatch: CdrBatchReaction<Outcome>,
     private readonly maxBatch: number,
   ) {}
 
-  async submit(inputs: readonly CdrInput[], now = Date.now()): Promise<CdrBatchResult> {
+  async submit(inputs: readonly CdrInput[], now = Date.now()): Promise<CdrBatchResult<Outcome>> {
     if (inputs.length > this.maxBatch) {
       throw badInput(`At most ${this.maxBatch} CDRs per call (MAX_CDR_BATCH); got ${inputs.length}: split the batch`, 'cdrs');
     }
     const { valid, rejected } = validateCdrs(inputs, now);
     valid.sort(byCallId);
-    const result = valid.length === 0 ? emptyResult() : await this.storeInTransaction(valid);
+    const result = valid.length === 0 ? emptyResult<Outcome>() : await this.storeInTransaction(valid);
     result.rejected = rejected.concat(result.rejected).sort((a, b) => a.index - b.index);
     return result;
   }
@@ -63,7 +63,7 @@ export class CdrSubmission {
    * (which locks) can still push a balance out of range: the rerun sees it and
    * refuses those records instead. Past the reruns the batch is refused, rolled back.
    */
-  private async storeInTransaction(rows: ValidCdr[]): Promise<CdrBatchResult> {
+  private async storeInTransaction(rows: ValidCdr[]): Promise<CdrBatchResult<Outcome>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction((uow) => this.store(uow, rows));
@@ -75,13 +75,13 @@ export class CdrSubmission {
   }
 
   /** Everything that touches the database; runs again from scratch if the transaction is retried. */
-  private async store(uow: UnitOfWork, rows: ValidCdr[]): Promise<CdrBatchResult> {
-    const result = emptyResult();
+  private async store(uow: UnitOfWork, rows: ValidCdr[]): Promise<CdrBatchResult<Outcome>> {
+    const result = emptyResult<Outcome>();
     const resolved = await resolveCustomers(uow, rows);
     const batch = encodeBatch(rows, resolved);
     result.rejected.push(...batch.unknown.map((row) => rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row))));
     if (batch.candidates.length === 0) return result;
-    const outcome = await uow.query<InsertOutcome>(insertSql(this.hooks.cdrInsertCtes('inserted')), batch.params);
+    const outcome = await uow.query<InsertOutcome>(CDR_INSERT_SQL, batch.params);
     const { stored, deltas, leftOut, overflowing } = readOutcome(outcome);
     result.accepted = stored;
     let charged = batch.candidates;
@@ -102,14 +102,14 @@ export class CdrSubmission {
     // all free get no balance change, so then the whole set is locked first, here.
     const batchCustomers = new Set(charged.map((c) => c.customerId));
     if (batchCustomers.size > deltas.length) await lockCustomers(uow, batchCustomers);
-    const changes = await this.ledger.apply(uow, 'CDR_CHARGES', deltas);
-    await this.hooks.emit('cdrsCharged', uow, charged);
+    const changes = await this.ledger.charge(uow, deltas);
+    // A batch of duplicates only stored nothing new: nothing to react to.
+    if (charged.length > 0) result.outcome = await this.reactToBatch(uow, { cdrs: charged, balanceChanges: changes });
     result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
-    result.createdAlertEvents = [...emitted(uow, 'alertEventsCreated')];
     return result;
   }
 
-  private classifyLeftovers(result: CdrBatchResult, pending: { row: ValidCdr; to: Resolved }[], stored: StoredRow[], overflowing: Set<string>): void {
+  private classifyLeftovers(result: CdrBatchResult<Outcome>, pending: { row: ValidCdr; to: Resolved }[], stored: StoredRow[], overflowing: Set<string>): void {
     const storedById = new Map(stored.map((s) => [s.call_id, s]));
     for (const { row, to } of pending) {
       const s = storedById.get(row.callId);
@@ -148,12 +148,11 @@ function byCallId(a: ValidCdr, b: ValidCdr): number {
   return a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0;
 }
 
-function emptyResult(): CdrBatchResult {
-  const r = new CdrBatchResult();
+function emptyResult<Outcome>(): CdrBatchResult<Outcome> {
+  const r = new CdrBatchResult<Outcome>();
   r.accepted = 0;
   r.duplicates = 0;
   r.rejected = [];
   r.balanceChanges = [];
-  r.createdAlertEvents = [];
   return r;
 }

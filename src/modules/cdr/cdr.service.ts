@@ -7,6 +7,7 @@
 import { SqlWhere } from '../../platform/common/sql-where';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { CdrSubmission } from './cdr-submission';
 import type { CdrFilter, CdrInput } from './cdr.inputs';
@@ -17,11 +18,14 @@ const COLUMNS = `id, call_id, customer_id, trunk_id, caller, callee, started_at,
 
 type KeyedRow = CdrRow & { started_key: string };
 
-export class CdrService {
-  constructor(private readonly submission: CdrSubmission) {}
+export class CdrService<Outcome = unknown> {
+  constructor(
+    private readonly db: Database,
+    private readonly submission: CdrSubmission<Outcome>,
+  ) {}
 
   /** Charges a batch; see CdrSubmission. */
-  async submit(ctx: RequestContext, cdrs: readonly CdrInput[]): Promise<CdrBatchResult> {
+  async submit(ctx: RequestContext, cdrs: readonly CdrInput[]): Promise<CdrBatchResult<Outcome>> {
     const result = await this.submission.submit(cdrs);
     ctx.logger.info('cdrs submitted', {
       received: cdrs.length,
@@ -47,7 +51,7 @@ export class CdrService {
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
     const page = where.clone();
     if (cursor) page.raw(`(started_at, id) < (${page.param(cursor[0])}::timestamptz, ${page.param(cursor[1])}::bigint)`);
-    const db = ctx.services.db;
+    const db = this.db;
     const rows = await db.query<KeyedRow>(
       `SELECT ${COLUMNS} FROM cdrs WHERE ${page.sql} ORDER BY started_at DESC, id DESC LIMIT ${page.param(limit + 1)}`,
       page.params,
@@ -66,7 +70,7 @@ export class CdrService {
   async findById(ctx: RequestContext, localId: string): Promise<CdrType | null> {
     const cdr = await ctx
       .loader<string, CdrType | null>('cdr.byId', async (ids) => {
-        const rows = await ctx.services.db.query<CdrRow>(`SELECT ${COLUMNS} FROM cdrs WHERE id = ANY($1::bigint[])`, [[...ids]]);
+        const rows = await this.db.query<CdrRow>(`SELECT ${COLUMNS} FROM cdrs WHERE id = ANY($1::bigint[])`, [[...ids]]);
         const byId = new Map(rows.map((r) => [String(r.id), CdrType.from(r)]));
         return ids.map((id) => byId.get(id) ?? null);
       })

@@ -5,7 +5,6 @@ import { Node } from '../../platform/common/node';
 import { Connection } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { BalanceChangeType } from '../balance/balance-change.type';
-import type { CreatedAlertEvent } from '../domain-hooks';
 import { CallDisposition } from './cdr.enums';
 
 /** A cdrs row as the read queries select it (snake_case columns). */
@@ -104,7 +103,7 @@ export class CdrRejection {
   description:
     'The outcome of one submitCdrs call. Valid records are charged in one\ntransaction together with their balance changes and alert events; invalid\nones are listed in rejected and change nothing. An exact resubmission counts\nas duplicates and changes nothing.',
 })
-export class CdrBatchResult {
+export class CdrBatchResult<Outcome = unknown> {
   @Field(() => Int)
   accepted!: number;
 
@@ -119,6 +118,9 @@ export class CdrBatchResult {
   @Field(() => [BalanceChangeType])
   balanceChanges!: BalanceChangeType[];
 
-  /** Alert events this batch caused (the alerts module resolves the alertEvents field from them). */
-  createdAlertEvents!: CreatedAlertEvent[];
+  /**
+   * What the batch's reaction returned (see CdrBatchReaction); undefined when nothing
+   * was charged. Higher modules resolve their fields of the result from it.
+   */
+  outcome?: Outcome;
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { PaymentTerms } from '../customer/customer.enums';
+import type { PaymentTerms } from './payment-terms';
 import type { NotificationKind } from '../notification-template/notification-kind';
 
 /**

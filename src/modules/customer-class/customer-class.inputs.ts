@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DecimalScalar } from '../../platform/common/scalars';
-import { PaymentTerms } from '../customer/customer.enums';
+import { PaymentTerms } from './payment-terms';
 import { NotificationKind } from '../notification-template/notification-kind';
 
 /** On update, fields left out are unchanged and an explicit null clears a nullable field. */

@@ -1,34 +1,40 @@
 import { In } from 'typeorm';
+import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerClassEntity } from './customer-class.entity';
 import { CustomerClassType } from './customer-class.type';
 
-/** Batched class lookup by local id for this request. */
-export function loadCustomerClass(ctx: RequestContext, localId: string): Promise<CustomerClassType | null> {
-  return ctx
-    .loader<string, CustomerClassType | null>('customerClass.byId', async (ids) => {
-      const rows = await ctx.services.db.dataSource.getRepository(CustomerClassEntity).findBy({ id: In([...ids]) });
-      const byId = new Map(rows.map((r) => [r.id, CustomerClassType.from(r)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    })
-    .load(localId);
-}
+/** Batched class lookups for one request. */
+export class CustomerClassLoader {
+  constructor(private readonly db: Database) {}
 
-/**
- * Customers per class, batched; a CUSTOMER key counts only its own customer (the
- * class is reachable to it through its customer, the other customers are not).
- */
-export function loadCustomerCount(ctx: RequestContext, classLocalId: string): Promise<number> {
-  return ctx
-    .loader<string, number>('customerClass.customerCount', async (ids) => {
-      const rows = await ctx.services.db.query<{ id: string; n: number }>(
-        `SELECT customer_class_id AS id, count(*)::int AS n FROM customers
-          WHERE customer_class_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR id = $2::uuid)
-          GROUP BY customer_class_id`,
-        [[...ids], ctx.customerScope ?? null],
-      );
-      const byId = new Map(rows.map((r) => [r.id, r.n]));
-      return ids.map((id) => byId.get(id) ?? 0);
-    })
-    .load(classLocalId);
+  /** By local id. */
+  load(ctx: RequestContext, localId: string): Promise<CustomerClassType | null> {
+    return ctx
+      .loader<string, CustomerClassType | null>('customerClass.byId', async (ids) => {
+        const rows = await this.db.dataSource.getRepository(CustomerClassEntity).findBy({ id: In([...ids]) });
+        const byId = new Map(rows.map((r) => [r.id, CustomerClassType.from(r)]));
+        return ids.map((id) => byId.get(id) ?? null);
+      })
+      .load(localId);
+  }
+
+  /**
+   * Customers per class; a CUSTOMER key counts only its own customer (the class is
+   * reachable to it through its customer, the other customers are not).
+   */
+  customerCount(ctx: RequestContext, classLocalId: string): Promise<number> {
+    return ctx
+      .loader<string, number>('customerClass.customerCount', async (ids) => {
+        const rows = await this.db.query<{ id: string; n: number }>(
+          `SELECT customer_class_id AS id, count(*)::int AS n FROM customers
+            WHERE customer_class_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR id = $2::uuid)
+            GROUP BY customer_class_id`,
+          [[...ids], ctx.customerScope ?? null],
+        );
+        const byId = new Map(rows.map((r) => [r.id, r.n]));
+        return ids.map((id) => byId.get(id) ?? 0);
+      })
+      .load(classLocalId);
+  }
 }

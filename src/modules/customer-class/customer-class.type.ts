@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
-import { PaymentTerms } from '../customer/customer.enums';
+import { PaymentTerms } from './payment-terms';
 import { NotificationKind } from '../notification-template/notification-kind';
 import type { CustomerClassEntity } from './customer-class.entity';
 

@@ -11,7 +11,7 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { BalanceChangeType } from '../balance/balance-change.type';
-import type { AppliedBalanceChange } from '../domain-hooks';
+import type { AppliedBalanceChange } from '../balance/balance-change';
 import { IDEMPOTENCY_KEY_CONSTRAINT, idempotencyClaim, rememberKey, replayOf, type IdempotencyClaim } from '../balance/idempotency-keys';
 import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 

@@ -10,18 +10,21 @@ import type { EventBus } from '../../platform/pubsub/event-bus';
 import { filterIterator } from '../../platform/pubsub/filter-iterator';
 import type { Topic, TopicPayloads } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
-import { loadCustomer } from './customer.loader';
+import type { CustomerLoader } from './customer.loader';
 
 type CustomerTopic = Topic.BALANCE_CHANGED | Topic.CUSTOMER_STATUS_CHANGED;
 
 export class CustomerEventsService {
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    private readonly customers: CustomerLoader,
+  ) {}
 
   async subscribe<T extends CustomerTopic>(ctx: RequestContext, topic: T, customerId?: string | null): Promise<AsyncIterableIterator<TopicPayloads[T]>> {
     let only = ctx.customerScope;
     if (customerId) {
       const local = fromGlobalId('Customer', customerId);
-      if (!(await loadCustomer(ctx, local))) throw notFound('Customer', customerId);
+      if (!(await this.customers.load(ctx, local))) throw notFound('Customer', customerId);
       only = local;
     }
     const stream = await this.events.stream(topic);

@@ -14,7 +14,7 @@ import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerSortField } from './customer-sort';
 import { CustomerEntity } from './customer.entity';
 import type { CustomerFilter, CustomerOrder } from './customer.inputs';
-import { customerLoader, loadCustomer } from './customer.loader';
+import type { CustomerLoader } from './customer.loader';
 import { CustomerType } from './customer.type';
 
 /** Sort expression and its SQL type (to check and cast the cursor's text key back) per sort field. */
@@ -35,11 +35,14 @@ export interface CustomerListOptions {
 }
 
 export class CustomerQueryService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly customers: CustomerLoader,
+  ) {}
 
   /** The customer, or NOT_FOUND when it does not exist or the caller may not see it. */
   async get(ctx: RequestContext, id: string): Promise<CustomerType> {
-    const customer = await loadCustomer(ctx, fromGlobalId('Customer', id));
+    const customer = await this.customers.load(ctx, fromGlobalId('Customer', id));
     if (!customer) throw notFound('Customer', id);
     return customer;
   }
@@ -64,7 +67,7 @@ export class CustomerQueryService {
     const keys = new Map(raw.map((r) => [r.c_id, r.sort_key]));
     const nodes = entities.map(CustomerType.from);
     // Nested trunk.customer / host.customer on this page then need no statement of their own.
-    for (const n of nodes) customerLoader(ctx).prime(n.localId, n);
+    for (const n of nodes) this.customers.byId(ctx).prime(n.localId, n);
     return toPage(nodes, limit, total, (n) => [order.field, keys.get(n.localId) ?? null, n.localId]);
   }
 

@@ -1,4 +1,8 @@
 import { registerEnumType } from 'type-graphql';
+import { PaymentTerms } from '../customer-class/payment-terms';
+
+/** Customers and classes share the payment terms (a class sets its customers' default). */
+export { PaymentTerms };
 
 export enum AccountType {
   CUSTOMER = 'CUSTOMER',
@@ -11,22 +15,10 @@ export enum CustomerStatus {
   SUSPENDED = 'SUSPENDED',
 }
 
-export enum PaymentTerms {
-  PREPAID = 'PREPAID',
-  POSTPAID = 'POSTPAID',
-}
 
-export enum BalanceChangeReason {
-  CDR_CHARGES = 'CDR_CHARGES',
-  PAYMENT = 'PAYMENT',
-  ADJUSTMENT = 'ADJUSTMENT',
-  RESET = 'RESET',
-}
 
 registerEnumType(AccountType, { name: 'AccountType' });
 registerEnumType(CustomerStatus, {
   name: 'CustomerStatus',
   description: 'SUSPENDED is set by an alert penalty and lifted automatically when it expires.',
 });
-registerEnumType(PaymentTerms, { name: 'PaymentTerms' });
-registerEnumType(BalanceChangeReason, { name: 'BalanceChangeReason' });

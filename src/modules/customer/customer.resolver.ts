@@ -6,6 +6,8 @@ import { CustomerConnection } from './customer-connection';
 import { CustomerStatus } from './customer.enums';
 import { CreateCustomerInput, CustomerFilter, CustomerOrder, UpdateCustomerInput } from './customer.inputs';
 import { CustomerType } from './customer.type';
+import type { CustomerQueryService } from './customer-query.service';
+import type { CustomerService } from './customer.service';
 
 @ArgsType()
 class CustomersArgs {
@@ -24,34 +26,39 @@ class CustomersArgs {
 
 @Resolver(() => CustomerType)
 export class CustomerResolver {
+  constructor(
+    private readonly customerService: CustomerService,
+    private readonly customerQueries: CustomerQueryService,
+  ) {}
+
   @Authorized(...READ_ROLES)
   @Query(() => CustomerType, { nullable: true, description: 'NOT_FOUND when unknown or not visible to the caller.' })
   customer(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<CustomerType> {
-    return ctx.services.customerQueries.get(ctx, id);
+    return this.customerQueries.get(ctx, id);
   }
 
   @Authorized(...READ_ROLES)
   @Query(() => CustomerConnection)
   customers(@Ctx() ctx: RequestContext, @Args() args: CustomersArgs): Promise<CustomerConnection> {
-    return ctx.services.customerQueries.list(ctx, args);
+    return this.customerQueries.list(ctx, args);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => CustomerType)
   createCustomer(@Ctx() ctx: RequestContext, @Arg('input') input: CreateCustomerInput): Promise<CustomerType> {
-    return ctx.services.customers.create(ctx, input);
+    return this.customerService.create(ctx, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => CustomerType)
   updateCustomer(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input') input: UpdateCustomerInput): Promise<CustomerType> {
-    return ctx.services.customers.update(ctx, id, input);
+    return this.customerService.update(ctx, id, input);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => Boolean)
   deleteCustomer(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.customers.delete(ctx, id);
+    return this.customerService.delete(ctx, id);
   }
 
   @Authorized(Role.ADMIN)
@@ -62,6 +69,6 @@ export class CustomerResolver {
     @Arg('ids', () => [ID]) ids: string[],
     @Arg('status', () => CustomerStatus) status: CustomerStatus,
   ): Promise<CustomerType[]> {
-    return ctx.services.customers.setStatus(ctx, ids, status);
+    return this.customerService.setStatus(ctx, ids, status);
   }
 }

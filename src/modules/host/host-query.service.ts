@@ -11,7 +11,7 @@ import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { HostFilter } from './host.inputs';
-import { loadHost } from './host.loader';
+import type { HostLoader } from './host.loader';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
 import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
 
@@ -31,10 +31,13 @@ export function hostWhere(ctx: RequestContext, f: HostFilter | null | undefined)
 const FROM = `FROM hosts h JOIN trunks t ON t.id = h.trunk_id JOIN customers c ON c.id = t.customer_id`;
 
 export class HostQueryService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly hosts: HostLoader,
+  ) {}
 
   async get(ctx: RequestContext, id: string): Promise<HostType> {
-    const host = await loadHost(ctx, fromGlobalId('Host', id));
+    const host = await this.hosts.load(ctx, fromGlobalId('Host', id));
     if (!host) throw notFound('Host', id);
     return host;
   }

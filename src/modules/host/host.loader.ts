@@ -1,43 +1,49 @@
 import type { ListBounds } from '../../platform/common/pagination';
+import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
-
-/** Batched host lookup by local id; hosts of customers the caller may not see load as null. */
-export async function loadHost(ctx: RequestContext, localId: string): Promise<HostType | null> {
-  const host = await ctx
-    .loader<string, HostType | null>('host.byId', async (ids) => {
-      const rows = await ctx.services.db.query<HostRow>(
-        `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ANY($1::uuid[])`,
-        [[...ids]],
-      );
-      const byId = new Map(rows.map((r) => [r.id, HostType.fromRow(r)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    })
-    .load(localId);
-  return host && ctx.canSeeCustomer(host.customerLocalId) ? host : null;
-}
 
 /** Trunk.hosts: the first `first` by address; the query cost counts them at `default` or `max`. */
 export const HOSTS_OF_TRUNK: ListBounds = { default: 20, max: 100 };
 
-/** The first `limit` hosts of each trunk, one statement per request and limit whatever the number of trunks. */
-export function loadHostsOfTrunk(ctx: RequestContext, trunkLocalId: string, limit: number): Promise<HostType[]> {
-  return ctx
-    .loader<string, HostType[]>(`host.byTrunk.${limit}`, async (trunkIds) => {
-      const rows = await ctx.services.db.query<HostRow>(
-        `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id
-          WHERE h.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY trunk_id ORDER BY ip, port NULLS FIRST, id) AS n
-                           FROM hosts WHERE trunk_id = ANY($1::uuid[])) ranked WHERE n <= $2)
-          ORDER BY h.ip, h.port NULLS FIRST, h.id`,
-        [[...trunkIds], limit],
-      );
-      const byTrunk = new Map<string, HostType[]>();
-      for (const r of rows) {
-        const list = byTrunk.get(r.trunk_id) ?? [];
-        list.push(HostType.fromRow(r));
-        byTrunk.set(r.trunk_id, list);
-      }
-      return trunkIds.map((id) => byTrunk.get(id) ?? []);
-    })
-    .load(trunkLocalId);
+/** Batched host lookups for one request. */
+export class HostLoader {
+  constructor(private readonly db: Database) {}
+
+  /** By local id; hosts of customers the caller may not see load as null. */
+  async load(ctx: RequestContext, localId: string): Promise<HostType | null> {
+    const host = await ctx
+      .loader<string, HostType | null>('host.byId', async (ids) => {
+        const rows = await this.db.query<HostRow>(
+          `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ANY($1::uuid[])`,
+          [[...ids]],
+        );
+        const byId = new Map(rows.map((r) => [r.id, HostType.fromRow(r)]));
+        return ids.map((id) => byId.get(id) ?? null);
+      })
+      .load(localId);
+    return host && ctx.canSeeCustomer(host.customerLocalId) ? host : null;
+  }
+
+  /** The first `limit` hosts of each trunk, one statement per request and limit whatever the number of trunks. */
+  ofTrunk(ctx: RequestContext, trunkLocalId: string, limit: number): Promise<HostType[]> {
+    return ctx
+      .loader<string, HostType[]>(`host.byTrunk.${limit}`, async (trunkIds) => {
+        const rows = await this.db.query<HostRow>(
+          `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id
+            WHERE h.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY trunk_id ORDER BY ip, port NULLS FIRST, id) AS n
+                             FROM hosts WHERE trunk_id = ANY($1::uuid[])) ranked WHERE n <= $2)
+            ORDER BY h.ip, h.port NULLS FIRST, h.id`,
+          [[...trunkIds], limit],
+        );
+        const byTrunk = new Map<string, HostType[]>();
+        for (const r of rows) {
+          const list = byTrunk.get(r.trunk_id) ?? [];
+          list.push(HostType.fromRow(r));
+          byTrunk.set(r.trunk_id, list);
+        }
+        return trunkIds.map((id) => byTrunk.get(id) ?? []);
+      })
+      .load(trunkLocalId);
+  }
 }

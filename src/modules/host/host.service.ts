@@ -1,7 +1,7 @@
 /**
  * Host writes. The address is normalised by Postgres (cidr); two enabled hosts with the
  * same address and port are a CONFLICT (partial unique index hosts_enabled_address_key).
- * Every change emits trunkChanged (HOSTS_CHANGED) for the trunks involved.
+ * Every change runs the trunk-changed reaction (HOSTS_CHANGED) for the trunks involved.
  */
 import { conflict, notFound, sqlState } from '../../platform/common/errors';
 import { withConstraintErrors } from '../../platform/common/constraint-errors';
@@ -11,7 +11,7 @@ import { nonNegativeInt } from '../../platform/common/validation';
 import type { Database } from '../../platform/db/database';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
-import type { DomainHooks, TrunkChange } from '../domain-hooks';
+import type { TrunkChange, TrunkChangedReaction } from '../trunk/trunk-change';
 import type { HostInput } from './host.inputs';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
 import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
@@ -21,7 +21,7 @@ const UNIQUE = { hosts_enabled_address_key: () => conflict('An enabled host with
 export class HostService {
   constructor(
     private readonly db: Database,
-    private readonly hooks: DomainHooks,
+    private readonly reactToChange: TrunkChangedReaction,
   ) {}
 
   async create(_ctx: RequestContext, input: HostInput): Promise<HostType> {
@@ -110,7 +110,7 @@ export class HostService {
   }
 
   private emit(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
-    return this.hooks.emit('trunkChanged', uow, changes);
+    return this.reactToChange(uow, changes);
   }
 
   private async read(uow: UnitOfWork, localId: string): Promise<HostType> {

@@ -1,15 +1,21 @@
 import { In } from 'typeorm';
+import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { NotificationTemplateEntity } from './notification-template.entity';
 import { NotificationTemplateType } from './notification-template.type';
 
-/** Batched template lookup by local id for this request. */
-export function loadNotificationTemplate(ctx: RequestContext, localId: string): Promise<NotificationTemplateType | null> {
-  return ctx
-    .loader<string, NotificationTemplateType | null>('notificationTemplate.byId', async (ids) => {
-      const rows = await ctx.services.db.dataSource.getRepository(NotificationTemplateEntity).findBy({ id: In([...ids]) });
-      const byId = new Map(rows.map((r) => [r.id, NotificationTemplateType.from(r)]));
-      return ids.map((id) => byId.get(id) ?? null);
-    })
-    .load(localId);
+/** Batched template lookups for one request. */
+export class NotificationTemplateLoader {
+  constructor(private readonly db: Database) {}
+
+  /** By local id. */
+  load(ctx: RequestContext, localId: string): Promise<NotificationTemplateType | null> {
+    return ctx
+      .loader<string, NotificationTemplateType | null>('notificationTemplate.byId', async (ids) => {
+        const rows = await this.db.dataSource.getRepository(NotificationTemplateEntity).findBy({ id: In([...ids]) });
+        const byId = new Map(rows.map((r) => [r.id, NotificationTemplateType.from(r)]));
+        return ids.map((id) => byId.get(id) ?? null);
+      })
+      .load(localId);
+  }
 }

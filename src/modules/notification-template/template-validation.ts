@@ -9,7 +9,7 @@
 import Handlebars from 'handlebars';
 import { badInput } from '../../platform/common/errors';
 import type { Config } from '../../platform/config';
-import { TEMPLATE_HELPERS } from '../notification/notification-renderer';
+import { TEMPLATE_HELPERS } from './template-helpers';
 import type { StoredMessage } from './notification-template.entity';
 import type { NotificationTemplateInput } from './notification-template.inputs';
 

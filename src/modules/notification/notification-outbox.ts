@@ -9,7 +9,7 @@
  */
 import { storableText } from '../../platform/common/unsafe-text';
 import type { Database } from '../../platform/db/database';
-import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import { TxState, type UnitOfWork } from '../../platform/db/unit-of-work';
 import { Topic } from '../../platform/pubsub/topics';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { NotificationDraft, OutboxMessage } from './template-selection';
@@ -49,7 +49,8 @@ export function notificationColumns(alias = ''): string {
   ].join(', ');
 }
 
-const WAKE_SCHEDULED = 'notification:wake-scheduled';
+/** Whether this transaction has already scheduled the outbox wake-up. */
+const WAKE_SCHEDULED = new TxState('outbox wake-up scheduled', () => ({ scheduled: false }));
 
 /**
  * Inserts the messages in one statement, in the caller's transaction; after commit,
@@ -68,8 +69,8 @@ export async function enqueue(uow: UnitOfWork, events: EventBus, messages: Outbo
      RETURNING ${notificationColumns()}`,
     [JSON.stringify(messages)],
   );
-  if (messages.some((m) => m.status === 'PENDING') && !uow.bag.has(WAKE_SCHEDULED)) {
-    uow.bag.set(WAKE_SCHEDULED, true);
+  if (messages.some((m) => m.status === 'PENDING') && !uow.state(WAKE_SCHEDULED).scheduled) {
+    uow.state(WAKE_SCHEDULED).scheduled = true;
     uow.afterCommit(() => events.publish(Topic.NOTIFICATIONS_PENDING, {}));
   }
   return rows;

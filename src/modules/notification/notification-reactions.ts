@@ -1,6 +1,6 @@
 /**
- * What the domain's changes say to customers and NOC staff: turns hook payloads
- * (balance changes, trunk changes, alert events) into outbox rows, set-based (one
+ * What the domain's changes say to customers and NOC staff: turns the reactions'
+ * payloads (balance changes, trunk changes, alert events) into outbox rows, set-based (one
  * query per kind of data per batch), inside the transaction of the change. The rows
  * are drafts (template and view): rendering happens at delivery, so a slow or failing
  * template never holds or fails the transaction (a CDR batch, a payment).
@@ -8,7 +8,9 @@
 import { dec, normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
-import type { AppliedBalanceChange, CreatedAlertEvent, TrunkChange } from '../domain-hooks';
+import type { CreatedAlertEvent } from '../alert/alert-event';
+import type { AppliedBalanceChange } from '../balance/balance-change';
+import type { TrunkChange } from '../trunk/trunk-change';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { customerRecipient, customerTemplate, draftMessage, messageFor, type OutboxMessage } from './template-selection';
 import { customerView, type AlertView, type BalanceView, type CustomerRow, type PaymentView, type StoredMessage, type TrunkView } from './notification-view';
@@ -64,11 +66,19 @@ export function balanceView(kind: NotificationKind, customer: CustomerRow, chang
   return { ...base, balance, previousBalance, threshold, delta: normaliseDecimal(change.delta), reason: change.reason, at: change.occurredAt.toISOString() };
 }
 
-export async function onBalanceChanged(uow: UnitOfWork, changes: AppliedBalanceChange[]): Promise<OutboxMessage[]> {
+/**
+ * The messages of one transaction's balance changes and alert events, balance notices
+ * first: the customers are read once for both, the rules once for all events.
+ */
+export async function onBalanceAndAlerts(uow: UnitOfWork, changes: AppliedBalanceChange[], events: CreatedAlertEvent[]): Promise<OutboxMessage[]> {
   // Most changes (a CDR batch's charges above every threshold) notify nobody: the
   // customers and their templates are read only for those that cross something.
   const notifying = changes.map((change) => ({ change, kinds: balanceKinds(change, change.lowBalanceThreshold) })).filter((n) => n.kinds.length > 0);
-  const customers = await loadCustomerRows(uow, notifying.map((n) => n.change.customerId));
+  const customers = await loadCustomerRows(uow, [...notifying.map((n) => n.change.customerId), ...events.map((e) => e.customerId)]);
+  return [...balanceMessages(notifying, customers), ...(await alertMessages(uow, events, customers))];
+}
+
+function balanceMessages(notifying: { change: AppliedBalanceChange; kinds: NotificationKind[] }[], customers: Map<string, CustomerRow>): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   for (const { change, kinds } of notifying) {
     const customer = customers.get(change.customerId);
@@ -151,8 +161,8 @@ export function alertView(event: CreatedAlertEvent, definition: Pick<DefinitionR
  * webhook URLs (operator staff: not subject to customer switches), plus the
  * customer's NOC email when notifyCustomer and the customer's switches allow ALERT.
  */
-export async function onAlertEventsCreated(uow: UnitOfWork, events: CreatedAlertEvent[]): Promise<OutboxMessage[]> {
-  const customers = await loadCustomerRows(uow, events.map((e) => e.customerId));
+async function alertMessages(uow: UnitOfWork, events: CreatedAlertEvent[], customers: Map<string, CustomerRow>): Promise<OutboxMessage[]> {
+  if (events.length === 0) return [];
   const definitions = await uow.query<DefinitionRow>(
     `SELECT d.id, d.title, d.operator, d.emails, d.phones, d.webhook_urls, d.notify_customer, t.messages AS template_messages
        FROM alert_definitions d LEFT JOIN notification_templates t ON t.id = d.template_id

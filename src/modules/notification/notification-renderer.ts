@@ -15,6 +15,7 @@
 import Handlebars from 'handlebars';
 import { dec } from '../../platform/common/decimal';
 import type { Config } from '../../platform/config';
+import { TEMPLATE_HELPERS } from '../notification-template/template-helpers';
 
 /** Subject, body and BCC of one message kind, each a Handlebars source. */
 export interface MessageTemplate {
@@ -52,8 +53,6 @@ export function renderLimits(config: Pick<Config, 'templateMaxOutputChars' | 'te
   return { maxOutputChars: config.templateMaxOutputChars, maxIterations: config.templateMaxIterations, maxSteps: config.templateMaxSteps, renderMs: config.templateRenderMs };
 }
 
-/** The names a template may call; anything else is refused when the template is saved. */
-export const TEMPLATE_HELPERS = ['if', 'unless', 'with', 'each', 'lookup', 'money', 'datetime', 'duration'] as const;
 
 export class TemplateRenderError extends Error {
   constructor(field: string, cause: unknown) {

@@ -2,14 +2,22 @@ import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Que
 import type { RequestContext } from '../../platform/graphql/context';
 import { Role } from '../../platform/graphql/role';
 import { AlertEventType } from '../alert/alert.types';
-import { loadCustomer } from '../customer/customer.loader';
+import type { CustomerLoader } from '../customer/customer.loader';
+import type { AlertEventService } from '../alert/alert-event.service';
 import { CustomerType } from '../customer/customer.type';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { NotificationFilter } from './notification.inputs';
+import type { NotificationService } from './notification.service';
 import { NotificationConnection, NotificationType } from './notification.type';
 
 @Resolver(() => NotificationType)
 export class NotificationResolver {
+  constructor(
+    private readonly notificationService: NotificationService,
+    private readonly alertEvents: AlertEventService,
+    private readonly customers: CustomerLoader,
+  ) {}
+
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
   @Query(() => NotificationConnection)
   notifications(
@@ -18,7 +26,7 @@ export class NotificationResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<NotificationConnection> {
-    return ctx.services.notifications.list(ctx, filter ?? {}, first, after);
+    return this.notificationService.list(ctx, filter ?? {}, first, after);
   }
 
   @Authorized(Role.ADMIN)
@@ -28,7 +36,7 @@ export class NotificationResolver {
       'derived from the server secret and the URL (normalised, without fragment): give it to that receiver to verify webhook-signature.',
   })
   webhookSigningSecret(@Ctx() ctx: RequestContext, @Arg('url') url: string): string {
-    return ctx.services.notifications.webhookSigningSecret(ctx, url);
+    return this.notificationService.webhookSigningSecret(ctx, url);
   }
 
   @Authorized(Role.ADMIN)
@@ -40,25 +48,25 @@ export class NotificationResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('kind', () => NotificationKind) kind: NotificationKind,
   ): Promise<NotificationType[]> {
-    return ctx.services.notifications.send(ctx, customerId, kind);
+    return this.notificationService.send(ctx, customerId, kind);
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => NotificationType, { description: 'Queue a FAILED notification again, with a fresh set of attempts.' })
   retryNotification(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<NotificationType> {
-    return ctx.services.notifications.retry(ctx, id);
+    return this.notificationService.retry(ctx, id);
   }
 
   @FieldResolver(() => AlertEventType, { nullable: true })
   alertEvent(@Ctx() ctx: RequestContext, @Root() n: NotificationType): Promise<AlertEventType | null> | null {
     if (!n.alertEventLocalId) return null;
     return ctx
-      .loader<string, AlertEventType | null>('alertEvent.byId', (ids) => ctx.services.alertEvents.byIds(ctx, ids))
+      .loader<string, AlertEventType | null>('alertEvent.byId', (ids) => this.alertEvents.byIds(ctx, ids))
       .load(n.alertEventLocalId);
   }
 
   @FieldResolver(() => CustomerType, { nullable: true })
   customer(@Ctx() ctx: RequestContext, @Root() n: NotificationType): Promise<CustomerType | null> | null {
-    return n.customerLocalId ? loadCustomer(ctx, n.customerLocalId) : null;
+    return n.customerLocalId ? this.customers.load(ctx, n.customerLocalId) : null;
   }
 }

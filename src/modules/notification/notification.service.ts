@@ -14,7 +14,10 @@ import { Topic } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
-import { customerMessage, loadCustomerRows } from './notification-reactions';
+import type { CreatedAlertEvent } from '../alert/alert-event';
+import type { AppliedBalanceChange } from '../balance/balance-change';
+import type { TrunkChange } from '../trunk/trunk-change';
+import { customerMessage, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
 import { customerView, type BalanceView, type BaseView } from './notification-view';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
@@ -60,6 +63,17 @@ export class NotificationService {
   /** Enqueues messages in the caller's transaction (hook handlers use it). */
   enqueue(uow: UnitOfWork, messages: OutboxMessage[]): Promise<NotificationRow[]> {
     return enqueue(uow, this.events, messages);
+  }
+
+  /** In-transaction reaction: queues what balance changes and alert events say (see onBalanceAndAlerts). */
+  async onBalanceAndAlerts(uow: UnitOfWork, changes: AppliedBalanceChange[], events: CreatedAlertEvent[]): Promise<void> {
+    if (changes.length === 0 && events.length === 0) return;
+    await this.enqueue(uow, await onBalanceAndAlerts(uow, changes, events));
+  }
+
+  /** In-transaction reaction: queues TRUNK_UPDATED notices. */
+  async onTrunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
+    if (changes.length) await this.enqueue(uow, await onTrunkChanged(uow, changes));
   }
 
   async list(ctx: RequestContext, filter: NotificationFilter, first?: number | null, after?: string | null): Promise<NotificationConnection> {

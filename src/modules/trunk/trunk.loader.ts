@@ -1,67 +1,82 @@
 import type DataLoader from 'dataloader';
 import { In } from 'typeorm';
+import { notFound } from '../../platform/common/errors';
+import { toGlobalId } from '../../platform/common/global-id';
 import type { ListBounds } from '../../platform/common/pagination';
+import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { TrunkEntity } from './trunk.entity';
 import { TrunkType } from './trunk.type';
 
-/** This request's trunk-by-id loader (unscoped: loadTrunk applies the caller's scope). */
-export function trunkLoader(ctx: RequestContext): DataLoader<string, TrunkType | null> {
-  return ctx.loader<string, TrunkType | null>('trunk.byId', async (ids) => {
-    const rows = await ctx.services.db.dataSource.getRepository(TrunkEntity).findBy({ id: In([...ids]) });
-    const byId = new Map(rows.map((r) => [r.id, TrunkType.from(r)]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
-}
-
-/** Batched trunk lookup by local id for this request; trunks of customers the caller may not see load as null. */
-export async function loadTrunk(ctx: RequestContext, localId: string): Promise<TrunkType | null> {
-  const trunk = await trunkLoader(ctx).load(localId);
-  return trunk && ctx.canSeeCustomer(trunk.customerLocalId) ? trunk : null;
-}
-
 /** Customer.trunks: the first `first` by name; the query cost counts them at `default` or `max`. */
 export const TRUNKS_OF_CUSTOMER: ListBounds = { default: 50, max: 100 };
 
-/** The first `limit` trunks of each customer, one statement per request and limit whatever the number of customers. */
-export function loadTrunksOfCustomer(ctx: RequestContext, customerLocalId: string, limit: number): Promise<TrunkType[]> {
-  return ctx
-    .loader<string, TrunkType[]>(`trunk.byCustomer.${limit}`, async (customerIds) => {
-      const rows = await ctx.services.db.dataSource
-        .getRepository(TrunkEntity)
-        .createQueryBuilder('t')
-        .where(
-          `t.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY customer_id ORDER BY name, id) AS n
-             FROM trunks WHERE customer_id = ANY(CAST(:ids AS uuid[]))) ranked WHERE n <= :limit)`,
-          { ids: [...customerIds], limit },
-        )
-        .orderBy('t.name', 'ASC')
-        .addOrderBy('t.id', 'ASC')
-        .getMany();
-      const byCustomer = new Map<string, TrunkType[]>();
-      for (const r of rows) {
-        const list = byCustomer.get(r.customerId) ?? [];
-        const trunk = TrunkType.from(r);
-        // host.trunk on the same page then needs no statement of its own.
-        trunkLoader(ctx).prime(trunk.localId, trunk);
-        list.push(trunk);
-        byCustomer.set(r.customerId, list);
-      }
-      return customerIds.map((id) => byCustomer.get(id) ?? []);
-    })
-    .load(customerLocalId);
-}
+/** Batched trunk lookups for one request. */
+export class TrunkLoader {
+  constructor(private readonly db: Database) {}
 
-/** Number of trunks of each customer, batched (no rows fetched). */
-export function loadTrunkCount(ctx: RequestContext, customerLocalId: string): Promise<number> {
-  return ctx
-    .loader<string, number>('trunk.countByCustomer', async (customerIds) => {
-      const rows = await ctx.services.db.query<{ id: string; n: number }>(
-        `SELECT customer_id AS id, count(*)::int AS n FROM trunks WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
-        [[...customerIds]],
-      );
-      const byId = new Map(rows.map((r) => [r.id, r.n]));
-      return customerIds.map((id) => byId.get(id) ?? 0);
-    })
-    .load(customerLocalId);
+  /** This request's trunk-by-id loader (unscoped: load applies the caller's scope). */
+  byId(ctx: RequestContext): DataLoader<string, TrunkType | null> {
+    return ctx.loader<string, TrunkType | null>('trunk.byId', async (ids) => {
+      const rows = await this.db.dataSource.getRepository(TrunkEntity).findBy({ id: In([...ids]) });
+      const byId = new Map(rows.map((r) => [r.id, TrunkType.from(r)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+  }
+
+  /** By local id; trunks of customers the caller may not see load as null. */
+  async load(ctx: RequestContext, localId: string): Promise<TrunkType | null> {
+    const trunk = await this.byId(ctx).load(localId);
+    return trunk && ctx.canSeeCustomer(trunk.customerLocalId) ? trunk : null;
+  }
+
+  /** By local id, NOT_FOUND when unknown or not visible (for non-null fields). */
+  async get(ctx: RequestContext, localId: string): Promise<TrunkType> {
+    const trunk = await this.load(ctx, localId);
+    if (!trunk) throw notFound('Trunk', toGlobalId('Trunk', localId));
+    return trunk;
+  }
+
+  /** The first `limit` trunks of each customer, one statement per request and limit whatever the number of customers. */
+  ofCustomer(ctx: RequestContext, customerLocalId: string, limit: number): Promise<TrunkType[]> {
+    return ctx
+      .loader<string, TrunkType[]>(`trunk.byCustomer.${limit}`, async (customerIds) => {
+        const rows = await this.db.dataSource
+          .getRepository(TrunkEntity)
+          .createQueryBuilder('t')
+          .where(
+            `t.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY customer_id ORDER BY name, id) AS n
+               FROM trunks WHERE customer_id = ANY(CAST(:ids AS uuid[]))) ranked WHERE n <= :limit)`,
+            { ids: [...customerIds], limit },
+          )
+          .orderBy('t.name', 'ASC')
+          .addOrderBy('t.id', 'ASC')
+          .getMany();
+        const byCustomer = new Map<string, TrunkType[]>();
+        for (const r of rows) {
+          const list = byCustomer.get(r.customerId) ?? [];
+          const trunk = TrunkType.from(r);
+          // host.trunk on the same page then needs no statement of its own.
+          this.byId(ctx).prime(trunk.localId, trunk);
+          list.push(trunk);
+          byCustomer.set(r.customerId, list);
+        }
+        return customerIds.map((id) => byCustomer.get(id) ?? []);
+      })
+      .load(customerLocalId);
+  }
+
+  /** Number of trunks of each customer, batched (no rows fetched). */
+  countOfCustomer(ctx: RequestContext, customerLocalId: string): Promise<number> {
+    return ctx
+      .loader<string, number>('trunk.countByCustomer', async (customerIds) => {
+        const rows = await this.db.query<{ id: string; n: number }>(
+          `SELECT customer_id AS id, count(*)::int AS n FROM trunks WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
+          [[...customerIds]],
+        );
+        const byId = new Map(rows.map((r) => [r.id, r.n]));
+        return customerIds.map((id) => byId.get(id) ?? 0);
+      })
+      .load(customerLocalId);
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Trunks: list (keyset by name), create, update, delete (its hosts go with it). Every
- * change emits the trunkChanged hook inside the transaction (notifications send
+ * change runs the trunk-changed reaction inside the transaction (notifications send
  * TRUNK_UPDATED from it).
  */
 import { badInput, conflict, notFound } from '../../platform/common/errors';
@@ -12,10 +12,10 @@ import { nonNegativeInt, optionalText, requiredName } from '../../platform/commo
 import type { Database } from '../../platform/db/database';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
-import type { DomainHooks, TrunkChange } from '../domain-hooks';
+import type { TrunkChange, TrunkChangedReaction } from './trunk-change';
 import { TrunkEntity } from './trunk.entity';
 import type { TrunkFilter, TrunkInput } from './trunk.inputs';
-import { loadTrunk } from './trunk.loader';
+import type { TrunkLoader } from './trunk.loader';
 import { TrunkType } from './trunk.type';
 
 const UNIQUE = { trunks_name_key: () => conflict('A trunk with this name already exists (trunk names are unique: CDRs name their customer by trunk)') };
@@ -23,11 +23,12 @@ const UNIQUE = { trunks_name_key: () => conflict('A trunk with this name already
 export class TrunkService {
   constructor(
     private readonly db: Database,
-    private readonly hooks: DomainHooks,
+    private readonly trunks: TrunkLoader,
+    private readonly reactToChange: TrunkChangedReaction,
   ) {}
 
   async get(ctx: RequestContext, id: string): Promise<TrunkType> {
-    const trunk = await loadTrunk(ctx, fromGlobalId('Trunk', id));
+    const trunk = await this.trunks.load(ctx, fromGlobalId('Trunk', id));
     if (!trunk) throw notFound('Trunk', id);
     return trunk;
   }
@@ -56,7 +57,7 @@ export class TrunkService {
         () => uow.query<{ id: string }>(`INSERT INTO trunks (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, Object.values(values)),
         UNIQUE,
       );
-      await this.hooks.emit('trunkChanged', uow, [{ customerId: values.customer_id as string, trunkId: row.id, change: 'CREATED' }]);
+      await this.reactToChange(uow, [{ customerId: values.customer_id as string, trunkId: row.id, change: 'CREATED' }]);
       return this.read(uow, row.id);
     });
   }
@@ -83,7 +84,7 @@ export class TrunkService {
       // (listed first: the new owner's UPDATED is the trunk's latest state).
       if (rows[0].previous_customer_id !== values.customer_id) changes.push({ customerId: rows[0].previous_customer_id, trunkId: local, change: 'DELETED' });
       changes.push({ customerId: values.customer_id as string, trunkId: local, change: 'UPDATED' });
-      await this.hooks.emit('trunkChanged', uow, changes);
+      await this.reactToChange(uow, changes);
       return this.read(uow, local);
     });
   }
@@ -94,7 +95,7 @@ export class TrunkService {
     return this.db.transaction(async (uow) => {
       const rows = await uow.query<{ customer_id: string }>(`DELETE FROM trunks WHERE id = $1 RETURNING customer_id`, [local]);
       if (!rows.length) throw notFound('Trunk', id);
-      await this.hooks.emit('trunkChanged', uow, [{ customerId: rows[0].customer_id, trunkId: local, change: 'DELETED' }]);
+      await this.reactToChange(uow, [{ customerId: rows[0].customer_id, trunkId: local, change: 'DELETED' }]);
       return true;
     });
   }

@@ -7,7 +7,6 @@ import { within } from '../common/within';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../../migrations';
 import type { PreparedSql } from './prepared-sql';
 import { runInTransaction, runQuery, type TransactionOptions, type UnitOfWork } from './unit-of-work';
@@ -30,6 +29,9 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size (default 20). */
   poolSize?: number;
+  /** TypeORM entities of the modules that use repositories (the composition root lists them; none for migrations). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: Function[];
 }
 
 export class Database {
@@ -48,7 +50,7 @@ export class Database {
     const dataSource = new DataSource({
       type: 'postgres',
       url,
-      entities: ENTITIES,
+      entities: opts.entities ?? [],
       migrations: MIGRATIONS,
       migrationsTableName: 'migrations',
       migrationsTransactionMode: 'each',

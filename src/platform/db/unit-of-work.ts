@@ -20,10 +20,21 @@ export interface TransactionOptions {
 /** SQLSTATEs after which the whole transaction can safely run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
+/**
+ * A piece of per-transaction state, declared by the module that owns it (e.g. the
+ * customers this transaction has locked). The key object, not a string, is the
+ * identity, so two modules cannot collide and the value is typed.
+ */
+export class TxState<T> {
+  constructor(
+    readonly description: string,
+    readonly initial: () => T,
+  ) {}
+}
+
 export class UnitOfWork {
   private readonly afterCommitHooks: (() => Promise<void> | void)[] = [];
-  /** Scratch space for modules that accumulate per-transaction state (e.g. alert inputs). */
-  readonly bag = new Map<string, unknown>();
+  private readonly states = new Map<TxState<unknown>, unknown>();
 
   constructor(readonly queryRunner: QueryRunner) {}
 
@@ -37,6 +48,12 @@ export class UnitOfWork {
    */
   async query<R = Record<string, unknown>>(sql: string | PreparedSql, params: unknown[] = []): Promise<R[]> {
     return runQuery<R>(this.queryRunner, sql, params);
+  }
+
+  /** This transaction's value of a TxState (created on first use; a retried transaction starts afresh). */
+  state<T>(key: TxState<T>): T {
+    if (!this.states.has(key)) this.states.set(key, key.initial());
+    return this.states.get(key) as T;
   }
 
   /** Schedules work (publishing, waking workers) for after a successful commit. */

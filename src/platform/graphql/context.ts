@@ -5,7 +5,6 @@
 import DataLoader from 'dataloader';
 import type { Logger } from '../logger';
 import { Role } from './role';
-import type { Services } from '../../app/services';
 
 export interface Principal {
   role: Role;
@@ -22,7 +21,6 @@ export class RequestContext {
     readonly requestId: string,
     readonly principal: Principal,
     readonly logger: Logger,
-    readonly services: Services,
   ) {}
 
   /** A DataLoader created once per request under `name`. */

@@ -7,8 +7,8 @@ import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { unauthenticated, type AppError } from '../common/errors';
 import type { HttpLimitsConfig } from '../config';
-import type { Services } from '../../app/services';
-import { authenticate } from '../graphql/auth';
+import type { Logger } from '../logger';
+import { authenticate, type KeyAuthority } from '../graphql/auth';
 import type { RateLimits } from './rate-limit';
 import type { RefusalLog } from './refusal-log';
 
@@ -56,12 +56,12 @@ export function limitConnections(server: http.Server, limits: HttpLimitsConfig, 
  * the connection is closed so the rest of an unread body is never received.
  * Sets res.locals.principal for the GraphQL context.
  */
-export function admitBeforeBody(services: Services, rateLimits: RateLimits, refusals: RefusalLog) {
+export function admitBeforeBody(keys: KeyAuthority, logger: Logger, rateLimits: RateLimits, refusals: RefusalLog) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const requestId = res.locals.requestId as string;
     let refusal: AppError | null;
     try {
-      const principal = await authenticate(services.apiKeys, req.headers.authorization);
+      const principal = await authenticate(keys, req.headers.authorization);
       if (!principal) {
         refusals.refused('request without a valid API key', { remoteAddress: req.socket.remoteAddress, keyGiven: req.headers.authorization !== undefined });
         refusal = unauthenticated();
@@ -70,7 +70,7 @@ export function admitBeforeBody(services: Services, rateLimits: RateLimits, refu
         res.locals.principal = principal;
       }
     } catch (err) {
-      services.logger.error('request failed', { requestId, err });
+      logger.error('request failed', { requestId, err });
       answer(req, res, 500, { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
       return;
     }

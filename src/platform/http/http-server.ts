@@ -17,8 +17,11 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { forbidden } from '../common/errors';
 import { Topic } from '../pubsub/topics';
-import type { Services } from '../../app/services';
-import { authenticate } from '../graphql/auth';
+import type { Config } from '../config';
+import type { Database } from '../db/database';
+import type { Logger } from '../logger';
+import type { EventBus } from '../pubsub/event-bus';
+import { authenticate, type KeyAuthority } from '../graphql/auth';
 import { RequestContext, type Principal } from '../graphql/context';
 import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from '../graphql/error-handling';
 import { admitBeforeBody, httpServerOptions, limitConnections } from './http-limits';
@@ -38,8 +41,17 @@ const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
 
 type WsExtra = { principal?: Principal; slots?: OperationSlots; socket: WebSocket };
 
-export async function startHttpServer(schema: GraphQLSchema, guard: OperationGuard, services: Services): Promise<RunningHttpServer> {
-  const { config, logger } = services;
+/** What the transports need from the rest of the process (given by the composition root). */
+export interface HttpServerDeps {
+  config: Config;
+  logger: Logger;
+  db: Pick<Database, 'ping'>;
+  events: EventBus;
+  keys: KeyAuthority;
+}
+
+export async function startHttpServer(schema: GraphQLSchema, guard: OperationGuard, deps: HttpServerDeps): Promise<RunningHttpServer> {
+  const { config, logger, keys } = deps;
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(httpServerOptions(config.http), app);
@@ -51,7 +63,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   // new subscription; revoking a key closes its open sockets on every instance.
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.ws.maxMessageBytes });
   const keySockets = new KeySockets(config.ws.maxSocketsPerKey);
-  const stopRevocations = await services.events.listen(Topic.API_KEY_REVOKED, ({ apiKeyId }) => {
+  const stopRevocations = await deps.events.listen(Topic.API_KEY_REVOKED, ({ apiKeyId }) => {
     for (const socket of keySockets.of(apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
   });
   /** The execution arguments of a subscribe message, or the errors that refuse it. */
@@ -59,7 +71,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
     const principal = extra.principal!;
     const limited = await rateLimits.admitRequest(principal);
     if (limited) return [limited];
-    if (principal.apiKeyId && !(await services.apiKeys.isActive(principal.apiKeyId))) {
+    if (principal.apiKeyId && !(await keys.isActive(principal.apiKeyId))) {
       // Answer this operation, then close the socket (graphql-ws takes no empty refusal).
       setImmediate(() => extra.socket.close(CloseCode.Forbidden, 'API key revoked'));
       return [forbidden('API key revoked')];
@@ -74,7 +86,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       document: prepared.document,
       operationName: payload.operationName,
       variableValues: payload.variables,
-      contextValue: new RequestContext(randomUUID(), principal, logger, services),
+      contextValue: new RequestContext(randomUUID(), principal, logger),
       hideSuggestions: guard.validationOptions.hideSuggestions,
     };
   };
@@ -83,7 +95,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       schema,
       connectionInitWaitTimeout: config.ws.initTimeoutMs,
       onConnect: async (ctx) => {
-        const principal = await authenticate(services.apiKeys, ctx.connectionParams?.authorization);
+        const principal = await authenticate(keys, ctx.connectionParams?.authorization);
         if (!principal) {
           refusals.refused('socket without a valid API key', {});
           return false;
@@ -174,14 +186,14 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   });
   app.get('/readyz', async (_req, res) => {
     // Both pings are bounded, so an orchestrator gets its 503 instead of a hung probe.
-    const [database, pubsub] = await Promise.all([services.db.ping(config.readyTimeoutMs), services.events.ping(config.readyTimeoutMs)]);
+    const [database, pubsub] = await Promise.all([deps.db.ping(config.readyTimeoutMs), deps.events.ping(config.readyTimeoutMs)]);
     const ready = database && pubsub;
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not ready',
       database,
-      pubsub: services.events.usesRedis ? 'redis' : 'in-process',
+      pubsub: deps.events.usesRedis ? 'redis' : 'in-process',
       pubsubReachable: pubsub,
-      heldWakeUps: services.events.heldMessages,
+      heldWakeUps: deps.events.heldMessages,
     });
   });
 
@@ -194,7 +206,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       res.setHeader('x-request-id', requestId);
       next();
     },
-    admitBeforeBody(services, rateLimits, refusals),
+    admitBeforeBody(keys, logger, rateLimits, refusals),
     express.json({ limit: config.maxBodyBytes }),
     (req: Request, res: Response, next: NextFunction) => {
       // The key was admitted before the body was read; this refuses documents whose
@@ -206,7 +218,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
     expressMiddleware(apollo, {
       context: async ({ res }) => {
         const requestId = res.locals.requestId as string;
-        return new RequestContext(requestId, res.locals.principal as Principal, logger.child({ requestId }), services);
+        return new RequestContext(requestId, res.locals.principal as Principal, logger.child({ requestId }));
       },
     }),
   );

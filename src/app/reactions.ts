@@ -1,0 +1,47 @@
+/**
+ * What happens inside a transaction after a change, in order, in one place. Each
+ * reaction is declared (typed) by the module whose change it follows and given to that
+ * module's service by src/app/services.ts; the bodies below call higher modules.
+ *
+ *   payment, adjustment, reset -> balance rules (alerts) -> notices and alert messages (notifications)
+ *   CDR batch stored + charged  -> call, window and balance rules in one pass -> notices and alert messages, once
+ *   trunk or hosts changed      -> TRUNK_UPDATED notices
+ *   scheduled alert passes, delivered tests -> alert messages
+ */
+import type { UnitOfWork } from '../platform/db/unit-of-work';
+import type { CdrBatchAlerts, CreatedAlertEvent } from '../modules/alert/alert-event';
+import type { AlertEngine } from '../modules/alert/alert-engine';
+import type { AppliedBalanceChange } from '../modules/balance/balance-change';
+import type { ChargedBatch } from '../modules/cdr/charged-cdr';
+import type { NotificationService } from '../modules/notification/notification.service';
+import type { TrunkChange } from '../modules/trunk/trunk-change';
+
+export class Reactions {
+  constructor(
+    private readonly alerts: AlertEngine,
+    private readonly notifications: NotificationService,
+  ) {}
+
+  /** BalanceChangedReaction: the changed customers are locked by the ledger. */
+  async balanceChanged(uow: UnitOfWork, changes: AppliedBalanceChange[]): Promise<void> {
+    const raised = await this.alerts.onBalanceChanged(uow, changes.map((c) => c.customerId));
+    await this.notifications.onBalanceAndAlerts(uow, changes, raised);
+  }
+
+  /** CdrBatchReaction: every customer of the batch is locked; the events it raised go back on the batch's result. */
+  async cdrBatchCharged(uow: UnitOfWork, batch: ChargedBatch): Promise<CdrBatchAlerts> {
+    const raised = await this.alerts.onCdrsCharged(uow, batch.cdrs, batch.balanceChanges.map((c) => c.customerId));
+    await this.notifications.onBalanceAndAlerts(uow, batch.balanceChanges, raised);
+    return { alertEvents: raised };
+  }
+
+  /** TrunkChangedReaction. */
+  async trunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
+    await this.notifications.onTrunkChanged(uow, changes);
+  }
+
+  /** AlertEventsReaction: events of scheduled passes and delivered tests. */
+  async alertEventsWritten(uow: UnitOfWork, events: CreatedAlertEvent[]): Promise<void> {
+    await this.notifications.onBalanceAndAlerts(uow, [], events);
+  }
+}

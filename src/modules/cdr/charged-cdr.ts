@@ -1,0 +1,33 @@
+/**
+ * A stored and charged CDR batch as the rest of the application sees it, and the
+ * reaction it runs in its transaction (wired in src/app/reactions.ts).
+ */
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { AppliedBalanceChange } from '../balance/balance-change';
+
+/** A CDR newly stored and charged (duplicates never appear here). */
+export interface ChargedCdr {
+  customerId: string;
+  trunkId: string | null;
+  callId: string;
+  /** Epoch milliseconds. */
+  startedAtMs: number;
+  duration: number;
+  disposition: 'ANSWERED' | 'NO_ANSWER' | 'BUSY' | 'FAILED';
+  charge: string;
+}
+
+/** One batch after its insert and its ledger update. */
+export interface ChargedBatch {
+  /** The new records (in callId order). */
+  cdrs: ChargedCdr[];
+  /** The balance changes of its charges, one per customer charged. */
+  balanceChanges: AppliedBalanceChange[];
+}
+
+/**
+ * Runs once per batch, after its calls are stored and its charges applied, with every
+ * customer of the batch locked (id order). Its outcome is kept on the batch's result,
+ * where the fields of higher modules read it (e.g. CdrBatchResult.alertEvents).
+ */
+export type CdrBatchReaction<Outcome> = (uow: UnitOfWork, batch: ChargedBatch) => Promise<Outcome>;

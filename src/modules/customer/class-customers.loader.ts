@@ -1,0 +1,55 @@
+/**
+ * First pages of customers for many classes at once (customerClasses { customers(first) }):
+ * one window-function statement for the ids of every class's page, then the customers
+ * through the batched by-id loader, the totals through the batched customer count. Later
+ * pages (with after) go through CustomerQueryService.list; the cursors are the same.
+ */
+import { pageSize, toPage, type Page } from '../../platform/common/pagination';
+import type { RequestContext } from '../../platform/graphql/context';
+import type { Database } from '../../platform/db/database';
+import type { CustomerClassLoader } from '../customer-class/customer-class.loader';
+import { CustomerSortField } from './customer-sort';
+import type { CustomerLoader } from './customer.loader';
+import type { CustomerType } from './customer.type';
+
+interface PageRow {
+  class_id: string;
+  id: string;
+  sort_key: string;
+}
+
+export class ClassCustomersLoader {
+  constructor(
+    private readonly db: Database,
+    private readonly customers: CustomerLoader,
+    private readonly classes: CustomerClassLoader,
+  ) {}
+
+  async firstPage(ctx: RequestContext, classLocalId: string, first?: number | null): Promise<Page<CustomerType>> {
+    const limit = pageSize(first);
+    const [rows, total] = await Promise.all([
+      ctx
+        .loader<string, PageRow[]>(`customerClass.firstCustomers:${limit}`, async (classIds) => {
+          // Same order and cursor key as the customers list's default (NAME ASC, id).
+          const found = await this.db.query<PageRow>(
+            `SELECT class_id, id, sort_key FROM (
+               SELECT customer_class_id AS class_id, id, lower(name) AS sort_key,
+                      row_number() OVER (PARTITION BY customer_class_id ORDER BY lower(name), id) AS rn
+                 FROM customers
+                WHERE customer_class_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR id = $2::uuid)
+             ) s WHERE rn <= $3 ORDER BY class_id, rn`,
+            [[...classIds], ctx.customerScope ?? null, limit + 1],
+          );
+          const byClass = new Map<string, PageRow[]>();
+          for (const r of found) byClass.set(r.class_id, [...(byClass.get(r.class_id) ?? []), r]);
+          return classIds.map((id) => byClass.get(id) ?? []);
+        })
+        .load(classLocalId),
+      this.classes.customerCount(ctx, classLocalId),
+    ]);
+    const customers = await this.customers.byId(ctx).loadMany(rows.map((r) => r.id));
+    const keys = new Map(rows.map((r) => [r.id, r.sort_key]));
+    const nodes = customers.filter((c): c is CustomerType => c !== null && !(c instanceof Error));
+    return toPage(nodes, limit, total, (n) => [CustomerSortField.NAME, keys.get(n.localId) ?? null, n.localId]);
+  }
+}
