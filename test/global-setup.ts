@@ -17,7 +17,7 @@ async function probeRedis(): Promise<void> {
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   client.on('error', () => undefined);
-  let ok = false;
+  let ok: boolean;
   try {
     await client.connect();
     ok = (await client.ping()) === 'PONG';

@@ -11,15 +11,21 @@ import { RELAXED_RATE_LIMITS, startServerProcess, type ServerProcess } from './h
 const MB = 1024 * 1024;
 const TRANSPORTS: Transport[] = ['http', 'ws'];
 
+/** The fields of the dashboard and portal answers the checks read (the queries are raw strings). */
+interface CustomerList {
+  customers: { nodes: Array<{ id: string; customerClass: { name: string }; trunks: Array<{ hosts: unknown[] }> }> };
+}
+
 describe('query limits under attack (own process, production)', () => {
   let server: ServerProcess;
   const keys = {} as Record<'ADMIN' | 'NOC' | 'CUSTOMER' | 'INGEST', string>;
   let customerId = '';
 
-  async function admin(query: string, variables?: Record<string, unknown>): Promise<Record<string, any>> {
+  /** Runs a seeding mutation; each selects only string fields (id, secret) of one payload. */
+  async function admin(query: string, variables?: Record<string, unknown>): Promise<Record<string, Record<string, string>>> {
     const r = await sendRaw(server, 'http', server.adminKey, query, variables);
     if (r.errors?.length || !r.data) throw new Error(`seed failed: ${JSON.stringify(r.errors)}`);
-    return r.data;
+    return r.data as Record<string, Record<string, string>>;
   }
 
   beforeAll(async () => {
@@ -126,16 +132,16 @@ describe('query limits under attack (own process, production)', () => {
     it('answers the real dashboard, NOC and switch queries with the default limits', async () => {
       const deep = await sendRaw(server, transport, keys.NOC, DASHBOARD, { first: 500 });
       expect(deep.errors).toBeUndefined();
-      const acme = (deep.data as any).customers.nodes.find((c: { id: string }) => c.id === customerId);
-      expect(acme.customerClass.name).toBe('Gold');
-      expect(acme.trunks).toHaveLength(3);
-      expect(acme.trunks.map((t: any) => t.hosts.length)).toEqual([2, 2, 2]);
+      const acme = (deep.data as unknown as CustomerList).customers.nodes.find((c) => c.id === customerId);
+      expect(acme?.customerClass.name).toBe('Gold');
+      expect(acme?.trunks).toHaveLength(3);
+      expect(acme?.trunks.map((t) => t.hosts.length)).toEqual([2, 2, 2]);
       const alerts = await sendRaw(server, transport, keys.NOC, NOC_ALERTS);
       expect(alerts.errors).toBeUndefined();
       expect(alerts.data).toMatchObject({ alertEvents: { totalCount: expect.any(Number) } });
       const own = await sendRaw(server, transport, keys.CUSTOMER, CUSTOMER_PORTAL, { first: 10 });
       expect(own.errors).toBeUndefined();
-      expect((own.data as any).customers.nodes.map((c: { id: string }) => c.id)).toEqual([customerId]);
+      expect((own.data as unknown as CustomerList).customers.nodes.map((c) => c.id)).toEqual([customerId]);
     });
   });
 

@@ -5,6 +5,7 @@
  */
 
 /** Matches a NUL or a lone (unpaired) surrogate; no `u` flag, so the string is read as UTF-16 code units. */
+// eslint-disable-next-line no-control-regex -- matching NUL is this pattern's purpose
 export const UNSAFE_TEXT_RE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const UNSAFE_TEXT_GLOBAL_RE = new RegExp(UNSAFE_TEXT_RE.source, 'g');

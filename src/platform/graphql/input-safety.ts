@@ -11,7 +11,7 @@
 import { Kind, getOperationAST, type ASTNode, type DocumentNode, type ValueNode } from 'graphql';
 import { badInput } from '../common/errors';
 import { UNSAFE_TEXT_RE } from '../common/unsafe-text';
-import type { OperationCheck } from './operation-guard';
+import type { OperationCheck } from './operation-check';
 
 type Path = (string | number)[];
 

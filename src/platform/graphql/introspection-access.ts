@@ -6,7 +6,7 @@
  */
 import { Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { forbidden } from '../common/errors';
-import type { OperationCheck } from './operation-guard';
+import type { OperationCheck } from './operation-check';
 
 /** Whether any definition of the document selects `__schema` or `__type` (arguments are not read). */
 export function selectsIntrospection(document: DocumentNode): boolean {

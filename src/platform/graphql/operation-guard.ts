@@ -21,18 +21,9 @@ import type { Config } from '../config';
 import { fieldAccessCheck } from './access/field-access';
 import type { Principal, RequestContext } from './context';
 import { introspectionAccess } from './introspection-access';
+import type { GuardedOperation, OperationCheck } from './operation-check';
 import { queryLimitRules } from './query-limits';
 import { refuseUnsafeText } from './input-safety';
-
-export interface GuardedOperation {
-  document: DocumentNode;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-  principal: Principal;
-}
-
-/** A check that needs the caller or the variables; returns the errors that refuse the operation. */
-export type OperationCheck = (schema: GraphQLSchema, op: GuardedOperation) => readonly GraphQLError[];
 
 /** Accepted query texts OperationGuard.precheck remembers, each at most PRECHECK_MEMORY_TEXT characters (≤ 16 MB). */
 const PRECHECK_MEMORY = 1_000;

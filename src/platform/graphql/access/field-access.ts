@@ -22,7 +22,7 @@ import {
 } from 'graphql';
 import { AppError } from '../../common/errors';
 import { Role } from '../role';
-import type { OperationCheck } from '../operation-guard';
+import type { OperationCheck } from '../operation-check';
 import { FIELD_ACCESS } from './field-access.table';
 
 /** The table's columns, in order. */
