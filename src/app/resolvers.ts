@@ -30,9 +30,12 @@ import { CustomerTrunksResolver } from '../modules/trunk/customer-trunks.resolve
 import { TrunkResolver } from '../modules/trunk/trunk.resolver';
 import type { Services } from './services';
 
+/** A resolver class (type-graphql's own type for them is Function). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type ResolverClass = Function;
+
 export interface AppResolvers {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  classes: NonEmptyArray<Function>;
+  classes: NonEmptyArray<ResolverClass>;
   container: ContainerType;
 }
 
@@ -92,7 +95,7 @@ export function createResolvers(s: Services): AppResolvers {
   ];
   const byClass = new Map<unknown, unknown>(instances.map((r) => [r.constructor, r]));
   return {
-    classes: [...instances.map((r) => r.constructor), ...factoryMade] as NonEmptyArray<Function>,
+    classes: [...instances.map((r) => r.constructor), ...factoryMade] as NonEmptyArray<ResolverClass>,
     container: {
       get: (cls: unknown) => {
         const found = byClass.get(cls);
