@@ -12,6 +12,7 @@ import { startHttpServer } from '../platform/http/http-server';
 import { createOperationGuard } from '../platform/graphql/operation-guard';
 import { createServices, type Services } from './services';
 import { startWorkers, type Workers } from '../platform/jobs';
+import { API_KEY_REVOKED } from '../modules/api-key/api-key.topics';
 
 export interface App {
   url: string;
@@ -35,6 +36,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL());
     const server = await startHttpServer(schema, createOperationGuard(schema, config), services);
+    const stopRevocations = await events.listen(API_KEY_REVOKED, ({ apiKeyId }) => server.closeSocketsOfKey(apiKeyId));
     const workers: Workers = startWorkers(services);
     let closing: Promise<void> | undefined;
     return {
@@ -46,6 +48,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
         (closing ??= (async () => {
           await workers.stop();
           logger.debug('workers stopped');
+          stopRevocations();
           await server.close();
           logger.debug('http server drained');
           await events!.close();

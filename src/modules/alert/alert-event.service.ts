@@ -10,13 +10,13 @@ import { fromGlobalId } from '../../platform/common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
-import { Topic, type AlertEventPayload } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
 import { Role } from '../../platform/graphql/role';
 import type { AlertEventKind } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { AlertEventType } from './alert.types';
+import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 
 const FEED_PAGE = 500;
 
@@ -68,7 +68,7 @@ export class AlertEventService {
     // Without a cursor the feed starts at the newest event, read BEFORE the live stream
     // opens: whatever commits in between is then found by the first catch-up read.
     const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
-    const live = await this.events.cursorStream(Topic.ALERT_EVENT);
+    const live = await this.events.cursorStream(ALERT_EVENT);
     const gen = this.run(q, start, live);
     const feed: AsyncIterableIterator<AlertEventType> = {
       [Symbol.asyncIterator]: () => feed,

@@ -1,8 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
-import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 import { BalanceChangeReason } from '../customer/customer.enums';
 import type { AppliedBalanceChange } from '../domain-hooks';
+import type { BalanceChangedPayload } from './balance.topics';
 
 @ObjectType('BalanceChange', { description: "One committed change of one customer's balance." })
 export class BalanceChangeType {

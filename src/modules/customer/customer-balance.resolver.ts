@@ -1,7 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { DecimalScalar } from '../../platform/common/scalars';
-import type { BalanceChangedPayload, CustomerStatusChangedPayload } from '../../platform/pubsub/topics';
-import { Topic } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
 import { READ_ROLES, Role } from '../../platform/graphql/role';
 import { BalanceChangeType } from '../balance/balance-change.type';
@@ -9,6 +7,8 @@ import { notFound } from '../../platform/common/errors';
 import { loadCustomer } from './customer.loader';
 import { CustomerType } from './customer.type';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../balance/idempotency-keys';
+import { BALANCE_CHANGED, type BalanceChangedPayload } from '../balance/balance.topics';
+import { CUSTOMER_STATUS_CHANGED, type CustomerStatusChangedPayload } from './customer.topics';
 
 const IDEMPOTENCY_KEY_DOC = `Retry-safe key, unique per customer (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters): the same key with the same arguments returns the first BalanceChange and changes nothing; with other arguments it is a CONFLICT.`;
 
@@ -48,7 +48,7 @@ export class CustomerBalanceResolver {
 
   @Authorized(...READ_ROLES)
   @Subscription(() => BalanceChangeType, {
-    subscribe: ({ args, context }: SubscribeData) => context.services.customerEvents.subscribe(context, Topic.BALANCE_CHANGED, args.customerId),
+    subscribe: ({ args, context }: SubscribeData) => context.services.customerEvents.subscribe(context, BALANCE_CHANGED, args.customerId),
   })
   balanceChanged(
     @Ctx() ctx: RequestContext,
@@ -62,7 +62,7 @@ export class CustomerBalanceResolver {
   @Authorized(...READ_ROLES)
   @Subscription(() => CustomerType, {
     subscribe: ({ args, context }: SubscribeData) =>
-      context.services.customerEvents.subscribe(context, Topic.CUSTOMER_STATUS_CHANGED, args.customerId),
+      context.services.customerEvents.subscribe(context, CUSTOMER_STATUS_CHANGED, args.customerId),
   })
   async customerStatusChanged(
     @Ctx() ctx: RequestContext,

@@ -7,24 +7,20 @@
 import { notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { filterIterator } from '../../platform/pubsub/filter-iterator';
-import type { Topic, TopicPayloads } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
 import { loadCustomer } from './customer.loader';
-
-type CustomerTopic = Topic.BALANCE_CHANGED | Topic.CUSTOMER_STATUS_CHANGED;
+import type { Topic } from '../../platform/pubsub/topic';
 
 export class CustomerEventsService {
   constructor(private readonly events: EventBus) {}
 
-  async subscribe<T extends CustomerTopic>(ctx: RequestContext, topic: T, customerId?: string | null): Promise<AsyncIterableIterator<TopicPayloads[T]>> {
+  async subscribe<P extends { customerId: string }>(ctx: RequestContext, topic: Topic<P>, customerId?: string | null): Promise<AsyncIterableIterator<P>> {
     let only = ctx.customerScope;
     if (customerId) {
       const local = fromGlobalId('Customer', customerId);
       if (!(await loadCustomer(ctx, local))) throw notFound('Customer', customerId);
       only = local;
     }
-    const stream = await this.events.stream(topic);
-    return only === undefined ? stream : filterIterator(stream, (p) => p.customerId === only);
+    return this.events.stream(topic, only === undefined ? undefined : (p) => p.customerId === only);
   }
 }

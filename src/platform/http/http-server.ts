@@ -16,7 +16,6 @@ import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { forbidden } from '../common/errors';
-import { Topic } from '../pubsub/topics';
 import type { Services } from '../../app/services';
 import { authenticate } from '../graphql/auth';
 import { RequestContext, type Principal } from '../graphql/context';
@@ -31,6 +30,8 @@ import { CLOSE_TOO_MANY, closeFloodingSocket, KeySockets, OperationSlots, tooMan
 export interface RunningHttpServer {
   url: string;
   port: number;
+  /** Closes the open sockets of a revoked key (4403); the composition root calls it for every instance's revocations. */
+  closeSocketsOfKey(apiKeyId: string): void;
   close(): Promise<void>;
 }
 
@@ -48,12 +49,9 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   const rateLimits = RateLimits.create(config, logger, refusals);
 
   // Subscriptions: the key is checked when the socket connects and again for every
-  // new subscription; revoking a key closes its open sockets on every instance.
+  // new subscription; revoking a key closes its open sockets (closeSocketsOfKey).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.ws.maxMessageBytes });
   const keySockets = new KeySockets(config.ws.maxSocketsPerKey);
-  const stopRevocations = await services.events.listen(Topic.API_KEY_REVOKED, ({ apiKeyId }) => {
-    for (const socket of keySockets.of(apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
-  });
   /** The execution arguments of a subscribe message, or the errors that refuse it. */
   const admitOperation = async (extra: WsExtra, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     const principal = extra.principal!;
@@ -159,7 +157,6 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
         async serverWillStart() {
           return {
             async drainServer() {
-              stopRevocations();
               await wsCleanup.dispose();
             },
           };
@@ -231,6 +228,9 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    closeSocketsOfKey: (apiKeyId) => {
+      for (const socket of keySockets.of(apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
+    },
     close: async () => {
       await apollo.stop();
       await rateLimits.close();
