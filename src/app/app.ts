@@ -21,6 +21,7 @@ import { TrunkEntity } from '../modules/trunk/trunk.entity';
 import { createResolvers } from './resolvers';
 import { buildAppSchema } from './schema';
 import { createServices, type Services } from './services';
+import { API_KEY_REVOKED } from '../modules/api-key/api-key.topics';
 
 /** The modules' TypeORM entities (the tables themselves are created by migrations only). */
 const ENTITIES = [ApiKeyEntity, CdrEntity, CustomerEntity, CustomerClassEntity, NotificationTemplateEntity, TrunkEntity];
@@ -49,6 +50,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));
     const server = await startHttpServer(schema, createOperationGuard(schema, config), { config, logger, db, events, keys: services.apiKeys });
+    const stopRevocations = await events.listen(API_KEY_REVOKED, ({ apiKeyId }) => server.closeSocketsOfKey(apiKeyId));
     const workers: Workers = startWorkers(services.jobs, config.schedulerIntervalMs, logger);
     let closing: Promise<void> | undefined;
     return {
@@ -60,6 +62,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
         (closing ??= (async () => {
           await workers.stop();
           logger.debug('workers stopped');
+          stopRevocations();
           await server.close();
           logger.debug('http server drained');
           await events!.close();

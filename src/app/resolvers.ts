@@ -6,19 +6,23 @@
 import type { ContainerType, NonEmptyArray } from 'type-graphql';
 import { Role } from '../platform/graphql/role';
 import { NodeResolver, type NodeFetchers } from '../platform/graphql/node.resolver';
+import { CoercedArgsCall } from '../platform/graphql/coerced-args';
+import { route, type FeedRoute } from '../platform/graphql/feeds';
+import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED } from '../modules/alert/alert-event.service';
+import { BALANCE_CHANGED_FEED, CUSTOMER_STATUS_FEED } from '../modules/customer/customer-events.service';
 import { AlertDefinitionResolver, AlertTestResultResolver } from '../modules/alert/alert-definition.resolver';
 import {
   AlertEventResolver,
-  alertEventSubscriptionsResolver,
+  AlertEventSubscriptionsResolver,
   AlertStateResolver,
   CdrBatchAlertEventsResolver,
   CustomerAlertStatesResolver,
 } from '../modules/alert/alert-event.resolver';
 import { ApiKeyResolver, PrincipalResolver } from '../modules/api-key/api-key.resolver';
-import { cdrIngestResolver, CdrResolver } from '../modules/cdr/cdr.resolver';
+import { CdrIngestResolver, CdrResolver } from '../modules/cdr/cdr.resolver';
 import { BalanceChangeCustomerResolver } from '../modules/customer/balance-change-customer.resolver';
 import { ClassCustomersResolver } from '../modules/customer/class-customers.resolver';
-import { CustomerBalanceResolver, customerSubscriptionsResolver } from '../modules/customer/customer-balance.resolver';
+import { CustomerBalanceResolver, CustomerSubscriptionsResolver } from '../modules/customer/customer-balance.resolver';
 import { CustomerFieldsResolver } from '../modules/customer/customer-fields.resolver';
 import { CustomerResolver } from '../modules/customer/customer.resolver';
 import { CustomerClassResolver } from '../modules/customer-class/customer-class.resolver';
@@ -37,6 +41,8 @@ type ResolverClass = Function;
 export interface AppResolvers {
   classes: NonEmptyArray<ResolverClass>;
   container: ContainerType;
+  /** The subscriptions' feeds, by the services that open them (see platform/graphql/feeds.ts). */
+  feeds: FeedRoute[];
 }
 
 /** node(id) per type; account configuration (templates, classes, rules) is not reachable by CUSTOMER keys this way. */
@@ -85,26 +91,30 @@ export function createResolvers(s: Services): AppResolvers {
     new CustomerAlertStatesResolver(alerts),
     new CdrBatchAlertEventsResolver(),
     new NotificationResolver(s.notifications, s.alertEvents, customers),
+    new CdrIngestResolver(s.cdrs),
+    new AlertEventSubscriptionsResolver(),
+    new CustomerSubscriptionsResolver(customers),
   ];
-  // type-graphql calls these methods without an instance (a subscription's subscribe, a
-  // WithCoercedArgs method), so their classes close over their services.
-  const factoryMade = [
-    cdrIngestResolver(s.cdrs),
-    alertEventSubscriptionsResolver(s.alertEvents),
-    customerSubscriptionsResolver(s.customerEvents, customers),
-  ];
-  const byClass = new Map<unknown, unknown>(instances.map((r) => [r.constructor, r]));
+  const byClass = new Map<unknown, object>(instances.map((r) => [r.constructor, r]));
+  const instanceOf = (cls: ResolverClass): object => {
+    const found = byClass.get(cls);
+    if (!found) throw new Error(`no instance of ${cls.name}: list it in src/app/resolvers.ts`);
+    return found;
+  };
   return {
-    classes: [...instances.map((r) => r.constructor), ...factoryMade] as NonEmptyArray<ResolverClass>,
+    classes: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
     container: {
-      get: (cls: unknown) => {
-        const found = byClass.get(cls);
-        if (found) return found;
-        // The factory-made classes take no constructor arguments.
-        const made = new (cls as new () => unknown)();
-        byClass.set(cls, made);
-        return made;
+      get: (cls: ResolverClass) => {
+        // WithCoercedArgs's middlewares call their resolver's method on its instance.
+        if (cls.prototype instanceof CoercedArgsCall) return new (cls as new (of: typeof instanceOf) => CoercedArgsCall)(instanceOf);
+        return instanceOf(cls);
       },
     },
+    feeds: [
+      route(ALERT_TRIGGERED_FEED, (ctx, args) => s.alertEvents.triggeredFeed(ctx, args)),
+      route(ALERT_EVENTS_FEED, (ctx, args) => s.alertEvents.eventsFeed(ctx, args)),
+      route(BALANCE_CHANGED_FEED, (ctx, args) => s.customerEvents.balanceChanges(ctx, args)),
+      route(CUSTOMER_STATUS_FEED, (ctx, args) => s.customerEvents.statusChanges(ctx, args)),
+    ],
   };
 }

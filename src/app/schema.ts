@@ -6,6 +6,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type AuthChecker, type PubSub } from 'type-graphql';
 import { forbidden } from '../platform/common/errors';
 import type { RequestContext } from '../platform/graphql/context';
+import { withFeeds } from '../platform/graphql/feeds';
 import { loadConfig } from '../platform/config';
 import type { Database } from '../platform/db/database';
 import { createLogger } from '../platform/logger';
@@ -25,7 +26,7 @@ const authChecker: AuthChecker<RequestContext, string> = ({ context }, roles) =>
  * and validating a schema runs no resolver.
  */
 export function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = detachedResolvers()): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: resolvers.classes, container: resolvers.container, pubSub, authChecker, validate: false });
+  return buildSchema({ resolvers: resolvers.classes, container: resolvers.container, pubSub: withFeeds(pubSub, resolvers.feeds), authChecker, validate: false });
 }
 
 function detachedResolvers(): AppResolvers {

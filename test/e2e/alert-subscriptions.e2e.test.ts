@@ -1,10 +1,10 @@
 import { AlertEventsDocument, AlertEventsFeedDocument, AlertTriggeredDocument, CreateAlertDefinitionDocument, CreateApiKeyDocument } from '../generated/graphql';
-import { Topic } from '../../src/platform/pubsub/topics';
 import { eventually } from '../helpers/graphql-client';
 import { describeWithRedis } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { chargeCalls, createCustomer, localId, runJob, type Call } from '../helpers/alert-fixtures';
 import { quietFor } from '../helpers/waits';
+import { ALERT_EVENT } from '../../src/modules/alert/alert.topics';
 
 describeWithRedis('alert subscriptions across instances', () => {
   let a: TestServer;
@@ -21,7 +21,7 @@ describeWithRedis('alert subscriptions across instances', () => {
 
   const ws = (server: TestServer, key?: string) => server.ws(key);
   /** Resolves once `server` has `n` live listeners on alert events (the subscription reached Redis). */
-  const live = (server: TestServer, n: number) => eventually(() => server.app.services.events.listenerCount(Topic.ALERT_EVENT) >= n, 10_000, 'subscription live');
+  const live = (server: TestServer, n: number) => eventually(() => server.app.services.events.listenerCount(ALERT_EVENT) >= n, 10_000, 'subscription live');
   const longCalls = (customerId: string, n: number): Call[] => Array.from({ length: n }, () => ({ customerId, duration: 7200 }));
 
   it('a subscriber on instance B receives the alert caused by a CDR batch on instance A, repeats included', async () => {
@@ -83,7 +83,7 @@ describeWithRedis('alert subscriptions across instances', () => {
     const theirs = await createCustomer(a, { name: 'Theirs', callDurationTrigger: 60 });
     const key = (await a.http().data(CreateApiKeyDocument, { name: 'mine portal', role: 'CUSTOMER', customerId: mine })).createApiKey.secret;
     const client = ws(b, key);
-    const before = b.app.services.events.listenerCount(Topic.ALERT_EVENT);
+    const before = b.app.services.events.listenerCount(ALERT_EVENT);
     const spying = client.subscribe(AlertTriggeredDocument, { customerId: theirs });
     const spyingFeed = client.subscribe(AlertEventsFeedDocument, { filter: { customerId: theirs } });
     const everything = client.subscribe(AlertEventsFeedDocument, {});

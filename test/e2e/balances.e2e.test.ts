@@ -14,8 +14,10 @@ import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
 import { eventually, type WsClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { describeWithRedis } from '../helpers/test-env';
-import { Topic } from '../../src/platform/pubsub/topics';
 import { quietFor } from '../helpers/waits';
+import type { Topic } from '../../src/platform/pubsub/topic';
+import { BALANCE_CHANGED } from '../../src/modules/balance/balance.topics';
+import { CUSTOMER_STATUS_CHANGED } from '../../src/modules/customer/customer.topics';
 
 const MISSING = 'cus_00000000-0000-4000-8000-000000000000';
 const local = (id: string) => id.slice(4);
@@ -25,7 +27,7 @@ describe('balance operations and customer subscriptions', () => {
   const ws = (key?: string) => server.ws(key);
   const newCustomer = async (name: string) => (await server.http().data(CreateCustomerDocument, { input: { name } })).createCustomer.id;
   /** Waits until n more listeners of the topic are live, so nothing published next is missed. */
-  const listening = (topic: Topic, n: number) => eventually(() => server.app.services.events.listenerCount(topic) >= n, 10_000, `${n} listeners on ${topic}`);
+  const listening = (topic: Topic<unknown>, n: number) => eventually(() => server.app.services.events.listenerCount(topic) >= n, 10_000, `${n} listeners on ${topic.name}`);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -124,10 +126,10 @@ describe('balance operations and customer subscriptions', () => {
     const a = await newCustomer('Sub A');
     const b = await newCustomer('Sub B');
     const client = ws();
-    const base = server.app.services.events.listenerCount(Topic.BALANCE_CHANGED);
+    const base = server.app.services.events.listenerCount(BALANCE_CHANGED);
     const onlyA = client.subscribe(BalanceChangedDocument, { customerId: a });
     const all = client.subscribe(BalanceChangedDocument, {});
-    await listening(Topic.BALANCE_CHANGED, base + 2);
+    await listening(BALANCE_CHANGED, base + 2);
     await server.http().data(RecordPaymentDocument, { customerId: b, amount: '1' });
     await server.http().data(RecordPaymentDocument, { customerId: a, amount: '2.5', reference: 'R' });
     const [got] = await onlyA.waitFor(1);
@@ -148,9 +150,9 @@ describe('balance operations and customer subscriptions', () => {
     const other = await newCustomer('Portal Other');
     const secret = (await server.http().data(CreateApiKeyDocument, { name: 'portal', role: 'CUSTOMER', customerId: own })).createApiKey.secret;
     const client = ws(secret);
-    const base = server.app.services.events.listenerCount(Topic.BALANCE_CHANGED);
+    const base = server.app.services.events.listenerCount(BALANCE_CHANGED);
     const mine = client.subscribe(BalanceChangedDocument, {});
-    await listening(Topic.BALANCE_CHANGED, base + 1);
+    await listening(BALANCE_CHANGED, base + 1);
     const foreign = client.subscribe(BalanceChangedDocument, { customerId: other });
     await foreign.ended();
     expect(JSON.stringify(foreign.errors)).toContain('NOT_FOUND');
@@ -171,10 +173,10 @@ describe('balance operations and customer subscriptions', () => {
     const a = await newCustomer('Status A');
     const b = await newCustomer('Status B');
     const client = ws();
-    const base = server.app.services.events.listenerCount(Topic.CUSTOMER_STATUS_CHANGED);
+    const base = server.app.services.events.listenerCount(CUSTOMER_STATUS_CHANGED);
     const sub = client.subscribe(CustomerStatusChangedDocument, {});
     const onlyB = client.subscribe(CustomerStatusChangedDocument, { customerId: b });
-    await listening(Topic.CUSTOMER_STATUS_CHANGED, base + 2);
+    await listening(CUSTOMER_STATUS_CHANGED, base + 2);
     await server.http().data(SetCustomerStatusDocument, { ids: [a, b], status: 'INACTIVE' });
     const got = await sub.waitFor(2);
     expect(got.map((m) => m.customerStatusChanged).sort((x, y) => x.name.localeCompare(y.name))).toEqual([
@@ -193,14 +195,14 @@ describe('balance operations and customer subscriptions', () => {
   it('closes a NOC key\'s open balanceChanged subscription with 4403 when the key is revoked', async () => {
     const created = (await server.http().data(CreateApiKeyDocument, { name: 'noc-live', role: 'NOC' })).createApiKey;
     const client = ws(created.secret);
-    const base = server.app.services.events.listenerCount(Topic.BALANCE_CHANGED);
+    const base = server.app.services.events.listenerCount(BALANCE_CHANGED);
     const sub = client.subscribe(BalanceChangedDocument, {});
-    await listening(Topic.BALANCE_CHANGED, base + 1);
+    await listening(BALANCE_CHANGED, base + 1);
     await server.http().data(RevokeApiKeyDocument, { id: created.apiKey.id });
     expect(await client.closed()).toBe(4403);
     await sub.ended();
     // Its listener is gone: the stream was returned when the socket closed.
-    await eventually(() => server.app.services.events.listenerCount(Topic.BALANCE_CHANGED) === base, 5000, 'listener released');
+    await eventually(() => server.app.services.events.listenerCount(BALANCE_CHANGED) === base, 5000, 'listener released');
   });
 });
 
@@ -218,7 +220,7 @@ describeWithRedis('balanceChanged across instances (Redis)', () => {
     const id = (await first.http().data(CreateCustomerDocument, { input: { name: 'Redis Co' } })).createCustomer.id;
     client = first.ws();
     const sub = client.subscribe(BalanceChangedDocument, { customerId: id });
-    await eventually(() => first.app.services.events.listenerCount(Topic.BALANCE_CHANGED) >= 1, 10_000, 'redis subscription');
+    await eventually(() => first.app.services.events.listenerCount(BALANCE_CHANGED) >= 1, 10_000, 'redis subscription');
     await second.http().data(RecordPaymentDocument, { customerId: id, amount: '42.000001' });
     const [got] = await sub.waitFor(1);
     expect(got.balanceChanged).toEqual({ customer: { id, balance: '42.000001' }, previousBalance: '0', balance: '42.000001', delta: '42.000001', reason: 'PAYMENT' });

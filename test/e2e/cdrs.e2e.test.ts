@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { CdrNodeDocument, CdrsDocument, CreateApiKeyDocument, SubmitCdrsDocument, type CdrInput } from '../generated/graphql';
 import { callId, cdr, cdrCount, createCustomer, createHost, createTrunk, ledgerCount, money, type TestCustomer } from '../helpers/cdr-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { Topic } from '../../src/platform/pubsub/topics';
+import { BALANCE_CHANGED } from '../../src/modules/balance/balance.topics';
 
 describe('submitCdrs', () => {
   let server: TestServer;
@@ -28,7 +28,7 @@ describe('submitCdrs', () => {
     await createHost(services, trunkA, '10.20.30.40/32', false); // disabled: ignored
     await createHost(services, egressC, '10.20.30.41/32'); // egress: ignored
     const events: string[] = [];
-    const stop = await services.events.listen(Topic.BALANCE_CHANGED, (p) => void events.push(`${p.customerId}:${p.delta}`));
+    const stop = await services.events.listen(BALANCE_CHANGED, (p) => void events.push(`${p.customerId}:${p.delta}`));
 
     const batch = [
       cdr(a, { charge: '1.5' }),
@@ -204,7 +204,7 @@ describe('submitCdrs', () => {
     const before = { money: await money(services, cust), ledger: await ledgerCount(services, cust), cdrs: await cdrCount(services) };
     expect(before.money).toEqual({ balance: '14', accrued: '6', ledgerSum: '14' });
     const events: unknown[] = [];
-    const stop = await services.events.listen(Topic.BALANCE_CHANGED, (p) => void events.push(p));
+    const stop = await services.events.listen(BALANCE_CHANGED, (p) => void events.push(p));
     const replay = await submit([...batch].reverse());
     stop();
     expect(replay).toMatchObject({ accepted: 0, duplicates: 300, rejected: [], balanceChanges: [] });

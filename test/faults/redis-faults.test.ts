@@ -5,12 +5,12 @@
  * subscriber that resumes with `after:` must get every alert event once.
  */
 import { AlertEventsDocument, AlertEventsFeedDocument, FaultsBalanceDocument, KeyedPaymentDocument } from '../generated/graphql';
-import { Topic } from '../../src/platform/pubsub/topics';
 import { chargeCalls, createCustomer, localId, type Call } from '../helpers/alert-fixtures';
 import { eventually } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { OwnRedis } from './helpers/own-redis';
 import { quietFor } from '../helpers/waits';
+import { ALERT_EVENT } from '../../src/modules/alert/alert.topics';
 
 /** The issue's bound; generous against the millisecond answers measured on this kind of VM. */
 const ONE_SECOND = 1_000;
@@ -86,7 +86,7 @@ describe('faults: Redis down and restarted', () => {
     const stays = ws().subscribe(AlertEventsFeedDocument, { filter });
     const c0 = ws();
     const drops = c0.subscribe(AlertEventsFeedDocument, { filter });
-    await eventually(() => server.app.services.events.listenerCount(Topic.ALERT_EVENT) >= 2, 10_000, 'subscriptions live');
+    await eventually(() => server.app.services.events.listenerCount(ALERT_EVENT) >= 2, 10_000, 'subscriptions live');
     await chargeCalls(server, long(3));
     await Promise.all([stays.waitFor(3), drops.waitFor(3)]);
 

@@ -5,10 +5,11 @@
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import type { CreatedAlertEvent } from './alert-event';
 import type { AlertArea, AlertOperator } from './alert.enums';
 import { renderAlertText } from './alert-text';
+import { ALERT_EVENT } from './alert.topics';
+import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
 
 /**
  * Key of the transaction-level advisory lock taken right before events are inserted.
@@ -106,11 +107,11 @@ export class AlertEventWriter {
     const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
     uow.afterCommit(async () => {
       await this.events.publishAll(
-        Topic.CUSTOMER_STATUS_CHANGED,
+        CUSTOMER_STATUS_CHANGED,
         suspended.map((s) => ({ customerId: s.id, status: 'SUSPENDED' as const })),
       );
       await this.events.publishAll(
-        Topic.ALERT_EVENT,
+        ALERT_EVENT,
         created.map((e) => ({ eventId: e.id, customerId: e.customerId, customerClassId: classOf.get(e.customerId) ?? null, definitionId: e.definitionId, kind: e.kind })),
       );
     });

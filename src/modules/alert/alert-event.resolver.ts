@@ -1,19 +1,17 @@
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { pageSize } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
+import { fromFeed } from '../../platform/graphql/feeds';
 import { Role } from '../../platform/graphql/role';
 import { CdrBatchResult } from '../cdr/cdr.type';
 import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
-import { AlertEventKind } from './alert.enums';
 import { AlertEventFilter } from './alert.inputs';
 import type { CdrBatchAlerts } from './alert-event';
-import type { AlertEventService } from './alert-event.service';
+import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED, type AlertEventService } from './alert-event.service';
 import { STATES_OF_CUSTOMER, type AlertLoader } from './alert.loader';
 import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertStateType } from './alert.types';
 
-type TriggeredArgs = { customerId?: string | null; customerClassId?: string | null; after?: string | null };
-type EventsArgs = { filter?: AlertEventFilter | null; after?: string | null };
 
 
 @Resolver(() => AlertEventType)
@@ -90,50 +88,38 @@ export class CdrBatchAlertEventsResolver {
   }
 }
 
-/**
- * The live alert event feeds. type-graphql calls a subscription's `subscribe` with the
- * arguments and context only (no resolver instance), so this class is made by a
- * factory closing over the service, called once by the composition root.
- */
-export function alertEventSubscriptionsResolver(alertEvents: AlertEventService) {
-  @Resolver(() => AlertEventType)
-  class AlertEventSubscriptionsResolver {
-    @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-    @Subscription(() => AlertEventType, {
-      description: 'TRIGGERED and REPEATED events, live. With after: first every stored event after that cursor, then live, none twice.',
-      subscribe: ({ args, context }: SubscribeResolverData<unknown, TriggeredArgs, RequestContext>) =>
-        alertEvents.feed(context, { customerId: args.customerId, customerClassId: args.customerClassId }, args.after, [
-          AlertEventKind.TRIGGERED,
-          AlertEventKind.REPEATED,
-        ]),
-    })
-    alertTriggered(
-      @Ctx() ctx: RequestContext,
-      @Root() event: AlertEventType,
-      @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
-      @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
-      @Arg('after', () => String, { nullable: true }) _after?: string | null,
-    ): AlertEventType {
-      ctx.resetLoaders();
-      return event;
-    }
-
-    @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-    @Subscription(() => AlertEventType, {
-      name: 'alertEvents',
-      description: 'Every alert event kind, live, with the same after semantics.',
-      subscribe: ({ args, context }: SubscribeResolverData<unknown, EventsArgs, RequestContext>) =>
-        alertEvents.feed(context, args.filter, args.after),
-    })
-    alertEventsFeed(
-      @Ctx() ctx: RequestContext,
-      @Root() event: AlertEventType,
-      @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
-      @Arg('after', () => String, { nullable: true }) _after?: string | null,
-    ): AlertEventType {
-      ctx.resetLoaders();
-      return event;
-    }
+/** The live alert event feeds (opened by AlertEventService, routed in src/app). */
+@Resolver(() => AlertEventType)
+export class AlertEventSubscriptionsResolver {
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Subscription(() => AlertEventType, {
+    description: 'TRIGGERED and REPEATED events, live. With after: first every stored event after that cursor, then live, none twice.',
+    ...fromFeed(ALERT_TRIGGERED_FEED),
+  })
+  alertTriggered(
+    @Ctx() ctx: RequestContext,
+    @Root() event: AlertEventType,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+    @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
+    @Arg('after', () => String, { nullable: true }) _after?: string | null,
+  ): AlertEventType {
+    ctx.resetLoaders();
+    return event;
   }
-  return AlertEventSubscriptionsResolver;
+
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Subscription(() => AlertEventType, {
+    name: 'alertEvents',
+    description: 'Every alert event kind, live, with the same after semantics.',
+    ...fromFeed(ALERT_EVENTS_FEED),
+  })
+  alertEventsFeed(
+    @Ctx() ctx: RequestContext,
+    @Root() event: AlertEventType,
+    @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
+    @Arg('after', () => String, { nullable: true }) _after?: string | null,
+  ): AlertEventType {
+    ctx.resetLoaders();
+    return event;
+  }
 }

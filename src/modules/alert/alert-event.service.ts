@@ -10,13 +10,14 @@ import { fromGlobalId } from '../../platform/common/global-id';
 import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
-import { Topic, type AlertEventPayload } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
+import { defineFeed } from '../../platform/graphql/feeds';
 import { Role } from '../../platform/graphql/role';
-import type { AlertEventKind } from './alert.enums';
+import { AlertEventKind } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { AlertEventType } from './alert.types';
+import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 
 const FEED_PAGE = 500;
 
@@ -28,6 +29,20 @@ interface EventQuery {
   kinds: AlertEventKind[] | null;
   since: Date | null;
 }
+
+/** The arguments of alertTriggered and alertEvents. */
+export interface TriggeredFeedArgs {
+  customerId?: string | null;
+  customerClassId?: string | null;
+  after?: string | null;
+}
+export interface EventsFeedArgs {
+  filter?: AlertEventFilter | null;
+  after?: string | null;
+}
+
+export const ALERT_TRIGGERED_FEED = defineFeed<TriggeredFeedArgs>('alertTriggered');
+export const ALERT_EVENTS_FEED = defineFeed<EventsFeedArgs>('alertEvents');
 
 export class AlertEventService {
   constructor(
@@ -61,14 +76,24 @@ export class AlertEventService {
    * reads every matching row with id > the last one yielded. Rows are read by id,
    * so a notification that arrives late, twice, or out of order changes nothing.
    */
-  async feed(ctx: RequestContext, filter: AlertEventFilter | null | undefined, after: string | null | undefined, kinds?: AlertEventKind[]): Promise<AsyncIterableIterator<AlertEventType>> {
+  /** ALERT_TRIGGERED_FEED: TRIGGERED and REPEATED events. */
+  triggeredFeed(ctx: RequestContext, args: TriggeredFeedArgs): Promise<AsyncIterableIterator<AlertEventType>> {
+    return this.feed(ctx, { customerId: args.customerId, customerClassId: args.customerClassId }, args.after, [AlertEventKind.TRIGGERED, AlertEventKind.REPEATED]);
+  }
+
+  /** ALERT_EVENTS_FEED: every kind. */
+  eventsFeed(ctx: RequestContext, args: EventsFeedArgs): Promise<AsyncIterableIterator<AlertEventType>> {
+    return this.feed(ctx, args.filter, args.after);
+  }
+
+  private async feed(ctx: RequestContext, filter: AlertEventFilter | null | undefined, after: string | null | undefined, kinds?: AlertEventKind[]): Promise<AsyncIterableIterator<AlertEventType>> {
     if (ctx.principal.role === Role.INGEST) throw forbidden('The INGEST role may not do this');
     const q = this.resolve(ctx, filter, 'feed');
     if (kinds) q.kinds = q.kinds ? q.kinds.filter((k) => kinds.includes(k)) : kinds;
     // Without a cursor the feed starts at the newest event, read BEFORE the live stream
     // opens: whatever commits in between is then found by the first catch-up read.
     const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
-    const live = await this.events.cursorStream(Topic.ALERT_EVENT);
+    const live = await this.events.cursorStream(ALERT_EVENT);
     const gen = this.run(q, start, live);
     const feed: AsyncIterableIterator<AlertEventType> = {
       [Symbol.asyncIterator]: () => feed,

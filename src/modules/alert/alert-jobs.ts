@@ -6,7 +6,6 @@
  */
 import type { Database } from '../../platform/db/database';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
@@ -15,6 +14,7 @@ import { COMPACT_CALL_BUCKETS_SQL, PRUNE_CALL_BUCKETS_SQL } from '../cdr/call-bu
 import { repeatDue } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
+import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
 
 const CLAIM_BATCH = 500;
 
@@ -103,7 +103,7 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
       run: () =>
         db.transaction(async (uow) => {
           const rows = await uow.query<{ id: string }>(RESTORE_SQL);
-          uow.afterCommit(() => events.publishAll(Topic.CUSTOMER_STATUS_CHANGED, rows.map((r) => ({ customerId: r.id, status: 'ACTIVE' as const }))));
+          uow.afterCommit(() => events.publishAll(CUSTOMER_STATUS_CHANGED, rows.map((r) => ({ customerId: r.id, status: 'ACTIVE' as const }))));
         }),
     },
   ];

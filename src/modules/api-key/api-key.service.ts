@@ -9,12 +9,12 @@ import { fromGlobalId } from '../../platform/common/global-id';
 import type { Database } from '../../platform/db/database';
 import type { Logger } from '../../platform/logger';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import type { Principal, RequestContext } from '../../platform/graphql/context';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyType, CreatedApiKey } from './api-key.type';
 import { Role } from '../../platform/graphql/role';
 import { preparedSql } from '../../platform/db/prepared-sql';
+import { API_KEY_REVOKED } from './api-key.topics';
 
 /** Every request runs it. */
 const KEY_BY_SECRET_SQL = preparedSql('api-keys.by-secret', `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`);
@@ -86,7 +86,7 @@ export class ApiKeyService {
         [local],
       );
       if (!rows.length) throw notFound('ApiKey', id);
-      uow.afterCommit(() => this.events.publish(Topic.API_KEY_REVOKED, { apiKeyId: local }));
+      uow.afterCommit(() => this.events.publish(API_KEY_REVOKED, { apiKeyId: local }));
       return true;
     });
   }

@@ -1,7 +1,7 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
-import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 import type { AppliedBalanceChange } from './balance-change';
+import type { BalanceChangedPayload } from './balance.topics';
 
 export enum BalanceChangeReason {
   CDR_CHARGES = 'CDR_CHARGES',

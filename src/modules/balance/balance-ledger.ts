@@ -6,11 +6,11 @@
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
 import type { AppliedBalanceChange, BalanceChangedReaction, BalanceReason } from './balance-change';
 import { markCustomersLocked } from './customer-locks';
 import { preparedSql } from '../../platform/db/prepared-sql';
+import { BALANCE_CHANGED } from './balance.topics';
 
 export interface BalanceDelta {
   /** Local customer id. Several deltas of one customer are summed into one change. */
@@ -141,7 +141,7 @@ export class BalanceLedger {
     }));
     uow.afterCommit(() =>
       this.events.publishAll(
-        Topic.BALANCE_CHANGED,
+        BALANCE_CHANGED,
         changes.map((c) => ({
           ledgerId: c.ledgerId,
           customerId: c.customerId,

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { badInput, conflict } from '../../platform/common/errors';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
-import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
 import { lockCustomers } from './customer-locks';
+import type { BalanceChangedPayload } from './balance.topics';
 
 /** Longest key accepted (a UUID is 36; room for "<system>:<invoice>:<attempt>" schemes). */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;

@@ -41,20 +41,17 @@ export class CdrResolver {
 }
 
 /**
- * submitCdrs. Up to 10,000 records per call, so type-graphql's per-record copy into
- * CdrInput instances is skipped (WithCoercedArgs): the method then runs from a
- * middleware, without its instance, so this class is made by a factory closing over the
- * service, called once by the composition root.
+ * submitCdrs: up to 10,000 records per call, so type-graphql's per-record copy into
+ * CdrInput instances is skipped (WithCoercedArgs).
  */
-export function cdrIngestResolver(cdrService: CdrService) {
-  @Resolver()
-  class CdrIngestResolver {
-    @Authorized(Role.ADMIN, Role.INGEST)
-    @Mutation(() => CdrBatchResult)
-    @WithCoercedArgs('cdrs')
-    submitCdrs(@Ctx() ctx: RequestContext, @Arg('cdrs', () => [CdrInput]) cdrs: CdrInput[]): Promise<CdrBatchResult> {
-      return cdrService.submit(ctx, cdrs);
-    }
+@Resolver()
+export class CdrIngestResolver {
+  constructor(private readonly cdrService: CdrService) {}
+
+  @Authorized(Role.ADMIN, Role.INGEST)
+  @Mutation(() => CdrBatchResult)
+  @WithCoercedArgs('cdrs')
+  submitCdrs(@Ctx() ctx: RequestContext, @Arg('cdrs', () => [CdrInput]) cdrs: CdrInput[]): Promise<CdrBatchResult> {
+    return this.cdrService.submit(ctx, cdrs);
   }
-  return CdrIngestResolver;
 }

@@ -1,20 +1,19 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
 import { DecimalScalar } from '../../platform/common/scalars';
-import type { BalanceChangedPayload, CustomerStatusChangedPayload } from '../../platform/pubsub/topics';
-import { Topic } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
+import { fromFeed } from '../../platform/graphql/feeds';
 import { READ_ROLES, Role } from '../../platform/graphql/role';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import { notFound } from '../../platform/common/errors';
 import type { CustomerLoader } from './customer.loader';
 import type { CustomerBalanceService } from './customer-balance.service';
-import type { CustomerEventsService } from './customer-events.service';
+import { BALANCE_CHANGED_FEED, CUSTOMER_STATUS_FEED } from './customer-events.service';
 import { CustomerType } from './customer.type';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../balance/idempotency-keys';
+import type { BalanceChangedPayload } from '../balance/balance.topics';
+import type { CustomerStatusChangedPayload } from './customer.topics';
 
 const IDEMPOTENCY_KEY_DOC = `Retry-safe key, unique per customer (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters): the same key with the same arguments returns the first BalanceChange and changes nothing; with other arguments it is a CONFLICT.`;
-
-type SubscribeData = SubscribeResolverData<unknown, { customerId?: string | null }, RequestContext>;
 
 @Resolver()
 export class CustomerBalanceResolver {
@@ -51,42 +50,32 @@ export class CustomerBalanceResolver {
   }
 }
 
-/**
- * The live customer subscriptions. type-graphql calls a subscription's `subscribe` with
- * the arguments and context only (no resolver instance), so this class is made by a
- * factory closing over its services, called once by the composition root.
- */
-export function customerSubscriptionsResolver(customerEvents: CustomerEventsService, customers: CustomerLoader) {
-  @Resolver()
-  class CustomerSubscriptionsResolver {
-    @Authorized(...READ_ROLES)
-    @Subscription(() => BalanceChangeType, {
-      subscribe: ({ args, context }: SubscribeData) => customerEvents.subscribe(context, Topic.BALANCE_CHANGED, args.customerId),
-    })
-    balanceChanged(
-      @Ctx() ctx: RequestContext,
-      @Root() payload: BalanceChangedPayload,
-      @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
-    ): BalanceChangeType {
-      ctx.resetLoaders();
-      return BalanceChangeType.from(payload);
-    }
+/** The live customer subscriptions (feeds opened by CustomerEventsService, routed in src/app). */
+@Resolver()
+export class CustomerSubscriptionsResolver {
+  constructor(private readonly customers: CustomerLoader) {}
 
-    @Authorized(...READ_ROLES)
-    @Subscription(() => CustomerType, {
-      subscribe: ({ args, context }: SubscribeData) =>
-        customerEvents.subscribe(context, Topic.CUSTOMER_STATUS_CHANGED, args.customerId),
-    })
-    async customerStatusChanged(
-      @Ctx() ctx: RequestContext,
-      @Root() payload: CustomerStatusChangedPayload,
-      @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
-    ): Promise<CustomerType> {
-      ctx.resetLoaders();
-      const customer = await customers.load(ctx, payload.customerId);
-      if (!customer) throw notFound('Customer');
-      return customer;
-    }
+  @Authorized(...READ_ROLES)
+  @Subscription(() => BalanceChangeType, { ...fromFeed(BALANCE_CHANGED_FEED) })
+  balanceChanged(
+    @Ctx() ctx: RequestContext,
+    @Root() payload: BalanceChangedPayload,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+  ): BalanceChangeType {
+    ctx.resetLoaders();
+    return BalanceChangeType.from(payload);
   }
-  return CustomerSubscriptionsResolver;
+
+  @Authorized(...READ_ROLES)
+  @Subscription(() => CustomerType, { ...fromFeed(CUSTOMER_STATUS_FEED) })
+  async customerStatusChanged(
+    @Ctx() ctx: RequestContext,
+    @Root() payload: CustomerStatusChangedPayload,
+    @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
+  ): Promise<CustomerType> {
+    ctx.resetLoaders();
+    const customer = await this.customers.load(ctx, payload.customerId);
+    if (!customer) throw notFound('Customer');
+    return customer;
+  }
 }

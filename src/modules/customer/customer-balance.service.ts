@@ -13,7 +13,7 @@ import type { BalanceLedger } from '../balance/balance-ledger';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { AppliedBalanceChange } from '../balance/balance-change';
 import { IDEMPOTENCY_KEY_CONSTRAINT, idempotencyClaim, rememberKey, replayOf, type IdempotencyClaim } from '../balance/idempotency-keys';
-import type { BalanceChangedPayload } from '../../platform/pubsub/topics';
+import type { BalanceChangedPayload } from '../balance/balance.topics';
 
 export class CustomerBalanceService {
   constructor(

@@ -7,12 +7,20 @@
 import { notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { filterIterator } from '../../platform/pubsub/filter-iterator';
-import type { Topic, TopicPayloads } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
+import { BALANCE_CHANGED, type BalanceChangedPayload } from '../balance/balance.topics';
 import type { CustomerLoader } from './customer.loader';
+import { CUSTOMER_STATUS_CHANGED, type CustomerStatusChangedPayload } from './customer.topics';
+import type { Topic } from '../../platform/pubsub/topic';
+import { defineFeed } from '../../platform/graphql/feeds';
 
-type CustomerTopic = Topic.BALANCE_CHANGED | Topic.CUSTOMER_STATUS_CHANGED;
+/** The arguments of balanceChanged and customerStatusChanged. */
+export interface CustomerFeedArgs {
+  customerId?: string | null;
+}
+
+export const BALANCE_CHANGED_FEED = defineFeed<CustomerFeedArgs>('balanceChanged');
+export const CUSTOMER_STATUS_FEED = defineFeed<CustomerFeedArgs>('customerStatusChanged');
 
 export class CustomerEventsService {
   constructor(
@@ -20,14 +28,23 @@ export class CustomerEventsService {
     private readonly customers: CustomerLoader,
   ) {}
 
-  async subscribe<T extends CustomerTopic>(ctx: RequestContext, topic: T, customerId?: string | null): Promise<AsyncIterableIterator<TopicPayloads[T]>> {
+  /** BALANCE_CHANGED_FEED */
+  balanceChanges(ctx: RequestContext, args: CustomerFeedArgs): Promise<AsyncIterableIterator<BalanceChangedPayload>> {
+    return this.subscribe(ctx, BALANCE_CHANGED, args.customerId);
+  }
+
+  /** CUSTOMER_STATUS_FEED */
+  statusChanges(ctx: RequestContext, args: CustomerFeedArgs): Promise<AsyncIterableIterator<CustomerStatusChangedPayload>> {
+    return this.subscribe(ctx, CUSTOMER_STATUS_CHANGED, args.customerId);
+  }
+
+  private async subscribe<P extends { customerId: string }>(ctx: RequestContext, topic: Topic<P>, customerId?: string | null): Promise<AsyncIterableIterator<P>> {
     let only = ctx.customerScope;
     if (customerId) {
       const local = fromGlobalId('Customer', customerId);
       if (!(await this.customers.load(ctx, local))) throw notFound('Customer', customerId);
       only = local;
     }
-    const stream = await this.events.stream(topic);
-    return only === undefined ? stream : filterIterator(stream, (p) => p.customerId === only);
+    return this.events.stream(topic, only === undefined ? undefined : (p) => p.customerId === only);
   }
 }

@@ -10,7 +10,6 @@ import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { customerColumns } from './customer-fields';
@@ -18,6 +17,7 @@ import { CustomerEntity } from './customer.entity';
 import { CustomerStatus } from './customer.enums';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 import { CustomerType } from './customer.type';
+import { CUSTOMER_STATUS_CHANGED } from './customer.topics';
 
 interface ClassDefaults {
   default_terms: string | null;
@@ -136,7 +136,7 @@ export class CustomerService {
         throw notFound('Customer', missing);
       }
       const changed = rows.filter((r) => r.changed).map((r) => r.id);
-      uow.afterCommit(() => this.events.publishAll(Topic.CUSTOMER_STATUS_CHANGED, changed.map((customerId) => ({ customerId, status }))));
+      uow.afterCommit(() => this.events.publishAll(CUSTOMER_STATUS_CHANGED, changed.map((customerId) => ({ customerId, status }))));
       const entities = await uow.manager.getRepository(CustomerEntity).findBy({ id: In(unique) });
       const byId = new Map(entities.map((e) => [e.id, CustomerType.from(e)]));
       return unique.map((id) => byId.get(id)!);

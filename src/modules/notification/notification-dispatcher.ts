@@ -10,13 +10,13 @@ import type { Database } from '../../platform/db/database';
 import type { Logger } from '../../platform/logger';
 import type { Config } from '../../platform/config';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import type { PeriodicJob } from '../../platform/jobs';
 import { claimDue, recordFailure, recordSent, storeRendered, type NotificationRow, type RenderOutcome } from './notification-outbox';
 import type { NotificationDelivery } from './notification-delivery';
 import { PermanentDeliveryError } from '../../platform/http/outbound-http';
 import { renderLimits, TemplateRenderError, type RenderLimits } from './notification-renderer';
 import { renderForChannel } from './template-selection';
+import { NOTIFICATIONS_PENDING } from './notification.topics';
 
 /** Rows claimed (and delivered concurrently) per round. */
 const BATCH = 50;
@@ -45,7 +45,7 @@ export class NotificationDispatcher implements PeriodicJob {
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.events.listen(Topic.NOTIFICATIONS_PENDING, () => void this.kick());
+    this.unlisten = await this.events.listen(NOTIFICATIONS_PENDING, () => void this.kick());
   }
 
   async stop(): Promise<void> {

@@ -10,9 +10,9 @@
 import { storableText } from '../../platform/common/unsafe-text';
 import type { Database } from '../../platform/db/database';
 import { TxState, type UnitOfWork } from '../../platform/db/unit-of-work';
-import { Topic } from '../../platform/pubsub/topics';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { NotificationDraft, OutboxMessage } from './template-selection';
+import { NOTIFICATIONS_PENDING } from './notification.topics';
 
 /** A notification row as the service and the workers read it. */
 export interface NotificationRow {
@@ -71,7 +71,7 @@ export async function enqueue(uow: UnitOfWork, events: EventBus, messages: Outbo
   );
   if (messages.some((m) => m.status === 'PENDING') && !uow.state(WAKE_SCHEDULED).scheduled) {
     uow.state(WAKE_SCHEDULED).scheduled = true;
-    uow.afterCommit(() => events.publish(Topic.NOTIFICATIONS_PENDING, {}));
+    uow.afterCommit(() => events.publish(NOTIFICATIONS_PENDING, {}));
   }
   return rows;
 }

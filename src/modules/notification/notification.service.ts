@@ -10,7 +10,6 @@ import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { Topic } from '../../platform/pubsub/topics';
 import type { RequestContext } from '../../platform/graphql/context';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
@@ -24,6 +23,7 @@ import { NotificationConnection, NotificationType } from './notification.type';
 import { renderDraft, type OutboxMessage } from './template-selection';
 import { receiverSecret } from './webhook-signature';
 import { renderLimits, type RenderLimits } from './notification-renderer';
+import { NOTIFICATIONS_PENDING } from './notification.topics';
 
 /** Kinds an operator may send by hand; the others are sent by the events they describe. */
 const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE, NotificationKind.ZERO_BALANCE]);
@@ -163,7 +163,7 @@ export class NotificationService {
           WHERE id = $1 AND status = 'FAILED' RETURNING ${notificationColumns()}`,
         [local],
       );
-      if (updated.length) uow.afterCommit(() => this.events.publish(Topic.NOTIFICATIONS_PENDING, {}));
+      if (updated.length) uow.afterCommit(() => this.events.publish(NOTIFICATIONS_PENDING, {}));
       return updated;
     });
     if (!rows.length) throw conflict(`only FAILED notifications can be retried; ${toGlobalId('Notification', local)} is ${existing.status}`);

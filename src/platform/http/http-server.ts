@@ -16,7 +16,6 @@ import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { forbidden } from '../common/errors';
-import { Topic } from '../pubsub/topics';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
@@ -34,6 +33,8 @@ import { CLOSE_TOO_MANY, closeFloodingSocket, KeySockets, OperationSlots, tooMan
 export interface RunningHttpServer {
   url: string;
   port: number;
+  /** Closes the open sockets of a revoked key (4403); the composition root calls it for every instance's revocations. */
+  closeSocketsOfKey(apiKeyId: string): void;
   close(): Promise<void>;
 }
 
@@ -60,12 +61,9 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   const rateLimits = RateLimits.create(config, logger, refusals);
 
   // Subscriptions: the key is checked when the socket connects and again for every
-  // new subscription; revoking a key closes its open sockets on every instance.
+  // new subscription; revoking a key closes its open sockets (closeSocketsOfKey).
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.ws.maxMessageBytes });
   const keySockets = new KeySockets(config.ws.maxSocketsPerKey);
-  const stopRevocations = await deps.events.listen(Topic.API_KEY_REVOKED, ({ apiKeyId }) => {
-    for (const socket of keySockets.of(apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
-  });
   /** The execution arguments of a subscribe message, or the errors that refuse it. */
   const admitOperation = async (extra: WsExtra, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     const principal = extra.principal!;
@@ -171,7 +169,6 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
         async serverWillStart() {
           return {
             async drainServer() {
-              stopRevocations();
               await wsCleanup.dispose();
             },
           };
@@ -243,6 +240,9 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    closeSocketsOfKey: (apiKeyId) => {
+      for (const socket of keySockets.of(apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
+    },
     close: async () => {
       await apollo.stop();
       await rateLimits.close();

@@ -1,18 +1,23 @@
 /**
- * The one pub/sub of the process: Redis (graphql-redis-subscriptions + ioredis) when
- * REDIS_URL is set, so every API instance sees every event; in-process otherwise.
+ * The one pub/sub of the process: graphql-redis-subscriptions' RedisPubSub over ioredis
+ * when REDIS_URL is set, so every API instance sees every event; graphql-subscriptions'
+ * PubSub in-process otherwise. Subscribers get those libraries' iterators (and withFilter);
+ * this class adds typed topics, publishing that never waits for Redis (RedisPublisher),
+ * RESUBSCRIBED after a reconnect, and readiness.
  * Publish only from UnitOfWork.afterCommit hooks: Postgres is the truth, this is the wake-up.
  */
 import { EventEmitter } from 'node:events';
-import { PubSub as MemoryPubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { PubSub as MemoryPubSub, withFilter } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import Redis from 'ioredis';
 import type { PubSub } from 'type-graphql';
 import { within } from '../common/within';
 import type { Logger } from '../logger';
-import { AsyncQueue } from './async-queue';
+import { BusEngine, RESUBSCRIBED, RESUBSCRIBED_TRIGGER } from './bus-engine';
 import { RedisPublisher } from './redis-publisher';
-import type { Topic, TopicPayloads } from './topics';
+import type { Topic } from './topic';
+
+export { RESUBSCRIBED } from './bus-engine';
 
 export interface RedisBusOptions {
   /** Timeout of one Redis command (publish, ping), ms. */
@@ -21,21 +26,16 @@ export interface RedisBusOptions {
   publishBuffer: number;
 }
 
-/**
- * Marker in a cursorStream: the Redis subscription was lost and is live again, and
- * wake-ups published meanwhile may never arrive; readers read their rows again.
- */
-export const RESUBSCRIBED = Symbol('resubscribed');
-
 export class EventBus {
-  private readonly listeners = new Map<Topic, number>();
-  private readonly resubscribedHandlers = new Set<() => void>();
+  private readonly engine: BusEngine;
 
   private constructor(
-    private readonly engine: PubSubEngine,
+    transport: MemoryPubSub | RedisPubSub,
     private readonly prefix: string,
     private readonly redis?: { publisher: Redis; subscriber: Redis; sender: RedisPublisher },
-  ) {}
+  ) {
+    this.engine = new BusEngine(transport);
+  }
 
   static inProcess(prefix = 'lineguard'): EventBus {
     // Every subscriber of a topic is a listener of one emitter: a NOC wall holds far more
@@ -73,7 +73,7 @@ export class EventBus {
         subscriber.ping().then(
           () => {
             logger.warn('redis subscriptions restored: cursor feeds read again');
-            for (const handler of bus.resubscribedHandlers) handler();
+            bus.engine.resubscribed();
           },
           (err) => logger.warn('redis resubscription check failed', { err }),
         ),
@@ -83,12 +83,12 @@ export class EventBus {
   }
 
   /** The channel name of a topic (Redis channels are shared by every deployment on that Redis). */
-  channel(topic: Topic): string {
-    return `${this.prefix}:${topic}`;
+  channel(topic: Topic<unknown>): string {
+    return `${this.prefix}:${topic.name}`;
   }
 
   /** Publishes one message; never rejects, and never waits for a Redis that is down (see RedisPublisher). */
-  async publish<T extends Topic>(topic: T, payload: TopicPayloads[T]): Promise<void> {
+  async publish<P>(topic: Topic<P>, payload: NoInfer<P>): Promise<void> {
     await this.publishAll(topic, [payload]);
   }
 
@@ -97,7 +97,7 @@ export class EventBus {
    * on Redis they go out back to back on one connection, one round trip for the lot
    * (a CDR batch touching 100 customers publishes 100 balance changes).
    */
-  async publishAll<T extends Topic>(topic: T, payloads: readonly TopicPayloads[T][]): Promise<void> {
+  async publishAll<P>(topic: Topic<P>, payloads: readonly NoInfer<P>[]): Promise<void> {
     const channel = this.channel(topic);
     if (this.redis) {
       // The same JSON RedisPubSub would send, so its subscriber side parses it unchanged.
@@ -108,55 +108,64 @@ export class EventBus {
   }
 
   /** Calls handler for every message; resolves once the subscription is live, with its cancel function. */
-  async listen<T extends Topic>(topic: T, handler: (payload: TopicPayloads[T]) => void): Promise<() => void> {
-    const id = await this.engine.subscribe(this.channel(topic), handler, {});
-    this.listeners.set(topic, (this.listeners.get(topic) ?? 0) + 1);
-    let active = true;
-    return () => {
-      if (!active) return;
-      active = false;
-      this.engine.unsubscribe(id);
-      this.listeners.set(topic, (this.listeners.get(topic) ?? 1) - 1);
-    };
+  async listen<P>(topic: Topic<P>, handler: (payload: P) => void): Promise<() => void> {
+    const id = await this.engine.subscribe(this.channel(topic), handler as (message: unknown) => void);
+    return () => this.engine.unsubscribe(id);
   }
 
-  /** Live listeners of a topic in this process (tests wait on it before publishing). */
-  listenerCount(topic: Topic): number {
-    return this.listeners.get(topic) ?? 0;
-  }
-
-  /** An iterator of the topic's messages; resolves once live, so nothing published afterwards is missed. */
-  async stream<T extends Topic>(topic: T): Promise<AsyncIterableIterator<TopicPayloads[T]>> {
-    let cancel: () => void = () => undefined;
-    const queue = new AsyncQueue<TopicPayloads[T]>(() => cancel());
-    cancel = await this.listen(topic, (p) => queue.push(p));
-    return queue;
+  /** Live listeners and streams of a topic in this process (tests wait on it before publishing). */
+  listenerCount(topic: Topic<unknown>): number {
+    return this.engine.count(this.channel(topic));
   }
 
   /**
-   * stream() for readers that catch up from PostgreSQL by cursor: it also carries
-   * RESUBSCRIBED after Redis came back, since wake-ups of the outage may be lost.
+   * The topic's messages that pass `keep` (the library's iterator and withFilter; see
+   * BusEngine.iterator). It subscribes on its first next(), which graphql-ws calls at once.
    */
-  async cursorStream<T extends Topic>(topic: T): Promise<AsyncIterableIterator<TopicPayloads[T] | typeof RESUBSCRIBED>> {
-    let cancel: () => void = () => undefined;
-    const queue = new AsyncQueue<TopicPayloads[T] | typeof RESUBSCRIBED>(() => cancel());
-    const resubscribed = () => queue.push(RESUBSCRIBED);
-    const stop = await this.listen(topic, (p) => queue.push(p));
-    this.resubscribedHandlers.add(resubscribed);
-    cancel = () => {
-      stop();
-      this.resubscribedHandlers.delete(resubscribed);
+  async stream<P>(topic: Topic<P>, keep?: (payload: P) => boolean): Promise<AsyncIterableIterator<P>> {
+    const all = () => this.engine.iterator<P>(this.channel(topic));
+    return keep ? withFilter(all, (payload?: P) => keep(payload!))() : all();
+  }
+
+  /**
+   * stream() for readers that catch up from PostgreSQL by cursor. It resolves once live:
+   * a reader must be subscribed BEFORE it reads its rows, or an event committed in
+   * between is never read. It also carries RESUBSCRIBED after Redis came back, since
+   * wake-ups of the outage may be lost.
+   */
+  async cursorStream<P>(topic: Topic<P>): Promise<AsyncIterableIterator<P | typeof RESUBSCRIBED>> {
+    const channel = this.channel(topic);
+    const it = this.engine.iterator<P | typeof RESUBSCRIBED>([channel, RESUBSCRIBED_TRIGGER]);
+    // The iterator subscribes on its first next() and says nothing when that is live
+    // (graphql-subscriptions#252, graphql-redis-subscriptions#632; that next() resolves
+    // only with a message). So: start that next() now, wait with the engine until the
+    // channel is live (BusEngine.untilLive), and hand that next() to the reader's first call.
+    let started: Promise<IteratorResult<P | typeof RESUBSCRIBED>> | undefined = it.next();
+    started.catch(() => undefined); // The reader sees a failure in its first next(), or in this await.
+    try {
+      await this.engine.untilLive(channel);
+    } catch (err) {
+      it.return().catch(() => undefined);
+      throw err;
+    }
+    const live: AsyncIterableIterator<P | typeof RESUBSCRIBED> = {
+      next: () => {
+        const next = started ?? it.next();
+        started = undefined;
+        return next;
+      },
+      return: () => it.return(),
+      throw: (err: unknown) => it.throw(err),
+      [Symbol.asyncIterator]: () => live,
     };
-    return queue;
+    return live;
   }
 
   /** TypeGraphQL's PubSub view, for `@Subscription({ topics })` resolvers. */
   asTypeGraphQL(): PubSub {
     return {
-      publish: (routingKey: string, ...args: unknown[]) => {
-        void this.publish(routingKey as Topic, args[0] as never);
-      },
-      subscribe: (routingKey: string) => lazyStream(() => this.stream(routingKey as Topic)),
+      publish: (name: string, ...args: unknown[]) => void this.publish<unknown>({ name }, args[0]),
+      subscribe: (name: string) => this.engine.iterator(this.channel({ name })),
     };
   }
 
@@ -191,18 +200,4 @@ export class EventBus {
 async function quitOrDisconnect(c: Redis): Promise<void> {
   if (c.status === 'ready') await c.quit();
   else c.disconnect();
-}
-
-/** An async iterable whose underlying stream is opened on first use. */
-function lazyStream<T>(open: () => Promise<AsyncIterableIterator<T>>): AsyncIterable<T> {
-  return {
-    [Symbol.asyncIterator]() {
-      let it: Promise<AsyncIterableIterator<T>> | undefined;
-      const get = () => (it ??= open());
-      return {
-        next: async () => (await get()).next(),
-        return: async () => (it ? (await it).return?.() : undefined) ?? { value: undefined, done: true },
-      };
-    },
-  };
 }

@@ -1,0 +1,85 @@
+/**
+ * The PubSubEngine every listener and iterator of the bus runs on. It hands each
+ * subscription to the transport (RedisPubSub, or graphql-subscriptions' in-process
+ * PubSub) and adds the two things neither library has: a count of the live
+ * subscriptions of each channel in this process, and RESUBSCRIBED, delivered by this
+ * process to the iterators that asked for it.
+ */
+import { PubSubEngine } from 'graphql-subscriptions';
+// The package exports only RedisPubSub, whose own iterators subscribe on RedisPubSub
+// itself; this one takes any engine, so its subscriptions pass through BusEngine.
+import { PubSubAsyncIterator } from 'graphql-redis-subscriptions/dist/pubsub-async-iterator';
+
+/**
+ * Marker in a cursor stream: the Redis subscription was lost and is live again, and
+ * wake-ups published meanwhile may never arrive; readers read their rows again.
+ */
+export const RESUBSCRIBED = Symbol('resubscribed');
+
+/** The trigger of RESUBSCRIBED: kept in this process (channels always hold a ':'). */
+export const RESUBSCRIBED_TRIGGER = 'resubscribed';
+
+type OnMessage = (message: unknown) => void;
+
+export class BusEngine extends PubSubEngine {
+  private readonly live = new Map<number, { trigger: string; onMessage: OnMessage; transportId?: number }>();
+  private lastId = 0;
+
+  constructor(private readonly transport: PubSubEngine) {
+    super();
+  }
+
+  /**
+   * An iterator of the triggers' messages. It subscribes on its first next(); return()
+   * ends a pending next() and unsubscribes once the subscription is made. It is
+   * graphql-redis-subscriptions' iterator, not graphql-subscriptions' (3.0.0, from
+   * asyncIterableIterator): that one never resolves a next() called after return(), nor
+   * one whose subscribe was under way when return() ran, and graphql-ws awaits return()
+   * of every subscription of a socket before it runs onClose.
+   */
+  iterator<T>(triggers: string | readonly string[]): PubSubAsyncIterator<T> {
+    return new PubSubAsyncIterator<T>(this, triggers);
+  }
+
+  publish(trigger: string, payload: unknown): Promise<void> {
+    return this.transport.publish(trigger, payload);
+  }
+
+  /** Resolves once the subscription is live (for Redis, once SUBSCRIBE was answered). */
+  async subscribe(trigger: string, onMessage: OnMessage): Promise<number> {
+    const transportId = trigger === RESUBSCRIBED_TRIGGER ? undefined : await this.transport.subscribe(trigger, onMessage, {});
+    const id = ++this.lastId;
+    this.live.set(id, { trigger, onMessage, transportId });
+    return id;
+  }
+
+  unsubscribe(id: number): void {
+    const sub = this.live.get(id);
+    if (!sub) return;
+    this.live.delete(id);
+    if (sub.transportId !== undefined) this.transport.unsubscribe(sub.transportId);
+  }
+
+  /**
+   * Resolves once a subscription to the channel, started before this call, is live.
+   * RedisPubSub SUBSCRIBEs a channel once per connection and answers every subscriber
+   * that joins while it is under way with that SUBSCRIBE's reply (at once when the
+   * channel is live already); the in-process PubSub subscribes synchronously. So a
+   * second subscription to the same channel is live no earlier than the first.
+   */
+  async untilLive(channel: string): Promise<void> {
+    this.transport.unsubscribe(await this.transport.subscribe(channel, () => undefined, {}));
+  }
+
+  /** Live subscriptions of a channel in this process. */
+  count(trigger: string): number {
+    let n = 0;
+    for (const sub of this.live.values()) if (sub.trigger === trigger) n++;
+    return n;
+  }
+
+  /** Hands RESUBSCRIBED to every iterator subscribed to RESUBSCRIBED_TRIGGER. */
+  resubscribed(): void {
+    for (const sub of this.live.values()) if (sub.trigger === RESUBSCRIBED_TRIGGER) sub.onMessage(RESUBSCRIBED);
+  }
+}
