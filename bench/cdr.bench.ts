@@ -182,7 +182,7 @@ parameter limit of multi-row VALUES). Preparing one 5,000-element column:
 |---|---|
 ${encoding.join('\n')}
 
-So the hot path builds its array literals itself (\`src/db/array-literal.ts\`): start
+So the hot path builds its array literals itself (\`src/platform/db/array-literal.ts\`): start
 times go as epoch-millisecond integers converted in SQL (no ISO text per row), money as
 decimal strings in a \`numeric[]\` (exact; JS numbers would be rounded), and customers,
 trunks and dispositions once per batch, each record sending its positions.

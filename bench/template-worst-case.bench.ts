@@ -1,6 +1,6 @@
 /**
  * The worst notification templates we could write within the sandbox's limits
- * (TEMPLATE_MAX_CHARS per part, the default limits of src/config.ts), each saved
+ * (TEMPLATE_MAX_CHARS per part, the default limits of src/platform/config.ts), each saved
  * through the same validation as createNotificationTemplate and rendered against a
  * full ALERT view: how long validation, the first render (compile included) and a
  * cached render take, and how each ends. Run: `npm run build && node dist/bench/template-worst-case.bench.js`.
