@@ -8,10 +8,9 @@ import http from 'node:http';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dec } from '../src/platform/common/decimal';
-import { CdrEntity } from '../src/modules/cdr/cdr.entity';
-import { CustomerEntity } from '../src/modules/customer/customer.entity';
 import { startAppProcess, type AppProcess } from './app-process';
 import { checkBalances, createWorkload, measurement, type BenchCdr, type BenchServer, type Measurement, type Workload } from './bench-env';
+import { CdrEntity, CustomerEntity } from './naive-entities';
 
 export const BENCH_CUSTOMERS = 100;
 
@@ -257,7 +256,7 @@ export async function naiveTypeormScenario(server: BenchServer, total: number): 
       if (await cdrs.findOneBy({ callId: c.callId })) continue;
       const customer = await customers.findOneByOrFail({ id: c.customerId.slice(4) });
       await cdrs.save(
-        cdrs.create({ callId: c.callId, customerId: customer.id, caller: c.caller, callee: c.callee, startedAt: new Date(c.startedAt), duration: c.duration, disposition: c.disposition as CdrEntity['disposition'], charge: c.charge }),
+        cdrs.create({ callId: c.callId, customerId: customer.id, caller: c.caller, callee: c.callee, startedAt: new Date(c.startedAt), duration: c.duration, disposition: c.disposition, charge: c.charge }),
       );
       customer.balance = dec(customer.balance).minus(c.charge).toFixed();
       customer.accruedCharges = dec(customer.accruedCharges).plus(c.charge).toFixed();

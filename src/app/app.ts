@@ -12,19 +12,10 @@ import { startHttpServer } from '../platform/http/http-server';
 import { startWorkers, type Workers } from '../platform/jobs';
 import { createLogger, type Logger } from '../platform/logger';
 import { EventBus } from '../platform/pubsub/event-bus';
-import { ApiKeyEntity } from '../modules/api-key/api-key.entity';
-import { CdrEntity } from '../modules/cdr/cdr.entity';
-import { CustomerEntity } from '../modules/customer/customer.entity';
-import { CustomerClassEntity } from '../modules/customer-class/customer-class.entity';
-import { NotificationTemplateEntity } from '../modules/notification-template/notification-template.entity';
-import { TrunkEntity } from '../modules/trunk/trunk.entity';
 import { createResolvers } from './resolvers';
 import { buildAppSchema } from './schema';
 import { createServices, type Services } from './services';
 import { API_KEY_REVOKED } from '../modules/api-key/api-key.topics';
-
-/** The modules' TypeORM entities (the tables themselves are created by migrations only). */
-const ENTITIES = [ApiKeyEntity, CdrEntity, CustomerEntity, CustomerClassEntity, NotificationTemplateEntity, TrunkEntity];
 
 export interface App {
   url: string;
@@ -36,7 +27,7 @@ export interface App {
 }
 
 export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<App> {
-  const db = await Database.open(config, logger, { entities: ENTITIES });
+  const db = await Database.open(config, logger);
   let events: EventBus | undefined;
   try {
     events = config.redisUrl

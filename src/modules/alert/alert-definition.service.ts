@@ -2,14 +2,16 @@
  * AlertDefinitionService: alert rules (create, change, delete, list) and testAlert.
  * Built-in rules (the customer's own triggers) are listed but not editable here.
  */
+import { withConstraintErrors } from '../../platform/common/constraint-errors';
 import { containsPattern } from '../../platform/common/like';
-import { SqlWhere } from '../../platform/common/sql-where';
 import { normaliseDecimal } from '../../platform/common/decimal';
-import { badInput, conflict, notFound, sqlConstraint, sqlState } from '../../platform/common/errors';
+import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId, toGlobalId } from '../../platform/common/global-id';
-import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { Keyset } from '../../platform/common/keyset';
+import { pageSize, type Page } from '../../platform/common/pagination';
 import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
+import { SqlParams, SqlWhere, type ColumnValues } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
 import { BALANCE_AREAS, isWindowed } from './alert.enums';
 import { BALANCE_VALUE_SQL, THRESHOLD_SQL } from './alert-engine';
@@ -22,11 +24,11 @@ import { DEFINITION_COLUMNS, type AlertDefinitionRow } from './alert.rows';
 import { renderAlertText } from './alert-text';
 import { AlertDefinitionType, AlertTestResultType } from './alert.types';
 
-const FK_TARGET: Record<string, [string, keyof AlertDefinitionInput]> = {
-  alert_definitions_customer_id_fkey: ['Customer', 'customerId'],
-  alert_definitions_customer_class_id_fkey: ['CustomerClass', 'customerClassId'],
-  alert_definitions_template_id_fkey: ['NotificationTemplate', 'templateId'],
-};
+/** By title, case-insensitively, then id. */
+const BY_TITLE = new Keyset([
+  { sql: 'lower(d.title)', type: 'text' },
+  { sql: 'd.id', type: 'uuid' },
+]);
 
 /** The current value of a rule for one customer, as the engine would see it. */
 const TEST_SQL = `
@@ -65,7 +67,7 @@ export class AlertDefinitionService {
 
   async list(_ctx: RequestContext, filter: AlertDefinitionFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertDefinitionType>> {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, ['text', 'uuid']);
+    const cursor = BY_TITLE.decode(after);
     const where = new SqlWhere().raw('d.deleted_at IS NULL');
     const add = where.add.bind(where);
     if (filter?.customerId) add((p) => `d.customer_id = ${p}`, fromGlobalId('Customer', filter.customerId));
@@ -76,27 +78,14 @@ export class AlertDefinitionService {
       add((p) => `EXISTS (SELECT 1 FROM alert_states s WHERE s.definition_id = d.id AND s.triggered) = ${p}`, filter.triggered);
     }
     if (filter?.search?.trim()) add((p) => `d.title ILIKE ${p}`, containsPattern(filter.search.trim()));
-    const page = where.clone();
-    if (cursor) page.raw(`(lower(d.title), d.id) > (${page.param(cursor[0])}, ${page.param(cursor[1])}::uuid)`);
-    const rows = await this.db.query<AlertDefinitionRow>(
-      `SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE ${page.sql}
-        ORDER BY lower(d.title), d.id LIMIT ${page.param(limit + 1)}`,
-      page.params,
-    );
-    const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_definitions d WHERE ${where.sql}`, where.params);
-    return toPage(rows.map(AlertDefinitionType.from), limit, n, (d) => [d.title.toLowerCase(), d.localId]);
+    return BY_TITLE.list(this.db, { select: DEFINITION_COLUMNS, from: 'FROM alert_definitions d', where, limit, after: cursor, map: AlertDefinitionType.from });
   }
 
   async create(_ctx: RequestContext, input: AlertDefinitionInput): Promise<AlertDefinitionType> {
     const values = this.values(input);
+    const q = new SqlParams();
     const [row] = await this.write(input, () =>
-      this.db.query<AlertDefinitionRow>(
-        `INSERT INTO alert_definitions AS d (title, enabled, customer_id, customer_class_id, account_type, area, operator, threshold,
-           reset_threshold, sample_period, min_calls, penalty, repeat_interval, emails, phones, webhook_urls, notify_customer, template_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         RETURNING ${DEFINITION_COLUMNS}`,
-        values,
-      ),
+      this.db.query<AlertDefinitionRow>(`INSERT INTO alert_definitions AS d ${q.insertValues(values)} RETURNING ${DEFINITION_COLUMNS}`, q.params),
     );
     return AlertDefinitionType.from(row);
   }
@@ -104,15 +93,13 @@ export class AlertDefinitionService {
   async update(_ctx: RequestContext, id: string, input: AlertDefinitionInput): Promise<AlertDefinitionType> {
     const localId = fromGlobalId('AlertDefinition', id);
     const values = this.values(input);
+    const q = new SqlParams();
     const rows = await this.write(input, () =>
       this.db.query<AlertDefinitionRow>(
-        `UPDATE alert_definitions d SET title = $1, enabled = $2, customer_id = $3, customer_class_id = $4, account_type = $5,
-           area = $6, operator = $7, threshold = $8, reset_threshold = $9, sample_period = $10, min_calls = $11, penalty = $12,
-           repeat_interval = $13, emails = $14, phones = $15, webhook_urls = $16, notify_customer = $17, template_id = $18,
-           updated_at = now()
-         WHERE d.id = $19 AND d.builtin IS NULL AND d.deleted_at IS NULL
-         RETURNING ${DEFINITION_COLUMNS}`,
-        [...values, localId],
+        `UPDATE alert_definitions d SET ${q.assignments(values, ['updated_at = now()'])}
+          WHERE d.id = ${q.param(localId)} AND d.builtin IS NULL AND d.deleted_at IS NULL
+          RETURNING ${DEFINITION_COLUMNS}`,
+        q.params,
       ),
     );
     if (!rows[0]) throw await this.missing(localId, id);
@@ -182,44 +169,39 @@ export class AlertDefinitionService {
     return result;
   }
 
-  private values(input: AlertDefinitionInput): unknown[] {
+  /** Every column of a rule: create and update both write the whole rule. */
+  private values(input: AlertDefinitionInput): ColumnValues {
     validateDefinitionInput(input, this.config.maxRuleRecipients);
-    return [
-      input.title.trim(),
-      input.enabled ?? true,
-      input.customerId ? fromGlobalId('Customer', input.customerId) : null,
-      input.customerClassId ? fromGlobalId('CustomerClass', input.customerClassId) : null,
-      input.accountType ?? null,
-      input.area,
-      input.operator,
-      input.threshold,
-      input.resetThreshold ?? null,
-      isWindowed(input.area) ? input.samplePeriod : null,
-      input.minCalls ?? 1,
-      input.penalty ?? null,
-      input.repeatInterval ?? null,
-      input.emails ?? [],
-      input.phones ?? [],
-      input.webhookUrls ?? [],
-      input.notifyCustomer ?? false,
-      input.templateId ? fromGlobalId('NotificationTemplate', input.templateId) : null,
-    ];
+    return {
+      title: input.title.trim(),
+      enabled: input.enabled ?? true,
+      customer_id: input.customerId ? fromGlobalId('Customer', input.customerId) : null,
+      customer_class_id: input.customerClassId ? fromGlobalId('CustomerClass', input.customerClassId) : null,
+      account_type: input.accountType ?? null,
+      area: input.area,
+      operator: input.operator,
+      threshold: input.threshold,
+      reset_threshold: input.resetThreshold ?? null,
+      sample_period: isWindowed(input.area) ? input.samplePeriod : null,
+      min_calls: input.minCalls ?? 1,
+      penalty: input.penalty ?? null,
+      repeat_interval: input.repeatInterval ?? null,
+      emails: input.emails ?? [],
+      phones: input.phones ?? [],
+      webhook_urls: input.webhookUrls ?? [],
+      notify_customer: input.notifyCustomer ?? false,
+      template_id: input.templateId ? fromGlobalId('NotificationTemplate', input.templateId) : null,
+    };
   }
 
-  /** Runs a write, turning constraint violations into typed errors. */
-  private async write<T>(input: AlertDefinitionInput, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      const state = sqlState(err);
-      const constraint = sqlConstraint(err);
-      if (state === '23505' && constraint === 'alert_definitions_title_key') throw conflict(`An alert titled "${input.title.trim()}" already exists`, { field: 'title' });
-      if (state === '23503' && constraint && FK_TARGET[constraint]) {
-        const [type, field] = FK_TARGET[constraint];
-        throw notFound(type, String(input[field]));
-      }
-      throw err;
-    }
+  /** Runs a write; a duplicate title is CONFLICT, a customer, class or template deleted meanwhile NOT_FOUND. */
+  private write<T>(input: AlertDefinitionInput, fn: () => Promise<T>): Promise<T> {
+    return withConstraintErrors(fn, {
+      alert_definitions_title_key: () => conflict(`An alert titled "${input.title.trim()}" already exists`, { field: 'title' }),
+      alert_definitions_customer_id_fkey: () => notFound('Customer', String(input.customerId)),
+      alert_definitions_customer_class_id_fkey: () => notFound('CustomerClass', String(input.customerClassId)),
+      alert_definitions_template_id_fkey: () => notFound('NotificationTemplate', String(input.templateId)),
+    });
   }
 
   private async missing(localId: string, id: string): Promise<Error> {

@@ -4,11 +4,12 @@
  * wake-up: the feed always reads rows with id > last yielded, so a subscriber that
  * resumes with a cursor gets every event once, in order, with no gap.
  */
-import { SqlWhere } from '../../platform/common/sql-where';
 import { forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { Keyset } from '../../platform/common/keyset';
+import { pageSize, type Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
+import { SqlWhere } from '../../platform/db/sql';
 import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
 import type { RequestContext } from '../../platform/graphql/context';
 import { defineFeed } from '../../platform/graphql/feeds';
@@ -20,6 +21,9 @@ import { AlertEventType } from './alert.types';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 
 const FEED_PAGE = 500;
+
+/** Oldest first: the list and the live feed page by id alike, and an event's cursor is its id. */
+const BY_ID = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
 
 /** A filter resolved to local ids, applied in SQL and (cheaply) to live notifications. */
 interface EventQuery {
@@ -52,15 +56,9 @@ export class AlertEventService {
 
   async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertEventType>> {
     const limit = pageSize(first);
-    const afterId = this.afterId(after);
-    const q = this.resolve(ctx, filter, 'list');
-    const { sql, params } = this.where(q);
-    const rows = await this.db.query<AlertEventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT $${params.length + 2}`,
-      [...params, afterId, limit + 1],
-    );
-    const [{ n }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alert_events e WHERE ${sql}`, params);
-    return toPage(rows.map(AlertEventType.from), limit, n, (e) => [e.localId]);
+    const cursor = BY_ID.decode(after);
+    const where = this.where(this.resolve(ctx, filter, 'list'));
+    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, limit, after: cursor, map: AlertEventType.from });
   }
 
   /** Events by local id, in the order asked (null where unknown or not visible). */
@@ -162,7 +160,7 @@ export class AlertEventService {
     };
   }
 
-  private where(q: EventQuery): { sql: string; params: unknown[] } {
+  private where(q: EventQuery): SqlWhere {
     const where = new SqlWhere();
     const add = where.add.bind(where);
     if (q.customerIds) add((p) => `e.customer_id = ANY(${p}::uuid[])`, q.customerIds);
@@ -170,11 +168,11 @@ export class AlertEventService {
     if (q.definitionId) add((p) => `e.definition_id = ${p}`, q.definitionId);
     if (q.kinds) add((p) => `e.kind = ANY(${p}::text[])`, q.kinds);
     if (q.since) add((p) => `e.occurred_at >= ${p}`, q.since);
-    return { sql: where.sql, params: where.params };
+    return where;
   }
 
   private afterId(after: string | null | undefined): string {
-    return decodeCursor(after, ['bigint'])?.[0] ?? '0';
+    return BY_ID.decode(after)?.[0] ?? '0';
   }
 }
 

@@ -6,18 +6,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { badInput, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
+import { Keyset } from '../../platform/common/keyset';
 import type { Database } from '../../platform/db/database';
+import { SqlWhere } from '../../platform/db/sql';
 import type { Logger } from '../../platform/logger';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { Principal, RequestContext } from '../../platform/graphql/context';
-import { ApiKeyEntity } from './api-key.entity';
-import { ApiKeyType, CreatedApiKey } from './api-key.type';
+import { ApiKeyType, CreatedApiKey, KEY_COLUMNS, type ApiKeyRow } from './api-key.type';
 import { Role } from '../../platform/graphql/role';
 import { preparedSql } from '../../platform/db/prepared-sql';
 import { API_KEY_REVOKED } from './api-key.topics';
 
 /** Every request runs it. */
 const KEY_BY_SECRET_SQL = preparedSql('api-keys.by-secret', `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`);
+
+/** Creation order; a page starts after the key whose id the client passes (not an opaque cursor). */
+const BY_CREATION = new Keyset([
+  { sql: 'k.created_at', type: 'timestamptz' },
+  { sql: 'k.id', type: 'uuid' },
+]);
 
 /** How stale last_used_at may get before a request refreshes it (avoids a write per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -71,10 +78,11 @@ export class ApiKeyService {
         const found = await uow.query(`SELECT 1 FROM customers WHERE id = $1`, [customerLocal]);
         if (!found.length) throw notFound('Customer', customerId!);
       }
-      const repo = uow.manager.getRepository(ApiKeyEntity);
-      const saved = await repo.save(repo.create({ name: trimmed, role, customerId: customerLocal, secretHash: hashSecret(secret) }));
-      const entity = await repo.findOneByOrFail({ id: saved.id });
-      return { apiKey: ApiKeyType.from(entity), secret };
+      const [row] = await uow.query<ApiKeyRow>(
+        `INSERT INTO api_keys AS k (name, role, customer_id, secret_hash) VALUES ($1, $2, $3, $4) RETURNING ${KEY_COLUMNS}`,
+        [trimmed, role, customerLocal, hashSecret(secret)],
+      );
+      return { apiKey: ApiKeyType.from(row), secret };
     });
   }
 
@@ -101,16 +109,19 @@ export class ApiKeyService {
       const own = ctx.principal.apiKeyId && !afterId ? await this.findById(ctx, ctx.principal.apiKeyId) : null;
       return own && limit > 0 ? [own] : [];
     }
-    const after = afterId ? fromGlobalId('ApiKey', afterId) : null;
-    const qb = this.db.dataSource.getRepository(ApiKeyEntity).createQueryBuilder('k').orderBy('k.createdAt', 'ASC').addOrderBy('k.id', 'ASC').limit(limit);
+    const where = new SqlWhere();
     // An unknown after key gives an empty page (the subquery is NULL), never every key.
-    if (after) qb.where('(k.created_at, k.id) > (SELECT a.created_at, a.id FROM api_keys a WHERE a.id = :after)', { after });
-    return (await qb.getMany()).map(ApiKeyType.from);
+    if (afterId) where.raw(BY_CREATION.after(`(SELECT a.created_at, a.id FROM api_keys a WHERE a.id = ${where.param(fromGlobalId('ApiKey', afterId))})`));
+    const rows = await this.db.query<ApiKeyRow>(
+      `SELECT ${KEY_COLUMNS} FROM api_keys k WHERE ${where.sql} ORDER BY ${BY_CREATION.orderBy} LIMIT ${where.param(limit)}`,
+      where.params,
+    );
+    return rows.map(ApiKeyType.from);
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<ApiKeyType | null> {
     if (!seesAllKeys(ctx) && localId !== ctx.principal.apiKeyId) return null;
-    const row = await this.db.dataSource.getRepository(ApiKeyEntity).findOneBy({ id: localId });
+    const [row] = await this.db.query<ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys k WHERE k.id = $1`, [localId]);
     return row ? ApiKeyType.from(row) : null;
   }
 

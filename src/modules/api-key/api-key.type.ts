@@ -2,8 +2,20 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar } from '../../platform/common/scalars';
-import type { ApiKeyEntity } from './api-key.entity';
 import { Role } from '../../platform/graphql/role';
+
+/** An api_keys row as KEY_COLUMNS selects it (`FROM api_keys k`); the secret is never stored, only its SHA-256. */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  role: Role;
+  customer_id: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export const KEY_COLUMNS = 'k.id, k.name, k.role, k.customer_id, k.created_at, k.last_used_at, k.revoked_at';
 
 @ObjectType('ApiKey', { implements: Node })
 export class ApiKeyType implements Node {
@@ -28,16 +40,16 @@ export class ApiKeyType implements Node {
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the key was revoked; a revoked key is refused.' })
   revokedAt!: Date | null;
 
-  static from(e: ApiKeyEntity): ApiKeyType {
+  static from(r: ApiKeyRow): ApiKeyType {
     const t = new ApiKeyType();
-    t.id = toGlobalId('ApiKey', e.id);
-    t.localId = e.id;
-    t.customerLocalId = e.customerId;
-    t.name = e.name;
-    t.role = e.role;
-    t.createdAt = e.createdAt;
-    t.lastUsedAt = e.lastUsedAt;
-    t.revokedAt = e.revokedAt;
+    t.id = toGlobalId('ApiKey', r.id);
+    t.localId = r.id;
+    t.customerLocalId = r.customer_id;
+    t.name = r.name;
+    t.role = r.role;
+    t.createdAt = r.created_at;
+    t.lastUsedAt = r.last_used_at;
+    t.revokedAt = r.revoked_at;
     return t;
   }
 }

@@ -4,19 +4,26 @@
  * descending, which the (customer_id, started_at, id), (trunk_id, started_at, id)
  * and (started_at, id) indexes serve.
  */
-import { SqlWhere } from '../../platform/common/sql-where';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { Keyset } from '../../platform/common/keyset';
+import { pageSize, type Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
+import { SqlWhere } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { CdrSubmission } from './cdr-submission';
 import type { CdrFilter, CdrInput } from './cdr.inputs';
 import { CdrType, type CdrBatchResult, type CdrRow } from './cdr.type';
 
-const COLUMNS = `id, call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge, ingested_at,
-  to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_key`;
+const COLUMNS = `id, call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge, ingested_at`;
 
-type KeyedRow = CdrRow & { started_key: string };
+/** Newest call first; the cursor holds the start as ISO-8601 UTC with microseconds. */
+const NEWEST_FIRST = new Keyset(
+  [
+    { sql: 'started_at', type: 'timestamptz', text: `to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` },
+    { sql: 'id', type: 'bigint' },
+  ],
+  'DESC',
+);
 
 export class CdrService<Outcome = unknown> {
   constructor(
@@ -38,7 +45,7 @@ export class CdrService<Outcome = unknown> {
 
   async list(ctx: RequestContext, filter: CdrFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<CdrType>> {
     const limit = pageSize(first);
-    const cursor = decodeCursor(after, ['timestamptz', 'bigint']);
+    const cursor = NEWEST_FIRST.decode(after);
     const where = new SqlWhere();
     const add = where.add.bind(where);
     if (ctx.customerScope !== undefined) add((p) => `customer_id = ${p}`, ctx.customerScope);
@@ -49,21 +56,7 @@ export class CdrService<Outcome = unknown> {
     if (filter?.disposition) add((p) => `disposition = ANY(${p}::text[])`, filter.disposition);
     if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
-    const page = where.clone();
-    if (cursor) page.raw(`(started_at, id) < (${page.param(cursor[0])}::timestamptz, ${page.param(cursor[1])}::bigint)`);
-    const db = this.db;
-    const rows = await db.query<KeyedRow>(
-      `SELECT ${COLUMNS} FROM cdrs WHERE ${page.sql} ORDER BY started_at DESC, id DESC LIMIT ${page.param(limit + 1)}`,
-      page.params,
-    );
-    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM cdrs WHERE ${where.sql}`, where.params);
-    const keys = new Map<CdrType, string>();
-    const nodes = rows.map((r) => {
-      const t = CdrType.from(r);
-      keys.set(t, r.started_key);
-      return t;
-    });
-    return toPage(nodes, limit, Number(n), (t) => [keys.get(t)!, t.localId]);
+    return NEWEST_FIRST.list(this.db, { select: COLUMNS, from: 'FROM cdrs', where, limit, after: cursor, map: CdrType.from });
   }
 
   /** One CDR by local id, or null when it does not exist or the caller may not see it. */

@@ -1,8 +1,6 @@
-import { In } from 'typeorm';
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
-import { CustomerClassEntity } from './customer-class.entity';
-import { CustomerClassType } from './customer-class.type';
+import { CLASS_COLUMNS, CustomerClassType, type CustomerClassRow } from './customer-class.type';
 
 /** Batched class lookups for one request. */
 export class CustomerClassLoader {
@@ -12,7 +10,7 @@ export class CustomerClassLoader {
   load(ctx: RequestContext, localId: string): Promise<CustomerClassType | null> {
     return ctx
       .loader<string, CustomerClassType | null>('customerClass.byId', async (ids) => {
-        const rows = await this.db.dataSource.getRepository(CustomerClassEntity).findBy({ id: In([...ids]) });
+        const rows = await this.db.query<CustomerClassRow>(`SELECT ${CLASS_COLUMNS} FROM customer_classes WHERE id = ANY($1::uuid[])`, [ids]);
         const byId = new Map(rows.map((r) => [r.id, CustomerClassType.from(r)]));
         return ids.map((id) => byId.get(id) ?? null);
       })

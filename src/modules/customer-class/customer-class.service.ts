@@ -5,24 +5,13 @@ import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
 import { nonNegativeDecimal, nonNegativeInt, optionalText, requiredName } from '../../platform/common/validation';
 import type { Database } from '../../platform/db/database';
 import { ensureRoomFor } from '../../platform/db/row-cap';
+import { SqlParams, type ColumnValues } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
-import { CustomerClassEntity } from './customer-class.entity';
 import type { CustomerClassInput } from './customer-class.inputs';
-import { CustomerClassType } from './customer-class.type';
+import { CLASS_COLUMNS, CustomerClassType, type CustomerClassRow } from './customer-class.type';
 
 const UNIQUE = { customer_classes_name_key: () => conflict('A customer class with this name already exists') };
-
-/** Column of each CustomerClassInput field (all but name are optional on update). */
-const COLUMNS: Record<Exclude<keyof CustomerClassInput, 'name'>, string> = {
-  description: 'description',
-  notificationTemplateId: 'notification_template_id',
-  enabledNotifications: 'enabled_notifications',
-  defaultTerms: 'default_terms',
-  defaultCreditLimit: 'default_credit_limit',
-  defaultCallLimit: 'default_call_limit',
-  defaultCpsLimit: 'default_cps_limit',
-};
 
 /** How many customer classes can exist: customerClasses lists them all, unpaged. */
 export const MAX_CUSTOMER_CLASSES = MAX_PAGE_SIZE;
@@ -33,7 +22,7 @@ export class CustomerClassService {
 
   async list(_ctx: RequestContext): Promise<CustomerClassType[]> {
     // Whole: at most MAX_CUSTOMER_CLASSES exist (ensureRoomFor at creation).
-    const rows = await this.db.dataSource.getRepository(CustomerClassEntity).find({ order: { name: 'ASC', id: 'ASC' }, take: MAX_CUSTOMER_CLASSES });
+    const rows = await this.db.query<CustomerClassRow>(`SELECT ${CLASS_COLUMNS} FROM customer_classes ORDER BY name, id LIMIT $1`, [MAX_CUSTOMER_CLASSES]);
     return rows.map(CustomerClassType.from);
   }
 
@@ -41,16 +30,12 @@ export class CustomerClassService {
     return this.db.transaction(async (uow) => {
       const values = await this.values(uow, input);
       await ensureRoomFor(uow, 'customer_classes', MAX_CUSTOMER_CLASSES, 'customer classes');
-      const cols = Object.keys(values);
+      const q = new SqlParams();
       const [row] = await withConstraintErrors(
-        () =>
-          uow.query<{ id: string }>(
-            `INSERT INTO customer_classes (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
-            Object.values(values),
-          ),
+        () => uow.query<CustomerClassRow>(`INSERT INTO customer_classes ${q.insertValues(values)} RETURNING ${CLASS_COLUMNS}`, q.params),
         UNIQUE,
       );
-      return this.get(uow, row.id);
+      return CustomerClassType.from(row);
     });
   }
 
@@ -58,13 +43,17 @@ export class CustomerClassService {
     const local = fromGlobalId('CustomerClass', id);
     return this.db.transaction(async (uow) => {
       const values = await this.values(uow, input);
-      const sets = Object.keys(values).map((c, i) => `${c} = $${i + 2}`);
+      const q = new SqlParams();
       const rows = await withConstraintErrors(
-        () => uow.query(`UPDATE customer_classes SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING id`, [local, ...Object.values(values)]),
+        () =>
+          uow.query<CustomerClassRow>(
+            `UPDATE customer_classes SET ${q.assignments(values, ['updated_at = now()'])} WHERE id = ${q.param(local)} RETURNING ${CLASS_COLUMNS}`,
+            q.params,
+          ),
         UNIQUE,
       );
       if (!rows.length) throw notFound('CustomerClass', id);
-      return this.get(uow, local);
+      return CustomerClassType.from(rows[0]);
     });
   }
 
@@ -84,28 +73,29 @@ export class CustomerClassService {
     });
   }
 
-  /** Column values of the fields given (name always); validates and resolves the template id. */
-  private async values(uow: UnitOfWork, input: CustomerClassInput): Promise<Record<string, unknown>> {
+  /** Column values of the fields given (name always; see ColumnValues); validates and resolves the template id. */
+  private async values(uow: UnitOfWork, input: CustomerClassInput): Promise<ColumnValues> {
     nonNegativeInt(input.defaultCallLimit, 'defaultCallLimit');
     nonNegativeInt(input.defaultCpsLimit, 'defaultCpsLimit');
     nonNegativeDecimal(input.defaultCreditLimit, 'defaultCreditLimit');
-    const values: Record<string, unknown> = { name: requiredName(input.name) };
-    for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
-      if (input[field] !== undefined) values[column] = input[field];
-    }
-    if (input.description !== undefined) values.description = optionalText(input.description, 'description');
-    if (input.enabledNotifications !== undefined) values.enabled_notifications = [...new Set(input.enabledNotifications ?? [])];
-    // null clears the template (copied above); any other value, '' included, must name one.
-    if (input.notificationTemplateId !== undefined && input.notificationTemplateId !== null) {
-      const tpl = fromGlobalId('NotificationTemplate', input.notificationTemplateId);
-      const found = await uow.query(`SELECT 1 FROM notification_templates WHERE id = $1 FOR KEY SHARE`, [tpl]);
-      if (!found.length) throw notFound('NotificationTemplate', input.notificationTemplateId);
-      values.notification_template_id = tpl;
-    }
-    return values;
+    return {
+      name: requiredName(input.name),
+      description: optionalText(input.description, 'description'),
+      notification_template_id: await this.template(uow, input.notificationTemplateId),
+      enabled_notifications: input.enabledNotifications === undefined ? undefined : [...new Set(input.enabledNotifications ?? [])],
+      default_terms: input.defaultTerms,
+      default_credit_limit: input.defaultCreditLimit,
+      default_call_limit: input.defaultCallLimit,
+      default_cps_limit: input.defaultCpsLimit,
+    };
   }
 
-  private async get(uow: UnitOfWork, localId: string): Promise<CustomerClassType> {
-    return CustomerClassType.from(await uow.manager.getRepository(CustomerClassEntity).findOneByOrFail({ id: localId }));
+  /** The template's local id, held (KEY SHARE) until commit; null clears it, and any other value, '' included, must name one. */
+  private async template(uow: UnitOfWork, globalId: string | null | undefined): Promise<string | null | undefined> {
+    if (globalId === undefined || globalId === null) return globalId;
+    const tpl = fromGlobalId('NotificationTemplate', globalId);
+    const found = await uow.query(`SELECT 1 FROM notification_templates WHERE id = $1 FOR KEY SHARE`, [tpl]);
+    if (!found.length) throw notFound('NotificationTemplate', globalId);
+    return tpl;
   }
 }

@@ -4,7 +4,28 @@ import { Node } from '../../platform/common/node';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { PaymentTerms } from './payment-terms';
 import { NotificationKind } from '../notification-template/notification-kind';
-import type { CustomerClassEntity } from './customer-class.entity';
+
+/**
+ * A customer_classes row as CLASS_COLUMNS selects it: which notifications the class's
+ * customers get (and from which template), and the defaults a new customer of the class
+ * starts with ("create by template").
+ */
+export interface CustomerClassRow {
+  id: string;
+  name: string;
+  description: string | null;
+  notification_template_id: string | null;
+  enabled_notifications: NotificationKind[];
+  default_terms: PaymentTerms | null;
+  default_credit_limit: string | null;
+  default_call_limit: number | null;
+  default_cps_limit: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const CLASS_COLUMNS = `id, name, description, notification_template_id, enabled_notifications, default_terms,
+  default_credit_limit, default_call_limit, default_cps_limit, created_at, updated_at`;
 
 @ObjectType('CustomerClass', { implements: Node })
 export class CustomerClassType implements Node {
@@ -41,20 +62,20 @@ export class CustomerClassType implements Node {
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
-  static from(e: CustomerClassEntity): CustomerClassType {
+  static from(r: CustomerClassRow): CustomerClassType {
     const t = new CustomerClassType();
-    t.id = toGlobalId('CustomerClass', e.id);
-    t.localId = e.id;
-    t.notificationTemplateLocalId = e.notificationTemplateId;
-    t.name = e.name;
-    t.description = e.description;
-    t.enabledNotifications = e.enabledNotifications;
-    t.defaultTerms = e.defaultTerms;
-    t.defaultCreditLimit = e.defaultCreditLimit;
-    t.defaultCallLimit = e.defaultCallLimit;
-    t.defaultCpsLimit = e.defaultCpsLimit;
-    t.createdAt = e.createdAt;
-    t.updatedAt = e.updatedAt;
+    t.id = toGlobalId('CustomerClass', r.id);
+    t.localId = r.id;
+    t.notificationTemplateLocalId = r.notification_template_id;
+    t.name = r.name;
+    t.description = r.description;
+    t.enabledNotifications = r.enabled_notifications;
+    t.defaultTerms = r.default_terms;
+    t.defaultCreditLimit = r.default_credit_limit;
+    t.defaultCallLimit = r.default_call_limit;
+    t.defaultCpsLimit = r.default_cps_limit;
+    t.createdAt = r.created_at;
+    t.updatedAt = r.updated_at;
     return t;
   }
 }

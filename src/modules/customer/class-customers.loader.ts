@@ -4,19 +4,21 @@
  * through the batched by-id loader, the totals through the batched customer count. Later
  * pages (with after) go through CustomerQueryService.list; the cursors are the same.
  */
-import { pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { pageSize, toPage, type CursorKey, type Page } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { Database } from '../../platform/db/database';
 import type { CustomerClassLoader } from '../customer-class/customer-class.loader';
-import { CustomerSortField } from './customer-sort';
+import { customerKeyset } from './customer-query.service';
 import type { CustomerLoader } from './customer.loader';
 import type { CustomerType } from './customer.type';
 
 interface PageRow {
   class_id: string;
   id: string;
-  sort_key: string;
 }
+
+/** The customers list's default order (NAME ASC, id), so a later page continues from these cursors. */
+const BY_NAME = customerKeyset();
 
 export class ClassCustomersLoader {
   constructor(
@@ -30,13 +32,12 @@ export class ClassCustomersLoader {
     const [rows, total] = await Promise.all([
       ctx
         .loader<string, PageRow[]>(`customerClass.firstCustomers:${limit}`, async (classIds) => {
-          // Same order and cursor key as the customers list's default (NAME ASC, id).
           const found = await this.db.query<PageRow>(
-            `SELECT class_id, id, sort_key FROM (
-               SELECT customer_class_id AS class_id, id, lower(name) AS sort_key,
-                      row_number() OVER (PARTITION BY customer_class_id ORDER BY lower(name), id) AS rn
-                 FROM customers
-                WHERE customer_class_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR id = $2::uuid)
+            `SELECT * FROM (
+               SELECT c.customer_class_id AS class_id, c.id, ${BY_NAME.select},
+                      row_number() OVER (PARTITION BY c.customer_class_id ORDER BY ${BY_NAME.orderBy}) AS rn
+                 FROM customers c
+                WHERE c.customer_class_id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR c.id = $2::uuid)
              ) s WHERE rn <= $3 ORDER BY class_id, rn`,
             [[...classIds], ctx.customerScope ?? null, limit + 1],
           );
@@ -48,8 +49,8 @@ export class ClassCustomersLoader {
       this.classes.customerCount(ctx, classLocalId),
     ]);
     const customers = await this.customers.byId(ctx).loadMany(rows.map((r) => r.id));
-    const keys = new Map(rows.map((r) => [r.id, r.sort_key]));
+    const keys = new Map<string, CursorKey>(rows.map((r) => [r.id, BY_NAME.keyOf(r)]));
     const nodes = customers.filter((c): c is CustomerType => c !== null && !(c instanceof Error));
-    return toPage(nodes, limit, total, (n) => [CustomerSortField.NAME, keys.get(n.localId) ?? null, n.localId]);
+    return toPage(nodes, limit, total, (n) => keys.get(n.localId)!);
   }
 }

@@ -3,7 +3,8 @@
  * (which locks the row, writes the ledger and publishes BalanceChange after commit).
  */
 import { dec } from '../../platform/common/decimal';
-import { badInput, notFound, NUMERIC_OUT_OF_RANGE, sqlConstraint, sqlState } from '../../platform/common/errors';
+import { violatedConstraint } from '../../platform/common/constraint-errors';
+import { badInput, notFound, NUMERIC_OUT_OF_RANGE, sqlState } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { optionalText } from '../../platform/common/validation';
 import type { Database } from '../../platform/db/database';
@@ -66,7 +67,7 @@ export class CustomerBalanceService {
         return await attempt();
       } catch (err) {
         // A duplicate that got past the customer lock rolled back whole; run again to answer with the first.
-        if (claim && sqlState(err) === '23505' && sqlConstraint(err) === IDEMPOTENCY_KEY_CONSTRAINT) return attempt();
+        if (claim && violatedConstraint(err) === IDEMPOTENCY_KEY_CONSTRAINT) return attempt();
         throw err;
       }
     };

@@ -3,29 +3,34 @@
  * (one statement for the page, one for totalCount). CUSTOMER keys only ever see their
  * own customer; another id answers NOT_FOUND exactly like an unknown one.
  */
-import type { SelectQueryBuilder } from 'typeorm';
 import { notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
+import { Keyset, type KeyColumn } from '../../platform/common/keyset';
 import { containsPattern } from '../../platform/common/like';
-import { decodeCursor, pageSize, toPage, type Page } from '../../platform/common/pagination';
+import { pageSize, type Page } from '../../platform/common/pagination';
 import { SortDirection } from '../../platform/common/sort-direction';
 import type { Database } from '../../platform/db/database';
+import { SqlWhere } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
 import { CustomerSortField } from './customer-sort';
-import { CustomerEntity } from './customer.entity';
 import type { CustomerFilter, CustomerOrder } from './customer.inputs';
 import type { CustomerLoader } from './customer.loader';
-import { CustomerType } from './customer.type';
+import { CUSTOMER_COLUMNS, CustomerType } from './customer.type';
 
-/** Sort expression and its SQL type (to check and cast the cursor's text key back) per sort field. */
-const SORT: Record<CustomerSortField, { expr: string; type: 'text' | 'numeric' | 'timestamptz' }> = {
-  [CustomerSortField.NAME]: { expr: 'lower(c.name)', type: 'text' },
-  [CustomerSortField.COMPANY]: { expr: "coalesce(lower(c.company), '')", type: 'text' },
-  [CustomerSortField.BALANCE]: { expr: 'c.balance', type: 'numeric' },
-  [CustomerSortField.CREATED_AT]: { expr: 'c.created_at', type: 'timestamptz' },
+/** Sort expression and its SQL type per sort field; each is the leading column of an index ending in id. */
+const SORT: Record<CustomerSortField, KeyColumn> = {
+  [CustomerSortField.NAME]: { sql: 'lower(c.name)', type: 'text' },
+  [CustomerSortField.COMPANY]: { sql: "coalesce(lower(c.company), '')", type: 'text' },
+  [CustomerSortField.BALANCE]: { sql: 'c.balance', type: 'numeric' },
+  [CustomerSortField.CREATED_AT]: { sql: 'c.created_at', type: 'timestamptz' },
 };
 
 const DEFAULT_ORDER = { field: CustomerSortField.NAME, direction: SortDirection.ASC };
+
+/** The keyset of an order; the cursor names its sort field: a position in one order means nothing in another. */
+export function customerKeyset(order: Pick<CustomerOrder, 'field' | 'direction'> = DEFAULT_ORDER): Keyset {
+  return new Keyset([SORT[order.field], { sql: 'c.id', type: 'uuid' }], order.direction, order.field);
+}
 
 export interface CustomerListOptions {
   filter?: CustomerFilter | null;
@@ -49,47 +54,41 @@ export class CustomerQueryService {
 
   async list(ctx: RequestContext, opts: CustomerListOptions): Promise<Page<CustomerType>> {
     const limit = pageSize(opts.first);
-    const order = opts.orderBy ?? DEFAULT_ORDER;
-    const sort = SORT[order.field];
-    // The cursor names its sort field: a position in one order means nothing in another.
-    const after = decodeCursor(opts.after, [{ oneOf: [order.field] }, sort.type, 'uuid']);
-    const qb = this.filtered(ctx, opts.filter);
-    const total = await qb.clone().getCount();
-    if (limit === 0) return toPage([], 0, total, () => []);
-    const cmp = order.direction === SortDirection.ASC ? '>' : '<';
-    if (after) qb.andWhere(`(${sort.expr}, c.id) ${cmp} (CAST(:afterKey AS ${sort.type}), CAST(:afterId AS uuid))`, { afterKey: after[1], afterId: after[2] });
-    const { entities, raw } = await qb
-      .addSelect(`${sort.expr}::text`, 'sort_key')
-      .orderBy(sort.expr, order.direction)
-      .addOrderBy('c.id', order.direction)
-      .limit(limit + 1)
-      .getRawAndEntities<{ c_id: string; sort_key: string }>();
-    const keys = new Map(raw.map((r) => [r.c_id, r.sort_key]));
-    const nodes = entities.map(CustomerType.from);
+    const keyset = customerKeyset(opts.orderBy ?? DEFAULT_ORDER);
+    const after = keyset.decode(opts.after);
+    const page = await keyset.list(this.db, {
+      select: CUSTOMER_COLUMNS,
+      from: 'FROM customers c',
+      where: this.filtered(ctx, opts.filter),
+      limit,
+      after,
+      map: CustomerType.from,
+    });
     // Nested trunk.customer / host.customer on this page then need no statement of their own.
-    for (const n of nodes) this.customers.byId(ctx).prime(n.localId, n);
-    return toPage(nodes, limit, total, (n) => [order.field, keys.get(n.localId) ?? null, n.localId]);
+    for (const n of page.nodes) this.customers.byId(ctx).prime(n.localId, n);
+    return page;
   }
 
-  private filtered(ctx: RequestContext, f: CustomerFilter | null | undefined): SelectQueryBuilder<CustomerEntity> {
-    const qb = this.db.dataSource.getRepository(CustomerEntity).createQueryBuilder('c').where('true');
-    if (ctx.customerScope) qb.andWhere('c.id = :scope', { scope: ctx.customerScope });
-    if (!f) return qb;
+  private filtered(ctx: RequestContext, f: CustomerFilter | null | undefined): SqlWhere {
+    const where = new SqlWhere();
+    const add = where.add.bind(where);
+    if (ctx.customerScope) add((p) => `c.id = ${p}`, ctx.customerScope);
+    if (!f) return where;
     if (f.search) {
-      qb.andWhere(
-        `(c.name ILIKE :search OR c.company ILIKE :search OR c.main_email ILIKE :search OR c.noc_email ILIKE :search
-          OR c.billing_email ILIKE :search OR c.rates_email ILIKE :search OR c.tax_id ILIKE :search)`,
-        { search: containsPattern(f.search) },
+      add(
+        (p) => `(c.name ILIKE ${p} OR c.company ILIKE ${p} OR c.main_email ILIKE ${p} OR c.noc_email ILIKE ${p}
+          OR c.billing_email ILIKE ${p} OR c.rates_email ILIKE ${p} OR c.tax_id ILIKE ${p})`,
+        containsPattern(f.search),
       );
     }
-    if (f.name) qb.andWhere('c.name ILIKE :name', { name: containsPattern(f.name) });
-    if (f.company) qb.andWhere('c.company ILIKE :company', { company: containsPattern(f.company) });
-    if (f.status) qb.andWhere('c.status = ANY(:status)', { status: f.status });
-    if (f.terms) qb.andWhere('c.terms = ANY(:terms)', { terms: f.terms });
-    if (f.type) qb.andWhere('c.type = ANY(:types)', { types: f.type });
-    if (f.customerClassId) qb.andWhere('c.customer_class_id = :classId', { classId: fromGlobalId('CustomerClass', f.customerClassId) });
-    if (f.balanceBelow != null) qb.andWhere('c.balance < CAST(:below AS numeric)', { below: f.balanceBelow });
-    if (f.balanceAbove != null) qb.andWhere('c.balance > CAST(:above AS numeric)', { above: f.balanceAbove });
-    return qb;
+    if (f.name) add((p) => `c.name ILIKE ${p}`, containsPattern(f.name));
+    if (f.company) add((p) => `c.company ILIKE ${p}`, containsPattern(f.company));
+    if (f.status) add((p) => `c.status = ANY(${p}::text[])`, f.status);
+    if (f.terms) add((p) => `c.terms = ANY(${p}::text[])`, f.terms);
+    if (f.type) add((p) => `c.type = ANY(${p}::text[])`, f.type);
+    if (f.customerClassId) add((p) => `c.customer_class_id = ${p}::uuid`, fromGlobalId('CustomerClass', f.customerClassId));
+    if (f.balanceBelow != null) add((p) => `c.balance < ${p}::numeric`, f.balanceBelow);
+    if (f.balanceAbove != null) add((p) => `c.balance > ${p}::numeric`, f.balanceAbove);
+    return where;
   }
 }

@@ -1,11 +1,16 @@
 import type DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import { notFound } from '../../platform/common/errors';
 import { toGlobalId } from '../../platform/common/global-id';
 import type { Database } from '../../platform/db/database';
+import type { Queryable } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
-import { CustomerEntity } from './customer.entity';
-import { CustomerType } from './customer.type';
+import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
+
+/** Customers by local id, in no particular order (unknown ids are left out); unscoped. */
+export async function selectCustomers(db: Queryable, ids: readonly string[]): Promise<CustomerType[]> {
+  const rows = await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE c.id = ANY($1::uuid[])`, [ids]);
+  return rows.map(CustomerType.from);
+}
 
 /** Batched customer lookups for one request. */
 export class CustomerLoader {
@@ -14,8 +19,7 @@ export class CustomerLoader {
   /** This request's customer-by-id loader (unscoped: load applies the caller's scope). */
   byId(ctx: RequestContext): DataLoader<string, CustomerType | null> {
     return ctx.loader<string, CustomerType | null>('customer.byId', async (ids) => {
-      const rows = await this.db.dataSource.getRepository(CustomerEntity).findBy({ id: In([...ids]) });
-      const byId = new Map(rows.map((r) => [r.id, CustomerType.from(r)]));
+      const byId = new Map((await selectCustomers(this.db, ids)).map((c) => [c.localId, c]));
       return ids.map((id) => byId.get(id) ?? null);
     });
   }

@@ -3,20 +3,20 @@
  * and the bulk status switch. Balances are never written here: an opening balance
  * goes through the BalanceLedger like every other change.
  */
-import { In } from 'typeorm';
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
+import { SqlParams } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { customerColumns } from './customer-fields';
-import { CustomerEntity } from './customer.entity';
 import { CustomerStatus } from './customer.enums';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
-import { CustomerType } from './customer.type';
+import { selectCustomers } from './customer.loader';
+import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
 import { CUSTOMER_STATUS_CHANGED } from './customer.topics';
 
 interface ClassDefaults {
@@ -49,15 +49,13 @@ export class CustomerService {
         ];
         for (const [field, column, value] of fill) if (input[field] === undefined && value !== null) values[column] = value;
       }
-      const cols = Object.keys(values);
-      const [row] = await uow.query<{ id: string }>(
-        `INSERT INTO customers (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
-        Object.values(values),
-      );
+      const q = new SqlParams();
+      const [row] = await uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params);
       if (input.balance && input.balance !== '0') {
         await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }]);
       }
-      return this.read(uow, row.id);
+      const [created] = await selectCustomers(uow, [row.id]);
+      return created;
     });
   }
 
@@ -70,13 +68,13 @@ export class CustomerService {
         values.customer_class_id = fromGlobalId('CustomerClass', input.customerClassId);
         await this.classDefaults(uow, values.customer_class_id as string, input.customerClassId);
       }
-      const sets = Object.keys(values).map((c, i) => `${c} = $${i + 2}`);
-      const rows = await uow.query(`UPDATE customers SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING id`, [
-        local,
-        ...Object.values(values),
-      ]);
+      const q = new SqlParams();
+      const rows = await uow.query<CustomerRow>(
+        `UPDATE customers c SET ${q.assignments(values, ['updated_at = now()'])} WHERE c.id = ${q.param(local)} RETURNING ${CUSTOMER_COLUMNS}`,
+        q.params,
+      );
       if (!rows.length) throw notFound('Customer', id);
-      return this.read(uow, local);
+      return CustomerType.from(rows[0]);
     });
   }
 
@@ -121,13 +119,13 @@ export class CustomerService {
     const locals = ids.map((id) => fromGlobalId('Customer', id));
     const unique = [...new Set(locals)];
     return this.db.transaction(async (uow) => {
-      const rows = await uow.query<{ id: string; changed: boolean }>(
+      const rows = await uow.query<CustomerRow & { changed: boolean }>(
         `WITH target AS (
            SELECT id, status AS old_status FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
          )
          UPDATE customers c SET status = $2, suspended_until = NULL, updated_at = now()
            FROM target t WHERE c.id = t.id
-         RETURNING c.id, t.old_status <> $2 AS changed`,
+         RETURNING ${CUSTOMER_COLUMNS}, t.old_status <> $2 AS changed`,
         [unique, status],
       );
       if (rows.length !== unique.length) {
@@ -137,8 +135,7 @@ export class CustomerService {
       }
       const changed = rows.filter((r) => r.changed).map((r) => r.id);
       uow.afterCommit(() => this.events.publishAll(CUSTOMER_STATUS_CHANGED, changed.map((customerId) => ({ customerId, status }))));
-      const entities = await uow.manager.getRepository(CustomerEntity).findBy({ id: In(unique) });
-      const byId = new Map(entities.map((e) => [e.id, CustomerType.from(e)]));
+      const byId = new Map(rows.map((r) => [r.id, CustomerType.from(r)]));
       return unique.map((id) => byId.get(id)!);
     });
   }
@@ -151,9 +148,5 @@ export class CustomerService {
     );
     if (!row) throw notFound('CustomerClass', globalId);
     return row;
-  }
-
-  private async read(uow: UnitOfWork, localId: string): Promise<CustomerType> {
-    return CustomerType.from(await uow.manager.getRepository(CustomerEntity).findOneByOrFail({ id: localId }));
   }
 }

@@ -3,8 +3,47 @@ import { dec } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
-import type { CustomerEntity } from './customer.entity';
 import { AccountType, CustomerStatus, PaymentTerms } from './customer.enums';
+
+/**
+ * A customers row as CUSTOMER_COLUMNS selects it (`FROM customers c`). Money columns are
+ * NUMERIC, read as exact strings; balance and accrued_charges change only through the
+ * BalanceLedger.
+ */
+export interface CustomerRow {
+  id: string;
+  name: string;
+  company: string | null;
+  type: AccountType;
+  status: CustomerStatus;
+  suspended_until: Date | null;
+  terms: PaymentTerms;
+  balance: string;
+  credit_limit: string;
+  accrued_charges: string;
+  test_credit: string;
+  call_limit: number | null;
+  cps_limit: number | null;
+  min_profitability: string | null;
+  main_email: string | null;
+  noc_email: string | null;
+  billing_email: string | null;
+  rates_email: string | null;
+  tax_id: string | null;
+  address: string | null;
+  customer_class_id: string | null;
+  prepaid_balance_trigger: string | null;
+  call_duration_trigger: number;
+  low_balance_threshold: string | null;
+  notifications_enabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const CUSTOMER_COLUMNS = `c.id, c.name, c.company, c.type, c.status, c.suspended_until, c.terms, c.balance, c.credit_limit,
+  c.accrued_charges, c.test_credit, c.call_limit, c.cps_limit, c.min_profitability, c.main_email, c.noc_email, c.billing_email,
+  c.rates_email, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
+  c.low_balance_threshold, c.notifications_enabled, c.created_at, c.updated_at`;
 
 @ObjectType('Customer', {
   implements: Node,
@@ -101,13 +140,37 @@ export class CustomerType implements Node {
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
-  static from(e: CustomerEntity): CustomerType {
+  static from(r: CustomerRow): CustomerType {
     const t = new CustomerType();
-    Object.assign(t, e);
-    t.id = toGlobalId('Customer', e.id);
-    t.localId = e.id;
-    t.customerClassLocalId = e.customerClassId;
-    t.availableCredit = dec(e.balance).plus(e.creditLimit).toFixed();
+    t.id = toGlobalId('Customer', r.id);
+    t.localId = r.id;
+    t.customerClassLocalId = r.customer_class_id;
+    t.name = r.name;
+    t.company = r.company;
+    t.type = r.type;
+    t.status = r.status;
+    t.suspendedUntil = r.suspended_until;
+    t.terms = r.terms;
+    t.balance = r.balance;
+    t.creditLimit = r.credit_limit;
+    t.availableCredit = dec(r.balance).plus(r.credit_limit).toFixed();
+    t.accruedCharges = r.accrued_charges;
+    t.testCredit = r.test_credit;
+    t.callLimit = r.call_limit;
+    t.cpsLimit = r.cps_limit;
+    t.minProfitability = r.min_profitability;
+    t.mainEmail = r.main_email;
+    t.nocEmail = r.noc_email;
+    t.billingEmail = r.billing_email;
+    t.ratesEmail = r.rates_email;
+    t.taxId = r.tax_id;
+    t.address = r.address;
+    t.prepaidBalanceTrigger = r.prepaid_balance_trigger;
+    t.callDurationTrigger = r.call_duration_trigger;
+    t.lowBalanceThreshold = r.low_balance_threshold;
+    t.notificationsEnabled = r.notifications_enabled;
+    t.createdAt = r.created_at;
+    t.updatedAt = r.updated_at;
     return t;
   }
 }

@@ -18,7 +18,7 @@ export class HostLoader {
           `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ANY($1::uuid[])`,
           [[...ids]],
         );
-        const byId = new Map(rows.map((r) => [r.id, HostType.fromRow(r)]));
+        const byId = new Map(rows.map((r) => [r.id, HostType.from(r)]));
         return ids.map((id) => byId.get(id) ?? null);
       })
       .load(localId);
@@ -39,7 +39,7 @@ export class HostLoader {
         const byTrunk = new Map<string, HostType[]>();
         for (const r of rows) {
           const list = byTrunk.get(r.trunk_id) ?? [];
-          list.push(HostType.fromRow(r));
+          list.push(HostType.from(r));
           byTrunk.set(r.trunk_id, list);
         }
         return trunkIds.map((id) => byTrunk.get(id) ?? []);

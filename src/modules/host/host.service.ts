@@ -3,12 +3,12 @@
  * same address and port are a CONFLICT (partial unique index hosts_enabled_address_key).
  * Every change runs the trunk-changed reaction (HOSTS_CHANGED) for the trunks involved.
  */
-import { conflict, notFound, sqlState } from '../../platform/common/errors';
+import { badInput, conflict, notFound, sqlState } from '../../platform/common/errors';
 import { withConstraintErrors } from '../../platform/common/constraint-errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { badInput } from '../../platform/common/errors';
 import { nonNegativeInt } from '../../platform/common/validation';
 import type { Database } from '../../platform/db/database';
+import { SqlParams, type ColumnCasts } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { TrunkChange, TrunkChangedReaction } from '../trunk/trunk-change';
@@ -17,6 +17,9 @@ import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
 import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
 
 const UNIQUE = { hosts_enabled_address_key: () => conflict('An enabled host with this address and port already exists') };
+
+// Postgres parses (and refuses) the address as cidr.
+const CASTS: ColumnCasts = { ip: 'cidr' };
 
 export class HostService {
   constructor(
@@ -27,15 +30,10 @@ export class HostService {
   async create(_ctx: RequestContext, input: HostInput): Promise<HostType> {
     const values = this.values(input);
     return this.db.transaction(async (uow) => {
-      const customerId = await this.lockTrunk(uow, values.trunk_id as string, input.trunkId);
-      const cols = Object.keys(values);
-      const [row] = await this.write(input.ip, () =>
-        uow.query<{ id: string }>(
-          `INSERT INTO hosts (${cols.join(', ')}) VALUES (${cols.map((c, i) => (c === 'ip' ? `$${i + 1}::cidr` : `$${i + 1}`)).join(', ')}) RETURNING id`,
-          Object.values(values),
-        ),
-      );
-      await this.emit(uow, [{ customerId, trunkId: values.trunk_id as string, change: 'HOSTS_CHANGED' }]);
+      const customerId = await this.lockTrunk(uow, values.trunk_id, input.trunkId);
+      const q = new SqlParams();
+      const [row] = await this.write(input.ip, () => uow.query<{ id: string }>(`INSERT INTO hosts ${q.insertValues(values, CASTS)} RETURNING id`, q.params));
+      await this.emit(uow, [{ customerId, trunkId: values.trunk_id, change: 'HOSTS_CHANGED' }]);
       return this.read(uow, row.id);
     });
   }
@@ -44,18 +42,19 @@ export class HostService {
     const local = fromGlobalId('Host', id);
     const values = this.values(input);
     return this.db.transaction(async (uow) => {
-      const customerId = await this.lockTrunk(uow, values.trunk_id as string, input.trunkId);
-      const sets = Object.keys(values).map((c, i) => `${c} = $${i + 2}${c === 'ip' ? '::cidr' : ''}`);
+      const customerId = await this.lockTrunk(uow, values.trunk_id, input.trunkId);
+      const q = new SqlParams();
+      const hostId = q.param(local);
       const rows = await this.write(input.ip, () =>
         uow.query<{ previous_trunk_id: string; previous_customer_id: string }>(
-          `WITH previous AS (SELECT h.trunk_id, t.customer_id FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = $1 FOR UPDATE OF h)
-           UPDATE hosts SET ${sets.join(', ')}, updated_at = now() FROM previous WHERE hosts.id = $1
+          `WITH previous AS (SELECT h.trunk_id, t.customer_id FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ${hostId} FOR UPDATE OF h)
+           UPDATE hosts SET ${q.assignments(values, ['updated_at = now()'], CASTS)} FROM previous WHERE hosts.id = ${hostId}
            RETURNING previous.trunk_id AS previous_trunk_id, previous.customer_id AS previous_customer_id`,
-          [local, ...Object.values(values)],
+          q.params,
         ),
       );
       if (!rows.length) throw notFound('Host', id);
-      const changes: TrunkChange[] = [{ customerId, trunkId: values.trunk_id as string, change: 'HOSTS_CHANGED' }];
+      const changes: TrunkChange[] = [{ customerId, trunkId: values.trunk_id, change: 'HOSTS_CHANGED' }];
       if (rows[0].previous_trunk_id !== values.trunk_id) {
         changes.push({ customerId: rows[0].previous_customer_id, trunkId: rows[0].previous_trunk_id, change: 'HOSTS_CHANGED' });
       }
@@ -77,17 +76,15 @@ export class HostService {
     });
   }
 
-  private values(input: HostInput): Record<string, unknown> {
-    const values: Record<string, unknown> = { ip: checkIpSyntax(input.ip), trunk_id: fromGlobalId('Trunk', input.trunkId) };
+  /** Column values of the fields given (address and trunk always; see ColumnValues). */
+  private values(input: HostInput) {
+    const ip = checkIpSyntax(input.ip);
+    const trunkId = fromGlobalId('Trunk', input.trunkId);
     if (input.port != null && (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)) throw badInput('port must be 1 to 65535', 'port');
     nonNegativeInt(input.callLimit, 'callLimit');
     nonNegativeInt(input.cpsLimit, 'cpsLimit');
     if (input.enabled === null) throw badInput('enabled cannot be null', 'enabled');
-    if (input.port !== undefined) values.port = input.port;
-    if (input.enabled !== undefined) values.enabled = input.enabled;
-    if (input.callLimit !== undefined) values.call_limit = input.callLimit;
-    if (input.cpsLimit !== undefined) values.cps_limit = input.cpsLimit;
-    return values;
+    return { ip, trunk_id: trunkId, port: input.port, enabled: input.enabled, call_limit: input.callLimit, cps_limit: input.cpsLimit };
   }
 
   /** Runs a write of the ip: host bits set (cidr input error) -> BAD_USER_INPUT, duplicate -> CONFLICT. */
@@ -115,6 +112,6 @@ export class HostService {
 
   private async read(uow: UnitOfWork, localId: string): Promise<HostType> {
     const [row] = await uow.query<HostRow>(`SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = $1`, [localId]);
-    return HostType.fromRow(row);
+    return HostType.from(row);
   }
 }

@@ -55,7 +55,7 @@ export class HostType implements Node {
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
-  static fromRow(r: HostRow): HostType {
+  static from(r: HostRow): HostType {
     const t = new HostType();
     t.id = toGlobalId('Host', r.id);
     t.localId = r.id;

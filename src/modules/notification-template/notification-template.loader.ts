@@ -1,8 +1,6 @@
-import { In } from 'typeorm';
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
-import { NotificationTemplateEntity } from './notification-template.entity';
-import { NotificationTemplateType } from './notification-template.type';
+import { NotificationTemplateType, TEMPLATE_COLUMNS, type NotificationTemplateRow } from './notification-template.type';
 
 /** Batched template lookups for one request. */
 export class NotificationTemplateLoader {
@@ -12,7 +10,7 @@ export class NotificationTemplateLoader {
   load(ctx: RequestContext, localId: string): Promise<NotificationTemplateType | null> {
     return ctx
       .loader<string, NotificationTemplateType | null>('notificationTemplate.byId', async (ids) => {
-        const rows = await this.db.dataSource.getRepository(NotificationTemplateEntity).findBy({ id: In([...ids]) });
+        const rows = await this.db.query<NotificationTemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM notification_templates WHERE id = ANY($1::uuid[])`, [ids]);
         const byId = new Map(rows.map((r) => [r.id, NotificationTemplateType.from(r)]));
         return ids.map((id) => byId.get(id) ?? null);
       })

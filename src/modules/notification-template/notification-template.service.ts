@@ -5,13 +5,16 @@ import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
 import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
 import { ensureRoomFor } from '../../platform/db/row-cap';
+import { SqlParams, type ColumnCasts, type ColumnValues } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
-import { NotificationTemplateEntity } from './notification-template.entity';
 import type { NotificationTemplateInput } from './notification-template.inputs';
-import { NotificationTemplateType } from './notification-template.type';
+import { NotificationTemplateType, TEMPLATE_COLUMNS, type NotificationTemplateRow } from './notification-template.type';
 import { templateRules, validateTemplateInput, type TemplateRules } from './template-validation';
 
 const UNIQUE = { notification_templates_name_key: () => conflict('A notification template with this name already exists') };
+
+// The messages go as JSON text: node-postgres would send a JS array as a Postgres array.
+const CASTS: ColumnCasts = { messages: 'jsonb' };
 
 /** How many templates can exist: notificationTemplates lists them all, unpaged. */
 export const MAX_NOTIFICATION_TEMPLATES = MAX_PAGE_SIZE;
@@ -29,36 +32,39 @@ export class NotificationTemplateService {
 
   async list(_ctx: RequestContext): Promise<NotificationTemplateType[]> {
     // Whole: at most MAX_NOTIFICATION_TEMPLATES exist (ensureRoomFor at creation).
-    const rows = await this.db.dataSource.getRepository(NotificationTemplateEntity).find({ order: { name: 'ASC', id: 'ASC' }, take: MAX_NOTIFICATION_TEMPLATES });
+    const rows = await this.db.query<NotificationTemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM notification_templates ORDER BY name, id LIMIT $1`, [
+      MAX_NOTIFICATION_TEMPLATES,
+    ]);
     return rows.map(NotificationTemplateType.from);
   }
 
   async create(_ctx: RequestContext, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
-    const valid = validateTemplateInput(input, this.rules);
-    const id = await this.db.transaction(async (uow) => {
+    const values = this.values(input);
+    return this.db.transaction(async (uow) => {
       await ensureRoomFor(uow, 'notification_templates', MAX_NOTIFICATION_TEMPLATES, 'notification templates');
+      const q = new SqlParams();
       const [row] = await withConstraintErrors(
-        () => uow.query<{ id: string }>(`INSERT INTO notification_templates (name, messages) VALUES ($1, $2::jsonb) RETURNING id`, [valid.name, JSON.stringify(valid.messages)]),
+        () => uow.query<NotificationTemplateRow>(`INSERT INTO notification_templates ${q.insertValues(values, CASTS)} RETURNING ${TEMPLATE_COLUMNS}`, q.params),
         UNIQUE,
       );
-      return row.id;
+      return NotificationTemplateType.from(row);
     });
-    return this.get(id);
   }
 
   async update(_ctx: RequestContext, id: string, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
     const local = fromGlobalId('NotificationTemplate', id);
-    const valid = validateTemplateInput(input, this.rules);
+    const values = this.values(input);
+    const q = new SqlParams();
     const rows = await withConstraintErrors(
       () =>
-        this.db.query<{ id: string }>(
-          `UPDATE notification_templates SET name = $2, messages = $3::jsonb, updated_at = now() WHERE id = $1 RETURNING id`,
-          [local, valid.name, JSON.stringify(valid.messages)],
+        this.db.query<NotificationTemplateRow>(
+          `UPDATE notification_templates SET ${q.assignments(values, ['updated_at = now()'], CASTS)} WHERE id = ${q.param(local)} RETURNING ${TEMPLATE_COLUMNS}`,
+          q.params,
         ),
       UNIQUE,
     );
     if (!rows.length) throw notFound('NotificationTemplate', id);
-    return this.get(local);
+    return NotificationTemplateType.from(rows[0]);
   }
 
   /** A template a class still uses is a CONFLICT (the class would silently lose its messages). */
@@ -77,7 +83,8 @@ export class NotificationTemplateService {
     });
   }
 
-  private async get(localId: string): Promise<NotificationTemplateType> {
-    return NotificationTemplateType.from(await this.db.dataSource.getRepository(NotificationTemplateEntity).findOneByOrFail({ id: localId }));
+  private values(input: NotificationTemplateInput): ColumnValues {
+    const valid = validateTemplateInput(input, this.rules);
+    return { name: valid.name, messages: JSON.stringify(valid.messages) };
   }
 }

@@ -3,7 +3,25 @@ import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar } from '../../platform/common/scalars';
 import { NotificationKind } from './notification-kind';
-import type { NotificationTemplateEntity } from './notification-template.entity';
+
+/** One Handlebars message of a template, as stored in the messages jsonb array. */
+export interface StoredMessage {
+  kind: NotificationKind;
+  subject: string;
+  body: string;
+  bcc: string[];
+}
+
+/** A notification_templates row as TEMPLATE_COLUMNS selects it. */
+export interface NotificationTemplateRow {
+  id: string;
+  name: string;
+  messages: StoredMessage[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const TEMPLATE_COLUMNS = 'id, name, messages, created_at, updated_at';
 
 @ObjectType('NotificationMessage', { description: 'A Handlebars message: subject, body and BCC are templates over the event\'s data.' })
 export class NotificationMessageType {
@@ -41,14 +59,14 @@ export class NotificationTemplateType implements Node {
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
-  static from(e: NotificationTemplateEntity): NotificationTemplateType {
+  static from(r: NotificationTemplateRow): NotificationTemplateType {
     const t = new NotificationTemplateType();
-    t.id = toGlobalId('NotificationTemplate', e.id);
-    t.localId = e.id;
-    t.name = e.name;
-    t.messages = e.messages.map((m) => Object.assign(new NotificationMessageType(), { ...m, bcc: m.bcc ?? [] }));
-    t.createdAt = e.createdAt;
-    t.updatedAt = e.updatedAt;
+    t.id = toGlobalId('NotificationTemplate', r.id);
+    t.localId = r.id;
+    t.name = r.name;
+    t.messages = r.messages.map((m) => Object.assign(new NotificationMessageType(), { ...m, bcc: m.bcc ?? [] }));
+    t.createdAt = r.created_at;
+    t.updatedAt = r.updated_at;
     return t;
   }
 }

@@ -10,7 +10,7 @@ import Handlebars from 'handlebars';
 import { badInput } from '../../platform/common/errors';
 import type { Config } from '../../platform/config';
 import { TEMPLATE_HELPERS } from './template-helpers';
-import type { StoredMessage } from './notification-template.entity';
+import type { StoredMessage } from './notification-template.type';
 import type { NotificationTemplateInput } from './notification-template.inputs';
 
 const MAX_NAME = 200;

@@ -7,6 +7,7 @@
  */
 import { dec, normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
+import type { Queryable } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { CreatedAlertEvent } from '../alert/alert-event';
 import type { AppliedBalanceChange } from '../balance/balance-change';
@@ -16,7 +17,7 @@ import { customerRecipient, customerTemplate, draftMessage, messageFor, type Out
 import { customerView, type AlertView, type BalanceView, type CustomerRow, type PaymentView, type StoredMessage, type TrunkView } from './notification-view';
 
 /** Customers with their class switches and class template, by local id. */
-export async function loadCustomerRows(uow: Pick<UnitOfWork, 'query'>, ids: string[]): Promise<Map<string, CustomerRow>> {
+export async function loadCustomerRows(uow: Queryable, ids: string[]): Promise<Map<string, CustomerRow>> {
   if (ids.length === 0) return new Map();
   const rows = await uow.query<CustomerRow>(
     `SELECT c.id, c.name, c.company, c.type, c.status, c.terms, c.balance, c.credit_limit, c.accrued_charges,

@@ -8,7 +8,7 @@
 import { toGlobalId } from '../../platform/common/global-id';
 import { dec, normaliseDecimal } from '../../platform/common/decimal';
 import type { NotificationKind } from '../notification-template/notification-kind';
-import type { StoredMessage } from '../notification-template/notification-template.entity';
+import type { StoredMessage } from '../notification-template/notification-template.type';
 
 export type { StoredMessage };
 

@@ -2,12 +2,13 @@
  * The delivery log (queries), the explicit send and retry operations, and the hook
  * reactions that enqueue messages in the transaction of the change that caused them.
  */
-import { SqlWhere } from '../../platform/common/sql-where';
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId, toGlobalId } from '../../platform/common/global-id';
-import { decodeCursor, pageSize, toPage } from '../../platform/common/pagination';
+import { Keyset } from '../../platform/common/keyset';
+import { pageSize } from '../../platform/common/pagination';
 import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
+import { SqlWhere } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { RequestContext } from '../../platform/graphql/context';
@@ -36,6 +37,12 @@ const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE
  */
 const ADDRESSED_TO_CUSTOMER = `(alert_event_id IS NULL OR (channel = 'EMAIL' AND recipient = (
   SELECT btrim(c.noc_email) FROM customers c WHERE c.id = notifications.customer_id)))`;
+
+/**
+ * Newest first; the id is the key. Qualified: ORDER BY takes a bare `id` for the output
+ * column, which notificationColumns() writes as text (id 9 would sort after 10).
+ */
+const NEWEST_FIRST = new Keyset([{ sql: 'notifications.id', type: 'bigint' }], 'DESC');
 
 export class NotificationService {
   private readonly limits: RenderLimits;
@@ -88,18 +95,8 @@ export class NotificationService {
     if (filter.kind?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kind);
     if (filter.channel?.length) where.add((p) => `channel = ANY(${p}::text[])`, filter.channel);
     if (filter.status?.length) where.add((p) => `status = ANY(${p}::text[])`, filter.status);
-    const cursor = decodeCursor(after, ['bigint']);
-    const page = where.clone();
-    if (cursor) page.add((p) => `id < ${p}::bigint`, cursor[0]);
-    // Newest first; id is the keyset.
-    const [rows, total] = await Promise.all([
-      this.db.query<NotificationRow>(
-        `SELECT ${notificationColumns()} FROM notifications WHERE ${page.sql} ORDER BY id DESC LIMIT ${page.param(limit + 1)}`,
-        page.params,
-      ),
-      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE ${where.sql}`, where.params),
-    ]);
-    return toPage(rows.map(NotificationType.from), limit, total[0].n, (n) => [n.localId]);
+    const cursor = NEWEST_FIRST.decode(after);
+    return NEWEST_FIRST.list(this.db, { select: notificationColumns(), from: 'FROM notifications', where, limit, after: cursor, map: NotificationType.from });
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<NotificationType | null> {

@@ -1,12 +1,10 @@
 import type DataLoader from 'dataloader';
-import { In } from 'typeorm';
 import { notFound } from '../../platform/common/errors';
 import { toGlobalId } from '../../platform/common/global-id';
 import type { ListBounds } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
-import { TrunkEntity } from './trunk.entity';
-import { TrunkType } from './trunk.type';
+import { TRUNK_COLUMNS, TrunkType, type TrunkRow } from './trunk.type';
 
 /** Customer.trunks: the first `first` by name; the query cost counts them at `default` or `max`. */
 export const TRUNKS_OF_CUSTOMER: ListBounds = { default: 50, max: 100 };
@@ -18,7 +16,7 @@ export class TrunkLoader {
   /** This request's trunk-by-id loader (unscoped: load applies the caller's scope). */
   byId(ctx: RequestContext): DataLoader<string, TrunkType | null> {
     return ctx.loader<string, TrunkType | null>('trunk.byId', async (ids) => {
-      const rows = await this.db.dataSource.getRepository(TrunkEntity).findBy({ id: In([...ids]) });
+      const rows = await this.db.query<TrunkRow>(`SELECT ${TRUNK_COLUMNS} FROM trunks t WHERE t.id = ANY($1::uuid[])`, [ids]);
       const byId = new Map(rows.map((r) => [r.id, TrunkType.from(r)]));
       return ids.map((id) => byId.get(id) ?? null);
     });
@@ -41,25 +39,21 @@ export class TrunkLoader {
   ofCustomer(ctx: RequestContext, customerLocalId: string, limit: number): Promise<TrunkType[]> {
     return ctx
       .loader<string, TrunkType[]>(`trunk.byCustomer.${limit}`, async (customerIds) => {
-        const rows = await this.db.dataSource
-          .getRepository(TrunkEntity)
-          .createQueryBuilder('t')
-          .where(
-            `t.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY customer_id ORDER BY name, id) AS n
-               FROM trunks WHERE customer_id = ANY(CAST(:ids AS uuid[]))) ranked WHERE n <= :limit)`,
-            { ids: [...customerIds], limit },
-          )
-          .orderBy('t.name', 'ASC')
-          .addOrderBy('t.id', 'ASC')
-          .getMany();
+        const rows = await this.db.query<TrunkRow>(
+          `SELECT ${TRUNK_COLUMNS} FROM trunks t
+            WHERE t.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY customer_id ORDER BY name, id) AS n
+                             FROM trunks WHERE customer_id = ANY($1::uuid[])) ranked WHERE n <= $2)
+            ORDER BY t.name, t.id`,
+          [customerIds, limit],
+        );
         const byCustomer = new Map<string, TrunkType[]>();
         for (const r of rows) {
-          const list = byCustomer.get(r.customerId) ?? [];
+          const list = byCustomer.get(r.customer_id) ?? [];
           const trunk = TrunkType.from(r);
           // host.trunk on the same page then needs no statement of its own.
           this.byId(ctx).prime(trunk.localId, trunk);
           list.push(trunk);
-          byCustomer.set(r.customerId, list);
+          byCustomer.set(r.customer_id, list);
         }
         return customerIds.map((id) => byCustomer.get(id) ?? []);
       })

@@ -2,8 +2,23 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar } from '../../platform/common/scalars';
-import type { TrunkEntity } from './trunk.entity';
 import { TrunkDirection } from './trunk.enums';
+
+/** A trunks row as TRUNK_COLUMNS selects it (`FROM trunks t`); CDRs may name their customer by an ingress trunk's name. */
+export interface TrunkRow {
+  id: string;
+  name: string;
+  customer_id: string;
+  direction: TrunkDirection;
+  enabled: boolean;
+  call_limit: number | null;
+  cps_limit: number | null;
+  tech_prefix: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const TRUNK_COLUMNS = 't.id, t.name, t.customer_id, t.direction, t.enabled, t.call_limit, t.cps_limit, t.tech_prefix, t.created_at, t.updated_at';
 
 @ObjectType('Trunk', { implements: Node })
 export class TrunkType implements Node {
@@ -37,19 +52,19 @@ export class TrunkType implements Node {
   @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
-  static from(e: TrunkEntity): TrunkType {
+  static from(r: TrunkRow): TrunkType {
     const t = new TrunkType();
-    t.id = toGlobalId('Trunk', e.id);
-    t.localId = e.id;
-    t.customerLocalId = e.customerId;
-    t.name = e.name;
-    t.direction = e.direction;
-    t.enabled = e.enabled;
-    t.callLimit = e.callLimit;
-    t.cpsLimit = e.cpsLimit;
-    t.techPrefix = e.techPrefix;
-    t.createdAt = e.createdAt;
-    t.updatedAt = e.updatedAt;
+    t.id = toGlobalId('Trunk', r.id);
+    t.localId = r.id;
+    t.customerLocalId = r.customer_id;
+    t.name = r.name;
+    t.direction = r.direction;
+    t.enabled = r.enabled;
+    t.callLimit = r.call_limit;
+    t.cpsLimit = r.cps_limit;
+    t.techPrefix = r.tech_prefix;
+    t.createdAt = r.created_at;
+    t.updatedAt = r.updated_at;
     return t;
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The database handle: a TypeORM DataSource on DATABASE_URL (or the embedded server),
- * migrations applied at open, and the transaction boundary used by every write.
+ * migrations applied at open, and the transaction boundary used by every write. TypeORM
+ * serves the pool, transactions and migrations only: there are no entities, and every
+ * read and write is SQL through query() (see sql.ts).
  */
 import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
 import { within } from '../common/within';
@@ -9,6 +11,7 @@ import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { MIGRATIONS } from '../../../migrations';
 import type { PreparedSql } from './prepared-sql';
+import type { Queryable } from './sql';
 import { runInTransaction, runQuery, type TransactionOptions, type UnitOfWork } from './unit-of-work';
 
 /** Counts statements sent, so tests can prove list queries are batched (no N+1). */
@@ -29,12 +32,9 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size (default 20). */
   poolSize?: number;
-  /** TypeORM entities of the modules that use repositories (the composition root lists them; none for migrations). */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities?: Function[];
 }
 
-export class Database {
+export class Database implements Queryable {
   private constructor(
     readonly dataSource: DataSource,
     /** Statements sent through this handle since it opened. */
@@ -50,7 +50,6 @@ export class Database {
     const dataSource = new DataSource({
       type: 'postgres',
       url,
-      entities: opts.entities ?? [],
       migrations: MIGRATIONS,
       migrationsTableName: 'migrations',
       migrationsTransactionMode: 'each',

@@ -4,10 +4,11 @@
  * after a deadlock) drops them, so subscribers never see a change that did not happen.
  */
 import type { PoolClient, QueryResultRow } from 'pg';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { isPreparedSql, type PreparedSql } from './prepared-sql';
 import type { Logger } from '../logger';
 import { sqlState } from '../common/errors';
+import type { Queryable } from './sql';
 
 type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
@@ -32,15 +33,11 @@ export class TxState<T> {
   ) {}
 }
 
-export class UnitOfWork {
+export class UnitOfWork implements Queryable {
   private readonly afterCommitHooks: (() => Promise<void> | void)[] = [];
   private readonly states = new Map<TxState<unknown>, unknown>();
 
   constructor(readonly queryRunner: QueryRunner) {}
-
-  get manager(): EntityManager {
-    return this.queryRunner.manager;
-  }
 
   /**
    * Runs one statement inside this transaction and returns its rows. (TypeORM's plain
