@@ -105,6 +105,9 @@ abstract class CustomerFields {
 
   @Field(() => Boolean, { nullable: true })
   notificationsEnabled?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  timeZone?: string | null;
 }
 
 @InputType()
