@@ -44,7 +44,7 @@ export function hostAddress(value: string, field = 'ip'): string {
 /**
  * A CDR's source address as hosts are matched: IPv4-mapped IPv6 as IPv4, anything else
  * as given; undefined when it is not one IPv4/IPv6 address (or carries a zone). Runs per
- * record: an IPv4 address costs one isIP, only IPv6 text naming ffff is parsed further.
+ * record: an IPv4 address costs one isIP, only IPv6 text naming ffff is looked at further.
  */
 export function sourceAddress(value: string): string | undefined {
   const family = isIP(value);
@@ -53,10 +53,23 @@ export function sourceAddress(value: string): string | undefined {
   return unmappedIPv4(value) ?? value;
 }
 
+/** The spellings switches send, read without a parser (ipaddr.js costs ~8 µs an address, 40 ms a batch of 5,000). */
+const MAPPED_DOTTED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+const MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i;
+
 /** The IPv4 form of an IPv4-mapped IPv6 address (any spelling: ::ffff:1.2.3.4, ::FFFF:102:304, 0:0:0:0:0:ffff:...). */
 function unmappedIPv4(address: string): string | undefined {
   // Every spelling of a mapped address writes its ffff group; anything else is not one.
-  if (!/ffff/i.test(address) || isIP(address) !== 6) return undefined;
+  if (!/ffff/i.test(address)) return undefined;
+  const dotted = MAPPED_DOTTED.exec(address);
+  if (dotted) return isIP(dotted[1]) === 4 ? dotted[1] : undefined;
+  const hex = MAPPED_HEX.exec(address);
+  if (hex) {
+    const high = parseInt(hex[1], 16);
+    const low = parseInt(hex[2], 16);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  if (isIP(address) !== 6) return undefined;
   const ip = ipaddr.IPv6.parse(address);
   return ip.isIPv4MappedAddress() ? ip.toIPv4Address().toString() : undefined;
 }
