@@ -112,7 +112,7 @@ abstract class CustomerFields {
 
 @InputType()
 export class CreateCustomerInput extends CustomerFields {
-  @Field()
+  @Field({ description: 'Unique whatever its case: a name another customer has (e.g. "ACME" beside "Acme") is a CONFLICT.' })
   name!: string;
 
   @Field(() => CustomerStatus, { nullable: true })
@@ -124,6 +124,6 @@ export class CreateCustomerInput extends CustomerFields {
 
 @InputType({ description: 'Fields left out are unchanged; an explicit null clears a nullable field.' })
 export class UpdateCustomerInput extends CustomerFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Unique whatever its case (CONFLICT otherwise).' })
   name?: string | null;
 }
