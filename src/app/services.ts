@@ -14,6 +14,7 @@ import type { AlertEventsReaction } from '../modules/alert/alert-event';
 import { AlertEngine } from '../modules/alert/alert-engine';
 import { AlertEventService } from '../modules/alert/alert-event.service';
 import { AlertEventWriter } from '../modules/alert/alert-event-writer';
+import { AlertRuleChanges } from '../modules/alert/alert-rule-changes';
 import { alertJobs } from '../modules/alert/alert-jobs';
 import { AlertLoader } from '../modules/alert/alert.loader';
 import { ApiKeyService } from '../modules/api-key/api-key.service';
@@ -26,6 +27,7 @@ import { CustomerEventsService } from '../modules/customer/customer-events.servi
 import { CustomerQueryService } from '../modules/customer/customer-query.service';
 import { CustomerLoader } from '../modules/customer/customer.loader';
 import { CustomerService } from '../modules/customer/customer.service';
+import type { CustomerRulesChangedReaction } from '../modules/customer/customer-rules-change';
 import { CustomerClassLoader } from '../modules/customer-class/customer-class.loader';
 import { CustomerClassService } from '../modules/customer-class/customer-class.service';
 import { HostQueryService } from '../modules/host/host-query.service';
@@ -54,13 +56,15 @@ export function createServices({ config, logger, db, events }: Platform) {
   const notifications = new NotificationService(db, events, config);
   const alertWriter = new AlertEventWriter(events);
   const alertEngine = new AlertEngine(alertWriter);
+  const alertRuleChanges = new AlertRuleChanges(alertEngine);
   // Services call the reactions through this object at call time, so a test can observe one.
-  const reactions = new Reactions(alertEngine, notifications);
+  const reactions = new Reactions(alertEngine, alertRuleChanges, notifications);
 
   const templates = new NotificationTemplateLoader(db);
   const balanceLedger = new BalanceLedger(events, (uow, changes) => reactions.balanceChanged(uow, changes));
   const classes = new CustomerClassLoader(db);
   const customers = new CustomerLoader(db);
+  const customerRulesChanged: CustomerRulesChangedReaction = (uow, ids) => reactions.customerRulesChanged(uow, ids);
   const customerQueries = new CustomerQueryService(db, customers);
   const apiKeys = new ApiKeyService(db, events, logger);
   const trunks = new TrunkLoader(db);
@@ -88,7 +92,7 @@ export function createServices({ config, logger, db, events }: Platform) {
     loaders: { templates, classes, customers, trunks, hosts, alerts, classCustomers: new ClassCustomersLoader(db, customers, classes) },
     notificationTemplates: new NotificationTemplateService(db, config),
     customerClasses: new CustomerClassService(db),
-    customers: new CustomerService(db, balanceLedger, events),
+    customers: new CustomerService(db, balanceLedger, events, customerRulesChanged),
     customerQueries,
     customerBalances: new CustomerBalanceService(db, balanceLedger),
     customerEvents: new CustomerEventsService(events, customers),
@@ -96,7 +100,7 @@ export function createServices({ config, logger, db, events }: Platform) {
     hosts: new HostService(db, trunkChanged),
     hostQueries: new HostQueryService(db, hosts),
     cdrs,
-    alertDefinitions: new AlertDefinitionService(db, alertWriter, config, alertEventsWritten),
+    alertDefinitions: new AlertDefinitionService(db, alertWriter, alertRuleChanges, config, alertEventsWritten),
     alertEvents,
     notifications,
     notificationDispatcher,

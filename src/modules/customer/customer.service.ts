@@ -12,12 +12,14 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
+import { markCustomersLocked } from '../balance/customer-locks';
 import { customerColumns } from './customer-fields';
 import { CustomerStatus } from './customer.enums';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 import { selectCustomers } from './customer.loader';
 import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
 import { CUSTOMER_STATUS_CHANGED } from './customer.topics';
+import { RULE_INPUT_COLUMNS, type CustomerRulesChangedReaction } from './customer-rules-change';
 
 interface ClassDefaults {
   default_terms: string | null;
@@ -31,6 +33,7 @@ export class CustomerService {
     private readonly db: Database,
     private readonly ledger: BalanceLedger,
     private readonly events: EventBus,
+    private readonly rulesChanged: CustomerRulesChangedReaction,
   ) {}
 
   /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
@@ -51,8 +54,14 @@ export class CustomerService {
       }
       const q = new SqlParams();
       const [row] = await uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params);
+      // No other transaction sees the new row: it is as good as locked.
+      markCustomersLocked(uow, [row.id]);
+      // The rules look at the new customer now (its triggers, class and type included):
+      // through the opening balance's own reaction, or here when there is none.
       if (input.balance && input.balance !== '0') {
         await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }]);
+      } else {
+        await this.rulesChanged(uow, [row.id]);
       }
       const [created] = await selectCustomers(uow, [row.id]);
       return created;
@@ -74,6 +83,13 @@ export class CustomerService {
         q.params,
       );
       if (!rows.length) throw notFound('Customer', id);
+      if (RULE_INPUT_COLUMNS.some((column) => column in values)) {
+        // The UPDATE holds the row: the rules look at the customer's new values now.
+        markCustomersLocked(uow, [local]);
+        const { penalised } = await this.rulesChanged(uow, [local]);
+        // A penalty suspended the customer after the UPDATE returned it.
+        if (penalised) return (await selectCustomers(uow, [local]))[0];
+      }
       return CustomerType.from(rows[0]);
     });
   }
