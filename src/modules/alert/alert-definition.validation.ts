@@ -1,11 +1,11 @@
 /** Input rules of an alert definition that need no database (pure, typed errors). */
 import { badInput } from '../../platform/common/errors';
+import { E164_RE } from '../../platform/common/validation';
 import { isWindowed } from './alert.enums';
 import { resetOnNonTriggeringSide } from './alert-evaluator';
 import type { AlertDefinitionInput } from './alert.inputs';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164_RE = /^\+[1-9]\d{1,14}$/;
 
 function positiveInt(value: number | null | undefined, field: string, min: number): void {
   if (value === null || value === undefined) return;

@@ -85,6 +85,9 @@ abstract class CustomerFields {
   @Field(() => String, { nullable: true })
   ratesEmail?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'E.164 number for SMS notifications to the customer; empty clears it.' })
+  phone?: string | null;
+
   @Field(() => String, { nullable: true })
   taxId?: string | null;
 
