@@ -73,6 +73,7 @@ interface Row {
 }
 
 export async function main(): Promise<void> {
+  const loadAtStart = os.loadavg();
   const bench = await openBenchServer();
   const database = await bench.freshDatabase('rules');
   const sql = new Client({ connectionString: database.url });
@@ -158,7 +159,7 @@ export async function main(): Promise<void> {
   const lines = [
     `## Rules look now over ${IN_CLASS.toLocaleString('en-US')} customers (bench/rules-now.bench.ts)`,
     '',
-    `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; PostgreSQL at DATABASE_URL; ${new Date().toISOString()}.`,
+    `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; PostgreSQL at DATABASE_URL; ${new Date().toISOString()}; load average (1 min) ${loadAtStart[0].toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end.`,
     `Command: \`DATABASE_URL=... npm run bench:rules\` (${IN_CLASS.toLocaleString('en-US')} customers in one class, all of type CARRIER, plus ${OTHERS.toLocaleString('en-US')} others; ${ROUNDS} rounds on one fresh database; schedulers off, so the outbox rows are queued but not sent).`,
     'Each rule write is one GraphQL request and one transaction: lock the customers concerned (id order), one statement for stale states and candidates, the pure evaluator, one upsert, one event write (penalties included), the rule\'s messages queued.',
     '',
