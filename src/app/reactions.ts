@@ -9,6 +9,7 @@
  *   customer created, or its triggers, thresholds, credit limit, class or type changed
  *                               -> its balance rules at once, stale states resolved -> alert messages
  *   scheduled alert passes, delivered tests -> alert messages
+ *   customer status changed (operator, penalty, its end, reminders) -> customer.status_changed webhooks
  */
 import type { UnitOfWork } from '../platform/db/unit-of-work';
 import type { CdrBatchAlerts, CreatedAlertEvent } from '../modules/alert/alert-event';
@@ -17,6 +18,7 @@ import type { AlertRuleChanges } from '../modules/alert/alert-rule-changes';
 import type { AppliedBalanceChange } from '../modules/balance/balance-change';
 import type { ChargedBatch } from '../modules/cdr/charged-cdr';
 import type { CustomerRulesOutcome } from '../modules/customer/customer-rules-change';
+import type { CustomerStatusChange } from '../modules/customer/customer-status';
 import type { NotificationService } from '../modules/notification/notification.service';
 import type { TrunkChange } from '../modules/trunk/trunk-change';
 
@@ -50,6 +52,11 @@ export class Reactions {
   /** TrunkChangedReaction. */
   async trunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     await this.notifications.onTrunkChanged(uow, changes);
+  }
+
+  /** CustomerStatusChangedReaction: runs where the change is written (inside the balance, CDR and rule-change reactions too, for penalties). */
+  async customerStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
+    await this.notifications.onStatusChanged(uow, changes);
   }
 
   /** AlertEventsReaction: events of scheduled passes, delivered tests and rule changes. */

@@ -3,10 +3,11 @@
  * it, so a rule (no negative limits, valid e-mails and phone numbers) holds whichever way a value arrives.
  */
 import { badInput } from '../../platform/common/errors';
+import { ianaTimeZone } from '../../platform/common/time-zone';
 import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalPhone, optionalText, requiredName } from '../../platform/common/validation';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 
-type Kind = 'name' | 'text' | 'email' | 'phone' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool';
+type Kind = 'name' | 'text' | 'email' | 'phone' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool' | 'timeZone';
 
 interface FieldSpec {
   column: string;
@@ -39,6 +40,7 @@ export const CUSTOMER_FIELDS: Record<Writable, FieldSpec> = {
   callDurationTrigger: { column: 'call_duration_trigger', kind: 'limit', nullable: false },
   lowBalanceThreshold: { column: 'low_balance_threshold', kind: 'money', nullable: true },
   notificationsEnabled: { column: 'notifications_enabled', kind: 'bool', nullable: false },
+  timeZone: { column: 'time_zone', kind: 'timeZone', nullable: true },
 };
 
 function clean(field: string, spec: FieldSpec, value: unknown): unknown {
@@ -61,6 +63,8 @@ function clean(field: string, spec: FieldSpec, value: unknown): unknown {
     case 'nonNegativeMoney':
       nonNegativeDecimal(value as string, field);
       return value;
+    case 'timeZone':
+      return ianaTimeZone(value as string, field);
     default:
       return value;
   }

@@ -6,7 +6,7 @@
  * `sms` null: the subject is the SMS text.
  */
 import type { MessageTemplate } from './notification-renderer';
-import { NotificationKind } from '../notification-template/notification-kind';
+import { NotificationKind, type TemplatedKind } from '../notification-template/notification-kind';
 
 /** "balance 50.00, at or above your low balance threshold of 10.00", or that none is set. */
 const THRESHOLD_CLAUSE =
@@ -22,7 +22,7 @@ function alertFigure(path: string): string {
 
 const ALERT_FIGURES = `{{alert.area}}: value ${alertFigure('alert.value')}, threshold ${alertFigure('alert.threshold')}.`;
 
-export const DEFAULT_TEMPLATES: Record<NotificationKind, MessageTemplate> = {
+export const DEFAULT_TEMPLATES: Record<TemplatedKind, MessageTemplate> = {
   [NotificationKind.LOW_BALANCE]: {
     subject: '{{#if belowThreshold}}Low balance{{else}}Balance{{/if}}: {{money balance}}',
     body:

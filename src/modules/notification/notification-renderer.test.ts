@@ -1,4 +1,4 @@
-import { NotificationKind } from '../notification-template/notification-kind';
+import { isTemplatedKind, NotificationKind, type TemplatedKind } from '../notification-template/notification-kind';
 import type { CreatedAlertEvent } from '../alert/alert-event';
 import { DEFAULT_TEMPLATES } from './default-templates';
 import { alertView, balanceKinds, currentView, customerMessages } from './notification-reactions';
@@ -30,6 +30,7 @@ const customer: CustomerRow = {
   enabled_notifications: null,
   class_template_id: null,
   template_messages: null,
+  time_zone: 'UTC',
 };
 
 describe('helpers', () => {
@@ -88,6 +89,15 @@ describe('renderMessage', () => {
   it('reports render errors naming the field', () => {
     expect(() => renderMessage({ subject: '{{nohelper x}}', body: '', bcc: [] }, { x: 1 }, 'html', LIMITS)).toThrow(TemplateRenderError);
     expect(() => renderMessage({ subject: 'ok', body: '{{datetime at "Nowhere/Zone"}}', bcc: [] }, { at: '2026-01-01T00:00:00Z' }, 'html', LIMITS)).toThrow(/body/);
+  });
+  it('formats {{datetime x}} in the view\'s timeZone (the customer\'s, else the settings\'), a named zone in that one, and in UTC without either', () => {
+    const t = { subject: '{{datetime at}}', body: '{{datetime at "UTC"}} {{#with customer}}{{datetime ../at}}{{/with}}', bcc: [] };
+    const at = '2026-07-01T10:00:00Z';
+    expect(renderMessage(t, { at, timeZone: 'Europe/Berlin', customer: {} }, 'text', LIMITS)).toMatchObject({
+      subject: '2026-07-01 12:00:00 CEST',
+      body: '2026-07-01 10:00:00 UTC 2026-07-01 12:00:00 CEST',
+    });
+    expect(renderMessage(t, { at, customer: {} }, 'text', LIMITS).subject).toBe('2026-07-01 10:00:00 UTC');
   });
 });
 
@@ -161,7 +171,8 @@ describe('SMS text', () => {
 
 describe('PortaBilling class templates', () => {
   it('a class without a template sends its customers nothing, whatever it enables; without a class, every built-in', () => {
-    const all = Object.values(NotificationKind);
+    // STATUS_CHANGED is not a customer message: it has no template.
+    const all = Object.values(NotificationKind).filter(isTemplatedKind);
     const unassigned = { ...customer, customer_class_id: 'c', class_template_id: null, enabled_notifications: all, template_messages: null };
     for (const kind of all) {
       expect(customerTemplate(unassigned, kind)).toBeNull();
@@ -203,8 +214,8 @@ describe('number and percent helpers', () => {
 });
 
 describe('honest wording', () => {
-  const render = (c: CustomerRow, kind: NotificationKind) => renderForChannel({ template: DEFAULT_TEMPLATES[kind], view: currentView(kind, c) }, 'EMAIL', LIMITS);
-  const sms = (c: CustomerRow, kind: NotificationKind) => renderForChannel({ template: DEFAULT_TEMPLATES[kind], view: currentView(kind, c) }, 'SMS', LIMITS).body;
+  const render = (c: CustomerRow, kind: TemplatedKind) => renderForChannel({ template: DEFAULT_TEMPLATES[kind], view: currentView(kind, c) }, 'EMAIL', LIMITS);
+  const sms = (c: CustomerRow, kind: TemplatedKind) => renderForChannel({ template: DEFAULT_TEMPLATES[kind], view: currentView(kind, c) }, 'SMS', LIMITS).body;
 
   it('LOW_BALANCE says whether the balance is below the threshold, and when none is set', () => {
     const above = { ...customer, name: 'Acme', balance: '50.0000000000', low_balance_threshold: '10.0000000000' };

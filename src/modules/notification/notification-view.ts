@@ -53,6 +53,8 @@ export interface CustomerRow {
   /** The class's notification template (null: the class has none, or there is no class). */
   class_template_id: string | null;
   template_messages: StoredMessage[] | null;
+  /** The zone of the customer's messages: its own, else the settings' one. */
+  time_zone: string;
 }
 
 export function customerView(c: CustomerRow): CustomerView {
@@ -86,6 +88,13 @@ export interface BaseView {
   now: string;
   /** True for a test delivery (testAlert with deliver): its subject is also prefixed "[TEST] ". */
   test: boolean;
+  /** IANA zone of `{{datetime x}}` without a zone: the customer's timeZone, else the settings' timeZone. */
+  timeZone: string;
+}
+
+/** The fields every view has, for a message of `kind` about `customer`, produced now (`test`: a test delivery). */
+export function baseView(kind: NotificationKind, customer: CustomerRow, test = false): BaseView {
+  return { kind, customer: customerView(customer), now: new Date().toISOString(), test, timeZone: customer.time_zone };
 }
 
 /** LOW_BALANCE and ZERO_BALANCE: the change that crossed the line. */

@@ -16,8 +16,10 @@ import { NotificationKind } from '../notification-template/notification-kind';
 import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
 import type { CreatedAlertEvent } from '../alert/alert-event';
 import type { AppliedBalanceChange } from '../balance/balance-change';
+import type { CustomerStatusChange } from '../customer/customer-status';
 import type { TrunkChange } from '../trunk/trunk-change';
 import { currentView, customerMessages, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
+import { statusWebhookMessages } from './status-webhooks';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
 import { renderDraft, type OutboxMessage } from './template-selection';
@@ -33,11 +35,12 @@ const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE
  * the customer. An alert event is also sent to its rule's emails, phones and webhook URLs
  * (operator staff, webhook tokens): those rows carry the customer's id but are not its
  * data. Of an alert, the customer receives only the email to its NOC address and the SMS
- * to its phone.
+ * to its phone. Status webhooks (STATUS_CHANGED) go to the operator's switches: not the
+ * customer's either.
  */
-const ADDRESSED_TO_CUSTOMER = `(alert_event_id IS NULL OR EXISTS (
+const ADDRESSED_TO_CUSTOMER = `(kind <> 'STATUS_CHANGED' AND (alert_event_id IS NULL OR EXISTS (
   SELECT 1 FROM customers c WHERE c.id = notifications.customer_id
-     AND ((channel = 'EMAIL' AND recipient = btrim(c.noc_email)) OR (channel = 'SMS' AND recipient = c.phone))))`;
+     AND ((channel = 'EMAIL' AND recipient = btrim(c.noc_email)) OR (channel = 'SMS' AND recipient = c.phone)))))`;
 
 /**
  * Newest first; the id is the key. Qualified: ORDER BY takes a bare `id` for the output
@@ -77,6 +80,11 @@ export class NotificationService {
   async onBalanceAndAlerts(uow: UnitOfWork, changes: AppliedBalanceChange[], events: CreatedAlertEvent[]): Promise<void> {
     if (changes.length === 0 && events.length === 0) return;
     await this.enqueue(uow, await onBalanceAndAlerts(uow, changes, events));
+  }
+
+  /** In-transaction reaction: queues the customer.status_changed webhooks of status changes. */
+  async onStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
+    if (changes.length) await this.enqueue(uow, await statusWebhookMessages(uow, changes));
   }
 
   /** In-transaction reaction: queues TRUNK_UPDATED notices. */
