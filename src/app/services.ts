@@ -4,6 +4,7 @@
  * Reactions (reactions.ts) handed to the lower module whose change it follows.
  * Nothing else reaches services: resolvers get theirs from resolvers.ts.
  */
+import type { Clock } from '../platform/clock';
 import type { Config } from '../platform/config';
 import type { Database } from '../platform/db/database';
 import type { PeriodicJob } from '../platform/jobs';
@@ -47,9 +48,11 @@ export interface Platform {
   logger: Logger;
   db: Database;
   events: EventBus;
+  /** The clock of scheduled work (reminders). */
+  clock: Clock;
 }
 
-export function createServices({ config, logger, db, events }: Platform) {
+export function createServices({ config, logger, db, events, clock }: Platform) {
   // The top of the graph first: the reactions call alerts and notifications.
   const notifications = new NotificationService(db, events, config);
   const alertWriter = new AlertEventWriter(events);

@@ -10,6 +10,7 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { CustomerClassInput } from './customer-class.inputs';
 import { CLASS_COLUMNS, CustomerClassType, type CustomerClassRow } from './customer-class.type';
+import { reminderColumns } from './low-balance-reminder';
 
 const UNIQUE = { customer_classes_name_key: () => conflict('A customer class with this name already exists') };
 
@@ -87,6 +88,7 @@ export class CustomerClassService {
       default_credit_limit: input.defaultCreditLimit,
       default_call_limit: input.defaultCallLimit,
       default_cps_limit: input.defaultCpsLimit,
+      ...reminderColumns(input.lowBalanceReminder, 'lowBalanceReminder'),
     };
   }
 

@@ -18,6 +18,7 @@ import type { CreatedAlertEvent } from '../alert/alert-event';
 import type { AppliedBalanceChange } from '../balance/balance-change';
 import type { TrunkChange } from '../trunk/trunk-change';
 import { customerMessage, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
+import { lowBalanceReminderMessages, type LowBalanceReminderDue } from './low-balance-reminders';
 import { customerView, type BalanceView, type BaseView } from './notification-view';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
@@ -81,6 +82,11 @@ export class NotificationService {
   /** In-transaction reaction: queues TRUNK_UPDATED notices. */
   async onTrunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     if (changes.length) await this.enqueue(uow, await onTrunkChanged(uow, changes));
+  }
+
+  /** Queues the reminder job's LOW_BALANCE reminders in its transaction. */
+  async onLowBalanceReminders(uow: UnitOfWork, due: LowBalanceReminderDue[]): Promise<void> {
+    if (due.length) await this.enqueue(uow, await lowBalanceReminderMessages(uow, due));
   }
 
   async list(ctx: RequestContext, filter: NotificationFilter, first?: number | null, after?: string | null): Promise<NotificationConnection> {
