@@ -9,6 +9,7 @@ import { CustomerBalanceHot1732406400700 } from './1732406400700-customer-balanc
 import { AlertValueRange1732406400810 } from './1732406400810-alert-value-range';
 import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-idempotency-keys';
 import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
+import { Settings1732406401210 } from './1732406401210-settings';
 import { Reminders1732406401260 } from './1732406401260-reminders';
 
 export const MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   AlertValueRange1732406400810,
   BalanceIdempotencyKeys1732406400850,
   NotificationDrafts1732406401100,
+  Settings1732406401210,
   Reminders1732406401260,
 ];

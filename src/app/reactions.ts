@@ -4,28 +4,35 @@
  * module's service by src/app/services.ts; the bodies below call higher modules.
  *
  *   payment, adjustment, reset -> balance rules (alerts) -> notices and alert messages (notifications)
+ *                                 -> a balance back at its threshold ends its reminder period (lifting its suspension)
  *   CDR batch stored + charged  -> call, window and balance rules in one pass -> notices and alert messages, once
  *   trunk or hosts changed      -> TRUNK_UPDATED notices
  *   scheduled alert passes, delivered tests -> alert messages
+ *   customer status changed (operator, penalty, its end, reminders) -> customer.status_changed webhooks
+ *   (the reminder job's reminders and suspensions are its own pass's work: reminder/reminder-job.ts)
  */
 import type { UnitOfWork } from '../platform/db/unit-of-work';
 import type { CdrBatchAlerts, CreatedAlertEvent } from '../modules/alert/alert-event';
 import type { AlertEngine } from '../modules/alert/alert-engine';
 import type { AppliedBalanceChange } from '../modules/balance/balance-change';
 import type { ChargedBatch } from '../modules/cdr/charged-cdr';
+import type { CustomerStatusChange } from '../modules/customer/customer-status';
 import type { NotificationService } from '../modules/notification/notification.service';
+import type { ReminderService } from '../modules/reminder/reminder.service';
 import type { TrunkChange } from '../modules/trunk/trunk-change';
 
 export class Reactions {
   constructor(
     private readonly alerts: AlertEngine,
     private readonly notifications: NotificationService,
+    private readonly reminders: ReminderService,
   ) {}
 
   /** BalanceChangedReaction: the changed customers are locked by the ledger. */
   async balanceChanged(uow: UnitOfWork, changes: AppliedBalanceChange[]): Promise<void> {
     const raised = await this.alerts.onBalanceChanged(uow, changes.map((c) => c.customerId));
     await this.notifications.onBalanceAndAlerts(uow, changes, raised);
+    await this.reminders.balanceChanged(uow, changes);
   }
 
   /** CdrBatchReaction: every customer of the batch is locked; the events it raised go back on the batch's result. */
@@ -38,6 +45,11 @@ export class Reactions {
   /** TrunkChangedReaction. */
   async trunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     await this.notifications.onTrunkChanged(uow, changes);
+  }
+
+  /** CustomerStatusChangedReaction: runs where the change is written (inside the balance and CDR reactions too, for penalties). */
+  async customerStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
+    await this.notifications.onStatusChanged(uow, changes);
   }
 
   /** AlertEventsReaction: events of scheduled passes and delivered tests. */

@@ -3,11 +3,12 @@
  * it, so a rule (no negative limits, valid e-mails) holds whichever way a value arrives.
  */
 import { badInput } from '../../platform/common/errors';
+import { ianaTimeZone } from '../../platform/common/time-zone';
 import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalText, requiredName } from '../../platform/common/validation';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 import { reminderColumns } from '../customer-class/low-balance-reminder';
 
-type Kind = 'name' | 'text' | 'email' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool';
+type Kind = 'name' | 'text' | 'email' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool' | 'timeZone';
 
 interface FieldSpec {
   column: string;
@@ -40,6 +41,7 @@ export const CUSTOMER_FIELDS: Record<Writable, FieldSpec> = {
   callDurationTrigger: { column: 'call_duration_trigger', kind: 'limit', nullable: false },
   lowBalanceThreshold: { column: 'low_balance_threshold', kind: 'money', nullable: true },
   notificationsEnabled: { column: 'notifications_enabled', kind: 'bool', nullable: false },
+  timeZone: { column: 'time_zone', kind: 'timeZone', nullable: true },
 };
 
 function clean(field: string, spec: FieldSpec, value: unknown): unknown {
@@ -60,6 +62,8 @@ function clean(field: string, spec: FieldSpec, value: unknown): unknown {
     case 'nonNegativeMoney':
       nonNegativeDecimal(value as string, field);
       return value;
+    case 'timeZone':
+      return ianaTimeZone(value as string, field);
     default:
       return value;
   }

@@ -104,6 +104,9 @@ abstract class CustomerFields {
   @Field(() => Boolean, { nullable: true })
   notificationsEnabled?: boolean | null;
 
+  @Field(() => String, { nullable: true })
+  timeZone?: string | null;
+
   @Field(() => LowBalanceReminderInput, { nullable: true })
   lowBalanceReminder?: LowBalanceReminderInput | null;
 }

@@ -37,6 +37,7 @@ export interface CustomerRow extends ReminderColumns {
   call_duration_trigger: number;
   low_balance_threshold: string | null;
   notifications_enabled: boolean;
+  time_zone: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -44,7 +45,7 @@ export interface CustomerRow extends ReminderColumns {
 export const CUSTOMER_COLUMNS = `c.id, c.name, c.company, c.type, c.status, c.suspended_until, c.terms, c.balance, c.credit_limit,
   c.accrued_charges, c.test_credit, c.call_limit, c.cps_limit, c.min_profitability, c.main_email, c.noc_email, c.billing_email,
   c.rates_email, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
-  c.low_balance_threshold, c.notifications_enabled, ${reminderColumnsOf('c')}, c.created_at, c.updated_at`;
+  c.low_balance_threshold, c.notifications_enabled, c.time_zone, ${reminderColumnsOf('c')}, c.created_at, c.updated_at`;
 
 @ObjectType('Customer', {
   implements: Node,
@@ -135,6 +136,9 @@ export class CustomerType implements Node {
   @Field()
   notificationsEnabled!: boolean;
 
+  @Field(() => String, { nullable: true, description: "IANA time zone of the customer (reminder times, dates in messages). Null: the settings' one." })
+  timeZone!: string | null;
+
   @Field(() => LowBalanceReminder, { nullable: true, description: "Low-balance reminders for this customer; null: the class's, if any." })
   lowBalanceReminder!: LowBalanceReminder | null;
 
@@ -173,6 +177,7 @@ export class CustomerType implements Node {
     t.callDurationTrigger = r.call_duration_trigger;
     t.lowBalanceThreshold = r.low_balance_threshold;
     t.notificationsEnabled = r.notifications_enabled;
+    t.timeZone = r.time_zone;
     t.lowBalanceReminder = reminderFrom(r);
     t.createdAt = r.created_at;
     t.updatedAt = r.updated_at;

@@ -9,6 +9,7 @@
 import Handlebars from 'handlebars';
 import { badInput } from '../../platform/common/errors';
 import type { Config } from '../../platform/config';
+import { isTemplatedKind } from './notification-kind';
 import { TEMPLATE_HELPERS } from './template-helpers';
 import type { StoredMessage } from './notification-template.type';
 import type { NotificationTemplateInput } from './notification-template.inputs';
@@ -155,6 +156,7 @@ export function validateTemplateInput(input: NotificationTemplateInput, rules: T
   if (!name || name.length > MAX_NAME) throw badInput(`name must be 1 to ${MAX_NAME} characters`, 'name');
   const seen = new Set<string>();
   const messages = input.messages.map((m) => {
+    if (!isTemplatedKind(m.kind)) throw badInput(`${m.kind} is the fixed status webhook; a template has no message of that kind`, 'messages', { kind: m.kind });
     if (seen.has(m.kind)) throw badInput(`${m.kind} appears more than once; a template has one message per kind`, 'messages', { kind: m.kind });
     seen.add(m.kind);
     assertCompiles(m.subject, m.kind, 'subject', rules);

@@ -4,9 +4,9 @@
  * alerts whose definition names no template. Variables: see notification-view.ts.
  */
 import type { MessageTemplate } from './notification-renderer';
-import { NotificationKind } from '../notification-template/notification-kind';
+import { NotificationKind, type TemplatedKind } from '../notification-template/notification-kind';
 
-export const DEFAULT_TEMPLATES: Record<NotificationKind, MessageTemplate> = {
+export const DEFAULT_TEMPLATES: Record<TemplatedKind, MessageTemplate> = {
   [NotificationKind.LOW_BALANCE]: {
     subject: 'Low balance: {{money balance}}',
     body:

@@ -9,7 +9,7 @@ import { normaliseDecimal } from '../../platform/common/decimal';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { NotificationKind } from '../notification-template/notification-kind';
 import { customerMessage, loadCustomerRows } from './notification-reactions';
-import { customerView, type BalanceView } from './notification-view';
+import { baseView, type BalanceView } from './notification-view';
 import type { OutboxMessage } from './template-selection';
 
 /** One reminder the job sends (ids local). */
@@ -25,7 +25,7 @@ export async function lowBalanceReminderMessages(uow: UnitOfWork, due: LowBalanc
   for (const { customerId, remindedAt } of due) {
     const customer = customers.get(customerId);
     if (!customer) continue;
-    const base = { kind: NotificationKind.LOW_BALANCE, customer: customerView(customer), now: new Date().toISOString() };
+    const base = baseView(NotificationKind.LOW_BALANCE, customer);
     const balance = normaliseDecimal(customer.balance);
     const view: BalanceView = { ...base, balance, previousBalance: balance, threshold: base.customer.lowBalanceThreshold, delta: '0', reason: 'REMINDER', at: remindedAt.toISOString() };
     const message = customerMessage(customer, view);

@@ -26,6 +26,7 @@ const customer: CustomerRow = {
   customer_class_id: null,
   enabled_notifications: null,
   template_messages: null,
+  time_zone: 'UTC',
 };
 
 describe('helpers', () => {
@@ -84,6 +85,15 @@ describe('renderMessage', () => {
   it('reports render errors naming the field', () => {
     expect(() => renderMessage({ subject: '{{nohelper x}}', body: '', bcc: [] }, { x: 1 }, 'html', LIMITS)).toThrow(TemplateRenderError);
     expect(() => renderMessage({ subject: 'ok', body: '{{datetime at "Nowhere/Zone"}}', bcc: [] }, { at: '2026-01-01T00:00:00Z' }, 'html', LIMITS)).toThrow(/body/);
+  });
+  it('formats {{datetime x}} in the view\'s timeZone (the customer\'s, else the settings\'), a named zone in that one, and in UTC without either', () => {
+    const t = { subject: '{{datetime at}}', body: '{{datetime at "UTC"}} {{#with customer}}{{datetime ../at}}{{/with}}', bcc: [] };
+    const at = '2026-07-01T10:00:00Z';
+    expect(renderMessage(t, { at, timeZone: 'Europe/Berlin', customer: {} }, 'text', LIMITS)).toMatchObject({
+      subject: '2026-07-01 12:00:00 CEST',
+      body: '2026-07-01 10:00:00 UTC 2026-07-01 12:00:00 CEST',
+    });
+    expect(renderMessage(t, { at, customer: {} }, 'text', LIMITS).subject).toBe('2026-07-01 10:00:00 UTC');
   });
 });
 

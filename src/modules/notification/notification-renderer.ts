@@ -130,7 +130,7 @@ export function formatMoney(value: unknown, minDecimals = 2): string {
   return d.decimalPlaces() < minDecimals ? d.toFixed(minDecimals) : d.toFixed();
 }
 
-/** `{{datetime at "Europe/Berlin"}}`: "2026-11-24 01:14:21 CET" in the zone (default UTC). */
+/** `{{datetime at "Europe/Berlin"}}`: "2026-11-24 01:14:21 CET" in the zone (the helper's default: the view's timeZone). */
 export function formatDateTime(value: unknown, timeZone = 'UTC'): string {
   if (value === null || value === undefined || value === '') return '';
   const date = value instanceof Date ? value : new Date(String(value));
@@ -189,8 +189,14 @@ hb.registerHelper('money', (...a: unknown[]) => {
 hb.registerHelper('datetime', (...a: unknown[]) => {
   tick();
   const [value, zone] = args(a);
-  return formatDateTime(value, typeof zone === 'string' ? zone : 'UTC');
+  return formatDateTime(value, typeof zone === 'string' ? zone : viewTimeZone(a[a.length - 1] as Handlebars.HelperOptions));
 });
+
+/** The zone of a view without one given: its `timeZone` (the customer's, else the settings'; see notification-view.ts), else UTC. */
+function viewTimeZone(options: Handlebars.HelperOptions | undefined): string {
+  const zone = (options?.data as { root?: { timeZone?: unknown } } | undefined)?.root?.timeZone;
+  return typeof zone === 'string' && zone ? zone : 'UTC';
+}
 hb.registerHelper('duration', (...a: unknown[]) => {
   tick();
   return formatDuration(args(a)[0]);

@@ -49,6 +49,8 @@ export interface CustomerRow {
   customer_class_id: string | null;
   enabled_notifications: string[] | null;
   template_messages: StoredMessage[] | null;
+  /** The zone of the customer's messages: its own, else the settings' one. */
+  time_zone: string;
 }
 
 export function customerView(c: CustomerRow): CustomerView {
@@ -79,6 +81,13 @@ export interface BaseView {
   customer: CustomerView;
   /** When the message was produced (ISO). */
   now: string;
+  /** IANA zone of `{{datetime x}}` without a zone: the customer's timeZone, else the settings' timeZone. */
+  timeZone: string;
+}
+
+/** The fields every view has, for a message of `kind` about `customer`, produced now. */
+export function baseView(kind: NotificationKind, customer: CustomerRow): BaseView {
+  return { kind, customer: customerView(customer), now: new Date().toISOString(), timeZone: customer.time_zone };
 }
 
 /** LOW_BALANCE and ZERO_BALANCE: the change that crossed the line. */

@@ -16,10 +16,12 @@ import { NotificationKind } from '../notification-template/notification-kind';
 import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
 import type { CreatedAlertEvent } from '../alert/alert-event';
 import type { AppliedBalanceChange } from '../balance/balance-change';
+import type { CustomerStatusChange } from '../customer/customer-status';
 import type { TrunkChange } from '../trunk/trunk-change';
 import { customerMessage, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
 import { lowBalanceReminderMessages, type LowBalanceReminderDue } from './low-balance-reminders';
-import { customerView, type BalanceView, type BaseView } from './notification-view';
+import { baseView, type BalanceView, type BaseView } from './notification-view';
+import { statusWebhookMessages } from './status-webhooks';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
 import { renderDraft, type OutboxMessage } from './template-selection';
@@ -34,10 +36,11 @@ const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE
  * What a CUSTOMER key may see of its customer's delivery log: the messages addressed to
  * the customer. An alert event is also sent to its rule's emails, phones and webhook URLs
  * (operator staff, webhook tokens): those rows carry the customer's id but are not its
- * data. Of an alert, the customer receives only the email to its NOC address.
+ * data. Of an alert, the customer receives only the email to its NOC address. Status
+ * webhooks (STATUS_CHANGED) go to the operator's switches: not the customer's either.
  */
-const ADDRESSED_TO_CUSTOMER = `(alert_event_id IS NULL OR (channel = 'EMAIL' AND recipient = (
-  SELECT btrim(c.noc_email) FROM customers c WHERE c.id = notifications.customer_id)))`;
+const ADDRESSED_TO_CUSTOMER = `(kind <> 'STATUS_CHANGED' AND (alert_event_id IS NULL OR (channel = 'EMAIL' AND recipient = (
+  SELECT btrim(c.noc_email) FROM customers c WHERE c.id = notifications.customer_id))))`;
 
 /**
  * Newest first; the id is the key. Qualified: ORDER BY takes a bare `id` for the output
@@ -77,6 +80,11 @@ export class NotificationService {
   async onBalanceAndAlerts(uow: UnitOfWork, changes: AppliedBalanceChange[], events: CreatedAlertEvent[]): Promise<void> {
     if (changes.length === 0 && events.length === 0) return;
     await this.enqueue(uow, await onBalanceAndAlerts(uow, changes, events));
+  }
+
+  /** In-transaction reaction: queues the customer.status_changed webhooks of status changes. */
+  async onStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
+    if (changes.length) await this.enqueue(uow, await statusWebhookMessages(uow, changes));
   }
 
   /** In-transaction reaction: queues TRUNK_UPDATED notices. */
@@ -132,7 +140,7 @@ export class NotificationService {
     if (!customer.billing_email?.trim() && !customer.main_email?.trim()) {
       throw badInput('the customer has neither a billing nor a main email', 'customerId');
     }
-    const base: BaseView = { kind, customer: customerView(customer), now: new Date().toISOString() };
+    const base = baseView(kind, customer);
     const view: BaseView | BalanceView =
       kind === NotificationKind.WELCOME
         ? base

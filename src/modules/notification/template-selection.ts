@@ -6,7 +6,7 @@
  * template, else the built-in default. A message is enqueued as a draft (its template
  * and view), rendered later outside the transaction that caused it.
  */
-import { NotificationKind } from '../notification-template/notification-kind';
+import type { NotificationKind, TemplatedKind } from '../notification-template/notification-kind';
 import { DEFAULT_TEMPLATES } from './default-templates';
 import { renderMessage, TemplateRenderError, type MessageTemplate, type RenderLimits, type RenderMode } from './notification-renderer';
 import type { CustomerRow, StoredMessage } from './notification-view';
@@ -41,13 +41,13 @@ export interface OutboxMessage extends RenderedContent {
 }
 
 /** The stored message of that kind, else the built-in default. */
-export function messageFor(kind: NotificationKind, messages: StoredMessage[] | null | undefined): MessageTemplate {
+export function messageFor(kind: TemplatedKind, messages: StoredMessage[] | null | undefined): MessageTemplate {
   const stored = messages?.find((m) => m.kind === kind);
   return stored ? { subject: stored.subject, body: stored.body, bcc: stored.bcc ?? [] } : DEFAULT_TEMPLATES[kind];
 }
 
 /** The template a customer's message of this kind uses, or null when its class does not enable the kind. */
-export function customerTemplate(customer: CustomerRow, kind: NotificationKind): MessageTemplate | null {
+export function customerTemplate(customer: CustomerRow, kind: TemplatedKind): MessageTemplate | null {
   if (customer.customer_class_id !== null && !(customer.enabled_notifications ?? []).includes(kind)) return null;
   return messageFor(kind, customer.template_messages);
 }

@@ -28,7 +28,7 @@ const REMINDER_JOB_LOCK_KEY = 7_411_000_013;
 
 const FROM = `FROM low_balance_reminder_states s
   JOIN customers c ON c.id = s.customer_id
-  CROSS JOIN settings st
+  LEFT JOIN settings st ON true
   LEFT JOIN customer_classes cc ON cc.id = c.customer_class_id`;
 
 /** Ordered by id, like every writer of customers' rows (ON CONFLICT may wait on another's insert). */

@@ -1,6 +1,6 @@
 /**
  * The reminder schedule as SQL, over `low_balance_reminder_states s`, `customers c`,
- * `settings st` and `customer_classes cc` (left joined on the customer's class). `$1` is
+ * `settings st` and `customer_classes cc` (both left joined: the one row, the customer's class). `$1` is
  * the job's clock (a timestamptz parameter): nothing here reads PostgreSQL's now(), so a
  * test that moves the clock moves what is due.
  *
@@ -16,8 +16,8 @@
 
 const NOW = '$1::timestamptz';
 
-/** The customer's zone: its own, else the settings' one. */
-const ZONE = 'coalesce(c.time_zone, st.time_zone)';
+/** The customer's zone: its own, else the settings' one (UTC, as for messages, should the settings row be missing). */
+const ZONE = `coalesce(c.time_zone, st.time_zone, 'UTC')`;
 
 /** A schedule column: the customer's own when it has a schedule, else its class's (null without a class). */
 const effective = (column: string) => `(CASE WHEN c.reminder_frequency IS NOT NULL THEN c.reminder_${column} ELSE cc.reminder_${column} END)`;

@@ -32,6 +32,8 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Query.node': 'AN-C',
   'Query.notificationTemplates': 'AN--',
   'Query.notifications': 'AN-C',
+  // Operator configuration (default recipients, status webhook URLs): staff only.
+  'Query.settings': 'AN--',
   'Query.trunk': 'AN-C',
   'Query.trunks': 'AN-C',
   // A receiver's signing secret: whoever holds it can forge webhooks to that receiver.
@@ -65,6 +67,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Mutation.updateCustomerClass': 'A---',
   'Mutation.updateHost': 'A---',
   'Mutation.updateNotificationTemplate': 'A---',
+  'Mutation.updateSettings': 'A---',
   'Mutation.updateTrunk': 'A---',
 
   // Subscriptions: readers; the services narrow a CUSTOMER to its own customer's events.
@@ -132,6 +135,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.taxId': 'AN-C',
   'Customer.terms': 'AN-C',
   'Customer.testCredit': 'AN-C',
+  'Customer.timeZone': 'AN-C',
   'Customer.trunkCount': 'AN-C',
   'Customer.trunks': 'AN-C',
   'Customer.type': 'AN-C',
@@ -169,6 +173,15 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'CustomerClass.name': 'AN-C',
   'CustomerClass.notificationTemplate': 'AN--',
   'CustomerClass.updatedAt': 'AN-C',
+
+  // The operator settings: the NOC's own addresses and the switches' status webhook URLs
+  // (whoever reads a URL's token can call it). Never a CUSTOMER's or INGEST's.
+  'Settings.alertEmails': 'AN--',
+  'Settings.alertPhones': 'AN--',
+  'Settings.alertWebhookUrls': 'AN--',
+  'Settings.statusWebhookUrls': 'AN--',
+  'Settings.timeZone': 'AN--',
+  'Settings.updatedAt': 'AN--',
 
   // Templates are operator configuration (and their BCC lists are staff addresses).
   'NotificationTemplate.createdAt': 'AN--',
