@@ -20,8 +20,10 @@ const REMINDER_COLUMNS = `ADD COLUMN reminder_frequency text, ADD COLUMN reminde
  * HOURLY one has none.
  *
  * low_balance_reminder_states: one row per customer while a reminder period runs (from
- * when the reminder job saw the balance below the threshold). last_reminded_at is the
- * last reminder sent; suspended_at is when the period's suspension was applied, and
+ * when the reminder job saw the balance below the threshold). due_at is when the job
+ * looks at the period next (its next reminder or suspension, or a periodic re-check), so a
+ * pass reads only the periods due, through its index. last_reminded_at is the last
+ * reminder sent; suspended_at is when the period's suspension was applied, and
  * suspension_sequence the customer's status_sequence right after it: the suspension is
  * still the reminder's (and a payment lifts it) only while that sequence is unchanged,
  * so an operator's or a penalty's later status is never undone. Existing customers below
@@ -40,8 +42,10 @@ export class Reminders1732406401260 implements MigrationInterface {
         last_reminded_at timestamptz,
         reminders_sent integer NOT NULL DEFAULT 0,
         suspended_at timestamptz,
-        suspension_sequence bigint
+        suspension_sequence bigint,
+        due_at timestamptz NOT NULL
       )`);
+    await q.query(`CREATE INDEX low_balance_reminder_states_due_idx ON low_balance_reminder_states (due_at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -245,6 +245,30 @@ describe('low-balance reminders', () => {
     expect(statusCalls(reactivated.id).map((c) => c.payload.data.reason)).toEqual(['REMINDER', 'OPERATOR']);
   });
 
+  it('a threshold lowered under the balance ends the period within a minute, lifting its suspension', async () => {
+    server.clock.set(new Date('2025-07-01T23:59:57-04:00'));
+    const customer = await createCustomer({
+      name: 'Threshold lowered',
+      billingEmail: 'lowered@customer.test',
+      lowBalanceReminder: { frequency: 'DAILY', at: '09:00', forDays: 3, suspendAfterDays: 1 },
+    });
+    await adjust(customer.id, '-60');
+    await periodStarted(customer.id);
+    const withReason = (reason: string) => () => statusCalls(customer.id).some((c) => c.payload.data.reason === reason);
+    await switchHook.until(withReason('REMINDER'), 15_000, 'the suspension at midnight');
+
+    // 40 is no longer below 30; no payment, so the job sees it when it next looks at the period.
+    await server.http().data(RmdUpdateCustomerDocument, { id: customer.id, input: { lowBalanceThreshold: '30' } });
+    server.clock.advance(61_000);
+    await switchHook.until(withReason('REMINDER_LIFTED'), 10_000, 'the lifted suspension');
+    expect(await status(customer.id)).toBe('ACTIVE');
+    await eventually(
+      async () => (await server.app.services.db.query(`SELECT 1 FROM low_balance_reminder_states WHERE customer_id = $1`, [fromGlobalId('Customer', customer.id)])).length === 0,
+      10_000,
+      'the period to end',
+    );
+  });
+
   it('refuses a schedule it cannot keep, changing nothing; null clears a customer’s, leaving its class’s', async () => {
     const { customers: before } = await server.http().data(RmdCustomerCountDocument);
     const refused = async (lowBalanceReminder: LowBalanceReminderInput) => {

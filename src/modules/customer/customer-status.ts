@@ -26,7 +26,7 @@ export enum StatusChangeReason {
   PENALTY_EXPIRED = 'PENALTY_EXPIRED',
   /** Low-balance reminders: suspended after N days below the threshold. */
   REMINDER = 'REMINDER',
-  /** Low-balance reminders: a payment or adjustment brought the balance back to the threshold, ending the reminders' suspension. */
+  /** Low-balance reminders: the balance is back at the threshold (a payment or adjustment, or a lower threshold), ending the reminders' suspension. */
   REMINDER_LIFTED = 'REMINDER_LIFTED',
 }
 
