@@ -10,6 +10,8 @@ import { AlertValueRange1732406400810 } from './1732406400810-alert-value-range'
 import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-idempotency-keys';
 import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
 import { Settings1732406401210 } from './1732406401210-settings';
+import { AddressOwners1732406401230 } from './1732406401230-address-owners';
+import { TemplateMessages1732406401250 } from './1732406401250-template-messages';
 import { Reminders1732406401260 } from './1732406401260-reminders';
 
 export const MIGRATIONS = [
@@ -24,5 +26,7 @@ export const MIGRATIONS = [
   BalanceIdempotencyKeys1732406400850,
   NotificationDrafts1732406401100,
   Settings1732406401210,
+  AddressOwners1732406401230,
+  TemplateMessages1732406401250,
   Reminders1732406401260,
 ];

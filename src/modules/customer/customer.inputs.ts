@@ -86,6 +86,9 @@ abstract class CustomerFields {
   @Field(() => String, { nullable: true })
   ratesEmail?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'E.164 number for SMS notifications to the customer; empty clears it.' })
+  phone?: string | null;
+
   @Field(() => String, { nullable: true })
   taxId?: string | null;
 
@@ -113,7 +116,7 @@ abstract class CustomerFields {
 
 @InputType()
 export class CreateCustomerInput extends CustomerFields {
-  @Field()
+  @Field({ description: 'Unique whatever its case: a name another customer has (e.g. "ACME" beside "Acme") is a CONFLICT.' })
   name!: string;
 
   @Field(() => CustomerStatus, { nullable: true })
@@ -125,6 +128,6 @@ export class CreateCustomerInput extends CustomerFields {
 
 @InputType({ description: 'Fields left out are unchanged; an explicit null clears a nullable field.' })
 export class UpdateCustomerInput extends CustomerFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Unique whatever its case (CONFLICT otherwise).' })
   name?: string | null;
 }

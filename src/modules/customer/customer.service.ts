@@ -1,8 +1,10 @@
 /**
  * Customer writes: create (with class defaults), update (partial), delete (guarded),
  * and the bulk status switch. Balances are never written here: an opening balance
- * goes through the BalanceLedger like every other change.
+ * goes through the BalanceLedger like every other change. Names are unique whatever
+ * their case (customers_name_key on lower(name)): operators find a customer by name.
  */
+import { withConstraintErrors } from '../../platform/common/constraint-errors';
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
@@ -17,6 +19,8 @@ import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs
 import { selectCustomers } from './customer.loader';
 import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
 import { StatusChangeReason, type CustomerStatusChanges } from './customer-status';
+
+const UNIQUE = { customers_name_key: () => conflict('A customer with this name already exists (names are unique, whatever their case)', { field: 'name' }) };
 
 interface ClassDefaults {
   default_terms: string | null;
@@ -49,7 +53,7 @@ export class CustomerService {
         for (const [field, column, value] of fill) if (input[field] === undefined && value !== null) values[column] = value;
       }
       const q = new SqlParams();
-      const [row] = await uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params);
+      const [row] = await withConstraintErrors(() => uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params), UNIQUE);
       if (input.balance && input.balance !== '0') {
         await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }]);
       }
@@ -68,9 +72,9 @@ export class CustomerService {
         await this.classDefaults(uow, values.customer_class_id as string, input.customerClassId);
       }
       const q = new SqlParams();
-      const rows = await uow.query<CustomerRow>(
-        `UPDATE customers c SET ${q.assignments(values, ['updated_at = now()'])} WHERE c.id = ${q.param(local)} RETURNING ${CUSTOMER_COLUMNS}`,
-        q.params,
+      const rows = await withConstraintErrors(
+        () => uow.query<CustomerRow>(`UPDATE customers c SET ${q.assignments(values, ['updated_at = now()'])} WHERE c.id = ${q.param(local)} RETURNING ${CUSTOMER_COLUMNS}`, q.params),
+        UNIQUE,
       );
       if (!rows.length) throw notFound('Customer', id);
       return CustomerType.from(rows[0]);

@@ -30,6 +30,7 @@ export interface CustomerRow extends ReminderColumns {
   noc_email: string | null;
   billing_email: string | null;
   rates_email: string | null;
+  phone: string | null;
   tax_id: string | null;
   address: string | null;
   customer_class_id: string | null;
@@ -44,7 +45,7 @@ export interface CustomerRow extends ReminderColumns {
 
 export const CUSTOMER_COLUMNS = `c.id, c.name, c.company, c.type, c.status, c.suspended_until, c.terms, c.balance, c.credit_limit,
   c.accrued_charges, c.test_credit, c.call_limit, c.cps_limit, c.min_profitability, c.main_email, c.noc_email, c.billing_email,
-  c.rates_email, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
+  c.rates_email, c.phone, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
   c.low_balance_threshold, c.notifications_enabled, c.time_zone, ${reminderColumnsOf('c')}, c.created_at, c.updated_at`;
 
 @ObjectType('Customer', {
@@ -115,6 +116,9 @@ export class CustomerType implements Node {
   @Field(() => String, { nullable: true })
   ratesEmail!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'E.164 number for SMS notifications to the customer.' })
+  phone!: string | null;
+
   @Field(() => String, { nullable: true })
   taxId!: string | null;
 
@@ -171,6 +175,7 @@ export class CustomerType implements Node {
     t.nocEmail = r.noc_email;
     t.billingEmail = r.billing_email;
     t.ratesEmail = r.rates_email;
+    t.phone = r.phone;
     t.taxId = r.tax_id;
     t.address = r.address;
     t.prepaidBalanceTrigger = r.prepaid_balance_trigger;

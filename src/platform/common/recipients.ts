@@ -5,10 +5,10 @@
  * BAD_USER_INPUT naming the entry (`field.index`).
  */
 import { badInput } from './errors';
+import { E164_RE } from './validation';
 import type { AddressPolicy } from '../http/outbound-http';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164_RE = /^\+[1-9]\d{1,14}$/;
 /** Longer addresses and URLs are refused: they are stored in every queued message. */
 const MAX_EMAIL_LENGTH = 320;
 const MAX_URL_LENGTH = 2_000;
