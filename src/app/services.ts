@@ -15,6 +15,7 @@ import type { AlertEventsReaction } from '../modules/alert/alert-event';
 import { AlertEngine } from '../modules/alert/alert-engine';
 import { AlertEventService } from '../modules/alert/alert-event.service';
 import { AlertEventWriter } from '../modules/alert/alert-event-writer';
+import { AlertRuleChanges } from '../modules/alert/alert-rule-changes';
 import { alertJobs } from '../modules/alert/alert-jobs';
 import { AlertLoader } from '../modules/alert/alert.loader';
 import { ApiKeyService } from '../modules/api-key/api-key.service';
@@ -27,6 +28,7 @@ import { CustomerEventsService } from '../modules/customer/customer-events.servi
 import { CustomerQueryService } from '../modules/customer/customer-query.service';
 import { CustomerLoader } from '../modules/customer/customer.loader';
 import { CustomerService } from '../modules/customer/customer.service';
+import type { CustomerRulesChangedReaction } from '../modules/customer/customer-rules-change';
 import { CustomerStatusChanges } from '../modules/customer/customer-status';
 import { CustomerClassLoader } from '../modules/customer-class/customer-class.loader';
 import { CustomerClassService } from '../modules/customer-class/customer-class.service';
@@ -64,14 +66,16 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const customerStatus = new CustomerStatusChanges(events, (uow, changes): Promise<void> => reactions.customerStatusChanged(uow, changes));
   const alertWriter = new AlertEventWriter(events, customerStatus);
   const alertEngine = new AlertEngine(alertWriter);
+  const alertRuleChanges = new AlertRuleChanges(alertEngine);
   const reminders = new ReminderService(customerStatus);
   // Services call the reactions through this object at call time, so a test can observe one.
-  const reactions = new Reactions(alertEngine, notifications, reminders);
+  const reactions = new Reactions(alertEngine, alertRuleChanges, notifications, reminders);
 
   const templates = new NotificationTemplateLoader(db);
   const balanceLedger = new BalanceLedger(events, (uow, changes) => reactions.balanceChanged(uow, changes));
   const classes = new CustomerClassLoader(db);
   const customers = new CustomerLoader(db);
+  const customerRulesChanged: CustomerRulesChangedReaction = (uow, ids) => reactions.customerRulesChanged(uow, ids);
   const customerQueries = new CustomerQueryService(db, customers);
   const apiKeys = new ApiKeyService(db, events, logger);
   const trunks = new TrunkLoader(db);
@@ -104,7 +108,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     notificationTemplates: new NotificationTemplateService(db, config),
     customerClasses: new CustomerClassService(db),
     settings: new SettingsService(db, config),
-    customers: new CustomerService(db, balanceLedger, customerStatus),
+    customers: new CustomerService(db, balanceLedger, customerStatus, customerRulesChanged),
     /** The one way to change customers' statuses in a transaction (reports each change: feed, status webhooks). */
     customerStatus,
     customerQueries,
@@ -114,7 +118,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     hosts: new HostService(db, trunkChanged),
     hostQueries: new HostQueryService(db, hosts),
     cdrs,
-    alertDefinitions: new AlertDefinitionService(db, alertWriter, config, alertEventsWritten),
+    alertDefinitions: new AlertDefinitionService(db, alertWriter, alertRuleChanges, config, alertEventsWritten),
     alertEvents,
     notifications,
     notificationDispatcher,
