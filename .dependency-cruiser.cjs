@@ -24,6 +24,7 @@ const MODULE_ORDER = [
   'cdr',
   'alert',
   'notification',
+  'reminder',
 ];
 
 /** Files nothing imports by design: the processes' entry points. */

@@ -12,6 +12,7 @@ import { NotificationDrafts1732406401100 } from './1732406401100-notification-dr
 import { Settings1732406401210 } from './1732406401210-settings';
 import { AddressOwners1732406401230 } from './1732406401230-address-owners';
 import { TemplateMessages1732406401250 } from './1732406401250-template-messages';
+import { Reminders1732406401260 } from './1732406401260-reminders';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Settings1732406401210,
   AddressOwners1732406401230,
   TemplateMessages1732406401250,
+  Reminders1732406401260,
 ];

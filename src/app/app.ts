@@ -5,6 +5,7 @@
  * Only the entry points (main.ts, schema-cli.ts) import this folder.
  */
 import 'reflect-metadata';
+import { systemClock, type Clock } from '../platform/clock';
 import type { Config } from '../platform/config';
 import { Database } from '../platform/db/database';
 import { createOperationGuard } from '../platform/graphql/operation-guard';
@@ -26,7 +27,13 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<App> {
+/** What only code starting the app can choose (not the environment). */
+export interface AppOptions {
+  /** The schedules' clock (default: the system clock); tests move theirs to run a day in seconds. */
+  clock?: Clock;
+}
+
+export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel), options: AppOptions = {}): Promise<App> {
   const db = await Database.open(config, logger);
   let events: EventBus | undefined;
   try {
@@ -36,7 +43,7 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
           publishBuffer: config.redisPublishBuffer,
         })
       : EventBus.inProcess(config.redisPrefix);
-    const services = createServices({ config, logger, db, events });
+    const services = createServices({ config, logger, db, events, clock: options.clock ?? systemClock });
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));

@@ -4,12 +4,14 @@
  * module's service by src/app/services.ts; the bodies below call higher modules.
  *
  *   payment, adjustment, reset -> balance rules (alerts) -> notices and alert messages (notifications)
+ *                                 -> a balance back at its threshold ends its reminder period (lifting its suspension)
  *   CDR batch stored + charged  -> call, window and balance rules in one pass -> notices and alert messages, once
  *   trunk or hosts changed      -> TRUNK_UPDATED notices
  *   customer created, or its triggers, thresholds, credit limit, class or type changed
  *                               -> its balance rules at once, stale states resolved -> alert messages
  *   scheduled alert passes, delivered tests -> alert messages
  *   customer status changed (operator, penalty, its end, reminders) -> customer.status_changed webhooks
+ *   (the reminder job's reminders and suspensions are its own pass's work: reminder/reminder-job.ts)
  */
 import type { UnitOfWork } from '../platform/db/unit-of-work';
 import type { CdrBatchAlerts, CreatedAlertEvent } from '../modules/alert/alert-event';
@@ -20,6 +22,7 @@ import type { ChargedBatch } from '../modules/cdr/charged-cdr';
 import type { CustomerRulesOutcome } from '../modules/customer/customer-rules-change';
 import type { CustomerStatusChange } from '../modules/customer/customer-status';
 import type { NotificationService } from '../modules/notification/notification.service';
+import type { ReminderService } from '../modules/reminder/reminder.service';
 import type { TrunkChange } from '../modules/trunk/trunk-change';
 
 export class Reactions {
@@ -27,12 +30,14 @@ export class Reactions {
     private readonly alerts: AlertEngine,
     private readonly ruleChanges: AlertRuleChanges,
     private readonly notifications: NotificationService,
+    private readonly reminders: ReminderService,
   ) {}
 
   /** BalanceChangedReaction: the changed customers are locked by the ledger. */
   async balanceChanged(uow: UnitOfWork, changes: AppliedBalanceChange[]): Promise<void> {
     const raised = await this.alerts.onBalanceChanged(uow, changes.map((c) => c.customerId));
     await this.notifications.onBalanceAndAlerts(uow, changes, raised);
+    await this.reminders.balanceChanged(uow, changes);
   }
 
   /** CdrBatchReaction: every customer of the batch is locked; the events it raised go back on the batch's result. */

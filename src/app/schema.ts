@@ -7,6 +7,7 @@ import { buildSchema, type AuthChecker, type PubSub } from 'type-graphql';
 import { forbidden } from '../platform/common/errors';
 import type { RequestContext } from '../platform/graphql/context';
 import { withFeeds } from '../platform/graphql/feeds';
+import { systemClock } from '../platform/clock';
 import { loadConfig } from '../platform/config';
 import type { Database } from '../platform/db/database';
 import { createLogger } from '../platform/logger';
@@ -31,7 +32,7 @@ export function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = detache
 
 function detachedResolvers(): AppResolvers {
   const config = loadConfig({});
-  const detached = { config, logger: createLogger('error'), db: {} as Database, events: EventBus.inProcess(config.redisPrefix) };
+  const detached = { config, logger: createLogger('error'), db: {} as Database, events: EventBus.inProcess(config.redisPrefix), clock: systemClock };
   return createResolvers(createServices(detached));
 }
 

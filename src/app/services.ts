@@ -4,6 +4,7 @@
  * Reactions (reactions.ts) handed to the lower module whose change it follows.
  * Nothing else reaches services: resolvers get theirs from resolvers.ts.
  */
+import type { Clock } from '../platform/clock';
 import type { Config } from '../platform/config';
 import type { Database } from '../platform/db/database';
 import type { PeriodicJob } from '../platform/jobs';
@@ -39,6 +40,8 @@ import { NotificationDispatcher } from '../modules/notification/notification-dis
 import { NotificationService } from '../modules/notification/notification.service';
 import { NotificationTemplateLoader } from '../modules/notification-template/notification-template.loader';
 import { NotificationTemplateService } from '../modules/notification-template/notification-template.service';
+import { ReminderService } from '../modules/reminder/reminder.service';
+import { lowBalanceReminderJob } from '../modules/reminder/reminder-job';
 import { SettingsService } from '../modules/settings/settings.service';
 import type { TrunkChangedReaction } from '../modules/trunk/trunk-change';
 import { TrunkLoader } from '../modules/trunk/trunk.loader';
@@ -51,9 +54,11 @@ export interface Platform {
   logger: Logger;
   db: Database;
   events: EventBus;
+  /** The clock of scheduled work (reminders). */
+  clock: Clock;
 }
 
-export function createServices({ config, logger, db, events }: Platform) {
+export function createServices({ config, logger, db, events, clock }: Platform) {
   // The top of the graph first: the reactions call alerts and notifications.
   const notifications = new NotificationService(db, events, config);
   // Every status change (operator, penalty, its end, reminders) is reported through this one
@@ -62,8 +67,9 @@ export function createServices({ config, logger, db, events }: Platform) {
   const alertWriter = new AlertEventWriter(events, customerStatus);
   const alertEngine = new AlertEngine(alertWriter);
   const alertRuleChanges = new AlertRuleChanges(alertEngine);
+  const reminders = new ReminderService(customerStatus);
   // Services call the reactions through this object at call time, so a test can observe one.
-  const reactions = new Reactions(alertEngine, alertRuleChanges, notifications);
+  const reactions = new Reactions(alertEngine, alertRuleChanges, notifications, reminders);
 
   const templates = new NotificationTemplateLoader(db);
   const balanceLedger = new BalanceLedger(events, (uow, changes) => reactions.balanceChanged(uow, changes));
@@ -84,7 +90,11 @@ export function createServices({ config, logger, db, events }: Platform) {
   );
   const notificationDispatcher = new NotificationDispatcher(config, db, events, new NotificationDelivery(config), logger);
 
-  const jobs: PeriodicJob[] = [...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus), notificationDispatcher];
+  const jobs: PeriodicJob[] = [
+    ...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus),
+    lowBalanceReminderJob(db, clock, customerStatus, notifications),
+    notificationDispatcher,
+  ];
 
   return {
     config,

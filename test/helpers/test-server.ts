@@ -10,6 +10,7 @@ import { createLogger } from '../../src/platform/logger';
 import { disposeLater } from './disposal';
 import { HttpClient, WsClient } from './graphql-client';
 import { createTestDatabase, RELAXED_RATE_LIMITS, TEST_REDIS_URL } from './test-env';
+import { TestClock } from './test-clock';
 
 export interface TestServerOptions {
   /** Use Redis pub/sub (the test must be in describeWithRedis). */
@@ -18,6 +19,8 @@ export interface TestServerOptions {
   shared?: { databaseUrl: string; redisPrefix: string; adminKey: string };
   /** Extra environment for loadConfig. */
   env?: Record<string, string>;
+  /** The schedules' clock (instances of one deployment share theirs); default: a new one at the real time. */
+  clock?: TestClock;
 }
 
 export interface TestServer {
@@ -27,6 +30,8 @@ export interface TestServer {
   adminKey: string;
   databaseUrl: string;
   redisPrefix: string;
+  /** The clock the server's schedules (reminders) run on; move it to skip hours or days. */
+  clock: TestClock;
   /** An HTTP client with the admin key (or the given key). */
   http(key?: string | null): HttpClient;
   ws(key?: string | null): WsClient;
@@ -56,9 +61,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...RELAXED_RATE_LIMITS,
     ...opts.env,
   });
+  const clock = opts.clock ?? new TestClock();
   let app: App;
   try {
-    app = await startApp(config, createLogger(config.logLevel));
+    app = await startApp(config, createLogger(config.logLevel), { clock });
   } catch (err) {
     await db?.drop();
     throw err;
@@ -74,6 +80,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     adminKey,
     databaseUrl,
     redisPrefix,
+    clock,
     http: (key) => new HttpClient(app.url, key === null ? undefined : (key ?? adminKey)),
     ws: (key) => new WsClient(app.url, key === null ? undefined : (key ?? adminKey)),
     close,

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { DecimalScalar } from '../../platform/common/scalars';
 import { PaymentTerms } from './payment-terms';
 import { NotificationKind } from '../notification-template/notification-kind';
+import { LowBalanceReminderInput } from './low-balance-reminder';
 
 /** On update, fields left out are unchanged and an explicit null clears a nullable field. */
 @InputType()
@@ -29,4 +30,7 @@ export class CustomerClassInput {
 
   @Field(() => Int, { nullable: true })
   defaultCpsLimit?: number | null;
+
+  @Field(() => LowBalanceReminderInput, { nullable: true })
+  lowBalanceReminder?: LowBalanceReminderInput | null;
 }

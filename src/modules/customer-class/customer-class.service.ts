@@ -11,6 +11,7 @@ import type { RequestContext } from '../../platform/graphql/context';
 import { isTemplatedKind } from '../notification-template/notification-kind';
 import type { CustomerClassInput } from './customer-class.inputs';
 import { CLASS_COLUMNS, CustomerClassType, type CustomerClassRow } from './customer-class.type';
+import { reminderColumns } from './low-balance-reminder';
 
 const UNIQUE = { customer_classes_name_key: () => conflict('A customer class with this name already exists') };
 
@@ -90,6 +91,7 @@ export class CustomerClassService {
       default_credit_limit: input.defaultCreditLimit,
       default_call_limit: input.defaultCallLimit,
       default_cps_limit: input.defaultCpsLimit,
+      ...reminderColumns(input.lowBalanceReminder, 'lowBalanceReminder'),
     };
   }
 

@@ -4,13 +4,14 @@ import { Node } from '../../platform/common/node';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { PaymentTerms } from './payment-terms';
 import { NotificationKind } from '../notification-template/notification-kind';
+import { LowBalanceReminder, reminderColumnsOf, reminderFrom, type ReminderColumns } from './low-balance-reminder';
 
 /**
  * A customer_classes row as CLASS_COLUMNS selects it: which notifications the class's
  * customers get (and from which template), and the defaults a new customer of the class
  * starts with ("create by template").
  */
-export interface CustomerClassRow {
+export interface CustomerClassRow extends ReminderColumns {
   id: string;
   name: string;
   description: string | null;
@@ -25,7 +26,7 @@ export interface CustomerClassRow {
 }
 
 export const CLASS_COLUMNS = `id, name, description, notification_template_id, enabled_notifications, default_terms,
-  default_credit_limit, default_call_limit, default_cps_limit, created_at, updated_at`;
+  default_credit_limit, default_call_limit, default_cps_limit, ${reminderColumnsOf()}, created_at, updated_at`;
 
 @ObjectType('CustomerClass', { implements: Node })
 export class CustomerClassType implements Node {
@@ -56,6 +57,9 @@ export class CustomerClassType implements Node {
   @Field(() => Int, { nullable: true })
   defaultCpsLimit!: number | null;
 
+  @Field(() => LowBalanceReminder, { nullable: true, description: "Default low-balance reminders for the class's customers." })
+  lowBalanceReminder!: LowBalanceReminder | null;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
@@ -74,6 +78,7 @@ export class CustomerClassType implements Node {
     t.defaultCreditLimit = r.default_credit_limit;
     t.defaultCallLimit = r.default_call_limit;
     t.defaultCpsLimit = r.default_cps_limit;
+    t.lowBalanceReminder = reminderFrom(r);
     t.createdAt = r.created_at;
     t.updatedAt = r.updated_at;
     return t;

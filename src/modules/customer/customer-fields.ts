@@ -6,6 +6,7 @@ import { badInput } from '../../platform/common/errors';
 import { ianaTimeZone } from '../../platform/common/time-zone';
 import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalPhone, optionalText, requiredName } from '../../platform/common/validation';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
+import { reminderColumns } from '../customer-class/low-balance-reminder';
 
 type Kind = 'name' | 'text' | 'email' | 'phone' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool' | 'timeZone';
 
@@ -16,7 +17,8 @@ interface FieldSpec {
   nullable: boolean;
 }
 
-type Writable = Exclude<keyof CreateCustomerInput | keyof UpdateCustomerInput, 'customerClassId' | 'balance'>;
+/** Plain columns; the class, the opening balance and the reminder schedule (several columns) have their own rules. */
+type Writable = Exclude<keyof CreateCustomerInput | keyof UpdateCustomerInput, 'customerClassId' | 'balance' | 'lowBalanceReminder'>;
 
 export const CUSTOMER_FIELDS: Record<Writable, FieldSpec> = {
   name: { column: 'name', kind: 'name', nullable: false },
@@ -80,5 +82,5 @@ export function customerColumns(input: CreateCustomerInput | UpdateCustomerInput
     const value = (input as unknown as Record<string, unknown>)[field];
     if (value !== undefined) values[spec.column] = clean(field, spec, value);
   }
-  return values;
+  return { ...values, ...reminderColumns(input.lowBalanceReminder, 'lowBalanceReminder') };
 }

@@ -26,6 +26,8 @@ export enum StatusChangeReason {
   PENALTY_EXPIRED = 'PENALTY_EXPIRED',
   /** Low-balance reminders: suspended after N days below the threshold. */
   REMINDER = 'REMINDER',
+  /** Low-balance reminders: the balance is back at the threshold (a payment or adjustment, or a lower threshold), ending the reminders' suspension. */
+  REMINDER_LIFTED = 'REMINDER_LIFTED',
 }
 
 /** One committed change of one customer's status (ids local). */

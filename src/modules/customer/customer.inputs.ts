@@ -3,6 +3,7 @@ import { DecimalScalar } from '../../platform/common/scalars';
 import { SortDirection } from '../../platform/common/sort-direction';
 import { AccountType, CustomerStatus, PaymentTerms } from './customer.enums';
 import { CustomerSortField } from './customer-sort';
+import { LowBalanceReminderInput } from '../customer-class/low-balance-reminder';
 
 @InputType({ description: 'Every given field narrows the result (AND). Text matches are case-insensitive substrings.' })
 export class CustomerFilter {
@@ -108,6 +109,9 @@ abstract class CustomerFields {
 
   @Field(() => String, { nullable: true })
   timeZone?: string | null;
+
+  @Field(() => LowBalanceReminderInput, { nullable: true })
+  lowBalanceReminder?: LowBalanceReminderInput | null;
 }
 
 @InputType()

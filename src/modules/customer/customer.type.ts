@@ -4,13 +4,14 @@ import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType, CustomerStatus, PaymentTerms } from './customer.enums';
+import { LowBalanceReminder, reminderColumnsOf, reminderFrom, type ReminderColumns } from '../customer-class/low-balance-reminder';
 
 /**
  * A customers row as CUSTOMER_COLUMNS selects it (`FROM customers c`). Money columns are
  * NUMERIC, read as exact strings; balance and accrued_charges change only through the
  * BalanceLedger.
  */
-export interface CustomerRow {
+export interface CustomerRow extends ReminderColumns {
   id: string;
   name: string;
   company: string | null;
@@ -45,7 +46,7 @@ export interface CustomerRow {
 export const CUSTOMER_COLUMNS = `c.id, c.name, c.company, c.type, c.status, c.suspended_until, c.terms, c.balance, c.credit_limit,
   c.accrued_charges, c.test_credit, c.call_limit, c.cps_limit, c.min_profitability, c.main_email, c.noc_email, c.billing_email,
   c.rates_email, c.phone, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
-  c.low_balance_threshold, c.notifications_enabled, c.time_zone, c.created_at, c.updated_at`;
+  c.low_balance_threshold, c.notifications_enabled, c.time_zone, ${reminderColumnsOf('c')}, c.created_at, c.updated_at`;
 
 @ObjectType('Customer', {
   implements: Node,
@@ -142,6 +143,9 @@ export class CustomerType implements Node {
   @Field(() => String, { nullable: true, description: "IANA time zone of the customer (reminder times, dates in messages). Null: the settings' one." })
   timeZone!: string | null;
 
+  @Field(() => LowBalanceReminder, { nullable: true, description: "Low-balance reminders for this customer; null: the class's, if any." })
+  lowBalanceReminder!: LowBalanceReminder | null;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
@@ -179,6 +183,7 @@ export class CustomerType implements Node {
     t.lowBalanceThreshold = r.low_balance_threshold;
     t.notificationsEnabled = r.notifications_enabled;
     t.timeZone = r.time_zone;
+    t.lowBalanceReminder = reminderFrom(r);
     t.createdAt = r.created_at;
     t.updatedAt = r.updated_at;
     return t;

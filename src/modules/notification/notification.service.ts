@@ -19,6 +19,7 @@ import type { AppliedBalanceChange } from '../balance/balance-change';
 import type { CustomerStatusChange } from '../customer/customer-status';
 import type { TrunkChange } from '../trunk/trunk-change';
 import { currentView, customerMessages, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
+import { lowBalanceReminderMessages, type LowBalanceReminderDue } from './low-balance-reminders';
 import { statusWebhookMessages } from './status-webhooks';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
@@ -90,6 +91,11 @@ export class NotificationService {
   /** In-transaction reaction: queues TRUNK_UPDATED notices. */
   async onTrunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     if (changes.length) await this.enqueue(uow, await onTrunkChanged(uow, changes));
+  }
+
+  /** Queues the reminder job's LOW_BALANCE reminders in its transaction. */
+  async onLowBalanceReminders(uow: UnitOfWork, due: LowBalanceReminderDue[]): Promise<void> {
+    if (due.length) await this.enqueue(uow, await lowBalanceReminderMessages(uow, due));
   }
 
   async list(ctx: RequestContext, filter: NotificationFilter, first?: number | null, after?: string | null): Promise<NotificationConnection> {

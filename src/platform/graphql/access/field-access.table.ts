@@ -123,6 +123,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.creditLimit': 'AN-C',
   'Customer.customerClass': 'AN-C',
   'Customer.id': 'ANIC',
+  'Customer.lowBalanceReminder': 'AN-C',
   'Customer.lowBalanceThreshold': 'AN-C',
   'Customer.mainEmail': 'AN-C',
   'Customer.minProfitability': 'AN-C',
@@ -142,6 +143,13 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.trunks': 'AN-C',
   'Customer.type': 'AN-C',
   'Customer.updatedAt': 'AN-C',
+
+  // A reminder schedule: a CUSTOMER reads its own customer's (Customer.lowBalanceReminder),
+  // not its class's default (class defaults are operator configuration).
+  'LowBalanceReminder.at': 'AN-C',
+  'LowBalanceReminder.forDays': 'AN-C',
+  'LowBalanceReminder.frequency': 'AN-C',
+  'LowBalanceReminder.suspendAfterDays': 'AN-C',
 
   // Customer lists: a CUSTOMER's customers() holds its own row only.
   'CustomerConnection.edges': 'AN-C',
@@ -164,6 +172,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'CustomerClass.description': 'AN-C',
   'CustomerClass.enabledNotifications': 'AN-C',
   'CustomerClass.id': 'AN-C',
+  'CustomerClass.lowBalanceReminder': 'AN--',
   'CustomerClass.name': 'AN-C',
   'CustomerClass.notificationTemplate': 'AN--',
   'CustomerClass.updatedAt': 'AN-C',
