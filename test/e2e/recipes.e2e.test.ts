@@ -25,6 +25,7 @@ import {
   SetAccountStatusDocument,
   SetAlertRecipientsDocument,
   SetClassMessageDocument,
+  SetClassRemindersDocument,
   SetLimitsDocument,
   SubmitSwitchCdrsDocument,
   TakePaymentDocument,
@@ -161,7 +162,7 @@ describe('recipes (docs/recipes.md)', () => {
     await lg.close();
   }, 240_000);
 
-  it('softswitch: customer list with filters and sorting, credit/call/CPS limits, hosts by IP, templates and sending a notice', async () => {
+  it('softswitch: customer list with filters and sorting, credit/call/CPS limits, hosts by IP, templates, sending a notice, low-balance reminders', async () => {
     const lg = await server();
     const admin = lg.http();
     const create = async (name: string, company: string, balance: string, extra: object = {}) =>
@@ -236,6 +237,39 @@ describe('recipes (docs/recipes.md)', () => {
     await mail.until(() => mailsTo('billing@nordtel.test').length === 1, 10_000, 'the low balance notice');
     expect(mailsTo('billing@nordtel.test')[0]).toMatchObject({ subject: 'Low balance: 80.00', html: '<p>Dear Nordtel, your balance is 80.00 (threshold 100.00).</p>' });
     await eventually(async () => (await admin.data(DeliveryLogDocument, { filter: { customerId: nordtel.id } })).notifications.nodes[0]?.status === 'SENT', 10_000, 'the notice SENT');
+
+    // Low-balance reminders: daily at 09:00 (the settings' zone) for 5 days, suspend after 2.
+    const statusUrl = `${hooks.url}/softswitch/status`;
+    await admin.data(SetAlertRecipientsDocument, { input: { timeZone: 'Europe/Berlin', statusWebhookUrls: [statusUrl] } });
+    const reminding = (
+      await admin.data(SetClassRemindersDocument, {
+        id: cls.id,
+        input: { name: 'Wholesale prepaid', lowBalanceReminder: { frequency: 'DAILY', at: '09:00', forDays: 5, suspendAfterDays: 2 } },
+      })
+    ).updateCustomerClass;
+    expect(reminding).toEqual({ id: cls.id, notificationTemplate: { id: letters.id }, lowBalanceReminder: { frequency: 'DAILY', at: '09:00', forDays: 5, suspendAfterDays: 2 } });
+    // No test waits for 09:00: the server's schedule clock is set 5 s before it (Berlin is UTC+1 in March).
+    lg.clock.set(new Date('2026-03-02T08:59:55+01:00'));
+    const ostel = (
+      await admin.data(CreateAccountDocument, { input: { name: 'Ostel', company: 'Ostel OÜ', balance: '60', customerClassId: cls.id, billingEmail: 'billing@ostel.test', lowBalanceThreshold: '50' } })
+    ).createCustomer;
+    await admin.data(SubmitSwitchCdrsDocument, { cdrs: [cdr(ostel.id, 300, '20')] });
+    // The crossing's notice, then the 09:00 reminder; the next day's at the next 09:00.
+    await mail.until(() => mailsTo('billing@ostel.test').length === 2, 15_000, 'the crossing notice and the first reminder');
+    expect(mailsTo('billing@ostel.test').map((m) => m.subject)).toEqual(['Low balance: 40.00', 'Low balance: 40.00']);
+    lg.clock.advance(86_400_000);
+    await mail.until(() => mailsTo('billing@ostel.test').length === 3, 15_000, "the second day's reminder");
+    // The local midnight that ends day 2: suspended, and the switch told.
+    lg.clock.set(new Date('2026-03-03T23:59:57+01:00'));
+    const statusPosts = () => posts('/softswitch/status').map((r) => JSON.parse(r.body) as { data: { customerId: string; status: string; reason: string } }).filter((p) => p.data.customerId === ostel.id);
+    await hooks.until(() => statusPosts().length === 1, 15_000, 'the suspension webhook');
+    expect(statusPosts()[0].data).toMatchObject({ status: 'SUSPENDED', reason: 'REMINDER' });
+    expect((await admin.data(AccountStatusDocument, { id: ostel.id })).customer).toMatchObject({ status: 'SUSPENDED', suspendedUntil: null });
+    // A payment back above the threshold lifts it and ends the reminders.
+    await admin.data(TakePaymentDocument, { customerId: ostel.id, amount: '20', reference: 'TOPUP-7' });
+    expect((await admin.data(AccountStatusDocument, { id: ostel.id })).customer?.status).toBe('ACTIVE');
+    await hooks.until(() => statusPosts().length === 2, 10_000, 'the lifted suspension webhook');
+    expect(statusPosts()[1].data).toMatchObject({ status: 'ACTIVE', reason: 'REMINDER_LIFTED' });
     await lg.close();
   }, 60_000);
 
