@@ -9,6 +9,7 @@ import { CustomerBalanceHot1732406400700 } from './1732406400700-customer-balanc
 import { AlertValueRange1732406400810 } from './1732406400810-alert-value-range';
 import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-idempotency-keys';
 import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
+import { Ledger1732406401240 } from './1732406401240-ledger';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AlertValueRange1732406400810,
   BalanceIdempotencyKeys1732406400850,
   NotificationDrafts1732406401100,
+  Ledger1732406401240,
 ];

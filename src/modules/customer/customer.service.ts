@@ -34,7 +34,7 @@ export class CustomerService {
   ) {}
 
   /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
-  async create(_ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
+  async create(ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
     const values = customerColumns(input);
     return this.db.transaction(async (uow) => {
       if (input.customerClassId) {
@@ -52,7 +52,7 @@ export class CustomerService {
       const q = new SqlParams();
       const [row] = await uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params);
       if (input.balance && input.balance !== '0') {
-        await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }]);
+        await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }], ctx.principal.apiKeyId);
       }
       const [created] = await selectCustomers(uow, [row.id]);
       return created;
