@@ -13,6 +13,7 @@
  * this list, never one after it. Adding a module is one line here (and a folder named alike).
  */
 const MODULE_ORDER = [
+  'settings',
   'notification-template',
   'balance',
   'customer-class',

@@ -9,7 +9,10 @@ import { CustomerBalanceHot1732406400700 } from './1732406400700-customer-balanc
 import { AlertValueRange1732406400810 } from './1732406400810-alert-value-range';
 import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-idempotency-keys';
 import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
+import { Settings1732406401210 } from './1732406401210-settings';
+import { AddressOwners1732406401230 } from './1732406401230-address-owners';
 import { Ledger1732406401240 } from './1732406401240-ledger';
+import { TemplateMessages1732406401250 } from './1732406401250-template-messages';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -22,5 +25,8 @@ export const MIGRATIONS = [
   AlertValueRange1732406400810,
   BalanceIdempotencyKeys1732406400850,
   NotificationDrafts1732406401100,
+  Settings1732406401210,
+  AddressOwners1732406401230,
   Ledger1732406401240,
+  TemplateMessages1732406401250,
 ];

@@ -7,12 +7,14 @@
  *   CDR batch stored + charged  -> call, window and balance rules in one pass -> notices and alert messages, once
  *   trunk or hosts changed      -> TRUNK_UPDATED notices
  *   scheduled alert passes, delivered tests -> alert messages
+ *   customer status changed (operator, penalty, its end, reminders) -> customer.status_changed webhooks
  */
 import type { UnitOfWork } from '../platform/db/unit-of-work';
 import type { CdrBatchAlerts, CreatedAlertEvent } from '../modules/alert/alert-event';
 import type { AlertEngine } from '../modules/alert/alert-engine';
 import type { AppliedBalanceChange } from '../modules/balance/balance-change';
 import type { ChargedBatch } from '../modules/cdr/charged-cdr';
+import type { CustomerStatusChange } from '../modules/customer/customer-status';
 import type { NotificationService } from '../modules/notification/notification.service';
 import type { TrunkChange } from '../modules/trunk/trunk-change';
 
@@ -38,6 +40,11 @@ export class Reactions {
   /** TrunkChangedReaction. */
   async trunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     await this.notifications.onTrunkChanged(uow, changes);
+  }
+
+  /** CustomerStatusChangedReaction: runs where the change is written (inside the balance and CDR reactions too, for penalties). */
+  async customerStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
+    await this.notifications.onStatusChanged(uow, changes);
   }
 
   /** AlertEventsReaction: events of scheduled passes and delivered tests. */

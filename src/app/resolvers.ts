@@ -33,6 +33,7 @@ import { HostResolver } from '../modules/host/host.resolver';
 import { TrunkHostsResolver } from '../modules/host/trunk-hosts.resolver';
 import { NotificationResolver } from '../modules/notification/notification.resolver';
 import { NotificationTemplateResolver } from '../modules/notification-template/notification-template.resolver';
+import { SettingsResolver } from '../modules/settings/settings.resolver';
 import { CustomerTrunksResolver } from '../modules/trunk/customer-trunks.resolver';
 import { TrunkResolver } from '../modules/trunk/trunk.resolver';
 import type { Services } from './services';
@@ -76,6 +77,7 @@ export function createResolvers(s: Services): AppResolvers {
     new NodeResolver(nodeFetchers(s)),
     new ApiKeyResolver(s.apiKeys, customers),
     new PrincipalResolver(s.apiKeys, customers),
+    new SettingsResolver(s.settings),
     new NotificationTemplateResolver(s.notificationTemplates),
     new CustomerClassResolver(s.customerClasses, classes, templates),
     new CustomerResolver(s.customers, s.customerQueries),

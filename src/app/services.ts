@@ -27,6 +27,7 @@ import { CustomerEventsService } from '../modules/customer/customer-events.servi
 import { CustomerQueryService } from '../modules/customer/customer-query.service';
 import { CustomerLoader } from '../modules/customer/customer.loader';
 import { CustomerService } from '../modules/customer/customer.service';
+import { CustomerStatusChanges } from '../modules/customer/customer-status';
 import { CustomerClassLoader } from '../modules/customer-class/customer-class.loader';
 import { CustomerClassService } from '../modules/customer-class/customer-class.service';
 import { HostQueryService } from '../modules/host/host-query.service';
@@ -37,6 +38,7 @@ import { NotificationDispatcher } from '../modules/notification/notification-dis
 import { NotificationService } from '../modules/notification/notification.service';
 import { NotificationTemplateLoader } from '../modules/notification-template/notification-template.loader';
 import { NotificationTemplateService } from '../modules/notification-template/notification-template.service';
+import { SettingsService } from '../modules/settings/settings.service';
 import type { TrunkChangedReaction } from '../modules/trunk/trunk-change';
 import { TrunkLoader } from '../modules/trunk/trunk.loader';
 import { TrunkService } from '../modules/trunk/trunk.service';
@@ -53,7 +55,10 @@ export interface Platform {
 export function createServices({ config, logger, db, events }: Platform) {
   // The top of the graph first: the reactions call alerts and notifications.
   const notifications = new NotificationService(db, events, config);
-  const alertWriter = new AlertEventWriter(events);
+  // Every status change (operator, penalty, its end, reminders) is reported through this one
+  // object; the alert writer's penalties too, so its reaction reads `reactions` (below) at call time.
+  const customerStatus = new CustomerStatusChanges(events, (uow, changes): Promise<void> => reactions.customerStatusChanged(uow, changes));
+  const alertWriter = new AlertEventWriter(events, customerStatus);
   const alertEngine = new AlertEngine(alertWriter);
   // Services call the reactions through this object at call time, so a test can observe one.
   const reactions = new Reactions(alertEngine, notifications);
@@ -76,7 +81,7 @@ export function createServices({ config, logger, db, events }: Platform) {
   );
   const notificationDispatcher = new NotificationDispatcher(config, db, events, new NotificationDelivery(config), logger);
 
-  const jobs: PeriodicJob[] = [...alertJobs(db, events, alertEngine, alertWriter, alertEventsWritten), notificationDispatcher];
+  const jobs: PeriodicJob[] = [...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus), notificationDispatcher];
 
   return {
     config,
@@ -90,7 +95,10 @@ export function createServices({ config, logger, db, events }: Platform) {
     loaders: { templates, classes, customers, trunks, hosts, alerts, classCustomers: new ClassCustomersLoader(db, customers, classes) },
     notificationTemplates: new NotificationTemplateService(db, config),
     customerClasses: new CustomerClassService(db),
-    customers: new CustomerService(db, balanceLedger, events),
+    settings: new SettingsService(db, config),
+    customers: new CustomerService(db, balanceLedger, customerStatus),
+    /** The one way to change customers' statuses in a transaction (reports each change: feed, status webhooks). */
+    customerStatus,
     customerQueries,
     customerBalances: new CustomerBalanceService(db, balanceLedger),
     customerEvents: new CustomerEventsService(events, customers),

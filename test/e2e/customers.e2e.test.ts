@@ -211,7 +211,8 @@ describe('customers list: filters, order, pages', () => {
       { name: 'beta telecom', company: 'Acme', type: 'CARRIER', terms: 'POSTPAID', balance: '10.0000000001', billingEmail: 'pay@beta.test', customerClassId: cls.id },
       { name: 'Gamma 100%', company: null, type: 'CUSTOMER', terms: 'POSTPAID', balance: '-3.5', ratesEmail: 'rates@gamma.test', customerClassId: cls.id },
       { name: 'Delta_Net', company: 'acme networks', type: 'CARRIER', terms: 'PREPAID', balance: '9.9999999999', nocEmail: 'noc@delta.test' },
-      { name: 'Alpha Voice', company: 'Twin', type: 'CUSTOMER', terms: 'PREPAID', balance: '0', status: 'INACTIVE' },
+      // Names are unique whatever their case (issue 13); the twin ties with Alpha Voice on the company instead.
+      { name: 'Alpha Voice Twin', company: 'ZETA HOLDINGS', type: 'CUSTOMER', terms: 'PREPAID', balance: '0', status: 'INACTIVE' },
     ] as const;
     for (const [i, s] of specs.entries()) {
       const { createCustomer } = await admin.data(CreateCustomerDocument, { input: { ...s } });
@@ -225,7 +226,7 @@ describe('customers list: filters, order, pages', () => {
   it('narrows by every filter field, totalCount honouring the filter', async () => {
     expect(await count({})).toBe(5);
     // search: name, company, e-mails and tax id, case-insensitive; LIKE metacharacters are literal.
-    expect(await names({ filter: { search: 'ALPHA' } })).toEqual(['Alpha Voice', 'Alpha Voice']);
+    expect(await names({ filter: { search: 'ALPHA' } })).toEqual(['Alpha Voice', 'Alpha Voice Twin']);
     expect(await names({ filter: { search: 'acme' } })).toEqual(['beta telecom', 'Delta_Net']);
     expect(await names({ filter: { search: 'pay@beta' } })).toEqual(['beta telecom']);
     expect(await names({ filter: { search: 'rates@GAMMA' } })).toEqual(['Gamma 100%']);
@@ -235,30 +236,32 @@ describe('customers list: filters, order, pages', () => {
     expect(await names({ filter: { search: 'a_n' } })).toEqual(['Delta_Net']);
     expect(await names({ filter: { name: 'TELE' } })).toEqual(['beta telecom']);
     expect(await names({ filter: { company: 'ACME' } })).toEqual(['beta telecom', 'Delta_Net']);
-    expect(await names({ filter: { status: ['INACTIVE'] } })).toEqual(['Alpha Voice']);
+    expect(await names({ filter: { status: ['INACTIVE'] } })).toEqual(['Alpha Voice Twin']);
     expect(await names({ filter: { status: ['ACTIVE', 'INACTIVE'] } })).toHaveLength(5);
     expect(await names({ filter: { terms: ['POSTPAID'] } })).toEqual(['beta telecom', 'Gamma 100%']);
     expect(await names({ filter: { type: ['CARRIER'] } })).toEqual(['beta telecom', 'Delta_Net']);
     expect(await names({ filter: { customerClassId: ids.class } })).toEqual(['beta telecom', 'Gamma 100%']);
     // Exact NUMERIC comparisons: 10.0000000001 is above 10, 9.9999999999 below it.
     expect(await names({ filter: { balanceAbove: '10' } })).toEqual(['beta telecom']);
-    expect(await names({ filter: { balanceBelow: '10' } })).toEqual(['Alpha Voice', 'Delta_Net', 'Gamma 100%']);
+    expect(await names({ filter: { balanceBelow: '10' } })).toEqual(['Alpha Voice Twin', 'Delta_Net', 'Gamma 100%']);
     expect(await names({ filter: { balanceBelow: '10.0000000001', balanceAbove: '9.9999999999' } })).toEqual(['Alpha Voice']);
     expect(await count({ filter: { type: ['CUSTOMER'], terms: ['PREPAID'], status: ['ACTIVE'] } })).toBe(1);
   });
 
   it('sorts by every field both ways, ties broken by id, stable across pages', async () => {
     const byBalanceAsc = await names({ orderBy: { field: 'BALANCE', direction: 'ASC' } });
-    expect(byBalanceAsc).toEqual(['Gamma 100%', 'Alpha Voice', 'Delta_Net', 'Alpha Voice', 'beta telecom']);
+    expect(byBalanceAsc).toEqual(['Gamma 100%', 'Alpha Voice Twin', 'Delta_Net', 'Alpha Voice', 'beta telecom']);
     expect(await names({ orderBy: { field: 'BALANCE', direction: 'DESC' } })).toEqual([...byBalanceAsc].reverse());
-    expect(await names({ orderBy: { field: 'COMPANY', direction: 'ASC' } })).toEqual(['Gamma 100%', 'beta telecom', 'Delta_Net', 'Alpha Voice', 'Alpha Voice']);
-    expect(await names({ orderBy: { field: 'CREATED_AT', direction: 'ASC' } })).toEqual(['Alpha Voice', 'beta telecom', 'Gamma 100%', 'Delta_Net', 'Alpha Voice']);
-    expect(await names({ orderBy: { field: 'CREATED_AT', direction: 'DESC' } })).toEqual(['Alpha Voice', 'Delta_Net', 'Gamma 100%', 'beta telecom', 'Alpha Voice']);
-    const nameAsc = await server.http().data(CustomersDocument, { orderBy: { field: 'NAME', direction: 'ASC' } });
+    expect(await names({ orderBy: { field: 'CREATED_AT', direction: 'ASC' } })).toEqual(['Alpha Voice', 'beta telecom', 'Gamma 100%', 'Delta_Net', 'Alpha Voice Twin']);
+    expect(await names({ orderBy: { field: 'CREATED_AT', direction: 'DESC' } })).toEqual(['Alpha Voice Twin', 'Delta_Net', 'Gamma 100%', 'beta telecom', 'Alpha Voice']);
+    const idsBy = async (field: 'NAME' | 'COMPANY', direction: 'ASC' | 'DESC') =>
+      (await server.http().data(CustomersDocument, { orderBy: { field, direction } })).customers.nodes.map((n) => n.id);
+    expect(await idsBy('NAME', 'ASC')).toEqual([ids.c0, ids.c4, ids.c1, ids.c3, ids.c2]);
+    expect(await idsBy('NAME', 'DESC')).toEqual([ids.c2, ids.c3, ids.c1, ids.c4, ids.c0]);
+    // "Zeta Holdings" and "ZETA HOLDINGS" tie (the order ignores case): the id decides.
     const twins = [ids.c0, ids.c4].sort();
-    expect(nameAsc.customers.nodes.map((n) => n.id)).toEqual([...twins, ids.c1, ids.c3, ids.c2]);
-    const nameDesc = await server.http().data(CustomersDocument, { orderBy: { field: 'NAME', direction: 'DESC' } });
-    expect(nameDesc.customers.nodes.map((n) => n.id)).toEqual([ids.c2, ids.c3, ids.c1, ...[...twins].reverse()]);
+    expect(await idsBy('COMPANY', 'ASC')).toEqual([ids.c2, ids.c1, ids.c3, ...twins]);
+    expect(await idsBy('COMPANY', 'DESC')).toEqual([...[...twins].reverse(), ids.c3, ids.c1, ids.c2]);
 
     for (const field of ['NAME', 'COMPANY', 'BALANCE', 'CREATED_AT'] as const) {
       for (const direction of ['ASC', 'DESC'] as const) {

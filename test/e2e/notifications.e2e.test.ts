@@ -281,7 +281,8 @@ describe('notifications', () => {
     expect(sms[0].headers.authorization).toBe('Bearer sms-token-1');
     const smsText = JSON.parse(sms[0].body);
     expect(smsText.to).toBe('+4915112345678');
-    expect(smsText.text).toMatch(/^Balance under 5 TRIGGERED for Alerted on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.\nBALANCE: value 2\.5, threshold 5\.$/);
+    // The built-in ALERT's SMS text; money in the area's unit ({{money}}: two decimals at least).
+    expect(smsText.text).toMatch(/^Balance under 5 TRIGGERED for Alerted on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.\nBALANCE: value 2\.50, threshold 5\.00\.$/);
     expect(mail.messages.filter((m) => m.subject === '[TRIGGERED] Balance under 5: Alerted').map((m) => m.rcptTo[0]).sort()).toEqual(['noc@alerted.test', 'ops@carrier.test']);
 
     const linked = await server.http().data(NotificationWithAlertEventDocument, { filter: { customerId: `cus_${customer}`, kind: ['ALERT'] } });

@@ -190,7 +190,7 @@ function plausibleText(name: string): fc.Arbitrary<string> {
   if (n.includes('email') || n === 'emails' || n === 'bcc') return fc.constantFrom('ops@fuzz.test', 'a@b.test, c@d.test');
   if (n.includes('url')) return fc.constantFrom('http://127.0.0.1:9/hook', 'https://127.0.0.1/x');
   if (n === 'ip' || n === 'sourceip') return fc.constantFrom('10.9.1.2', '10.9.0.0/16', '::1', '192.0.2.1');
-  if (n === 'phones') return fc.constantFrom('+4930123456');
+  if (n === 'phones' || n === 'phone') return fc.constantFrom('+4930123456');
   if (n === 'trunk') return fc.constantFrom('fuzz-trunk');
   return plainText;
 }

@@ -1,29 +1,13 @@
 /** Input rules of an alert definition that need no database (pure, typed errors). */
 import { badInput } from '../../platform/common/errors';
+import { capped, checkEmails, checkPhones, checkWebhookUrls } from '../../platform/common/recipients';
 import { isWindowed } from './alert.enums';
 import { resetOnNonTriggeringSide } from './alert-evaluator';
 import type { AlertDefinitionInput } from './alert.inputs';
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164_RE = /^\+[1-9]\d{1,14}$/;
-
 function positiveInt(value: number | null | undefined, field: string, min: number): void {
   if (value === null || value === undefined) return;
   if (!Number.isInteger(value) || value < min) throw badInput(`${field} must be a whole number of at least ${min}`, field);
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-/** A list of recipients longer than the cap is refused: every alert event fans out to each of them. */
-function capped(list: string[] | null | undefined, field: string, max: number): void {
-  if ((list?.length ?? 0) > max) throw badInput(`${field} takes at most ${max} entries (MAX_RULE_RECIPIENTS), got ${list!.length}`, field);
 }
 
 /** maxRecipients: the cap of emails, phones and webhookUrls, each (MAX_RULE_RECIPIENTS). */
@@ -49,13 +33,7 @@ export function validateDefinitionInput(input: AlertDefinitionInput, maxRecipien
   capped(input.emails, 'emails', maxRecipients);
   capped(input.phones, 'phones', maxRecipients);
   capped(input.webhookUrls, 'webhookUrls', maxRecipients);
-  (input.emails ?? []).forEach((e, i) => {
-    if (!EMAIL_RE.test(e)) throw badInput(`"${e}" is not an email address`, `emails.${i}`);
-  });
-  (input.phones ?? []).forEach((p, i) => {
-    if (!E164_RE.test(p)) throw badInput(`"${p}" is not an E.164 phone number (e.g. +14155550100)`, `phones.${i}`);
-  });
-  (input.webhookUrls ?? []).forEach((u, i) => {
-    if (!isHttpUrl(u)) throw badInput(`"${u}" is not an http(s) URL`, `webhookUrls.${i}`);
-  });
+  checkEmails(input.emails, 'emails');
+  checkPhones(input.phones, 'phones');
+  checkWebhookUrls(input.webhookUrls, 'webhookUrls');
 }

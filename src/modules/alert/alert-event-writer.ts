@@ -1,7 +1,8 @@
 /**
  * AlertEventWriter: the only writer of alert_events. Stores a batch of events with one
  * INSERT, applies penalties with one UPDATE, and publishes after commit. It runs no
- * reaction: the caller's flow reacts once to everything its transaction did.
+ * alert reaction: the caller's flow reacts once to everything its transaction did. The
+ * suspensions its penalties cause are status changes, reported as such (customer-status.ts).
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
@@ -10,6 +11,7 @@ import type { AlertArea, AlertOperator } from './alert.enums';
 import { renderAlertText } from './alert-text';
 import { ALERT_EVENT } from './alert.topics';
 import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
+import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
 
 /**
  * Key of the transaction-level advisory lock taken right before events are inserted.
@@ -48,23 +50,32 @@ RETURNING id, occurred_at`;
 
 /**
  * Suspends each penalised customer until the latest penalty end. INACTIVE customers
- * (switched off by an operator) and indefinite manual suspensions are left alone.
+ * (switched off by an operator) and indefinite manual suspensions are left alone; a
+ * timed suspension is extended (not a status change: only ACTIVE -> SUSPENDED counts).
+ * The customers are locked already (by the ledger or the pass that raised the events);
+ * `old` reads the status before the update for the change's report.
  */
 const PENALTY_SQL = `
 WITH p AS (
   SELECT customer_id, max(until) AS until FROM unnest($1::uuid[], $2::timestamptz[]) AS t(customer_id, until) GROUP BY customer_id
+), old AS (
+  SELECT c.id, c.status FROM customers c JOIN p ON p.customer_id = c.id ORDER BY c.id FOR NO KEY UPDATE OF c
 )
 UPDATE customers c
    SET status = 'SUSPENDED',
        suspended_until = CASE WHEN c.status = 'SUSPENDED' THEN greatest(c.suspended_until, p.until) ELSE p.until END,
+       ${countStatusChange(`'SUSPENDED'`)},
        updated_at = now()
-  FROM p
+  FROM p JOIN old ON old.id = p.customer_id
  WHERE c.id = p.customer_id
    AND (c.status = 'ACTIVE' OR (c.status = 'SUSPENDED' AND c.suspended_until IS NOT NULL))
-RETURNING c.id`;
+RETURNING ${statusChangeReturning('old.status')}`;
 
 export class AlertEventWriter {
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    private readonly statusChanges: CustomerStatusChanges,
+  ) {}
 
   async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
@@ -102,13 +113,17 @@ export class AlertEventWriter {
     }));
     const penalised = prepared.filter((d) => d.penaltyUntil);
     const suspended = penalised.length
-      ? await uow.query<{ id: string }>(PENALTY_SQL, [penalised.map((d) => d.customerId), penalised.map((d) => d.penaltyUntil)])
+      ? await uow.query<StatusChangeRow>(PENALTY_SQL, [penalised.map((d) => d.customerId), penalised.map((d) => d.penaltyUntil)])
       : [];
+    // ACTIVE -> SUSPENDED is reported (status webhooks, in this transaction); a longer
+    // suspension is published too, for the status feed's suspendedUntil.
+    await this.statusChanges.report(uow, suspended, StatusChangeReason.PENALTY);
+    const extended = suspended.filter((s) => s.previous_status === s.status);
     const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
     uow.afterCommit(async () => {
       await this.events.publishAll(
         CUSTOMER_STATUS_CHANGED,
-        suspended.map((s) => ({ customerId: s.id, status: 'SUSPENDED' as const })),
+        extended.map((s) => ({ customerId: s.customer_id, status: s.status })),
       );
       await this.events.publishAll(
         ALERT_EVENT,

@@ -19,6 +19,7 @@ import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { AlertEventType } from './alert.types';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
+import { oneEach } from '../../platform/graphql/batch';
 
 const FEED_PAGE = 500;
 
@@ -63,8 +64,8 @@ export class AlertEventService {
   /** Events by local id, in the order asked (null where unknown or not visible). */
   async byIds(ctx: RequestContext, ids: readonly string[]): Promise<(AlertEventType | null)[]> {
     const rows = await this.db.query<AlertEventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE e.id = ANY($1::bigint[])`, [ids]);
-    const byId = new Map(rows.filter((r) => ctx.canSeeCustomer(r.customer_id)).map((r) => [String(r.id), AlertEventType.from(r)]));
-    return ids.map((id) => byId.get(String(id)) ?? null);
+    const visible = rows.filter((r) => ctx.canSeeCustomer(r.customer_id));
+    return oneEach(ids.map(String), visible, (r) => String(r.id), AlertEventType.from, null);
   }
 
   /**

@@ -5,7 +5,6 @@
  * and after the commit it no longer matches the claim's WHERE.
  */
 import type { Database } from '../../platform/db/database';
-import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
@@ -14,7 +13,7 @@ import { COMPACT_CALL_BUCKETS_SQL, PRUNE_CALL_BUCKETS_SQL } from '../cdr/call-bu
 import { repeatDue } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
-import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
+import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
 
 const CLAIM_BATCH = 500;
 
@@ -55,17 +54,17 @@ SELECT DISTINCT b.customer_id FROM alert_call_minutes b, widest w
 /** Lifts expired penalties, only where the suspension is still the one a penalty set. */
 const RESTORE_SQL = `
 WITH due AS (
-  SELECT id, suspended_until FROM customers
+  SELECT id, status, suspended_until FROM customers
    WHERE status = 'SUSPENDED' AND suspended_until <= now()
    ORDER BY id LIMIT ${CLAIM_BATCH}
      FOR NO KEY UPDATE SKIP LOCKED
 )
-UPDATE customers c SET status = 'ACTIVE', suspended_until = NULL, updated_at = now()
+UPDATE customers c SET status = 'ACTIVE', suspended_until = NULL, ${countStatusChange(`'ACTIVE'`)}, updated_at = now()
   FROM due
  WHERE c.id = due.id AND c.status = 'SUSPENDED' AND c.suspended_until = due.suspended_until
-RETURNING c.id`;
+RETURNING ${statusChangeReturning('due.status')}`;
 
-export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, writer: AlertEventWriter, reactToEvents: AlertEventsReaction): PeriodicJob[] {
+export function alertJobs(db: Database, engine: AlertEngine, writer: AlertEventWriter, reactToEvents: AlertEventsReaction, statusChanges: CustomerStatusChanges): PeriodicJob[] {
   return [
     {
       name: 'alert-repeats',
@@ -102,8 +101,7 @@ export function alertJobs(db: Database, events: EventBus, engine: AlertEngine, w
       name: 'penalty-expiry',
       run: () =>
         db.transaction(async (uow) => {
-          const rows = await uow.query<{ id: string }>(RESTORE_SQL);
-          uow.afterCommit(() => events.publishAll(CUSTOMER_STATUS_CHANGED, rows.map((r) => ({ customerId: r.id, status: 'ACTIVE' as const }))));
+          await statusChanges.report(uow, await uow.query<StatusChangeRow>(RESTORE_SQL), StatusChangeReason.PENALTY_EXPIRED);
         }),
     },
   ];

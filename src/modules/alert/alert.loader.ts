@@ -6,6 +6,7 @@ import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { DEFINITION_COLUMNS, STATE_COLUMNS, type AlertDefinitionRow, type AlertStateRow } from './alert.rows';
 import { AlertDefinitionType, AlertStateType } from './alert.types';
+import { allEach, oneEach } from '../../platform/graphql/batch';
 
 /** Customer.alertStates and AlertDefinition.states: the first `first`; the query cost counts them at `default` or `max`. */
 export const STATES_OF_CUSTOMER: ListBounds = { default: 50, max: 500 };
@@ -20,8 +21,7 @@ export class AlertLoader {
     return ctx
       .loader<string, AlertDefinitionType | null>('alertDefinition.byId', async (ids) => {
         const rows = await this.db.query<AlertDefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE d.id = ANY($1::uuid[])`, [ids]);
-        const byId = new Map(rows.map((r) => [r.id, AlertDefinitionType.from(r)]));
-        return ids.map((id) => byId.get(id) ?? null);
+        return oneEach(ids, rows, (r) => r.id, AlertDefinitionType.from, null);
       })
       .load(localId);
   }
@@ -58,12 +58,6 @@ export class AlertLoader {
        ) s WHERE s.n <= $2 ORDER BY s.definition_id, s.customer_id`,
       [ids, limit, scope ?? null],
     );
-    const by = new Map<string, AlertStateType[]>();
-    for (const r of rows) {
-      const key = r[column];
-      if (!by.has(key)) by.set(key, []);
-      by.get(key)!.push(AlertStateType.from(r));
-    }
-    return ids.map((id) => by.get(id) ?? []);
+    return allEach(ids, rows, (r) => r[column], AlertStateType.from);
   }
 }

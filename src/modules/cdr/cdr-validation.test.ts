@@ -74,6 +74,18 @@ describe('validateCdrs', () => {
     expect(valid[0].callee).toBe('4930 123 ');
   });
 
+  it('matches an IPv4-mapped IPv6 source as its IPv4 address, other IPv6 as written', () => {
+    const sources = [' ::ffff:198.51.100.250', '::FFFF:C633:64FA', '198.51.100.250', '2001:db8::1'];
+    const { valid, rejected } = validateCdrs(sources.map((sourceIp, i) => row({ callId: `c${i}`, customerId: null, sourceIp })), NOW);
+    expect(rejected).toEqual([]);
+    expect(valid.map((v) => v.ref)).toEqual([
+      { kind: 'ip', value: '198.51.100.250' },
+      { kind: 'ip', value: '198.51.100.250' },
+      { kind: 'ip', value: '198.51.100.250' },
+      { kind: 'ip', value: '2001:db8::1' },
+    ]);
+  });
+
   it('accepts a start within the clock skew and a zero duration', () => {
     expect(validateCdrs([row({ startedAt: new Date(NOW + 4 * 60_000), duration: 0 })], NOW).valid).toHaveLength(1);
   });

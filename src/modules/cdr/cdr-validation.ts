@@ -4,9 +4,9 @@
  * coerced the types (Int, DateTime, Decimal, enum); a malformed scalar anywhere
  * refuses the whole request at coercion, before any row is looked at.
  */
-import { isIP } from 'node:net';
 import { parseDecimal } from '../../platform/common/decimal';
 import { tryFromGlobalId } from '../../platform/common/global-id';
+import { sourceAddress } from '../host/ip-address';
 import type { CdrInput } from './cdr.inputs';
 import type { CallDisposition } from './cdr.enums';
 import type { CdrRejection, CdrRejectionCode } from './cdr.type';
@@ -106,8 +106,9 @@ function customerRef(input: CdrInput, refsById: Map<string, CustomerRef>): Custo
   }
   if (input.sourceIp !== null && input.sourceIp !== undefined) {
     if (++given === 2) second = 'sourceIp';
-    const ip = input.sourceIp.trim();
-    if (isIP(ip) === 0 || ip.includes('%')) return { field: 'sourceIp', problem: `sourceIp "${input.sourceIp.slice(0, 64)}" is not an IPv4 or IPv6 address` };
+    // Matched as hosts store it: an IPv4-mapped IPv6 address is its IPv4 address.
+    const ip = sourceAddress(input.sourceIp.trim());
+    if (ip === undefined) return { field: 'sourceIp', problem: `sourceIp "${input.sourceIp.slice(0, 64)}" is not an IPv4 or IPv6 address` };
     ref = { kind: 'ip', value: ip };
   }
   if (given === 0) return { field: 'customerId', problem: 'exactly one of customerId, trunk or sourceIp is required' };

@@ -13,6 +13,7 @@ import type { RequestContext } from '../../platform/graphql/context';
 import type { CdrSubmission } from './cdr-submission';
 import type { CdrFilter, CdrInput } from './cdr.inputs';
 import { CdrType, type CdrBatchResult, type CdrRow } from './cdr.type';
+import { oneEach } from '../../platform/graphql/batch';
 
 const COLUMNS = `id, call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge, ingested_at`;
 
@@ -63,8 +64,7 @@ export class CdrService<Outcome = unknown> {
     const cdr = await ctx
       .loader<string, CdrType | null>('cdr.byId', async (ids) => {
         const rows = await this.db.query<CdrRow>(`SELECT ${COLUMNS} FROM cdrs WHERE id = ANY($1::bigint[])`, [[...ids]]);
-        const byId = new Map(rows.map((r) => [String(r.id), CdrType.from(r)]));
-        return ids.map((id) => byId.get(id) ?? null);
+        return oneEach(ids, rows, (r) => String(r.id), CdrType.from, null);
       })
       .load(localId);
     return cdr && ctx.canSeeCustomer(cdr.customerLocalId) ? cdr : null;

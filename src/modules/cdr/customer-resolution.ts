@@ -19,15 +19,20 @@ export interface Resolved {
 const TRUNKS_SQL = `SELECT name, id, customer_id FROM trunks WHERE name = ANY($1::text[]) AND direction = 'INGRESS'`;
 
 /**
- * For every distinct source address, the enabled host block of an ingress trunk
- * that covers it, most specific first (a /32 beats the /24 around it); id breaks
- * ties between equal blocks so the answer is stable. Uses the GiST inet_ops index.
+ * For every distinct source address (IPv4-mapped IPv6 already unmapped by validation), the
+ * enabled host of an ingress trunk whose block covers it, most specific first: a /32 beats
+ * the /24 around it, which may belong to another customer (nested blocks of different
+ * lengths are allowed). Equal blocks of enabled ingress hosts have one customer (exclusion
+ * constraint hosts_one_address_owner), so the customer is never a tie; between that
+ * customer's own equal hosts (another port or trunk), the lowest host id picks the trunk,
+ * stably. As for trunks, the trunk's enabled flag does not count. Reads the hosts' copy of
+ * their trunk's customer and direction (kept exact by a cascading foreign key), which the
+ * constraint's partial GiST index serves.
  */
 const HOSTS_SQL = `
-SELECT DISTINCT ON (s.src) s.src AS ip, t.id AS trunk_id, t.customer_id
+SELECT DISTINCT ON (s.src) s.src AS ip, h.trunk_id, h.customer_id
   FROM unnest($1::text[]) AS s(src)
-  JOIN hosts h ON h.enabled AND h.ip >>= s.src::inet
-  JOIN trunks t ON t.id = h.trunk_id AND t.direction = 'INGRESS'
+  JOIN hosts h ON h.enabled AND h.trunk_direction = 'INGRESS' AND h.ip >>= s.src::inet
  ORDER BY s.src, masklen(h.ip) DESC, h.id`;
 
 /** Resolved[i] for rows[i] (customerIds still unchecked), or undefined when no customer matches. */

@@ -1,6 +1,7 @@
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { CLASS_COLUMNS, CustomerClassType, type CustomerClassRow } from './customer-class.type';
+import { oneEach } from '../../platform/graphql/batch';
 
 /** Batched class lookups for one request. */
 export class CustomerClassLoader {
@@ -11,8 +12,7 @@ export class CustomerClassLoader {
     return ctx
       .loader<string, CustomerClassType | null>('customerClass.byId', async (ids) => {
         const rows = await this.db.query<CustomerClassRow>(`SELECT ${CLASS_COLUMNS} FROM customer_classes WHERE id = ANY($1::uuid[])`, [ids]);
-        const byId = new Map(rows.map((r) => [r.id, CustomerClassType.from(r)]));
-        return ids.map((id) => byId.get(id) ?? null);
+        return oneEach(ids, rows, (r) => r.id, CustomerClassType.from, null);
       })
       .load(localId);
   }
@@ -30,8 +30,7 @@ export class CustomerClassLoader {
             GROUP BY customer_class_id`,
           [[...ids], ctx.customerScope ?? null],
         );
-        const byId = new Map(rows.map((r) => [r.id, r.n]));
-        return ids.map((id) => byId.get(id) ?? 0);
+        return oneEach(ids, rows, (r) => r.id, (r) => r.n, 0);
       })
       .load(classLocalId);
   }

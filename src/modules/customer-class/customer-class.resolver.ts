@@ -52,7 +52,10 @@ export class CustomerClassResolver {
     return this.classService.delete(ctx, id);
   }
 
-  @FieldResolver(() => NotificationTemplateType, { nullable: true })
+  @FieldResolver(() => NotificationTemplateType, {
+    nullable: true,
+    description: "What the class's customers are told, per enabled kind. Null: its customers receive no notifications (PortaBilling's rule).",
+  })
   notificationTemplate(@Ctx() ctx: RequestContext, @Root() cls: CustomerClassType): Promise<NotificationTemplateType | null> | null {
     return cls.notificationTemplateLocalId ? this.templates.load(ctx, cls.notificationTemplateLocalId) : null;
   }

@@ -1,4 +1,4 @@
-import { conflict, notFound } from '../../platform/common/errors';
+import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { withConstraintErrors } from '../../platform/common/constraint-errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
@@ -8,6 +8,7 @@ import { ensureRoomFor } from '../../platform/db/row-cap';
 import { SqlParams, type ColumnValues } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
+import { isTemplatedKind } from '../notification-template/notification-kind';
 import type { CustomerClassInput } from './customer-class.inputs';
 import { CLASS_COLUMNS, CustomerClassType, type CustomerClassRow } from './customer-class.type';
 
@@ -78,6 +79,8 @@ export class CustomerClassService {
     nonNegativeInt(input.defaultCallLimit, 'defaultCallLimit');
     nonNegativeInt(input.defaultCpsLimit, 'defaultCpsLimit');
     nonNegativeDecimal(input.defaultCreditLimit, 'defaultCreditLimit');
+    const untemplated = input.enabledNotifications?.find((k) => !isTemplatedKind(k));
+    if (untemplated) throw badInput(`${untemplated} is the operator's status webhook, not a customer notification a class switches`, 'enabledNotifications');
     return {
       name: requiredName(input.name),
       description: optionalText(input.description, 'description'),

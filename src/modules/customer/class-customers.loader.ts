@@ -11,6 +11,7 @@ import type { CustomerClassLoader } from '../customer-class/customer-class.loade
 import { customerKeyset } from './customer-query.service';
 import type { CustomerLoader } from './customer.loader';
 import type { CustomerType } from './customer.type';
+import { allEach } from '../../platform/graphql/batch';
 
 interface PageRow {
   class_id: string;
@@ -41,9 +42,7 @@ export class ClassCustomersLoader {
              ) s WHERE rn <= $3 ORDER BY class_id, rn`,
             [[...classIds], ctx.customerScope ?? null, limit + 1],
           );
-          const byClass = new Map<string, PageRow[]>();
-          for (const r of found) byClass.set(r.class_id, [...(byClass.get(r.class_id) ?? []), r]);
-          return classIds.map((id) => byClass.get(id) ?? []);
+          return allEach(classIds, found, (r) => r.class_id, (r) => r);
         })
         .load(classLocalId),
       this.classes.customerCount(ctx, classLocalId),

@@ -1,12 +1,13 @@
 /**
  * How each writable customer field is validated and stored. Create and update share
- * it, so a rule (no negative limits, valid e-mails) holds whichever way a value arrives.
+ * it, so a rule (no negative limits, valid e-mails and phone numbers) holds whichever way a value arrives.
  */
 import { badInput } from '../../platform/common/errors';
-import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalText, requiredName } from '../../platform/common/validation';
+import { ianaTimeZone } from '../../platform/common/time-zone';
+import { nonNegativeDecimal, nonNegativeInt, optionalEmail, optionalPhone, optionalText, requiredName } from '../../platform/common/validation';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 
-type Kind = 'name' | 'text' | 'email' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool';
+type Kind = 'name' | 'text' | 'email' | 'phone' | 'enum' | 'limit' | 'money' | 'nonNegativeMoney' | 'bool' | 'timeZone';
 
 interface FieldSpec {
   column: string;
@@ -32,12 +33,14 @@ export const CUSTOMER_FIELDS: Record<Writable, FieldSpec> = {
   nocEmail: { column: 'noc_email', kind: 'email', nullable: true },
   billingEmail: { column: 'billing_email', kind: 'email', nullable: true },
   ratesEmail: { column: 'rates_email', kind: 'email', nullable: true },
+  phone: { column: 'phone', kind: 'phone', nullable: true },
   taxId: { column: 'tax_id', kind: 'text', nullable: true },
   address: { column: 'address', kind: 'text', nullable: true },
   prepaidBalanceTrigger: { column: 'prepaid_balance_trigger', kind: 'nonNegativeMoney', nullable: true },
   callDurationTrigger: { column: 'call_duration_trigger', kind: 'limit', nullable: false },
   lowBalanceThreshold: { column: 'low_balance_threshold', kind: 'money', nullable: true },
   notificationsEnabled: { column: 'notifications_enabled', kind: 'bool', nullable: false },
+  timeZone: { column: 'time_zone', kind: 'timeZone', nullable: true },
 };
 
 function clean(field: string, spec: FieldSpec, value: unknown): unknown {
@@ -52,12 +55,16 @@ function clean(field: string, spec: FieldSpec, value: unknown): unknown {
       return optionalText(value as string, field);
     case 'email':
       return optionalEmail(value as string, field);
+    case 'phone':
+      return optionalPhone(value as string, field);
     case 'limit':
       nonNegativeInt(value as number, field);
       return value;
     case 'nonNegativeMoney':
       nonNegativeDecimal(value as string, field);
       return value;
+    case 'timeZone':
+      return ianaTimeZone(value as string, field);
     default:
       return value;
   }

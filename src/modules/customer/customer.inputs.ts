@@ -85,6 +85,9 @@ abstract class CustomerFields {
   @Field(() => String, { nullable: true })
   ratesEmail?: string | null;
 
+  @Field(() => String, { nullable: true, description: 'E.164 number for SMS notifications to the customer; empty clears it.' })
+  phone?: string | null;
+
   @Field(() => String, { nullable: true })
   taxId?: string | null;
 
@@ -102,11 +105,14 @@ abstract class CustomerFields {
 
   @Field(() => Boolean, { nullable: true })
   notificationsEnabled?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  timeZone?: string | null;
 }
 
 @InputType()
 export class CreateCustomerInput extends CustomerFields {
-  @Field()
+  @Field({ description: 'Unique whatever its case: a name another customer has (e.g. "ACME" beside "Acme") is a CONFLICT.' })
   name!: string;
 
   @Field(() => CustomerStatus, { nullable: true })
@@ -118,6 +124,6 @@ export class CreateCustomerInput extends CustomerFields {
 
 @InputType({ description: 'Fields left out are unchanged; an explicit null clears a nullable field.' })
 export class UpdateCustomerInput extends CustomerFields {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Unique whatever its case (CONFLICT otherwise).' })
   name?: string | null;
 }

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/db/database';
 import type { Queryable } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
 import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
+import { oneEach } from '../../platform/graphql/batch';
 
 /** Customers by local id, in no particular order (unknown ids are left out); unscoped. */
 export async function selectCustomers(db: Queryable, ids: readonly string[]): Promise<CustomerType[]> {
@@ -19,8 +20,7 @@ export class CustomerLoader {
   /** This request's customer-by-id loader (unscoped: load applies the caller's scope). */
   byId(ctx: RequestContext): DataLoader<string, CustomerType | null> {
     return ctx.loader<string, CustomerType | null>('customer.byId', async (ids) => {
-      const byId = new Map((await selectCustomers(this.db, ids)).map((c) => [c.localId, c]));
-      return ids.map((id) => byId.get(id) ?? null);
+      return oneEach(ids, await selectCustomers(this.db, ids), (c) => c.localId, (c) => c, null);
     });
   }
 

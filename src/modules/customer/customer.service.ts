@@ -1,15 +1,16 @@
 /**
  * Customer writes: create (with class defaults), update (partial), delete (guarded),
  * and the bulk status switch. Balances are never written here: an opening balance
- * goes through the BalanceLedger like every other change.
+ * goes through the BalanceLedger like every other change. Names are unique whatever
+ * their case (customers_name_key on lower(name)): operators find a customer by name.
  */
+import { withConstraintErrors } from '../../platform/common/constraint-errors';
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { MAX_PAGE_SIZE } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlParams } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
-import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
 import { customerColumns } from './customer-fields';
@@ -17,7 +18,9 @@ import { CustomerStatus } from './customer.enums';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 import { selectCustomers } from './customer.loader';
 import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
-import { CUSTOMER_STATUS_CHANGED } from './customer.topics';
+import { StatusChangeReason, type CustomerStatusChanges } from './customer-status';
+
+const UNIQUE = { customers_name_key: () => conflict('A customer with this name already exists (names are unique, whatever their case)', { field: 'name' }) };
 
 interface ClassDefaults {
   default_terms: string | null;
@@ -30,7 +33,7 @@ export class CustomerService {
   constructor(
     private readonly db: Database,
     private readonly ledger: BalanceLedger,
-    private readonly events: EventBus,
+    private readonly statusChanges: CustomerStatusChanges,
   ) {}
 
   /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
@@ -50,7 +53,7 @@ export class CustomerService {
         for (const [field, column, value] of fill) if (input[field] === undefined && value !== null) values[column] = value;
       }
       const q = new SqlParams();
-      const [row] = await uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params);
+      const [row] = await withConstraintErrors(() => uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params), UNIQUE);
       if (input.balance && input.balance !== '0') {
         await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }], ctx.principal.apiKeyId);
       }
@@ -69,9 +72,9 @@ export class CustomerService {
         await this.classDefaults(uow, values.customer_class_id as string, input.customerClassId);
       }
       const q = new SqlParams();
-      const rows = await uow.query<CustomerRow>(
-        `UPDATE customers c SET ${q.assignments(values, ['updated_at = now()'])} WHERE c.id = ${q.param(local)} RETURNING ${CUSTOMER_COLUMNS}`,
-        q.params,
+      const rows = await withConstraintErrors(
+        () => uow.query<CustomerRow>(`UPDATE customers c SET ${q.assignments(values, ['updated_at = now()'])} WHERE c.id = ${q.param(local)} RETURNING ${CUSTOMER_COLUMNS}`, q.params),
+        UNIQUE,
       );
       if (!rows.length) throw notFound('Customer', id);
       return CustomerType.from(rows[0]);
@@ -112,29 +115,24 @@ export class CustomerService {
    * Sets the status of many customers in one transaction: an unknown id fails the whole
    * call and changes nothing. Any manual status clears suspended_until: a manual
    * SUSPENDED lasts until someone lifts it (the penalty job only lifts timed suspensions),
-   * and ACTIVE/INACTIVE end any penalty. Publishes one event per customer whose status changed.
+   * and ACTIVE/INACTIVE end any penalty. Each customer whose status changed is reported
+   * (CUSTOMER_STATUS_CHANGED, status webhooks) with reason OPERATOR.
    */
   async setStatus(_ctx: RequestContext, ids: string[], status: CustomerStatus): Promise<CustomerType[]> {
     if (ids.length > MAX_PAGE_SIZE) throw badInput(`ids takes at most ${MAX_PAGE_SIZE} customers at once (a page of the list)`, 'ids');
     const locals = ids.map((id) => fromGlobalId('Customer', id));
     const unique = [...new Set(locals)];
     return this.db.transaction(async (uow) => {
-      const rows = await uow.query<CustomerRow & { changed: boolean }>(
-        `WITH target AS (
-           SELECT id, status AS old_status FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
-         )
-         UPDATE customers c SET status = $2, suspended_until = NULL, updated_at = now()
-           FROM target t WHERE c.id = t.id
-         RETURNING ${CUSTOMER_COLUMNS}, t.old_status <> $2 AS changed`,
-        [unique, status],
+      const rows = await this.statusChanges.set(
+        uow,
+        unique.map((customerId) => ({ customerId, status, suspendedUntil: null })),
+        StatusChangeReason.OPERATOR,
       );
       if (rows.length !== unique.length) {
         const found = new Set(rows.map((r) => r.id));
         const missing = ids.find((_, i) => !found.has(locals[i]));
         throw notFound('Customer', missing);
       }
-      const changed = rows.filter((r) => r.changed).map((r) => r.id);
-      uow.afterCommit(() => this.events.publishAll(CUSTOMER_STATUS_CHANGED, changed.map((customerId) => ({ customerId, status }))));
       const byId = new Map(rows.map((r) => [r.id, CustomerType.from(r)]));
       return unique.map((id) => byId.get(id)!);
     });

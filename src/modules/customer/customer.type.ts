@@ -29,6 +29,7 @@ export interface CustomerRow {
   noc_email: string | null;
   billing_email: string | null;
   rates_email: string | null;
+  phone: string | null;
   tax_id: string | null;
   address: string | null;
   customer_class_id: string | null;
@@ -36,14 +37,15 @@ export interface CustomerRow {
   call_duration_trigger: number;
   low_balance_threshold: string | null;
   notifications_enabled: boolean;
+  time_zone: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
 export const CUSTOMER_COLUMNS = `c.id, c.name, c.company, c.type, c.status, c.suspended_until, c.terms, c.balance, c.credit_limit,
   c.accrued_charges, c.test_credit, c.call_limit, c.cps_limit, c.min_profitability, c.main_email, c.noc_email, c.billing_email,
-  c.rates_email, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
-  c.low_balance_threshold, c.notifications_enabled, c.created_at, c.updated_at`;
+  c.rates_email, c.phone, c.tax_id, c.address, c.customer_class_id, c.prepaid_balance_trigger, c.call_duration_trigger,
+  c.low_balance_threshold, c.notifications_enabled, c.time_zone, c.created_at, c.updated_at`;
 
 @ObjectType('Customer', {
   implements: Node,
@@ -113,6 +115,9 @@ export class CustomerType implements Node {
   @Field(() => String, { nullable: true })
   ratesEmail!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'E.164 number for SMS notifications to the customer.' })
+  phone!: string | null;
+
   @Field(() => String, { nullable: true })
   taxId!: string | null;
 
@@ -133,6 +138,9 @@ export class CustomerType implements Node {
 
   @Field()
   notificationsEnabled!: boolean;
+
+  @Field(() => String, { nullable: true, description: "IANA time zone of the customer (reminder times, dates in messages). Null: the settings' one." })
+  timeZone!: string | null;
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;
@@ -163,12 +171,14 @@ export class CustomerType implements Node {
     t.nocEmail = r.noc_email;
     t.billingEmail = r.billing_email;
     t.ratesEmail = r.rates_email;
+    t.phone = r.phone;
     t.taxId = r.tax_id;
     t.address = r.address;
     t.prepaidBalanceTrigger = r.prepaid_balance_trigger;
     t.callDurationTrigger = r.call_duration_trigger;
     t.lowBalanceThreshold = r.low_balance_threshold;
     t.notificationsEnabled = r.notifications_enabled;
+    t.timeZone = r.time_zone;
     t.createdAt = r.created_at;
     t.updatedAt = r.updated_at;
     return t;

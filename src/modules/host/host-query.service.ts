@@ -14,14 +14,14 @@ import type { RequestContext } from '../../platform/graphql/context';
 import type { HostFilter } from './host.inputs';
 import type { HostLoader } from './host.loader';
 import { HOST_COLUMNS, HostType } from './host.type';
-import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
+import { hostAddress, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
 
 /** The WHERE of a host filter (hosts h JOIN trunks t JOIN customers c). */
 function hostWhere(ctx: RequestContext, f: HostFilter | null | undefined): SqlWhere {
   const conds = new SqlWhere();
   const add = conds.add.bind(conds);
   if (ctx.customerScope) add((p) => `t.customer_id = ${p}::uuid`, ctx.customerScope);
-  if (f?.ip) add((p) => `(h.ip >>= ${p}::cidr OR h.ip <<= ${p}::cidr)`, checkIpSyntax(f.ip));
+  if (f?.ip) add((p) => `(h.ip >>= ${p}::cidr OR h.ip <<= ${p}::cidr)`, hostAddress(f.ip));
   if (f?.customerId) add((p) => `t.customer_id = ${p}::uuid`, fromGlobalId('Customer', f.customerId));
   if (f?.customerName) add((p) => `c.name ILIKE ${p}`, containsPattern(f.customerName));
   if (f?.trunkName) add((p) => `t.name ILIKE ${p}`, containsPattern(f.trunkName));

@@ -22,7 +22,10 @@ export class HostFilter {
 /** On update, optional fields left out are unchanged and an explicit null clears port or a limit. */
 @InputType()
 export class HostInput {
-  @Field()
+  @Field({
+    description:
+      'An IPv4/IPv6 address or CIDR block (an IPv4-mapped IPv6 address is stored as IPv4). On an ingress trunk, an enabled host may not have the address or block of an enabled ingress host of another customer, whatever the ports: CONFLICT naming that customer (extensions ownerCustomerId, ownerCustomerName). A nested, more specific block may belong to another customer; it wins for the addresses it covers.',
+  })
   ip!: string;
 
   @Field(() => Int, { nullable: true })

@@ -2,6 +2,7 @@ import type { ListBounds } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
+import { allEach, oneEach } from '../../platform/graphql/batch';
 
 /** Trunk.hosts: the first `first` by address; the query cost counts them at `default` or `max`. */
 export const HOSTS_OF_TRUNK: ListBounds = { default: 20, max: 100 };
@@ -18,8 +19,7 @@ export class HostLoader {
           `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ANY($1::uuid[])`,
           [[...ids]],
         );
-        const byId = new Map(rows.map((r) => [r.id, HostType.from(r)]));
-        return ids.map((id) => byId.get(id) ?? null);
+        return oneEach(ids, rows, (r) => r.id, HostType.from, null);
       })
       .load(localId);
     return host && ctx.canSeeCustomer(host.customerLocalId) ? host : null;
@@ -36,13 +36,7 @@ export class HostLoader {
             ORDER BY h.ip, h.port NULLS FIRST, h.id`,
           [[...trunkIds], limit],
         );
-        const byTrunk = new Map<string, HostType[]>();
-        for (const r of rows) {
-          const list = byTrunk.get(r.trunk_id) ?? [];
-          list.push(HostType.from(r));
-          byTrunk.set(r.trunk_id, list);
-        }
-        return trunkIds.map((id) => byTrunk.get(id) ?? []);
+        return allEach(trunkIds, rows, (r) => r.trunk_id, HostType.from);
       })
       .load(trunkLocalId);
   }

@@ -1,22 +1,27 @@
 /**
- * Host writes. The address is normalised by Postgres (cidr); two enabled hosts with the
- * same address and port are a CONFLICT (partial unique index hosts_enabled_address_key).
- * Every change runs the trunk-changed reaction (HOSTS_CHANGED) for the trunks involved.
+ * Host writes. The address is normalised (an IPv4-mapped IPv6 address is its IPv4 form,
+ * then Postgres' cidr); two enabled hosts with the same address and port are a CONFLICT
+ * (partial unique index hosts_enabled_address_key), and so is an enabled ingress host
+ * with the address of another customer's, whatever the port (one owner per address,
+ * trunk/address-owners.ts). Every change runs the trunk-changed reaction (HOSTS_CHANGED)
+ * for the trunks involved.
  */
 import { badInput, conflict, notFound, sqlState } from '../../platform/common/errors';
-import { withConstraintErrors } from '../../platform/common/constraint-errors';
+import { constraintError } from '../../platform/common/constraint-errors';
 import { fromGlobalId } from '../../platform/common/global-id';
 import { nonNegativeInt } from '../../platform/common/validation';
 import type { Database } from '../../platform/db/database';
 import { SqlParams, type ColumnCasts } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
+import { hostOwnerConflict } from '../trunk/address-owners';
 import type { TrunkChange, TrunkChangedReaction } from '../trunk/trunk-change';
 import type { HostInput } from './host.inputs';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
-import { checkIpSyntax, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
+import { hostAddress, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
 
-const UNIQUE = { hosts_enabled_address_key: () => conflict('An enabled host with this address and port already exists') };
+const SAME_PORT = 'hosts_enabled_address_key';
+const UNIQUE = { [SAME_PORT]: () => conflict('An enabled host with this address and port already exists') };
 
 // Postgres parses (and refuses) the address as cidr.
 const CASTS: ColumnCasts = { ip: 'cidr' };
@@ -29,7 +34,7 @@ export class HostService {
 
   async create(_ctx: RequestContext, input: HostInput): Promise<HostType> {
     const values = this.values(input);
-    return this.db.transaction(async (uow) => {
+    return this.transaction(values, null, async (uow) => {
       const customerId = await this.lockTrunk(uow, values.trunk_id, input.trunkId);
       const q = new SqlParams();
       const [row] = await this.write(input.ip, () => uow.query<{ id: string }>(`INSERT INTO hosts ${q.insertValues(values, CASTS)} RETURNING id`, q.params));
@@ -41,7 +46,7 @@ export class HostService {
   async update(_ctx: RequestContext, id: string, input: HostInput): Promise<HostType> {
     const local = fromGlobalId('Host', id);
     const values = this.values(input);
-    return this.db.transaction(async (uow) => {
+    return this.transaction(values, local, async (uow) => {
       const customerId = await this.lockTrunk(uow, values.trunk_id, input.trunkId);
       const q = new SqlParams();
       const hostId = q.param(local);
@@ -78,7 +83,7 @@ export class HostService {
 
   /** Column values of the fields given (address and trunk always; see ColumnValues). */
   private values(input: HostInput) {
-    const ip = checkIpSyntax(input.ip);
+    const ip = hostAddress(input.ip);
     const trunkId = fromGlobalId('Trunk', input.trunkId);
     if (input.port != null && (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)) throw badInput('port must be 1 to 65535', 'port');
     nonNegativeInt(input.callLimit, 'callLimit');
@@ -87,16 +92,26 @@ export class HostService {
     return { ip, trunk_id: trunkId, port: input.port, enabled: input.enabled, call_limit: input.callLimit, cps_limit: input.cpsLimit };
   }
 
-  /** Runs a write of the ip: host bits set (cidr input error) -> BAD_USER_INPUT, duplicate -> CONFLICT. */
+  /** Runs a write of the ip: host bits set (cidr input error) -> BAD_USER_INPUT. */
   private async write<T>(ip: string, fn: () => Promise<T>): Promise<T> {
-    return withConstraintErrors(async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        if (sqlState(err) === INVALID_TEXT_STATE) throw hostBitsError(ip.trim());
-        throw err;
-      }
-    }, UNIQUE);
+    try {
+      return await fn();
+    } catch (err) {
+      if (sqlState(err) === INVALID_TEXT_STATE) throw hostBitsError(ip.trim());
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a host write in a transaction; a second owner of the address -> CONFLICT naming the
+   * owner (read once the transaction has rolled back), the same address and port -> CONFLICT.
+   */
+  private async transaction<T>(values: { ip: string; trunk_id: string }, hostId: string | null, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(fn);
+    } catch (err) {
+      throw (await hostOwnerConflict(this.db, err, SAME_PORT, { ip: values.ip, trunkId: values.trunk_id, hostId })) ?? constraintError(err, UNIQUE) ?? err;
+    }
   }
 
   /** The trunk must exist (KEY SHARE until commit); returns its customer. */

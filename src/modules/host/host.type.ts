@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { DateTimeScalar } from '../../platform/common/scalars';
+import { addressText } from '../trunk/address-owners';
 
 /** A hosts row as HOST_COLUMNS selects it (ip already rendered, customer joined from the trunk). */
 export interface HostRow {
@@ -21,9 +22,7 @@ export interface HostRow {
  * Columns of a host for `FROM hosts h JOIN trunks t ON t.id = h.trunk_id`: a single
  * address is shown without its /32 or /128, a block in CIDR notation.
  */
-export const HOST_COLUMNS = `h.id,
-  CASE WHEN masklen(h.ip) = CASE family(h.ip) WHEN 4 THEN 32 ELSE 128 END THEN host(h.ip) ELSE text(h.ip) END AS ip,
-  h.port, h.trunk_id, t.customer_id, h.enabled, h.call_limit, h.cps_limit, h.created_at, h.updated_at`;
+export const HOST_COLUMNS = `h.id, ${addressText('h.ip')} AS ip, h.port, h.trunk_id, t.customer_id, h.enabled, h.call_limit, h.cps_limit, h.created_at, h.updated_at`;
 
 @ObjectType('Host', { implements: Node, description: 'A signalling address of a trunk: one IP (v4 or v6) or a CIDR block.' })
 export class HostType implements Node {

@@ -14,9 +14,12 @@ export class NotificationMessageInput {
 
   @Field(() => [String], { nullable: true })
   bcc?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'SMS text (a Handlebars template over the same data); null or empty: the subject is sent.' })
+  sms?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A whole template: its name and every message (a kind left out has no message).' })
 export class NotificationTemplateInput {
   @Field()
   name!: string;

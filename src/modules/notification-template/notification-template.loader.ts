@@ -1,6 +1,7 @@
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { NotificationTemplateType, TEMPLATE_COLUMNS, type NotificationTemplateRow } from './notification-template.type';
+import { oneEach } from '../../platform/graphql/batch';
 
 /** Batched template lookups for one request. */
 export class NotificationTemplateLoader {
@@ -11,8 +12,7 @@ export class NotificationTemplateLoader {
     return ctx
       .loader<string, NotificationTemplateType | null>('notificationTemplate.byId', async (ids) => {
         const rows = await this.db.query<NotificationTemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM notification_templates WHERE id = ANY($1::uuid[])`, [ids]);
-        const byId = new Map(rows.map((r) => [r.id, NotificationTemplateType.from(r)]));
-        return ids.map((id) => byId.get(id) ?? null);
+        return oneEach(ids, rows, (r) => r.id, NotificationTemplateType.from, null);
       })
       .load(localId);
   }

@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, Extensions, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../platform/graphql/context';
 import { Role } from '../../platform/graphql/role';
-import { NotificationTemplateInput } from './notification-template.inputs';
+import { NotificationKind } from './notification-kind';
+import { NotificationMessageInput, NotificationTemplateInput } from './notification-template.inputs';
 import { MAX_NOTIFICATION_TEMPLATES, NotificationTemplateService } from './notification-template.service';
 import { NotificationTemplateType } from './notification-template.type';
 
@@ -25,13 +26,35 @@ export class NotificationTemplateResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => NotificationTemplateType)
+  @Mutation(() => NotificationTemplateType, {
+    description: 'Replaces the name and every message: a kind left out of input.messages has no message any more. setNotificationMessage edits one kind.',
+  })
   updateNotificationTemplate(
     @Ctx() ctx: RequestContext,
     @Arg('id', () => ID) id: string,
     @Arg('input') input: NotificationTemplateInput,
   ): Promise<NotificationTemplateType> {
     return this.templateService.update(ctx, id, input);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => NotificationTemplateType, { description: "Adds or replaces one kind's message of a template, leaving its other messages as they are." })
+  setNotificationMessage(
+    @Ctx() ctx: RequestContext,
+    @Arg('templateId', () => ID) templateId: string,
+    @Arg('message') message: NotificationMessageInput,
+  ): Promise<NotificationTemplateType> {
+    return this.templateService.setMessage(ctx, templateId, message);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => NotificationTemplateType, { description: "Removes one kind's message from a template (a template without one is returned unchanged)." })
+  removeNotificationMessage(
+    @Ctx() ctx: RequestContext,
+    @Arg('templateId', () => ID) templateId: string,
+    @Arg('kind', () => NotificationKind) kind: NotificationKind,
+  ): Promise<NotificationTemplateType> {
+    return this.templateService.removeMessage(ctx, templateId, kind);
   }
 
   @Authorized(Role.ADMIN)

@@ -7,9 +7,10 @@ import type { Database } from '../../platform/db/database';
 import { ensureRoomFor } from '../../platform/db/row-cap';
 import { SqlParams, type ColumnCasts, type ColumnValues } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
-import type { NotificationTemplateInput } from './notification-template.inputs';
-import { NotificationTemplateType, TEMPLATE_COLUMNS, type NotificationTemplateRow } from './notification-template.type';
-import { templateRules, validateTemplateInput, type TemplateRules } from './template-validation';
+import type { NotificationKind } from './notification-kind';
+import type { NotificationMessageInput, NotificationTemplateInput } from './notification-template.inputs';
+import { NotificationTemplateType, TEMPLATE_COLUMNS, type NotificationTemplateRow, type StoredMessage } from './notification-template.type';
+import { templateRules, validateMessage, validateTemplateInput, type TemplateRules } from './template-validation';
 
 const UNIQUE = { notification_templates_name_key: () => conflict('A notification template with this name already exists') };
 
@@ -51,6 +52,7 @@ export class NotificationTemplateService {
     });
   }
 
+  /** Replaces the name and every message: a kind left out of input.messages has no message any more (setMessage edits one kind). */
   async update(_ctx: RequestContext, id: string, input: NotificationTemplateInput): Promise<NotificationTemplateType> {
     const local = fromGlobalId('NotificationTemplate', id);
     const values = this.values(input);
@@ -65,6 +67,39 @@ export class NotificationTemplateService {
     );
     if (!rows.length) throw notFound('NotificationTemplate', id);
     return NotificationTemplateType.from(rows[0]);
+  }
+
+  /** Adds or replaces the message of input.kind (in its place), leaving the template's other messages as they are. */
+  async setMessage(_ctx: RequestContext, templateId: string, input: NotificationMessageInput): Promise<NotificationTemplateType> {
+    const message = validateMessage(input, this.rules);
+    return this.editMessages(templateId, (messages) => {
+      const at = messages.findIndex((m) => m.kind === message.kind);
+      return at < 0 ? [...messages, message] : messages.map((m, i) => (i === at ? message : m));
+    });
+  }
+
+  /** Removes the message of that kind; a template without one is returned unchanged. */
+  async removeMessage(_ctx: RequestContext, templateId: string, kind: NotificationKind): Promise<NotificationTemplateType> {
+    return this.editMessages(templateId, (messages) => (messages.some((m) => m.kind === kind) ? messages.filter((m) => m.kind !== kind) : null));
+  }
+
+  /**
+   * Reads the messages under a row lock and writes what `edit` makes of them (null: no
+   * change), so two edits of different kinds at once both stay.
+   */
+  private editMessages(templateId: string, edit: (messages: StoredMessage[]) => StoredMessage[] | null): Promise<NotificationTemplateType> {
+    const local = fromGlobalId('NotificationTemplate', templateId);
+    return this.db.transaction(async (uow) => {
+      const [row] = await uow.query<NotificationTemplateRow>(`SELECT ${TEMPLATE_COLUMNS} FROM notification_templates WHERE id = $1 FOR UPDATE`, [local]);
+      if (!row) throw notFound('NotificationTemplate', templateId);
+      const messages = edit(row.messages);
+      if (messages === null) return NotificationTemplateType.from(row);
+      const [updated] = await uow.query<NotificationTemplateRow>(
+        `UPDATE notification_templates SET messages = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING ${TEMPLATE_COLUMNS}`,
+        [local, JSON.stringify(messages)],
+      );
+      return NotificationTemplateType.from(updated);
+    });
   }
 
   /** A template a class still uses is a CONFLICT (the class would silently lose its messages). */

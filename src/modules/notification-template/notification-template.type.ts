@@ -10,6 +10,8 @@ export interface StoredMessage {
   subject: string;
   body: string;
   bcc: string[];
+  /** SMS text; null (or absent, in rows saved before SMS texts existed): the subject is sent. */
+  sms?: string | null;
 }
 
 /** A notification_templates row as TEMPLATE_COLUMNS selects it. */
@@ -23,7 +25,7 @@ export interface NotificationTemplateRow {
 
 export const TEMPLATE_COLUMNS = 'id, name, messages, created_at, updated_at';
 
-@ObjectType('NotificationMessage', { description: 'A Handlebars message: subject, body and BCC are templates over the event\'s data.' })
+@ObjectType('NotificationMessage', { description: 'A Handlebars message: subject, body, BCC and SMS text are templates over the event\'s data.' })
 export class NotificationMessageType {
   @Field(() => NotificationKind)
   kind!: NotificationKind;
@@ -36,6 +38,9 @@ export class NotificationMessageType {
 
   @Field(() => [String])
   bcc!: string[];
+
+  @Field(() => String, { nullable: true, description: 'SMS text (a Handlebars template over the same data); null: the subject is sent.' })
+  sms!: string | null;
 }
 
 @ObjectType('NotificationTemplate', { implements: Node })
@@ -64,7 +69,7 @@ export class NotificationTemplateType implements Node {
     t.id = toGlobalId('NotificationTemplate', r.id);
     t.localId = r.id;
     t.name = r.name;
-    t.messages = r.messages.map((m) => Object.assign(new NotificationMessageType(), { ...m, bcc: m.bcc ?? [] }));
+    t.messages = r.messages.map((m) => Object.assign(new NotificationMessageType(), { ...m, bcc: m.bcc ?? [], sms: m.sms ?? null }));
     t.createdAt = r.created_at;
     t.updatedAt = r.updated_at;
     return t;

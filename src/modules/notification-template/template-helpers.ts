@@ -3,4 +3,4 @@
  * (template-validation.ts) and cannot compile at render time (the notification
  * renderer, which implements them).
  */
-export const TEMPLATE_HELPERS = ['if', 'unless', 'with', 'each', 'lookup', 'money', 'datetime', 'duration'] as const;
+export const TEMPLATE_HELPERS = ['if', 'unless', 'with', 'each', 'lookup', 'money', 'number', 'percent', 'datetime', 'duration'] as const;

@@ -1,5 +1,5 @@
 import { NotificationKind } from './notification-kind';
-import { assertCompiles, validateTemplateInput, type TemplateRules } from './template-validation';
+import { assertCompiles, validateMessage, validateTemplateInput, type TemplateRules } from './template-validation';
 
 const RULES: TemplateRules = { maxChars: 32_768, maxExpressions: 250, maxDepth: 16, maxBcc: 20 };
 
@@ -31,7 +31,7 @@ describe('template validation', () => {
   it('trims the name and BCCs, drops empty BCCs, refuses duplicate kinds', () => {
     expect(
       validateTemplateInput({ name: ' T ', messages: [{ kind: NotificationKind.ALERT, subject: 's', body: 'b', bcc: [' a@b.test ', ' '] }] }, RULES),
-    ).toEqual({ name: 'T', messages: [{ kind: 'ALERT', subject: 's', body: 'b', bcc: ['a@b.test'] }] });
+    ).toEqual({ name: 'T', messages: [{ kind: 'ALERT', subject: 's', body: 'b', bcc: ['a@b.test'], sms: null }] });
     const dup = errorOf(() =>
       validateTemplateInput({
         name: 'T',
@@ -67,7 +67,7 @@ describe('template sandbox at save', () => {
   it('refuses unknown helpers, naming the helper and the line, wherever they are called', () => {
     const e = errorOf(() => assertCompiles('one\ntwo {{customer.name}}\nthree {{shout customer.name}}', 'LOW_BALANCE', 'body', RULES));
     expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', kind: 'LOW_BALANCE', part: 'body', line: 3, helper: 'shout' });
-    expect(e.message).toBe('LOW_BALANCE body uses the unknown helper "shout"; templates may call if, unless, with, each, lookup, money, datetime, duration (line 3)');
+    expect(e.message).toBe('LOW_BALANCE body uses the unknown helper "shout"; templates may call if, unless, with, each, lookup, money, number, percent, datetime, duration (line 3)');
     expect(errorOf(() => assertCompiles('{{#repeat 3}}x{{/repeat}}', 'ALERT', 'body', RULES)).extensions).toMatchObject({ helper: 'repeat' });
     expect(errorOf(() => assertCompiles('{{money (helperMissing x)}}', 'ALERT', 'body', RULES)).extensions).toMatchObject({ helper: 'helperMissing' });
     expect(errorOf(() => assertCompiles('{{x key=1}}', 'ALERT', 'body', RULES)).extensions).toMatchObject({ helper: 'x' });
@@ -84,6 +84,16 @@ describe('template sandbox at save', () => {
     const deepBlocks = '{{#with a}}'.repeat(RULES.maxDepth + 1) + '{{/with}}'.repeat(RULES.maxDepth + 1);
     expect(errorOf(() => assertCompiles(deepBlocks, 'ALERT', 'body', RULES)).extensions).toMatchObject({ line: 1 });
     expect(() => assertCompiles('{{#with a}}'.repeat(RULES.maxDepth) + '{{/with}}'.repeat(RULES.maxDepth), 'ALERT', 'body', RULES)).not.toThrow();
+  });
+
+  it('checks the SMS text like every other part, naming it; an empty one is none', () => {
+    const e = errorOf(() => validateMessage({ kind: NotificationKind.LOW_BALANCE, subject: 's', body: 'b', sms: 'Balance {{money balance}}\n{{round balance 2}}' }, RULES));
+    expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', kind: 'LOW_BALANCE', part: 'sms', line: 2, helper: 'round' });
+    expect(e.message).toMatch(/^LOW_BALANCE sms uses the unknown helper "round"; .* \(line 2\)$/);
+    expect(validateMessage({ kind: NotificationKind.WELCOME, subject: 's', body: 'b', sms: '  ' }, RULES).sms).toBeNull();
+    expect(validateMessage({ kind: NotificationKind.WELCOME, subject: 's', body: 'b', sms: 'Hi {{customer.name}}, {{percent asr 1}} {{number x 2}}' }, RULES).sms).toBe(
+      'Hi {{customer.name}}, {{percent asr 1}} {{number x 2}}',
+    );
   });
 
   it('caps BCC entries per message', () => {

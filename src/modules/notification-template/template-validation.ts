@@ -1,5 +1,5 @@
 /**
- * Pure checks of notification template input: every subject, body and BCC entry must
+ * Pure checks of notification template input: every subject, body, BCC entry and SMS text must
  * compile as Handlebars and stay inside the sandbox (see notification-renderer.ts), so
  * a broken or hostile template is refused when it is saved rather than discovered when
  * a notification is due: no partials or decorators, no `log`, no helper outside
@@ -9,9 +9,10 @@
 import Handlebars from 'handlebars';
 import { badInput } from '../../platform/common/errors';
 import type { Config } from '../../platform/config';
+import { isTemplatedKind } from './notification-kind';
 import { TEMPLATE_HELPERS } from './template-helpers';
 import type { StoredMessage } from './notification-template.type';
-import type { NotificationTemplateInput } from './notification-template.inputs';
+import type { NotificationMessageInput, NotificationTemplateInput } from './notification-template.inputs';
 
 const MAX_NAME = 200;
 const ALLOWED = new Set<string>(TEMPLATE_HELPERS);
@@ -149,20 +150,32 @@ function syntaxError(err: unknown, refuse: (message: string, extra: Record<strin
   return refuse(`is not a valid Handlebars template (line ${line}): ${detail}`, { line });
 }
 
-/** The stored form of a valid input; BAD_USER_INPUT on an empty name, a duplicate kind, too many BCCs or a template that does not compile or leaves the sandbox. */
+/**
+ * The stored form of one valid message: BAD_USER_INPUT on too many BCCs or a part (subject,
+ * body, BCC entry, SMS text) that does not compile or leaves the sandbox. An empty SMS text
+ * is none (the subject is sent).
+ */
+export function validateMessage(m: NotificationMessageInput, rules: TemplateRules): StoredMessage {
+  assertCompiles(m.subject, m.kind, 'subject', rules);
+  assertCompiles(m.body, m.kind, 'body', rules);
+  const bcc = (m.bcc ?? []).map((b) => b.trim()).filter((b) => b.length > 0);
+  if (bcc.length > rules.maxBcc) throw badInput(`${m.kind} has more than ${rules.maxBcc} BCC entries`, 'messages', { kind: m.kind, part: 'bcc' });
+  bcc.forEach((b, i) => assertCompiles(b, m.kind, `bcc[${i}]`, rules));
+  const sms = m.sms?.trim() ? m.sms : null;
+  if (sms !== null) assertCompiles(sms, m.kind, 'sms', rules);
+  return { kind: m.kind, subject: m.subject, body: m.body, bcc, sms };
+}
+
+/** The stored form of a valid input; BAD_USER_INPUT on an empty name, a duplicate kind or an invalid message (validateMessage). */
 export function validateTemplateInput(input: NotificationTemplateInput, rules: TemplateRules): { name: string; messages: StoredMessage[] } {
   const name = input.name.trim();
   if (!name || name.length > MAX_NAME) throw badInput(`name must be 1 to ${MAX_NAME} characters`, 'name');
   const seen = new Set<string>();
   const messages = input.messages.map((m) => {
+    if (!isTemplatedKind(m.kind)) throw badInput(`${m.kind} is the fixed status webhook; a template has no message of that kind`, 'messages', { kind: m.kind });
     if (seen.has(m.kind)) throw badInput(`${m.kind} appears more than once; a template has one message per kind`, 'messages', { kind: m.kind });
     seen.add(m.kind);
-    assertCompiles(m.subject, m.kind, 'subject', rules);
-    assertCompiles(m.body, m.kind, 'body', rules);
-    const bcc = (m.bcc ?? []).map((b) => b.trim()).filter((b) => b.length > 0);
-    if (bcc.length > rules.maxBcc) throw badInput(`${m.kind} has more than ${rules.maxBcc} BCC entries`, 'messages', { kind: m.kind, part: 'bcc' });
-    bcc.forEach((b, i) => assertCompiles(b, m.kind, `bcc[${i}]`, rules));
-    return { kind: m.kind, subject: m.subject, body: m.body, bcc };
+    return validateMessage(m, rules);
   });
   return { name, messages };
 }

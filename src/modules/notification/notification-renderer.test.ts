@@ -1,7 +1,9 @@
-import { NotificationKind } from '../notification-template/notification-kind';
-import { balanceKinds } from './notification-reactions';
-import { cachedTemplateCount, formatDateTime, formatDuration, formatMoney, renderMessage, TemplateRenderError, type RenderLimits } from './notification-renderer';
-import { customerTemplate, draftMessage, plainText, renderDraft } from './template-selection';
+import { isTemplatedKind, NotificationKind, type TemplatedKind } from '../notification-template/notification-kind';
+import type { CreatedAlertEvent } from '../alert/alert-event';
+import { DEFAULT_TEMPLATES } from './default-templates';
+import { alertView, balanceKinds, currentView, customerMessages } from './notification-reactions';
+import { cachedTemplateCount, formatDateTime, formatDuration, formatMoney, formatNumber, formatPercent, renderMessage, TemplateRenderError, type RenderLimits } from './notification-renderer';
+import { customerTemplate, draftMessage, renderDraft, renderForChannel } from './template-selection';
 import type { CustomerRow } from './notification-view';
 import { signWebhook } from './webhook-signature';
 import { createHmac } from 'node:crypto';
@@ -22,10 +24,13 @@ const customer: CustomerRow = {
   main_email: 'main@example.test',
   billing_email: null,
   noc_email: null,
+  phone: null,
   notifications_enabled: true,
   customer_class_id: null,
   enabled_notifications: null,
+  class_template_id: null,
   template_messages: null,
+  time_zone: 'UTC',
 };
 
 describe('helpers', () => {
@@ -85,12 +90,27 @@ describe('renderMessage', () => {
     expect(() => renderMessage({ subject: '{{nohelper x}}', body: '', bcc: [] }, { x: 1 }, 'html', LIMITS)).toThrow(TemplateRenderError);
     expect(() => renderMessage({ subject: 'ok', body: '{{datetime at "Nowhere/Zone"}}', bcc: [] }, { at: '2026-01-01T00:00:00Z' }, 'html', LIMITS)).toThrow(/body/);
   });
+  it('formats {{datetime x}} in the view\'s timeZone (the customer\'s, else the settings\'), a named zone in that one, and in UTC without either', () => {
+    const t = { subject: '{{datetime at}}', body: '{{datetime at "UTC"}} {{#with customer}}{{datetime ../at}}{{/with}}', bcc: [] };
+    const at = '2026-07-01T10:00:00Z';
+    expect(renderMessage(t, { at, timeZone: 'Europe/Berlin', customer: {} }, 'text', LIMITS)).toMatchObject({
+      subject: '2026-07-01 12:00:00 CEST',
+      body: '2026-07-01 10:00:00 UTC 2026-07-01 12:00:00 CEST',
+    });
+    expect(renderMessage(t, { at, customer: {} }, 'text', LIMITS).subject).toBe('2026-07-01 10:00:00 UTC');
+  });
 });
 
 describe('template selection and composition', () => {
   it('customers without a class get every kind with defaults; a class sends only what it enables', () => {
     expect(customerTemplate(customer, NotificationKind.LOW_BALANCE)?.subject).toContain('Low balance');
-    const classed = { ...customer, customer_class_id: 'c', enabled_notifications: ['WELCOME'], template_messages: [{ kind: NotificationKind.WELCOME, subject: 'W {{customer.name}}', body: 'b', bcc: [] }] };
+    const classed = {
+      ...customer,
+      customer_class_id: 'c',
+      enabled_notifications: ['WELCOME'],
+      class_template_id: 't',
+      template_messages: [{ kind: NotificationKind.WELCOME, subject: 'W {{customer.name}}', body: 'b', bcc: [] }],
+    };
     expect(customerTemplate(classed, NotificationKind.LOW_BALANCE)).toBeNull();
     expect(customerTemplate(classed, NotificationKind.WELCOME)?.subject).toBe('W {{customer.name}}');
   });
@@ -122,10 +142,146 @@ describe('webhook signature', () => {
 });
 
 describe('SMS text', () => {
-  it('drops markup and keeps paragraphs as lines', () => {
-    expect(plainText('<p>Hello  <b>Acme</b>,</p>\n<p>balance 4.50</p>')).toBe('Hello Acme,\nbalance 4.50');
-    const m = renderDraft(draftMessage({ subject: 's', body: '<p>{{customer.name}} low</p>', bcc: ['x@y.test'] }, { kind: NotificationKind.ALERT, customer: { name: 'A&B' } } as object as { kind: NotificationKind }, 'SMS', '+49151', { customerId: null }), LIMITS);
-    expect(m).toMatchObject({ body: 'A&B low', bcc: [], status: 'PENDING' });
+  const smsDraft = (template: { subject: string; body: string; sms?: string | null }, view: object) =>
+    draftMessage({ bcc: ['x@y.test'], ...template }, { kind: NotificationKind.ALERT, ...view } as { kind: NotificationKind }, 'SMS', '+49151', { customerId: null });
+
+  it("is the message's sms text, unescaped and without BCC; its subject when it has none or it renders empty", () => {
+    expect(renderDraft(smsDraft({ subject: 's', body: '<p>x</p>', sms: '{{customer.name}} is < {{money b}}\nnext line' }, { customer: { name: 'A&B' }, b: '5' }), LIMITS)).toMatchObject({
+      body: 'A&B is < 5.00\nnext line',
+      bcc: [],
+      status: 'PENDING',
+    });
+    expect(renderDraft(smsDraft({ subject: 'Low {{customer.name}}', body: '<p>long body</p>', sms: null }, { customer: { name: 'A&B' } }), LIMITS).body).toBe('Low A&B');
+    expect(renderDraft(smsDraft({ subject: 'Low {{customer.name}}', body: 'b' }, { customer: { name: 'A' } }), LIMITS).body).toBe('Low A');
+    expect(renderDraft(smsDraft({ subject: 'Subject', body: 'b', sms: '{{#if nothing}}x{{/if}}  ' }, {}), LIMITS).body).toBe('Subject');
+  });
+
+  it('goes to the phone of a customer who has one, beside the email, for the kinds its switches allow', () => {
+    const withPhone = { ...customer, phone: '+4915100000001' };
+    const view = currentView(NotificationKind.WELCOME, withPhone);
+    expect(customerMessages(withPhone, view).map((m) => [m.channel, m.recipient])).toEqual([
+      ['EMAIL', 'main@example.test'],
+      ['SMS', '+4915100000001'],
+    ]);
+    expect(customerMessages({ ...withPhone, main_email: null }, view).map((m) => m.channel)).toEqual(['SMS']);
+    expect(customerMessages({ ...withPhone, notifications_enabled: false }, view)).toEqual([]);
+    expect(customerMessages({ ...withPhone, customer_class_id: 'c', class_template_id: null, enabled_notifications: ['WELCOME'] }, view)).toEqual([]);
+  });
+});
+
+describe('PortaBilling class templates', () => {
+  it('a class without a template sends its customers nothing, whatever it enables; without a class, every built-in', () => {
+    // STATUS_CHANGED is not a customer message: it has no template.
+    const all = Object.values(NotificationKind).filter(isTemplatedKind);
+    const unassigned = { ...customer, customer_class_id: 'c', class_template_id: null, enabled_notifications: all, template_messages: null };
+    for (const kind of all) {
+      expect(customerTemplate(unassigned, kind)).toBeNull();
+      expect(customerTemplate(customer, kind)).toBe(DEFAULT_TEMPLATES[kind]);
+    }
+    // An enabled kind the class's template has no message for: the built-in wording.
+    const assigned = { ...unassigned, class_template_id: 't', template_messages: [] };
+    expect(customerTemplate(assigned, NotificationKind.PAYMENT_RECEIVED)).toBe(DEFAULT_TEMPLATES.PAYMENT_RECEIVED);
+  });
+});
+
+describe('number and percent helpers', () => {
+  it('round half away from zero to the given decimals, exactly, and show that many', () => {
+    expect(formatNumber('37.2727272727', 2)).toBe('37.27');
+    expect(formatNumber('5', 2)).toBe('5.00');
+    expect(formatNumber('2.5')).toBe('3');
+    expect(formatNumber('-2.5')).toBe('-3');
+    expect(formatNumber('-0.004', 2)).toBe('0.00');
+    expect(formatNumber(12)).toBe('12');
+    expect(formatNumber('0.1000000000000000000000000000001', 20)).toBe('0.10000000000000000000');
+    expect(formatNumber('123456789012345678.55', 1)).toBe('123456789012345678.6');
+    expect(formatNumber(null)).toBe('');
+    expect(formatPercent('37.2727272727', 1)).toBe('37.3%');
+    expect(formatPercent('100')).toBe('100%');
+    expect(formatPercent('0.05', 1)).toBe('0.1%');
+  });
+  it('refuse what is no plain number, and decimals outside 0 to 20', () => {
+    expect(() => formatNumber('1e100000000', 2)).toThrow('number expects a number, got "1e100000000"');
+    expect(() => formatNumber('abc')).toThrow(/number expects a number/);
+    expect(() => formatPercent({} as unknown, 1)).toThrow(/percent expects a number/);
+    expect(() => formatNumber(Number.NaN)).toThrow(/number expects a number/);
+    expect(() => formatNumber('1', 21)).toThrow('number takes 0 to 20 decimals');
+    expect(() => formatPercent('1', 1.5)).toThrow('percent takes 0 to 20 decimals');
+  });
+  it('are helpers templates can call', () => {
+    const r = renderMessage({ subject: '{{percent asr 1}}', body: '{{number x 2}} {{number x}} {{percent asr}}', bcc: [] }, { asr: '37.2727272727', x: '1234.5678' }, 'html', LIMITS);
+    expect(r).toMatchObject({ subject: '37.3%', body: '1234.57 1235 37%' });
+  });
+});
+
+describe('honest wording', () => {
+  const render = (c: CustomerRow, kind: TemplatedKind) => renderForChannel({ template: DEFAULT_TEMPLATES[kind], view: currentView(kind, c) }, 'EMAIL', LIMITS);
+  const sms = (c: CustomerRow, kind: TemplatedKind) => renderForChannel({ template: DEFAULT_TEMPLATES[kind], view: currentView(kind, c) }, 'SMS', LIMITS).body;
+
+  it('LOW_BALANCE says whether the balance is below the threshold, and when none is set', () => {
+    const above = { ...customer, name: 'Acme', balance: '50.0000000000', low_balance_threshold: '10.0000000000' };
+    const a = render(above, NotificationKind.LOW_BALANCE);
+    expect(a.subject).toBe('Balance: 50.00');
+    expect(a.body).toBe('<p>Dear Acme,</p>\n<p>your balance is 50.00, at or above your low balance threshold of 10.00.</p>');
+    expect(a.body).not.toMatch(/below/);
+    expect(sms(above, NotificationKind.LOW_BALANCE)).toBe('Acme: your balance is 50.00, at or above your low balance threshold of 10.00.');
+    expect(currentView(NotificationKind.LOW_BALANCE, above)).toMatchObject({ balance: '50', threshold: '10', belowThreshold: false, exhausted: false, test: false });
+
+    const below = { ...above, balance: '4.5' };
+    expect(render(below, NotificationKind.LOW_BALANCE)).toMatchObject({
+      subject: 'Low balance: 4.50',
+      body: '<p>Dear Acme,</p>\n<p>your balance is 4.50, below your low balance threshold of 10.00.</p>\n<p>Please top up to keep your service running.</p>',
+    });
+    expect(sms(below, NotificationKind.LOW_BALANCE)).toBe('Acme: your balance is 4.50, below your low balance threshold of 10.00. Please top up.');
+
+    const none = { ...above, low_balance_threshold: null };
+    const n = render(none, NotificationKind.LOW_BALANCE);
+    expect(n.body).toBe('<p>Dear Acme,</p>\n<p>your balance is 50.00 (no low balance threshold is set).</p>');
+    expect(n.body).not.toMatch(/threshold of/);
+    expect(currentView(NotificationKind.LOW_BALANCE, none)).toMatchObject({ threshold: null, belowThreshold: false });
+  });
+
+  it('ZERO_BALANCE says the balance is exhausted only when it is', () => {
+    const c = { ...customer, name: 'Acme', balance: '50' };
+    expect(render(c, NotificationKind.ZERO_BALANCE).subject).toBe('Balance: 50.00');
+    expect(render(c, NotificationKind.ZERO_BALANCE).body).toContain('your balance is 50.00.');
+    expect(render({ ...c, balance: '0' }, NotificationKind.ZERO_BALANCE).subject).toBe('Balance exhausted: 0.00');
+  });
+
+  const event = (area: string, value: string, threshold: string, isTest = false): CreatedAlertEvent => ({
+    id: '7',
+    definitionId: 'd',
+    customerId: customer.id,
+    kind: 'TRIGGERED',
+    area,
+    value,
+    threshold,
+    subject: 's',
+    message: 'm',
+    penaltyUntil: null,
+    occurredAt: new Date('2026-01-15T12:00:00Z'),
+    isTest,
+  });
+  const alert = (e: CreatedAlertEvent, channel: 'EMAIL' | 'SMS' | 'WEBHOOK' = 'EMAIL') =>
+    renderForChannel({ template: DEFAULT_TEMPLATES.ALERT, view: alertView(e, { title: 'Low ASR', operator: 'LT' }, { ...customer, name: 'Acme' }) }, channel, LIMITS);
+
+  it('the built-in ALERT prints each area in its unit, with the given precision', () => {
+    expect(alert(event('ASR', '37.2727272727', '40')).body).toContain('<p>ASR: value 37.3%, threshold 40.0%.</p>');
+    expect(alert(event('ASR', '37.2727272727', '40'), 'SMS').body).toBe('Low ASR TRIGGERED for Acme on 2026-01-15 12:00:00 UTC.\nASR: value 37.3%, threshold 40.0%.');
+    expect(alert(event('BALANCE', '2.5', '5')).body).toContain('BALANCE: value 2.50, threshold 5.00.');
+    expect(alert(event('SPEND', '0.0125', '100')).body).toContain('SPEND: value 0.0125, threshold 100.00.');
+    expect(alert(event('CALL_DURATION', '7325', '7200')).body).toContain('CALL_DURATION: value 2:02:05, threshold 2:00:00.');
+    expect(alert(event('CALL_COUNT', '12', '10')).body).toContain('CALL_COUNT: value 12, threshold 10.');
+  });
+
+  it('a test delivery is marked: subject and SMS prefix, test in the data, a line in the built-in body', () => {
+    const email = alert(event('BALANCE', '-3', '0', true));
+    expect(email.subject).toBe('[TEST] [TRIGGERED] Low ASR: Acme');
+    expect(email.body).toContain('<p>This is a test message.</p>');
+    expect(alert(event('BALANCE', '-3', '0', true), 'SMS').body).toMatch(/^\[TEST\] Low ASR TRIGGERED for Acme/);
+    expect(alert(event('BALANCE', '-3', '0', true), 'WEBHOOK').payload).toMatchObject({ data: { subject: '[TEST] [TRIGGERED] Low ASR: Acme', test: true } });
+    const real = alert(event('BALANCE', '-3', '0'));
+    expect(real.subject).toBe('[TRIGGERED] Low ASR: Acme');
+    expect(real.body).not.toContain('test message');
   });
 });
 

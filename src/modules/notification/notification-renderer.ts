@@ -1,7 +1,7 @@
 /**
  * Pure Handlebars rendering of notification templates, sandboxed. A private Handlebars
  * environment (no global helpers or partials leak in or out) with only the helpers
- * `if`, `unless`, `with`, `each`, `lookup`, `money`, `datetime` and `duration`: `log`
+ * `if`, `unless`, `with`, `each`, `lookup`, `money`, `number`, `percent`, `datetime` and `duration`: `log`
  * refuses (it wrote raw lines to the server log), no partials or decorators (inline partials
  * are the one way to make a small template recurse). Compiled with knownHelpersOnly,
  * so nothing outside that list can be called even by a row saved before these rules.
@@ -9,19 +9,21 @@
  * sections over lists, which call `each`), so one render is bounded by RenderLimits:
  * loop turns, helper calls and output characters counted as they happen, and a
  * deadline checked at every helper call and loop turn (no helper's own output can grow
- * large: `money` takes at most MAX_MONEY_DECIMALS). HTML escaping by default, prototype
+ * large: `money`, `number` and `percent` take at most MAX_DECIMALS and plain decimals). HTML escaping by default, prototype
  * access denied, compiled templates cached by their source text.
  */
 import Handlebars from 'handlebars';
-import { dec } from '../../platform/common/decimal';
+import { Decimal, dec } from '../../platform/common/decimal';
 import type { Config } from '../../platform/config';
 import { TEMPLATE_HELPERS } from '../notification-template/template-helpers';
 
-/** Subject, body and BCC of one message kind, each a Handlebars source. */
+/** Subject, body, BCC and SMS text of one message kind, each a Handlebars source. */
 export interface MessageTemplate {
   subject: string;
   body: string;
   bcc: string[];
+  /** The SMS channel's text; null (or absent, in drafts queued before SMS texts existed): the subject. */
+  sms?: string | null;
 }
 
 export interface RenderedMessage {
@@ -119,18 +121,56 @@ hb.registerHelper('each', function (this: unknown, context: unknown, options: Ha
 });
 
 /** `{{money x 1000000000}}` would build a billion-digit string before any output limit could see it. */
-const MAX_MONEY_DECIMALS = 20;
+const MAX_DECIMALS = 20;
+
+function checkDecimals(helper: string, digits: number): void {
+  if (!Number.isInteger(digits) || digits < 0 || digits > MAX_DECIMALS) throw new TypeError(`${helper} takes 0 to ${MAX_DECIMALS} decimals`);
+}
 
 /** `{{money balance}}`: exact decimal string with at least 2 decimals ("12.5" -> "12.50"); `{{money x 4}}` for 4 (at most 20). */
 export function formatMoney(value: unknown, minDecimals = 2): string {
-  if (!Number.isInteger(minDecimals) || minDecimals < 0 || minDecimals > MAX_MONEY_DECIMALS) throw new TypeError(`money takes 0 to ${MAX_MONEY_DECIMALS} decimals`);
+  checkDecimals('money', minDecimals);
   if (value === null || value === undefined || value === '') return '';
   if (typeof value !== 'string') throw new TypeError('money expects a decimal string');
   const d = dec(value);
   return d.decimalPlaces() < minDecimals ? d.toFixed(minDecimals) : d.toFixed();
 }
 
-/** `{{datetime at "Europe/Berlin"}}`: "2026-11-24 01:14:21 CET" in the zone (default UTC). */
+// Plain decimals only: "1e100000000" would make toFixed build a hundred-million-digit string.
+const PLAIN_DECIMAL = /^[+-]?\d{1,40}(\.\d{1,40})?$/;
+
+/** A number as the views carry it (a decimal string, or a JS number for counts), exactly; null for nothing. */
+function numeric(helper: string, value: unknown): Decimal | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(value);
+  if (typeof value === 'string' && PLAIN_DECIMAL.test(value)) return dec(value);
+  throw new TypeError(`${helper} expects a number, got "${String(value).slice(0, 40)}"`);
+}
+
+/** Rounded half away from zero to exactly `decimals` places, without a sign on zero ("-0.004" at 2 is "0.00"). */
+function rounded(d: Decimal, decimals: number): string {
+  const r = d.toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
+  return (r.isZero() ? r.abs() : r).toFixed(decimals);
+}
+
+/** `{{number x 2}}`: x rounded to 2 decimals, exactly that many shown ("37.2727" -> "37.27", "5" -> "5.00"); default 0 (at most 20). */
+export function formatNumber(value: unknown, decimals = 0): string {
+  checkDecimals('number', decimals);
+  const d = numeric('number', value);
+  return d === null ? '' : rounded(d, decimals);
+}
+
+/**
+ * `{{percent asr 1}}`: a value that already is a percentage (ASR is 0 to 100) rounded like
+ * `number`, with "%" ("37.2727272727" -> "37.3%"); default 0 decimals.
+ */
+export function formatPercent(value: unknown, decimals = 0): string {
+  checkDecimals('percent', decimals);
+  const d = numeric('percent', value);
+  return d === null ? '' : `${rounded(d, decimals)}%`;
+}
+
+/** `{{datetime at "Europe/Berlin"}}`: "2026-11-24 01:14:21 CET" in the zone (the helper's default: the view's timeZone). */
 export function formatDateTime(value: unknown, timeZone = 'UTC'): string {
   if (value === null || value === undefined || value === '') return '';
   const date = value instanceof Date ? value : new Date(String(value));
@@ -186,11 +226,27 @@ hb.registerHelper('money', (...a: unknown[]) => {
   const [value, digits] = args(a);
   return formatMoney(value, typeof digits === 'number' ? digits : 2);
 });
+hb.registerHelper('number', (...a: unknown[]) => {
+  tick();
+  const [value, digits] = args(a);
+  return formatNumber(value, typeof digits === 'number' ? digits : 0);
+});
+hb.registerHelper('percent', (...a: unknown[]) => {
+  tick();
+  const [value, digits] = args(a);
+  return formatPercent(value, typeof digits === 'number' ? digits : 0);
+});
 hb.registerHelper('datetime', (...a: unknown[]) => {
   tick();
   const [value, zone] = args(a);
-  return formatDateTime(value, typeof zone === 'string' ? zone : 'UTC');
+  return formatDateTime(value, typeof zone === 'string' ? zone : viewTimeZone(a[a.length - 1] as Handlebars.HelperOptions));
 });
+
+/** The zone of a view without one given: its `timeZone` (the customer's, else the settings'; see notification-view.ts), else UTC. */
+function viewTimeZone(options: Handlebars.HelperOptions | undefined): string {
+  const zone = (options?.data as { root?: { timeZone?: unknown } } | undefined)?.root?.timeZone;
+  return typeof zone === 'string' && zone ? zone : 'UTC';
+}
 hb.registerHelper('duration', (...a: unknown[]) => {
   tick();
   return formatDuration(args(a)[0]);

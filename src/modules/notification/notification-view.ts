@@ -28,6 +28,7 @@ export interface CustomerView {
   mainEmail: string | null;
   billingEmail: string | null;
   nocEmail: string | null;
+  phone: string | null;
 }
 
 /** A customer row as the notification queries select it (snake_case, NUMERIC as strings). */
@@ -45,10 +46,15 @@ export interface CustomerRow {
   main_email: string | null;
   billing_email: string | null;
   noc_email: string | null;
+  phone: string | null;
   notifications_enabled: boolean;
   customer_class_id: string | null;
   enabled_notifications: string[] | null;
+  /** The class's notification template (null: the class has none, or there is no class). */
+  class_template_id: string | null;
   template_messages: StoredMessage[] | null;
+  /** The zone of the customer's messages: its own, else the settings' one. */
+  time_zone: string;
 }
 
 export function customerView(c: CustomerRow): CustomerView {
@@ -70,6 +76,7 @@ export function customerView(c: CustomerRow): CustomerView {
     mainEmail: c.main_email,
     billingEmail: c.billing_email,
     nocEmail: c.noc_email,
+    phone: c.phone,
   };
 }
 
@@ -79,6 +86,15 @@ export interface BaseView {
   customer: CustomerView;
   /** When the message was produced (ISO). */
   now: string;
+  /** True for a test delivery (testAlert with deliver): its subject is also prefixed "[TEST] ". */
+  test: boolean;
+  /** IANA zone of `{{datetime x}}` without a zone: the customer's timeZone, else the settings' timeZone. */
+  timeZone: string;
+}
+
+/** The fields every view has, for a message of `kind` about `customer`, produced now (`test`: a test delivery). */
+export function baseView(kind: NotificationKind, customer: CustomerRow, test = false): BaseView {
+  return { kind, customer: customerView(customer), now: new Date().toISOString(), test, timeZone: customer.time_zone };
 }
 
 /** LOW_BALANCE and ZERO_BALANCE: the change that crossed the line. */
@@ -87,6 +103,10 @@ export interface BalanceView extends BaseView {
   previousBalance: string;
   /** LOW_BALANCE: the customer's lowBalanceThreshold (null when none is set); ZERO_BALANCE: "0". */
   threshold: string | null;
+  /** balance < the customer's lowBalanceThreshold (false when none is set). */
+  belowThreshold: boolean;
+  /** balance <= 0. */
+  exhausted: boolean;
   delta: string;
   reason: string;
   at: string;
@@ -119,6 +139,12 @@ export interface AlertView extends BaseView {
     message: string;
     penaltyUntil: string | null;
     at: string;
+    /** The area's unit, for formatting value and threshold: ASR is a percentage ({{percent}}), */
+    isPercent: boolean;
+    /** BALANCE, AVAILABLE_CREDIT, ACCRUED_CHARGES and SPEND are money ({{money}}), */
+    isMoney: boolean;
+    /** CALL_DURATION and ACD are seconds; CALL_COUNT (none of the three) is a count. */
+    isSeconds: boolean;
   };
   /** Shortcuts for the most used alert fields. */
   value: string;

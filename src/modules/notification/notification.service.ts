@@ -15,9 +15,10 @@ import { NotificationKind } from '../notification-template/notification-kind';
 import { enqueue, notificationColumns, type NotificationRow } from './notification-outbox';
 import type { CreatedAlertEvent } from '../alert/alert-event';
 import type { AppliedBalanceChange } from '../balance/balance-change';
+import type { CustomerStatusChange } from '../customer/customer-status';
 import type { TrunkChange } from '../trunk/trunk-change';
-import { customerMessage, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
-import { customerView, type BalanceView, type BaseView } from './notification-view';
+import { currentView, customerMessages, loadCustomerRows, onBalanceAndAlerts, onTrunkChanged } from './notification-reactions';
+import { statusWebhookMessages } from './status-webhooks';
 import type { NotificationFilter } from './notification.inputs';
 import { NotificationConnection, NotificationType } from './notification.type';
 import { renderDraft, type OutboxMessage } from './template-selection';
@@ -32,10 +33,13 @@ const SENDABLE = new Set([NotificationKind.WELCOME, NotificationKind.LOW_BALANCE
  * What a CUSTOMER key may see of its customer's delivery log: the messages addressed to
  * the customer. An alert event is also sent to its rule's emails, phones and webhook URLs
  * (operator staff, webhook tokens): those rows carry the customer's id but are not its
- * data. Of an alert, the customer receives only the email to its NOC address.
+ * data. Of an alert, the customer receives only the email to its NOC address and the SMS
+ * to its phone. Status webhooks (STATUS_CHANGED) go to the operator's switches: not the
+ * customer's either.
  */
-const ADDRESSED_TO_CUSTOMER = `(alert_event_id IS NULL OR (channel = 'EMAIL' AND recipient = (
-  SELECT btrim(c.noc_email) FROM customers c WHERE c.id = notifications.customer_id)))`;
+const ADDRESSED_TO_CUSTOMER = `(kind <> 'STATUS_CHANGED' AND (alert_event_id IS NULL OR EXISTS (
+  SELECT 1 FROM customers c WHERE c.id = notifications.customer_id
+     AND ((channel = 'EMAIL' AND recipient = btrim(c.noc_email)) OR (channel = 'SMS' AND recipient = c.phone)))))`;
 
 /**
  * Newest first; the id is the key. Qualified: ORDER BY takes a bare `id` for the output
@@ -77,6 +81,11 @@ export class NotificationService {
     await this.enqueue(uow, await onBalanceAndAlerts(uow, changes, events));
   }
 
+  /** In-transaction reaction: queues the customer.status_changed webhooks of status changes. */
+  async onStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
+    if (changes.length) await this.enqueue(uow, await statusWebhookMessages(uow, changes));
+  }
+
   /** In-transaction reaction: queues TRUNK_UPDATED notices. */
   async onTrunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     if (changes.length) await this.enqueue(uow, await onTrunkChanged(uow, changes));
@@ -109,10 +118,11 @@ export class NotificationService {
   }
 
   /**
-   * Sends one message of a kind to a customer now. Honours the same switches as the
-   * automatic messages: a customer with notifications off, or whose class does not
-   * enable the kind, gets nothing (the answer is an empty list). The message is rendered
-   * here, outside any transaction, so the answer shows its subject and body.
+   * Sends one message of a kind to a customer now, by email and to its phone. Honours the
+   * same switches as the automatic messages: a customer with notifications off, whose
+   * class has no template or does not enable the kind, gets nothing (the answer is an
+   * empty list). The messages are rendered here, outside any transaction, so the answer
+   * shows their subject and body.
    */
   async send(ctx: RequestContext, customerId: string, kind: NotificationKind): Promise<NotificationType[]> {
     const local = fromGlobalId('Customer', customerId);
@@ -121,26 +131,13 @@ export class NotificationService {
     }
     const customer = (await loadCustomerRows(this.db, [local])).get(local);
     if (!customer || !ctx.canSeeCustomer(local)) throw notFound('Customer', customerId);
-    if (!customer.billing_email?.trim() && !customer.main_email?.trim()) {
-      throw badInput('the customer has neither a billing nor a main email', 'customerId');
+    if (!customer.billing_email?.trim() && !customer.main_email?.trim() && !customer.phone) {
+      throw badInput('the customer has neither a billing nor a main email, nor a phone', 'customerId');
     }
-    const base: BaseView = { kind, customer: customerView(customer), now: new Date().toISOString() };
-    const view: BaseView | BalanceView =
-      kind === NotificationKind.WELCOME
-        ? base
-        : {
-            ...base,
-            balance: base.customer.balance,
-            previousBalance: base.customer.balance,
-            threshold: kind === NotificationKind.LOW_BALANCE ? base.customer.lowBalanceThreshold : '0',
-            delta: '0',
-            reason: 'MANUAL',
-            at: base.now,
-          };
-    const draft = customerMessage(customer, view);
-    if (!draft) return [];
-    const message = renderDraft(draft, this.limits);
-    const rows = await this.db.transaction((uow) => this.enqueue(uow, [message]));
+    const drafts = customerMessages(customer, currentView(kind, customer));
+    if (drafts.length === 0) return [];
+    const messages = drafts.map((draft) => renderDraft(draft, this.limits));
+    const rows = await this.db.transaction((uow) => this.enqueue(uow, messages));
     return rows.map(NotificationType.from);
   }
 

@@ -5,6 +5,7 @@ import type { ListBounds } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { TRUNK_COLUMNS, TrunkType, type TrunkRow } from './trunk.type';
+import { allEach, oneEach } from '../../platform/graphql/batch';
 
 /** Customer.trunks: the first `first` by name; the query cost counts them at `default` or `max`. */
 export const TRUNKS_OF_CUSTOMER: ListBounds = { default: 50, max: 100 };
@@ -17,8 +18,7 @@ export class TrunkLoader {
   byId(ctx: RequestContext): DataLoader<string, TrunkType | null> {
     return ctx.loader<string, TrunkType | null>('trunk.byId', async (ids) => {
       const rows = await this.db.query<TrunkRow>(`SELECT ${TRUNK_COLUMNS} FROM trunks t WHERE t.id = ANY($1::uuid[])`, [ids]);
-      const byId = new Map(rows.map((r) => [r.id, TrunkType.from(r)]));
-      return ids.map((id) => byId.get(id) ?? null);
+      return oneEach(ids, rows, (r) => r.id, TrunkType.from, null);
     });
   }
 
@@ -46,16 +46,12 @@ export class TrunkLoader {
             ORDER BY t.name, t.id`,
           [customerIds, limit],
         );
-        const byCustomer = new Map<string, TrunkType[]>();
-        for (const r of rows) {
-          const list = byCustomer.get(r.customer_id) ?? [];
+        return allEach(customerIds, rows, (r) => r.customer_id, (r) => {
           const trunk = TrunkType.from(r);
           // host.trunk on the same page then needs no statement of its own.
           this.byId(ctx).prime(trunk.localId, trunk);
-          list.push(trunk);
-          byCustomer.set(r.customer_id, list);
-        }
-        return customerIds.map((id) => byCustomer.get(id) ?? []);
+          return trunk;
+        });
       })
       .load(customerLocalId);
   }
@@ -68,8 +64,7 @@ export class TrunkLoader {
           `SELECT customer_id AS id, count(*)::int AS n FROM trunks WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
           [[...customerIds]],
         );
-        const byId = new Map(rows.map((r) => [r.id, r.n]));
-        return customerIds.map((id) => byId.get(id) ?? 0);
+        return oneEach(customerIds, rows, (r) => r.id, (r) => r.n, 0);
       })
       .load(customerLocalId);
   }

@@ -1,7 +1,9 @@
 /**
  * Trunks: list (keyset by name), create, update, delete (its hosts go with it). Every
  * change runs the trunk-changed reaction inside the transaction (notifications send
- * TRUNK_UPDATED from it).
+ * TRUNK_UPDATED from it). Moving a trunk to another customer or turning it INGRESS
+ * carries its hosts along (their copy of owner and direction cascades), so it is refused
+ * when one of its enabled hosts has the address of another customer's (address-owners.ts).
  */
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { withConstraintErrors } from '../../platform/common/constraint-errors';
@@ -14,6 +16,7 @@ import type { Database } from '../../platform/db/database';
 import { SqlParams, SqlWhere } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
+import { trunkOwnerConflict } from './address-owners';
 import type { TrunkChange, TrunkChangedReaction } from './trunk-change';
 import type { TrunkFilter, TrunkInput } from './trunk.inputs';
 import type { TrunkLoader } from './trunk.loader';
@@ -67,7 +70,7 @@ export class TrunkService {
   async update(_ctx: RequestContext, id: string, input: TrunkInput): Promise<TrunkType> {
     const local = fromGlobalId('Trunk', id);
     const values = this.values(input);
-    return this.db.transaction(async (uow) => {
+    return this.updateTransaction(local, values.customer_id, async (uow) => {
       await this.lockCustomer(uow, values.customer_id, input.customerId);
       const q = new SqlParams();
       const trunkId = q.param(local);
@@ -119,6 +122,18 @@ export class TrunkService {
       cps_limit: input.cpsLimit,
       tech_prefix: optionalText(input.techPrefix, 'techPrefix', 100),
     };
+  }
+
+  /**
+   * Runs a trunk update in a transaction; moving it, or turning it INGRESS, so that one of
+   * its hosts gives an address a second owner -> CONFLICT naming the owner.
+   */
+  private async updateTransaction<T>(trunkId: string, customerId: string, fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(fn);
+    } catch (err) {
+      throw (await trunkOwnerConflict(this.db, err, { trunkId, customerId })) ?? err;
+    }
   }
 
   /** The owning customer must exist; KEY SHARE keeps it from being deleted until we commit. */

@@ -37,3 +37,14 @@ export function optionalEmail(value: string | null | undefined, field: string): 
   if (parts.some((p) => !EMAIL_RE.test(p) || p.length > 320)) throw badInput(`${field} is not a valid e-mail address`, field);
   return parts.join(', ');
 }
+
+/** E.164: "+", a non-zero country digit, at most 15 digits in all (e.g. +14155550100). */
+export const E164_RE = /^\+[1-9]\d{1,14}$/;
+
+/** An E.164 phone number, trimmed; empty becomes null. */
+export function optionalPhone(value: string | null | undefined, field: string): string | null | undefined {
+  const v = optionalText(value, field, 100);
+  if (!v) return v;
+  if (!E164_RE.test(v)) throw badInput(`${field} is not an E.164 phone number (e.g. +14155550100)`, field);
+  return v;
+}

@@ -14,16 +14,23 @@ import type { PreparedSql } from './prepared-sql';
 import type { Queryable } from './sql';
 import { runInTransaction, runQuery, type TransactionOptions, type UnitOfWork } from './unit-of-work';
 
-/** Counts statements sent, so tests can prove list queries are batched (no N+1). */
+/**
+ * Counts statements sent, so tests can prove list queries are batched (no N+1). TypeORM's
+ * migration log goes to our log as warnings: a migration writes there what it repaired
+ * in existing data (renamed, disabled) for an operator to review, and TypeORM why one failed.
+ */
 export class QueryCounter implements TypeOrmLogger {
   count = 0;
+  constructor(private readonly logger?: Logger) {}
   logQuery(): void {
     this.count++;
   }
   logQueryError(): void {}
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
-  logMigration(): void {}
+  logMigration(message: string): void {
+    this.logger?.warn(message);
+  }
   log(): void {}
 }
 
@@ -46,7 +53,7 @@ export class Database implements Queryable {
   static async open(config: Config, logger: Logger, opts: OpenOptions = {}): Promise<Database> {
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, 'lineguard', logger);
     const url = config.databaseUrl ?? embedded!.url;
-    const counter = new QueryCounter();
+    const counter = new QueryCounter(logger);
     const dataSource = new DataSource({
       type: 'postgres',
       url,

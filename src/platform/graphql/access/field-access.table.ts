@@ -33,6 +33,8 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Query.node': 'AN-C',
   'Query.notificationTemplates': 'AN--',
   'Query.notifications': 'AN-C',
+  // Operator configuration (default recipients, status webhook URLs): staff only.
+  'Query.settings': 'AN--',
   'Query.trunk': 'AN-C',
   'Query.trunks': 'AN-C',
   // A receiver's signing secret: whoever holds it can forge webhooks to that receiver.
@@ -54,11 +56,13 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Mutation.deleteNotificationTemplate': 'A---',
   'Mutation.deleteTrunk': 'A---',
   'Mutation.recordPayment': 'A---',
+  'Mutation.removeNotificationMessage': 'A---',
   'Mutation.resetBalance': 'A---',
   'Mutation.retryNotification': 'A---',
   'Mutation.revokeApiKey': 'A---',
   'Mutation.sendNotification': 'A---',
   'Mutation.setCustomerStatus': 'A---',
+  'Mutation.setNotificationMessage': 'A---',
   'Mutation.submitCdrs': 'A-I-',
   'Mutation.testAlert': 'A---',
   'Mutation.updateAlertDefinition': 'A---',
@@ -66,6 +70,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Mutation.updateCustomerClass': 'A---',
   'Mutation.updateHost': 'A---',
   'Mutation.updateNotificationTemplate': 'A---',
+  'Mutation.updateSettings': 'A---',
   'Mutation.updateTrunk': 'A---',
 
   // Subscriptions: readers; the services narrow a CUSTOMER to its own customer's events.
@@ -129,6 +134,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.name': 'AN-C',
   'Customer.nocEmail': 'AN-C',
   'Customer.notificationsEnabled': 'AN-C',
+  'Customer.phone': 'AN-C',
   'Customer.prepaidBalanceTrigger': 'AN-C',
   'Customer.ratesEmail': 'AN-C',
   'Customer.status': 'AN-C',
@@ -136,6 +142,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.taxId': 'AN-C',
   'Customer.terms': 'AN-C',
   'Customer.testCredit': 'AN-C',
+  'Customer.timeZone': 'AN-C',
   'Customer.trunkCount': 'AN-C',
   'Customer.trunks': 'AN-C',
   'Customer.type': 'AN-C',
@@ -166,6 +173,15 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'CustomerClass.notificationTemplate': 'AN--',
   'CustomerClass.updatedAt': 'AN-C',
 
+  // The operator settings: the NOC's own addresses and the switches' status webhook URLs
+  // (whoever reads a URL's token can call it). Never a CUSTOMER's or INGEST's.
+  'Settings.alertEmails': 'AN--',
+  'Settings.alertPhones': 'AN--',
+  'Settings.alertWebhookUrls': 'AN--',
+  'Settings.statusWebhookUrls': 'AN--',
+  'Settings.timeZone': 'AN--',
+  'Settings.updatedAt': 'AN--',
+
   // Templates are operator configuration (and their BCC lists are staff addresses).
   'NotificationTemplate.createdAt': 'AN--',
   'NotificationTemplate.id': 'AN--',
@@ -175,6 +191,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'NotificationMessage.bcc': 'AN--',
   'NotificationMessage.body': 'AN--',
   'NotificationMessage.kind': 'AN--',
+  'NotificationMessage.sms': 'AN--',
   'NotificationMessage.subject': 'AN--',
 
   // One balance change: INGEST reads its submission's figures (and the customer's id).
