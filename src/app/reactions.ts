@@ -6,14 +6,18 @@
  *   payment, adjustment, reset -> balance rules (alerts) -> notices and alert messages (notifications)
  *   CDR batch stored + charged  -> call, window and balance rules in one pass -> notices and alert messages, once
  *   trunk or hosts changed      -> TRUNK_UPDATED notices
+ *   customer created, or its triggers, thresholds, credit limit, class or type changed
+ *                               -> its balance rules at once, stale states resolved -> alert messages
  *   scheduled alert passes, delivered tests -> alert messages
  *   customer status changed (operator, penalty, its end, reminders) -> customer.status_changed webhooks
  */
 import type { UnitOfWork } from '../platform/db/unit-of-work';
 import type { CdrBatchAlerts, CreatedAlertEvent } from '../modules/alert/alert-event';
 import type { AlertEngine } from '../modules/alert/alert-engine';
+import type { AlertRuleChanges } from '../modules/alert/alert-rule-changes';
 import type { AppliedBalanceChange } from '../modules/balance/balance-change';
 import type { ChargedBatch } from '../modules/cdr/charged-cdr';
+import type { CustomerRulesOutcome } from '../modules/customer/customer-rules-change';
 import type { CustomerStatusChange } from '../modules/customer/customer-status';
 import type { NotificationService } from '../modules/notification/notification.service';
 import type { TrunkChange } from '../modules/trunk/trunk-change';
@@ -21,6 +25,7 @@ import type { TrunkChange } from '../modules/trunk/trunk-change';
 export class Reactions {
   constructor(
     private readonly alerts: AlertEngine,
+    private readonly ruleChanges: AlertRuleChanges,
     private readonly notifications: NotificationService,
   ) {}
 
@@ -37,17 +42,24 @@ export class Reactions {
     return { alertEvents: raised };
   }
 
+  /** CustomerRulesChangedReaction: the customers are locked by the customer service. */
+  async customerRulesChanged(uow: UnitOfWork, customerIds: string[]): Promise<CustomerRulesOutcome> {
+    const raised = await this.ruleChanges.customersChanged(uow, customerIds);
+    await this.notifications.onBalanceAndAlerts(uow, [], raised);
+    return { penalised: raised.some((e) => e.penaltyUntil !== null) };
+  }
+
   /** TrunkChangedReaction. */
   async trunkChanged(uow: UnitOfWork, changes: TrunkChange[]): Promise<void> {
     await this.notifications.onTrunkChanged(uow, changes);
   }
 
-  /** CustomerStatusChangedReaction: runs where the change is written (inside the balance and CDR reactions too, for penalties). */
+  /** CustomerStatusChangedReaction: runs where the change is written (inside the balance, CDR and rule-change reactions too, for penalties). */
   async customerStatusChanged(uow: UnitOfWork, changes: CustomerStatusChange[]): Promise<void> {
     await this.notifications.onStatusChanged(uow, changes);
   }
 
-  /** AlertEventsReaction: events of scheduled passes and delivered tests. */
+  /** AlertEventsReaction: events of scheduled passes, delivered tests and rule changes. */
   async alertEventsWritten(uow: UnitOfWork, events: CreatedAlertEvent[]): Promise<void> {
     await this.notifications.onBalanceAndAlerts(uow, [], events);
   }

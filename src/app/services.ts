@@ -14,6 +14,7 @@ import type { AlertEventsReaction } from '../modules/alert/alert-event';
 import { AlertEngine } from '../modules/alert/alert-engine';
 import { AlertEventService } from '../modules/alert/alert-event.service';
 import { AlertEventWriter } from '../modules/alert/alert-event-writer';
+import { AlertRuleChanges } from '../modules/alert/alert-rule-changes';
 import { alertJobs } from '../modules/alert/alert-jobs';
 import { AlertLoader } from '../modules/alert/alert.loader';
 import { ApiKeyService } from '../modules/api-key/api-key.service';
@@ -27,6 +28,7 @@ import { CustomerEventsService } from '../modules/customer/customer-events.servi
 import { CustomerQueryService } from '../modules/customer/customer-query.service';
 import { CustomerLoader } from '../modules/customer/customer.loader';
 import { CustomerService } from '../modules/customer/customer.service';
+import type { CustomerRulesChangedReaction } from '../modules/customer/customer-rules-change';
 import { CustomerStatusChanges } from '../modules/customer/customer-status';
 import { CustomerClassLoader } from '../modules/customer-class/customer-class.loader';
 import { CustomerClassService } from '../modules/customer-class/customer-class.service';
@@ -60,13 +62,15 @@ export function createServices({ config, logger, db, events }: Platform) {
   const customerStatus = new CustomerStatusChanges(events, (uow, changes): Promise<void> => reactions.customerStatusChanged(uow, changes));
   const alertWriter = new AlertEventWriter(events, customerStatus);
   const alertEngine = new AlertEngine(alertWriter);
+  const alertRuleChanges = new AlertRuleChanges(alertEngine);
   // Services call the reactions through this object at call time, so a test can observe one.
-  const reactions = new Reactions(alertEngine, notifications);
+  const reactions = new Reactions(alertEngine, alertRuleChanges, notifications);
 
   const templates = new NotificationTemplateLoader(db);
   const balanceLedger = new BalanceLedger(db, events, (uow, changes) => reactions.balanceChanged(uow, changes), logger);
   const classes = new CustomerClassLoader(db);
   const customers = new CustomerLoader(db);
+  const customerRulesChanged: CustomerRulesChangedReaction = (uow, ids) => reactions.customerRulesChanged(uow, ids);
   const customerQueries = new CustomerQueryService(db, customers);
   const apiKeys = new ApiKeyService(db, events, logger);
   const trunks = new TrunkLoader(db);
@@ -96,7 +100,7 @@ export function createServices({ config, logger, db, events }: Platform) {
     notificationTemplates: new NotificationTemplateService(db, config),
     customerClasses: new CustomerClassService(db),
     settings: new SettingsService(db, config),
-    customers: new CustomerService(db, balanceLedger, customerStatus),
+    customers: new CustomerService(db, balanceLedger, customerStatus, customerRulesChanged),
     /** The one way to change customers' statuses in a transaction (reports each change: feed, status webhooks). */
     customerStatus,
     customerQueries,
@@ -106,7 +110,7 @@ export function createServices({ config, logger, db, events }: Platform) {
     hosts: new HostService(db, trunkChanged),
     hostQueries: new HostQueryService(db, hosts),
     cdrs,
-    alertDefinitions: new AlertDefinitionService(db, alertWriter, config, alertEventsWritten),
+    alertDefinitions: new AlertDefinitionService(db, alertWriter, alertRuleChanges, config, alertEventsWritten),
     alertEvents,
     notifications,
     notificationDispatcher,

@@ -227,8 +227,11 @@ describe('alert engine', () => {
 
   it('testAlert evaluates now, renders, lists recipients, and with deliver stores a test event', async () => {
     const customerId = await createCustomer(server, { name: 'Tested', balance: '-3', nocEmail: 'noc@tested.example' });
+    // Disabled: an enabled rule would fire on creation (the customer is already below zero);
+    // testAlert renders and delivers whatever the rule's state.
     const def = await define({
       title: 'Balance below zero',
+      enabled: false,
       customerId,
       area: 'BALANCE',
       operator: 'LT',
@@ -329,7 +332,9 @@ describe('alert engine', () => {
 
     expect((await server.http().data(DeleteAlertDefinitionDocument, { id: rule.id })).deleteAlertDefinition).toBe(true);
     const kept = await events({ definitionId: rule.id });
-    expect(kept.map((e) => e.id)).toEqual(fired.map((e) => e.id));
+    // Its events stay; deleting it resolves its triggered state, with a RESOLVED that says why (issue 13).
+    expect(kept.slice(0, fired.length).map((e) => e.id)).toEqual(fired.map((e) => e.id));
+    expect(kept.slice(fired.length).map((e) => [e.kind, e.subject])).toEqual([['RESOLVED', "[Lineguard] BALANCE alert 'History rule' resolved for History Kept: the rule was deleted"]]);
     expect(kept[0].definition.title).toBe('History rule');
     expect(kept[0].definition.deletedAt).not.toBeNull();
     expect((await server.http().data(AlertDefinitionDocument, { id: rule.id })).alertDefinition).toBeNull();
@@ -340,16 +345,18 @@ describe('alert engine', () => {
     // The rule no longer runs; its title can be used again.
     await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '10' });
     await chargeCalls(server, [{ customerId, duration: 1, charge: '20' }]);
-    expect((await events({ definitionId: rule.id })).map((e) => e.id)).toEqual(fired.map((e) => e.id));
+    expect((await events({ definitionId: rule.id })).map((e) => e.id)).toEqual(kept.map((e) => e.id));
     const again = await define({ title: 'History rule', customerId, area: 'BALANCE', operator: 'LT', threshold: '0' });
     expect(again.id).not.toBe(rule.id);
   });
 
   it('measures AVAILABLE_CREDIT beyond 10^18 (balance + credit limit) without failing the balance change', async () => {
     const customerId = await createCustomer(server, { name: 'Huge credit', creditLimit: '999999999999999999', balance: '5' });
+    // The rule looks now (issue 13): it fires at creation, at 10^18 + 4 exactly.
     await define({ title: 'Credit above one', area: 'AVAILABLE_CREDIT', operator: 'GT', threshold: '1', customerId });
+    expect((await events({ customerId })).map((e) => [e.kind, e.area, e.value])).toEqual([['TRIGGERED', 'AVAILABLE_CREDIT', '1000000000000000004']]);
+    // The balance change evaluates it again and keeps the state's value exact, without failing.
     expect((await server.http().data(AlertsAdjustBalanceDocument, { customerId, amount: '0.5' })).adjustBalance.balance).toBe('5.5');
-    expect((await events({ customerId })).map((e) => [e.kind, e.area, e.value])).toEqual([['TRIGGERED', 'AVAILABLE_CREDIT', '1000000000000000004.5']]);
     const states = (await server.http().data(AlertsCustomerDocument, { id: customerId })).customer?.alertStates;
     expect(states?.map((st) => [st.triggered, st.value])).toEqual([[true, '1000000000000000004.5']]);
   });

@@ -1,6 +1,8 @@
 /**
  * AlertDefinitionService: alert rules (create, change, delete, list) and testAlert.
  * Built-in rules (the customer's own triggers) are listed but not editable here.
+ * Every write looks at the rule's customers in its own transaction (AlertRuleChanges):
+ * a new rule fires on a customer already past it, a disabled or deleted one resolves.
  */
 import { withConstraintErrors } from '../../platform/common/constraint-errors';
 import { containsPattern } from '../../platform/common/like';
@@ -12,17 +14,27 @@ import { pageSize, type Page } from '../../platform/common/pagination';
 import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
 import { SqlParams, SqlWhere, type ColumnValues } from '../../platform/db/sql';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
-import { BALANCE_AREAS, isWindowed } from './alert.enums';
+import { BALANCE_AREAS, isWindowed, type AlertArea, type AlertOperator } from './alert.enums';
 import { BALANCE_VALUE_SQL, THRESHOLD_SQL } from './alert-engine';
 import { conditionHolds } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
+import type { AlertRuleChanges, ChangedRule } from './alert-rule-changes';
 import { validateDefinitionInput } from './alert-definition.validation';
 import type { AlertDefinitionFilter, AlertDefinitionInput } from './alert.inputs';
 import { DEFINITION_COLUMNS, type AlertDefinitionRow } from './alert.rows';
 import { renderAlertText } from './alert-text';
 import { AlertDefinitionType, AlertTestResultType } from './alert.types';
+
+/** A rule's condition before an update, as its UPDATE returns it. */
+interface PreviousCondition {
+  previous_area: AlertArea;
+  previous_operator: AlertOperator;
+  previous_threshold: string;
+  previous_reset_threshold: string | null;
+}
 
 /** By title, case-insensitively, then id. */
 const BY_TITLE = new Keyset([
@@ -56,6 +68,7 @@ export class AlertDefinitionService {
   constructor(
     private readonly db: Database,
     private readonly writer: AlertEventWriter,
+    private readonly ruleChanges: AlertRuleChanges,
     private readonly config: Pick<Config, 'maxRuleRecipients'>,
     private readonly reactToEvents: AlertEventsReaction,
   ) {}
@@ -83,43 +96,63 @@ export class AlertDefinitionService {
 
   async create(_ctx: RequestContext, input: AlertDefinitionInput): Promise<AlertDefinitionType> {
     const values = this.values(input);
-    const q = new SqlParams();
-    const [row] = await this.write(input, () =>
-      this.db.query<AlertDefinitionRow>(`INSERT INTO alert_definitions AS d ${q.insertValues(values)} RETURNING ${DEFINITION_COLUMNS}`, q.params),
-    );
-    return AlertDefinitionType.from(row);
+    return this.db.transaction(async (uow) => {
+      const q = new SqlParams();
+      const [row] = await this.write(input, () =>
+        uow.query<AlertDefinitionRow>(`INSERT INTO alert_definitions AS d ${q.insertValues(values)} RETURNING ${DEFINITION_COLUMNS}`, q.params),
+      );
+      await this.lookNow(uow, { id: row.id, previous: null });
+      return AlertDefinitionType.from(row);
+    });
   }
 
   async update(_ctx: RequestContext, id: string, input: AlertDefinitionInput): Promise<AlertDefinitionType> {
     const localId = fromGlobalId('AlertDefinition', id);
     const values = this.values(input);
-    const q = new SqlParams();
-    const rows = await this.write(input, () =>
-      this.db.query<AlertDefinitionRow>(
-        `UPDATE alert_definitions d SET ${q.assignments(values, ['updated_at = now()'])}
-          WHERE d.id = ${q.param(localId)} AND d.builtin IS NULL AND d.deleted_at IS NULL
-          RETURNING ${DEFINITION_COLUMNS}`,
-        q.params,
-      ),
-    );
-    if (!rows[0]) throw await this.missing(localId, id);
-    return AlertDefinitionType.from(rows[0]);
+    return this.db.transaction(async (uow) => {
+      const q = new SqlParams();
+      // The condition the rule's states were evaluated under, read under the row lock the
+      // UPDATE keeps (RETURNING sees only the new row).
+      const rows = await this.write(input, () =>
+        uow.query<AlertDefinitionRow & PreviousCondition>(
+          `UPDATE alert_definitions d SET ${q.assignments(values, ['updated_at = now()'])}
+             FROM (SELECT id, area, operator, threshold, reset_threshold FROM alert_definitions WHERE id = ${q.param(localId)} FOR UPDATE) old
+            WHERE d.id = old.id AND d.builtin IS NULL AND d.deleted_at IS NULL
+            RETURNING ${DEFINITION_COLUMNS}, old.area AS previous_area, old.operator AS previous_operator,
+                      old.threshold AS previous_threshold, old.reset_threshold AS previous_reset_threshold`,
+          q.params,
+        ),
+      );
+      const row = rows[0];
+      if (!row) throw await this.missing(localId, id);
+      await this.lookNow(uow, {
+        id: localId,
+        previous: { area: row.previous_area, operator: row.previous_operator, threshold: row.previous_threshold, resetThreshold: row.previous_reset_threshold },
+      });
+      return AlertDefinitionType.from(row);
+    });
   }
 
   async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const localId = fromGlobalId('AlertDefinition', id);
-    // Soft delete: the rule stops running and listing, its states go, its events stay.
+    // Soft delete: the rule stops running and listing, its events stay; its states go,
+    // the triggered ones with a RESOLVED event (lookNow).
     const deleted = await this.db.transaction(async (uow) => {
       const rows = await uow.query(
         `UPDATE alert_definitions SET deleted_at = now(), enabled = false, updated_at = now()
           WHERE id = $1 AND builtin IS NULL AND deleted_at IS NULL RETURNING id`,
         [localId],
       );
-      if (rows[0]) await uow.query(`DELETE FROM alert_states WHERE definition_id = $1`, [localId]);
+      if (rows[0]) await this.lookNow(uow, { id: localId, previous: null });
       return rows.length > 0;
     });
     if (!deleted) throw await this.missing(localId, id);
     return true;
+  }
+
+  /** The rule just written, over its customers now; the events reach notifications once, in this transaction. */
+  private async lookNow(uow: UnitOfWork, rule: ChangedRule): Promise<void> {
+    await this.reactToEvents(uow, await this.ruleChanges.rulesChanged(uow, [rule]));
   }
 
   /** Evaluates a rule for one customer now and renders it; with deliver, stores and publishes a test event. */

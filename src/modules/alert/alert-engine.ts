@@ -36,7 +36,7 @@ function conditionSql(operator: string, value: string, threshold: string): strin
  * resolve, and their value is kept current) and untriggered ones whose condition holds.
  * A customer x rule pair that is quiet costs nothing outside the database.
  */
-const CANDIDATE_FILTER = `x.value IS NOT NULL AND x.threshold IS NOT NULL
+export const CANDIDATE_FILTER = `x.value IS NOT NULL AND x.threshold IS NOT NULL
   AND (x.triggered OR ${conditionSql('x.operator', 'x.value', 'x.threshold')})`;
 
 /**
@@ -50,7 +50,7 @@ function triggeredDefsSql(customers: string): string {
             WHERE s.triggered AND s.customer_id = ANY(${customers}::uuid[]) GROUP BY 1)`;
 }
 
-const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id,
+export const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id,
   d.title, d.area, d.operator, ${THRESHOLD_SQL} AS threshold, d.reset_threshold, d.penalty`;
 
 /** A current customer value, for SQL over customers c. */
@@ -58,7 +58,7 @@ export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
    WHEN 'AVAILABLE_CREDIT' THEN c.balance + c.credit_limit ELSE c.accrued_charges END`;
 
 /** Balance-area candidates of the customers in array parameter `customers`, for the areas in `areas`. */
-function balanceCandidatesSql(customers: string, areas: string): string {
+export function balanceCandidatesSql(customers: string, areas: string): string {
   return `
 SELECT * FROM (
   SELECT ${RULE_COLUMNS}, d.id = ANY(coalesce(t.defs, '{}')) AS triggered, ${BALANCE_VALUE_SQL} AS value
@@ -212,6 +212,12 @@ export interface RuleRow {
   penalty: number | null;
   value: string | null;
   triggered: boolean;
+  /**
+   * Set on a triggered state that resolves because its pair no longer exists as it was
+   * (rule disabled, deleted or changed, customer out of scope, trigger turned off): the
+   * state is already deleted, the row only becomes a RESOLVED event saying why.
+   */
+  resolved_because?: string | null;
 }
 
 export function draftOf(r: RuleRow, kind: EventDraft['kind'], value: string): EventDraft {
@@ -277,11 +283,18 @@ export class AlertEngine {
 
   /**
    * Runs the pure evaluator over the candidate rows, upserts their states and writes
-   * the transitions after `earlier` (drafts of the same pass), all in one write.
+   * the transitions after `earlier` (drafts of the same pass), all in one write. Rows
+   * with `resolved_because` (their states already deleted) become RESOLVED events
+   * first and are not upserted.
    */
-  private async applyStateful(uow: UnitOfWork, rows: RuleRow[], earlier: EventDraft[] = []): Promise<CreatedAlertEvent[]> {
-    if (rows.length === 0) return this.writer.write(uow, earlier);
+  async applyStateful(uow: UnitOfWork, candidates: RuleRow[], earlier: EventDraft[] = []): Promise<CreatedAlertEvent[]> {
     const drafts: EventDraft[] = [...earlier];
+    const rows: RuleRow[] = [];
+    for (const r of candidates) {
+      if (r.resolved_because) drafts.push({ ...draftOf(r, 'RESOLVED', r.value!), resolvedBecause: r.resolved_because });
+      else rows.push(r);
+    }
+    if (rows.length === 0) return this.writer.write(uow, drafts);
     const outcomes = rows.map((r) => {
       const o = evaluate({ operator: r.operator, threshold: r.threshold, resetThreshold: r.reset_threshold }, r.triggered, r.value!);
       if (o.transition) drafts.push(draftOf(r, o.transition, r.value!));

@@ -84,4 +84,14 @@ describe('AlertEvaluator', () => {
     expect(repeated.subject).toBe("[Lineguard TEST] ASR alert 'x' still triggered for Acme: 20 <= 30");
     expect(repeated.message).toContain('ASR: 20\nCondition: ASR <= 30 (resets past 31)');
   });
+
+  it('says why a state resolved when its value did not cross back', () => {
+    const base = { area: AlertArea.BALANCE, operator: AlertOperator.LT, title: 'x', customerName: 'Acme', threshold: '0', resetThreshold: null, value: '-5' };
+    const text = renderAlertText({ ...base, kind: 'RESOLVED', resolvedBecause: 'the rule was disabled' });
+    // "-5 > 0" would not be true: the reason replaces the comparison.
+    expect(text.subject).toBe("[Lineguard] BALANCE alert 'x' resolved for Acme: the rule was disabled");
+    expect(text.message).toContain('Balance: -5\nCondition: BALANCE < 0\nStatus: resolved (the rule was disabled)');
+    // Only RESOLVED carries a reason.
+    expect(renderAlertText({ ...base, kind: 'TRIGGERED', resolvedBecause: 'ignored' }).subject).toBe("[Lineguard] BALANCE alert 'x' triggered for Acme: -5 < 0");
+  });
 });

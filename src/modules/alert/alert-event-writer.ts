@@ -37,6 +37,8 @@ export interface EventDraft {
   /** Seconds of suspension; applied only to TRIGGERED events that are not tests. */
   penalty: number | null;
   isTest?: boolean;
+  /** RESOLVED without crossing back (rule disabled, deleted, changed, out of scope): why, for the text. */
+  resolvedBecause?: string | null;
 }
 
 const INSERT_SQL = `

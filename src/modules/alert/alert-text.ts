@@ -18,6 +18,12 @@ export interface AlertTextInput {
   resetThreshold: string | null;
   penaltyUntil?: Date | null;
   test?: boolean;
+  /**
+   * A RESOLVED event whose value did not cross back: its rule was disabled, deleted or
+   * changed, or no longer applies to the customer. Said instead of a comparison that
+   * would not be true (value is the last one measured).
+   */
+  resolvedBecause?: string | null;
 }
 
 const AREA_LABEL: Record<AlertArea, string> = {
@@ -37,9 +43,11 @@ export function renderAlertText(e: AlertTextInput): { subject: string; message: 
   const value = e.value === null ? 'n/a' : normaliseDecimal(e.value);
   const threshold = normaliseDecimal(e.threshold);
   const comparison =
-    e.kind === 'RESOLVED'
-      ? `${value} ${RESOLVED_SYMBOL[e.operator]} ${normaliseDecimal(e.resetThreshold ?? e.threshold)}`
-      : `${value} ${OPERATOR_SYMBOL[e.operator]} ${threshold}`;
+    e.kind !== 'RESOLVED'
+      ? `${value} ${OPERATOR_SYMBOL[e.operator]} ${threshold}`
+      : e.resolvedBecause
+        ? e.resolvedBecause
+        : `${value} ${RESOLVED_SYMBOL[e.operator]} ${normaliseDecimal(e.resetThreshold ?? e.threshold)}`;
   const prefix = e.test ? '[Lineguard TEST]' : '[Lineguard]';
   const subject = `${prefix} ${e.area} alert '${e.title}' ${VERB[e.kind]} for ${e.customerName}: ${comparison}`;
   const lines = [
@@ -47,7 +55,7 @@ export function renderAlertText(e: AlertTextInput): { subject: string; message: 
     `Customer: ${e.customerName}`,
     `${AREA_LABEL[e.area]}: ${value}`,
     `Condition: ${e.area} ${OPERATOR_SYMBOL[e.operator]} ${threshold}` + (e.resetThreshold !== null ? ` (resets past ${normaliseDecimal(e.resetThreshold)})` : ''),
-    `Status: ${VERB[e.kind]}`,
+    `Status: ${VERB[e.kind]}` + (e.kind === 'RESOLVED' && e.resolvedBecause ? ` (${e.resolvedBecause})` : ''),
   ];
   if (e.penaltyUntil) lines.push(`Customer suspended until ${e.penaltyUntil.toISOString()}`);
   if (e.test) lines.push('This is a test message.');

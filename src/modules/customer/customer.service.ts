@@ -13,11 +13,13 @@ import { SqlParams } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { BalanceLedger } from '../balance/balance-ledger';
+import { markCustomersLocked } from '../balance/customer-locks';
 import { customerColumns } from './customer-fields';
 import { CustomerStatus } from './customer.enums';
 import type { CreateCustomerInput, UpdateCustomerInput } from './customer.inputs';
 import { selectCustomers } from './customer.loader';
 import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
+import { RULE_INPUT_COLUMNS, type CustomerRulesChangedReaction } from './customer-rules-change';
 import { StatusChangeReason, type CustomerStatusChanges } from './customer-status';
 
 const UNIQUE = { customers_name_key: () => conflict('A customer with this name already exists (names are unique, whatever their case)', { field: 'name' }) };
@@ -34,6 +36,7 @@ export class CustomerService {
     private readonly db: Database,
     private readonly ledger: BalanceLedger,
     private readonly statusChanges: CustomerStatusChanges,
+    private readonly rulesChanged: CustomerRulesChangedReaction,
   ) {}
 
   /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
@@ -54,8 +57,14 @@ export class CustomerService {
       }
       const q = new SqlParams();
       const [row] = await withConstraintErrors(() => uow.query<{ id: string }>(`INSERT INTO customers ${q.insertValues(values)} RETURNING id`, q.params), UNIQUE);
+      // No other transaction sees the new row: it is as good as locked.
+      markCustomersLocked(uow, [row.id]);
+      // The rules look at the new customer now (its triggers, class and type included):
+      // through the opening balance's own reaction, or here when there is none.
       if (input.balance && input.balance !== '0') {
         await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }], ctx.principal.apiKeyId);
+      } else {
+        await this.rulesChanged(uow, [row.id]);
       }
       const [created] = await selectCustomers(uow, [row.id]);
       return created;
@@ -77,6 +86,13 @@ export class CustomerService {
         UNIQUE,
       );
       if (!rows.length) throw notFound('Customer', id);
+      if (RULE_INPUT_COLUMNS.some((column) => column in values)) {
+        // The UPDATE holds the row: the rules look at the customer's new values now.
+        markCustomersLocked(uow, [local]);
+        const { penalised } = await this.rulesChanged(uow, [local]);
+        // A penalty suspended the customer after the UPDATE returned it.
+        if (penalised) return (await selectCustomers(uow, [local]))[0];
+      }
       return CustomerType.from(rows[0]);
     });
   }
