@@ -11,6 +11,7 @@ import { BalanceIdempotencyKeys1732406400850 } from './1732406400850-balance-ide
 import { NotificationDrafts1732406401100 } from './1732406401100-notification-drafts';
 import { Settings1732406401210 } from './1732406401210-settings';
 import { AddressOwners1732406401230 } from './1732406401230-address-owners';
+import { Ledger1732406401240 } from './1732406401240-ledger';
 import { TemplateMessages1732406401250 } from './1732406401250-template-messages';
 import { Reminders1732406401260 } from './1732406401260-reminders';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   NotificationDrafts1732406401100,
   Settings1732406401210,
   AddressOwners1732406401230,
+  Ledger1732406401240,
   TemplateMessages1732406401250,
   Reminders1732406401260,
 ];

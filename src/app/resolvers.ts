@@ -10,6 +10,9 @@ import { CoercedArgsCall } from '../platform/graphql/coerced-args';
 import { route, type FeedRoute } from '../platform/graphql/feeds';
 import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED } from '../modules/alert/alert-event.service';
 import { BALANCE_CHANGED_FEED, CUSTOMER_STATUS_FEED } from '../modules/customer/customer-events.service';
+import { LEDGER_FEED } from '../modules/balance/ledger.service';
+import { BalanceChangeLedgerResolver, LedgerResolver, LedgerSubscriptionsResolver } from '../modules/balance/ledger.resolver';
+import { CustomerLedgerResolver, LedgerEntryCustomerResolver } from '../modules/customer/customer-ledger.resolver';
 import { AlertDefinitionResolver, AlertTestResultResolver } from '../modules/alert/alert-definition.resolver';
 import {
   AlertEventResolver,
@@ -18,7 +21,7 @@ import {
   CdrBatchAlertEventsResolver,
   CustomerAlertStatesResolver,
 } from '../modules/alert/alert-event.resolver';
-import { ApiKeyResolver, PrincipalResolver } from '../modules/api-key/api-key.resolver';
+import { ApiKeyResolver, LedgerEntryActorResolver, PrincipalResolver } from '../modules/api-key/api-key.resolver';
 import { CdrIngestResolver, CdrResolver } from '../modules/cdr/cdr.resolver';
 import { BalanceChangeCustomerResolver } from '../modules/customer/balance-change-customer.resolver';
 import { ClassCustomersResolver } from '../modules/customer/class-customers.resolver';
@@ -64,6 +67,7 @@ function nodeFetchers(s: Services): NodeFetchers {
     AlertDefinition: notForCustomers((ctx, id) => loaders.alerts.definition(ctx, id)),
     AlertEvent: async (ctx, id) => (await s.alertEvents.byIds(ctx, [id]))[0],
     Notification: (ctx, id) => s.notifications.findById(ctx, id),
+    LedgerEntry: (ctx, id) => s.ledger.load(ctx, id),
   };
 }
 
@@ -81,6 +85,11 @@ export function createResolvers(s: Services): AppResolvers {
     new ClassCustomersResolver(s.customerQueries, classCustomers),
     new CustomerBalanceResolver(s.customerBalances),
     new BalanceChangeCustomerResolver(customers),
+    new LedgerResolver(s.ledger),
+    new BalanceChangeLedgerResolver(s.ledger),
+    new LedgerEntryCustomerResolver(customers),
+    new CustomerLedgerResolver(s.ledger),
+    new LedgerEntryActorResolver(s.apiKeys),
     new TrunkResolver(s.trunks, customers),
     new CustomerTrunksResolver(trunks),
     new HostResolver(s.hosts, s.hostQueries, trunks, customers),
@@ -96,6 +105,7 @@ export function createResolvers(s: Services): AppResolvers {
     new CdrIngestResolver(s.cdrs),
     new AlertEventSubscriptionsResolver(),
     new CustomerSubscriptionsResolver(customers),
+    new LedgerSubscriptionsResolver(),
   ];
   const byClass = new Map<unknown, object>(instances.map((r) => [r.constructor, r]));
   const instanceOf = (cls: ResolverClass): object => {
@@ -117,6 +127,7 @@ export function createResolvers(s: Services): AppResolvers {
       route(ALERT_EVENTS_FEED, (ctx, args) => s.alertEvents.eventsFeed(ctx, args)),
       route(BALANCE_CHANGED_FEED, (ctx, args) => s.customerEvents.balanceChanges(ctx, args)),
       route(CUSTOMER_STATUS_FEED, (ctx, args) => s.customerEvents.statusChanges(ctx, args)),
+      route(LEDGER_FEED, (ctx, args) => s.ledger.feed(ctx, args)),
     ],
   };
 }

@@ -20,6 +20,7 @@ import { alertJobs } from '../modules/alert/alert-jobs';
 import { AlertLoader } from '../modules/alert/alert.loader';
 import { ApiKeyService } from '../modules/api-key/api-key.service';
 import { BalanceLedger } from '../modules/balance/balance-ledger';
+import { LedgerService } from '../modules/balance/ledger.service';
 import { CdrSubmission } from '../modules/cdr/cdr-submission';
 import { CdrService } from '../modules/cdr/cdr.service';
 import { ClassCustomersLoader } from '../modules/customer/class-customers.loader';
@@ -72,7 +73,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const reactions = new Reactions(alertEngine, alertRuleChanges, notifications, reminders);
 
   const templates = new NotificationTemplateLoader(db);
-  const balanceLedger = new BalanceLedger(events, (uow, changes) => reactions.balanceChanged(uow, changes));
+  const balanceLedger = new BalanceLedger(db, events, (uow, changes) => reactions.balanceChanged(uow, changes), logger);
   const classes = new CustomerClassLoader(db);
   const customers = new CustomerLoader(db);
   const customerRulesChanged: CustomerRulesChangedReaction = (uow, ids) => reactions.customerRulesChanged(uow, ids);
@@ -103,6 +104,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     events,
     reactions,
     balanceLedger,
+    ledger: new LedgerService(db, events, logger),
     apiKeys,
     loaders: { templates, classes, customers, trunks, hosts, alerts, classCustomers: new ClassCustomersLoader(db, customers, classes) },
     notificationTemplates: new NotificationTemplateService(db, config),

@@ -15,7 +15,7 @@ export interface TestCustomer {
 export async function createCustomer(services: Services, name: string, opening = '0'): Promise<TestCustomer> {
   const [{ id }] = await services.db.query<{ id: string }>(`INSERT INTO customers (name) VALUES ($1) RETURNING id`, [name]);
   if (opening !== '0') {
-    await services.db.transaction((uow) => services.balanceLedger.apply(uow, 'PAYMENT', [{ customerId: id, delta: opening }]));
+    await services.db.transaction((uow) => services.balanceLedger.apply(uow, 'PAYMENT', [{ customerId: id, delta: opening }], null));
   }
   return { localId: id, id: `cus_${id}` };
 }

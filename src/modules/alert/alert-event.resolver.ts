@@ -23,14 +23,16 @@ export class AlertEventResolver {
   ) {}
 
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-  @Query(() => AlertEventConnection)
+  @Query(() => AlertEventConnection, { description: 'Oldest first (cursor order); last/before page from the newest end: alertEvents(last: 5) is the newest five.' })
   alertEvents(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AlertEventFilter, { nullable: true }) filter?: AlertEventFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('last', () => Int, { nullable: true }) last?: number | null,
+    @Arg('before', () => String, { nullable: true }) before?: string | null,
   ): Promise<AlertEventConnection> {
-    return this.eventService.list(ctx, filter, first, after);
+    return this.eventService.list(ctx, filter, { first, after, last, before });
   }
 
   @FieldResolver(() => AlertDefinitionType)

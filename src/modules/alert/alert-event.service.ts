@@ -6,8 +6,8 @@
  */
 import { forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset } from '../../platform/common/keyset';
-import { pageSize, type Page } from '../../platform/common/pagination';
+import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
 import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
@@ -55,11 +55,10 @@ export class AlertEventService {
     private readonly events: EventBus,
   ) {}
 
-  async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<AlertEventType>> {
-    const limit = pageSize(first);
-    const cursor = BY_ID.decode(after);
+  async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
+    const page = BY_ID.request(args);
     const where = this.where(this.resolve(ctx, filter, 'list'));
-    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, limit, after: cursor, map: AlertEventType.from });
+    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from });
   }
 
   /** Events by local id, in the order asked (null where unknown or not visible). */

@@ -6,6 +6,7 @@ import { CustomerType } from '../customer/customer.type';
 import type { ApiKeyService } from './api-key.service';
 import { ApiKeyType, CreatedApiKey, Principal } from './api-key.type';
 import { Role } from '../../platform/graphql/role';
+import { LedgerEntryType } from '../balance/ledger-entry.type';
 
 const API_KEYS_PAGE = { default: MAX_PAGE_SIZE, max: MAX_PAGE_SIZE };
 
@@ -78,5 +79,16 @@ export class PrincipalResolver {
   @FieldResolver(() => ApiKeyType, { nullable: true })
   apiKey(@Ctx() ctx: RequestContext, @Root() p: Principal): Promise<ApiKeyType | null> | null {
     return p.apiKeyLocalId ? this.keyService.findById(ctx, p.apiKeyLocalId) : null;
+  }
+}
+
+/** LedgerEntry.actor: the ledger records the key's id, this module knows its name. */
+@Resolver(() => LedgerEntryType)
+export class LedgerEntryActorResolver {
+  constructor(private readonly keyService: ApiKeyService) {}
+
+  @FieldResolver(() => String, { nullable: true, description: 'Name of the API key that made the change; null for CDR charges and automatic changes.' })
+  actor(@Ctx() ctx: RequestContext, @Root() entry: LedgerEntryType): Promise<string | null> | null {
+    return entry.actorKeyId ? this.keyService.nameOf(ctx, entry.actorKeyId) : null;
   }
 }

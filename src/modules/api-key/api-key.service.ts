@@ -125,6 +125,21 @@ export class ApiKeyService {
     return row ? ApiKeyType.from(row) : null;
   }
 
+  /**
+   * The name of a key that made a change (LedgerEntry.actor), batched per request; null
+   * for callers that do not see every key (key names are operator data).
+   */
+  async nameOf(ctx: RequestContext, localId: string): Promise<string | null> {
+    if (!seesAllKeys(ctx)) return null;
+    return ctx
+      .loader<string, string | null>('apiKey.name', async (ids) => {
+        const rows = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM api_keys WHERE id = ANY($1::uuid[])`, [[...ids]]);
+        const byId = new Map(rows.map((r) => [r.id, r.name]));
+        return ids.map((id) => byId.get(id) ?? null);
+      })
+      .load(localId);
+  }
+
   /** Makes sure an ADMIN key with this secret exists and is active (ADMIN_API_KEY). */
   async ensureAdminKey(secret: string): Promise<void> {
     await this.db.query(

@@ -9,6 +9,8 @@ export type BalanceReason = 'CDR_CHARGES' | 'PAYMENT' | 'ADJUSTMENT' | 'RESET';
 /** One committed-to-be change of one customer's balance (ids are local). */
 export interface AppliedBalanceChange {
   ledgerId: string;
+  /** The ledger row's transaction (its place in the ledger's order, see ledger-order.ts). */
+  ledgerTx: string;
   customerId: string;
   reason: BalanceReason;
   delta: string;

@@ -15,6 +15,8 @@ registerEnumType(BalanceChangeReason, { name: 'BalanceChangeReason' });
 @ObjectType('BalanceChange', { description: "One committed change of one customer's balance." })
 export class BalanceChangeType {
   customerLocalId!: string;
+  /** The ledger row of this change (BalanceChange.ledgerEntry). */
+  ledgerLocalId!: string;
 
   @Field(() => DecimalScalar)
   previousBalance!: string;
@@ -34,6 +36,7 @@ export class BalanceChangeType {
   static from(c: AppliedBalanceChange | BalanceChangedPayload): BalanceChangeType {
     const t = new BalanceChangeType();
     t.customerLocalId = c.customerId;
+    t.ledgerLocalId = c.ledgerId;
     t.previousBalance = c.previousBalance;
     t.balance = c.balance;
     t.delta = c.delta;

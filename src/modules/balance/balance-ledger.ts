@@ -11,6 +11,9 @@ import type { AppliedBalanceChange, BalanceChangedReaction, BalanceReason } from
 import { markCustomersLocked } from './customer-locks';
 import { preparedSql } from '../../platform/db/prepared-sql';
 import { BALANCE_CHANGED } from './balance.topics';
+import { awaitSettled } from './ledger-order';
+import type { Queryable } from '../../platform/db/sql';
+import type { Logger } from '../../platform/logger';
 
 export interface BalanceDelta {
   /** Local customer id. Several deltas of one customer are summed into one change. */
@@ -21,10 +24,13 @@ export interface BalanceDelta {
   accruedDelta?: string;
   reference?: string | null;
   note?: string | null;
+  /** CDR charges: how many records the delta charges. */
+  cdrCount?: number;
 }
 
 interface Row {
   ledger_id: string;
+  ledger_tx: string;
   customer_id: string;
   delta: string;
   previous_balance: string;
@@ -50,9 +56,9 @@ WITH locked AS (
   SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
 ), input AS (
   SELECT t.customer_id, sum(t.delta) AS delta, sum(t.accrued_delta) AS accrued_delta,
-         max(t.reference) AS reference, max(t.note) AS note
-  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[], $5::text[])
-       AS t(customer_id, delta, accrued_delta, reference, note)
+         max(t.reference) AS reference, max(t.note) AS note, sum(t.cdr_count)::int AS cdr_count
+  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[], $5::text[], $7::int[])
+       AS t(customer_id, delta, accrued_delta, reference, note, cdr_count)
   JOIN locked l ON l.id = t.customer_id
   GROUP BY t.customer_id
 ), updated AS (
@@ -63,13 +69,13 @@ WITH locked AS (
     FROM input i
    WHERE c.id = i.customer_id
   RETURNING c.id, i.delta, c.balance - i.delta AS previous_balance, c.balance,
-            c.accrued_charges, c.credit_limit, c.low_balance_threshold, i.accrued_delta, i.reference, i.note
+            c.accrued_charges, c.credit_limit, c.low_balance_threshold, i.accrued_delta, i.reference, i.note, i.cdr_count
 ), ledger AS (
-  INSERT INTO balance_ledger (customer_id, reason, delta, previous_balance, balance, accrued_delta, reference, note)
-  SELECT id, $6, delta, previous_balance, balance, accrued_delta, reference, note FROM updated
-  RETURNING id, customer_id, occurred_at
+  INSERT INTO balance_ledger (customer_id, reason, delta, previous_balance, balance, accrued_delta, accrued_charges, reference, note, cdr_count, api_key_id)
+  SELECT id, $6, delta, previous_balance, balance, accrued_delta, accrued_charges, reference, note, cdr_count, $8::uuid FROM updated
+  RETURNING id, tx, customer_id, occurred_at
 )
-SELECT l.id AS ledger_id, u.id AS customer_id, u.delta, u.previous_balance, u.balance,
+SELECT l.id AS ledger_id, l.tx::text AS ledger_tx, u.id AS customer_id, u.delta, u.previous_balance, u.balance,
        CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END AS previous_accrued,
        u.accrued_charges AS accrued, u.credit_limit, u.low_balance_threshold, u.reference, l.occurred_at
   FROM updated u JOIN ledger l ON l.customer_id = u.id
@@ -77,31 +83,36 @@ SELECT l.id AS ledger_id, u.id AS customer_id, u.delta, u.previous_balance, u.ba
 
 export class BalanceLedger {
   constructor(
+    private readonly db: Queryable,
     private readonly events: EventBus,
     private readonly reactToChange: BalanceChangedReaction,
+    private readonly logger?: Logger,
   ) {}
 
   /**
    * Applies payments or adjustments and runs the balance-changed reaction. Returns the
    * applied changes (customers that do not exist are skipped: callers check existence
-   * where that is an error).
+   * where that is an error). `actorKeyId` is the API key whose request made the change
+   * (the ledger's actor); null when nobody asked for it.
    */
-  async apply(uow: UnitOfWork, reason: 'PAYMENT' | 'ADJUSTMENT', deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
-    const changes = await this.run(uow, reason, deltas);
+  async apply(uow: UnitOfWork, reason: 'PAYMENT' | 'ADJUSTMENT', deltas: BalanceDelta[], actorKeyId: string | null): Promise<AppliedBalanceChange[]> {
+    const changes = await this.run(uow, reason, deltas, actorKeyId);
     if (changes.length) await this.reactToChange(uow, changes);
+    this.answerWhenSettled(uow, changes);
     return changes;
   }
 
   /**
    * Applies a CDR batch's charges. The reaction is the caller's: the batch reacts to
-   * its balance changes and its calls together, once (CdrBatchReaction).
+   * its balance changes and its calls together, once (CdrBatchReaction). It does not
+   * wait for its entries to settle: BalanceChange.ledgerEntry does, when asked for.
    */
   charge(uow: UnitOfWork, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
-    return this.run(uow, 'CDR_CHARGES', deltas);
+    return this.run(uow, 'CDR_CHARGES', deltas, null);
   }
 
   /** Sets balance and accrued charges of one customer to 0 (reason RESET). */
-  async reset(uow: UnitOfWork, customerId: string, note?: string | null): Promise<AppliedBalanceChange | undefined> {
+  async reset(uow: UnitOfWork, customerId: string, actorKeyId: string | null, note?: string | null): Promise<AppliedBalanceChange | undefined> {
     // Read under lock so the delta brings exactly this balance to 0.
     const [row] = await uow.query<{ balance: string; accrued_charges: string }>(
       `SELECT balance, accrued_charges FROM customers WHERE id = $1 FOR NO KEY UPDATE`,
@@ -109,12 +120,22 @@ export class BalanceLedger {
     );
     if (!row) return undefined;
     markCustomersLocked(uow, [customerId]);
-    const changes = await this.run(uow, 'RESET', [{ customerId, delta: negateDecimal(row.balance), accruedDelta: row.accrued_charges, note }]);
+    const changes = await this.run(uow, 'RESET', [{ customerId, delta: negateDecimal(row.balance), accruedDelta: row.accrued_charges, note }], actorKeyId);
     if (changes.length) await this.reactToChange(uow, changes);
+    this.answerWhenSettled(uow, changes);
     return changes[0];
   }
 
-  private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
+  /**
+   * A balance mutation answers once its entry has settled (ledger-order.ts): its
+   * BalanceChange.ledgerEntry.cursor is then safe to resume from, and the lists already
+   * show the entry. Usually at once; it waits only for older transactions still running.
+   */
+  private answerWhenSettled(uow: UnitOfWork, changes: AppliedBalanceChange[]): void {
+    if (changes.length) uow.afterCommit(async () => void (await awaitSettled(this.db, changes[0].ledgerTx, this.logger)));
+  }
+
+  private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[], actorKeyId: string | null): Promise<AppliedBalanceChange[]> {
     if (deltas.length === 0) return [];
     const rows = await uow.query<Row>(APPLY_SQL, [
       deltas.map((d) => d.customerId),
@@ -123,10 +144,13 @@ export class BalanceLedger {
       deltas.map((d) => d.reference ?? null),
       deltas.map((d) => d.note ?? null),
       reason,
+      deltas.map((d) => d.cdrCount ?? null),
+      actorKeyId,
     ]);
     markCustomersLocked(uow, deltas.map((d) => d.customerId));
     const changes: AppliedBalanceChange[] = rows.map((r) => ({
       ledgerId: String(r.ledger_id),
+      ledgerTx: r.ledger_tx,
       customerId: r.customer_id,
       reason,
       delta: normaliseDecimal(r.delta),

@@ -156,7 +156,7 @@ export function readOutcome(rows: readonly InsertOutcome[]): { stored: number; d
     stored += o.calls!;
     const sum = normaliseDecimal(o.charges!);
     // Free calls (all charges 0) leave the balance alone: no ledger row, no event.
-    if (sum !== '0') deltas.push({ customerId: o.customer_id!, delta: negateDecimal(sum), accruedDelta: sum });
+    if (sum !== '0') deltas.push({ customerId: o.customer_id!, delta: negateDecimal(sum), accruedDelta: sum, cdrCount: o.calls! });
   }
   return { stored, deltas, leftOut, overflowing };
 }

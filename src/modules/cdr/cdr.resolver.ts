@@ -19,14 +19,18 @@ export class CdrResolver {
   ) {}
 
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-  @Query(() => CdrConnection, { description: 'Newest call first (startedAt, then id, descending). A CUSTOMER key sees its own CDRs only.' })
+  @Query(() => CdrConnection, {
+    description: 'Newest call first (startedAt, then id, descending); last/before page from the oldest end. A CUSTOMER key sees its own CDRs only.',
+  })
   async cdrs(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => CdrFilter, { nullable: true }) filter?: CdrFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('last', () => Int, { nullable: true }) last?: number | null,
+    @Arg('before', () => String, { nullable: true }) before?: string | null,
   ): Promise<CdrConnection> {
-    return this.cdrService.list(ctx, filter, first, after);
+    return this.cdrService.list(ctx, filter, { first, after, last, before });
   }
 
   @FieldResolver(() => CustomerType)

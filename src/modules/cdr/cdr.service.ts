@@ -5,8 +5,8 @@
  * and (started_at, id) indexes serve.
  */
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset } from '../../platform/common/keyset';
-import { pageSize, type Page } from '../../platform/common/pagination';
+import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
@@ -44,9 +44,8 @@ export class CdrService<Outcome = unknown> {
     return result;
   }
 
-  async list(ctx: RequestContext, filter: CdrFilter | null | undefined, first?: number | null, after?: string | null): Promise<Page<CdrType>> {
-    const limit = pageSize(first);
-    const cursor = NEWEST_FIRST.decode(after);
+  async list(ctx: RequestContext, filter: CdrFilter | null | undefined, args: PageArgs): Promise<Page<CdrType>> {
+    const page = NEWEST_FIRST.request(args);
     const where = new SqlWhere();
     const add = where.add.bind(where);
     if (ctx.customerScope !== undefined) add((p) => `customer_id = ${p}`, ctx.customerScope);
@@ -57,7 +56,7 @@ export class CdrService<Outcome = unknown> {
     if (filter?.disposition) add((p) => `disposition = ANY(${p}::text[])`, filter.disposition);
     if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
-    return NEWEST_FIRST.list(this.db, { select: COLUMNS, from: 'FROM cdrs', where, limit, after: cursor, map: CdrType.from });
+    return NEWEST_FIRST.list(this.db, { select: COLUMNS, from: 'FROM cdrs', where, ...page, map: CdrType.from });
   }
 
   /** One CDR by local id, or null when it does not exist or the caller may not see it. */

@@ -23,7 +23,7 @@ export class CustomerBalanceService {
   ) {}
 
   async recordPayment(
-    _ctx: RequestContext,
+    ctx: RequestContext,
     customerId: string,
     amount: string,
     reference?: string | null,
@@ -32,18 +32,18 @@ export class CustomerBalanceService {
     if (!dec(amount).isPositive() || dec(amount).isZero()) throw badInput('amount must be greater than 0', 'amount');
     const ref = optionalText(reference, 'reference', 500);
     const claim = idempotencyClaim(idempotencyKey, 'recordPayment', amount, ref);
-    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'PAYMENT', [{ customerId: local, delta: amount, reference: ref }]).then((c) => c[0]), claim);
+    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'PAYMENT', [{ customerId: local, delta: amount, reference: ref }], ctx.principal.apiKeyId).then((c) => c[0]), claim);
   }
 
-  async adjustBalance(_ctx: RequestContext, customerId: string, amount: string, note?: string | null, idempotencyKey?: string | null): Promise<BalanceChangeType> {
+  async adjustBalance(ctx: RequestContext, customerId: string, amount: string, note?: string | null, idempotencyKey?: string | null): Promise<BalanceChangeType> {
     if (dec(amount).isZero()) throw badInput('amount must not be 0', 'amount');
     const text = optionalText(note, 'note', 1000);
     const claim = idempotencyClaim(idempotencyKey, 'adjustBalance', amount, text);
-    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: local, delta: amount, note: text }]).then((c) => c[0]), claim);
+    return this.change(customerId, (uow, local) => this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: local, delta: amount, note: text }], ctx.principal.apiKeyId).then((c) => c[0]), claim);
   }
 
-  async resetBalance(_ctx: RequestContext, customerId: string): Promise<BalanceChangeType> {
-    return this.change(customerId, (uow, local) => this.ledger.reset(uow, local));
+  async resetBalance(ctx: RequestContext, customerId: string): Promise<BalanceChangeType> {
+    return this.change(customerId, (uow, local) => this.ledger.reset(uow, local, ctx.principal.apiKeyId));
   }
 
   private async change(

@@ -40,7 +40,7 @@ export class CustomerService {
   ) {}
 
   /** "Create by template": the class's defaults fill terms, credit, call and CPS limits the input leaves out. */
-  async create(_ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
+  async create(ctx: RequestContext, input: CreateCustomerInput): Promise<CustomerType> {
     const values = customerColumns(input);
     return this.db.transaction(async (uow) => {
       if (input.customerClassId) {
@@ -62,7 +62,7 @@ export class CustomerService {
       // The rules look at the new customer now (its triggers, class and type included):
       // through the opening balance's own reaction, or here when there is none.
       if (input.balance && input.balance !== '0') {
-        await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }]);
+        await this.ledger.apply(uow, 'ADJUSTMENT', [{ customerId: row.id, delta: input.balance, note: 'opening balance' }], ctx.principal.apiKeyId);
       } else {
         await this.rulesChanged(uow, [row.id]);
       }

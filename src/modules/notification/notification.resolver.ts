@@ -19,14 +19,16 @@ export class NotificationResolver {
   ) {}
 
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
-  @Query(() => NotificationConnection)
+  @Query(() => NotificationConnection, { description: 'Newest first; last/before page from the oldest end.' })
   notifications(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => NotificationFilter, { nullable: true }) filter?: NotificationFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('last', () => Int, { nullable: true }) last?: number | null,
+    @Arg('before', () => String, { nullable: true }) before?: string | null,
   ): Promise<NotificationConnection> {
-    return this.notificationService.list(ctx, filter ?? {}, first, after);
+    return this.notificationService.list(ctx, filter ?? {}, { first, after, last, before });
   }
 
   @Authorized(Role.ADMIN)

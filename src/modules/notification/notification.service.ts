@@ -4,8 +4,7 @@
  */
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId, toGlobalId } from '../../platform/common/global-id';
-import { Keyset } from '../../platform/common/keyset';
-import { pageSize } from '../../platform/common/pagination';
+import { Keyset, type PageArgs } from '../../platform/common/keyset';
 import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -98,8 +97,8 @@ export class NotificationService {
     if (due.length) await this.enqueue(uow, await lowBalanceReminderMessages(uow, due));
   }
 
-  async list(ctx: RequestContext, filter: NotificationFilter, first?: number | null, after?: string | null): Promise<NotificationConnection> {
-    const limit = pageSize(first);
+  async list(ctx: RequestContext, filter: NotificationFilter, args: PageArgs): Promise<NotificationConnection> {
+    const page = NEWEST_FIRST.request(args);
     const where = new SqlWhere();
     if (filter.customerId) {
       const local = fromGlobalId('Customer', filter.customerId);
@@ -110,8 +109,7 @@ export class NotificationService {
     if (filter.kind?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kind);
     if (filter.channel?.length) where.add((p) => `channel = ANY(${p}::text[])`, filter.channel);
     if (filter.status?.length) where.add((p) => `status = ANY(${p}::text[])`, filter.status);
-    const cursor = NEWEST_FIRST.decode(after);
-    return NEWEST_FIRST.list(this.db, { select: notificationColumns(), from: 'FROM notifications', where, limit, after: cursor, map: NotificationType.from });
+    return NEWEST_FIRST.list(this.db, { select: notificationColumns(), from: 'FROM notifications', where, ...page, map: NotificationType.from });
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<NotificationType | null> {

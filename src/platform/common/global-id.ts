@@ -15,6 +15,7 @@ export const ID_PREFIX = {
   Cdr: 'cdr',
   Notification: 'ntf',
   ApiKey: 'key',
+  LedgerEntry: 'led',
 } as const;
 
 export type NodeType = keyof typeof ID_PREFIX;
@@ -23,7 +24,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const BIGINT_RE = /^[1-9]\d{0,17}$/;
 
 /** Tables keyed by bigint identity rather than uuid. */
-const BIGINT_TYPES = new Set<NodeType>(['AlertEvent', 'Cdr', 'Notification']);
+const BIGINT_TYPES = new Set<NodeType>(['AlertEvent', 'Cdr', 'Notification', 'LedgerEntry']);
 
 export function toGlobalId(type: NodeType, local: string | number): string {
   return `${ID_PREFIX[type]}_${local}`;

@@ -2,14 +2,15 @@ import { SqlWhere, type Queryable } from '../db/sql';
 import { Keyset } from './keyset';
 import { encodeCursor } from './pagination';
 
-/** Answers the page statement with `rows` and the count with `total`, and records both. */
-function fakeDb(rows: Record<string, unknown>[], total: number): Queryable & { sent: [string, unknown[]][] } {
+/** Answers the page statement with `rows` and the count with `total` (and `beyond` when asked), and records both. */
+function fakeDb(rows: Record<string, unknown>[], total: number, beyond = false): Queryable & { sent: [string, unknown[]][] } {
   const sent: [string, unknown[]][] = [];
   return {
     sent,
     query: async <R>(sql: unknown, params: unknown[] = []) => {
       sent.push([String(sql), params]);
-      return (String(sql).startsWith('SELECT count') ? [{ n: String(total) }] : rows) as R[];
+      const count = String(sql).includes('beyond_start') ? { n: String(total), beyond_start: beyond } : { n: String(total) };
+      return (String(sql).startsWith('SELECT count') ? [count] : rows) as R[];
     },
   };
 }
@@ -49,8 +50,51 @@ describe('Keyset', () => {
         'SELECT c.id, (lower(c.name))::text AS keyset_0, (c.id)::text AS keyset_1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) > ($2::text, $3::uuid) ORDER BY lower(c.name) ASC, c.id ASC LIMIT $4',
         ['CARRIER', 'm', uuid, 3],
       ],
-      ['SELECT count(*) AS n FROM customers c WHERE c.type = $1', ['CARRIER']],
+      [
+        'SELECT count(*) AS n, EXISTS (SELECT 1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) <= ($2::text, $3::uuid)) AS beyond_start FROM customers c WHERE c.type = $1',
+        ['CARRIER', 'm', uuid],
+      ],
     ]);
-    expect(page).toMatchObject({ nodes: ['id1', 'id2'], totalCount: 7, pageInfo: { hasNextPage: true, endCursor: encodeCursor(['n2', uuid]) } });
+    expect(page).toMatchObject({
+      nodes: ['id1', 'id2'],
+      totalCount: 7,
+      pageInfo: { hasNextPage: true, hasPreviousPage: false, startCursor: encodeCursor(['n1', uuid]), endCursor: encodeCursor(['n2', uuid]) },
+    });
+  });
+
+  it('counts only when a page starts at the start of the list', async () => {
+    const db = fakeDb([], 0);
+    const page = await byName.list(db, { select: 'c.id', from: 'FROM customers c', where: new SqlWhere(), limit: 2, after: undefined, map: (r: { id: string }) => r.id });
+    expect(db.sent[1]).toEqual(['SELECT count(*) AS n FROM customers c WHERE true', []]);
+    expect(page.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+  });
+
+  it('reads a page from the end: reversed order, rows turned back, the extra row for hasPreviousPage, rows at or after before for hasNextPage', async () => {
+    const newest = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
+    // Read newest first: 9, 8, 7 for last: 2 before 10.
+    const rows = [9, 8, 7].map((i) => ({ id: i, keyset_0: String(i) }));
+    const db = fakeDb(rows, 12, true);
+    const request = newest.request({ last: 2, before: encodeCursor(['10']) });
+    expect(request).toEqual({ limit: 2, after: undefined, before: ['10'], fromEnd: true });
+    const page = await newest.list(db, { select: 'e.id', from: 'FROM alert_events e', where: new SqlWhere(), ...request, map: (r: { id: number }) => r.id });
+    expect(db.sent).toEqual([
+      ['SELECT e.id, (e.id)::text AS keyset_0 FROM alert_events e WHERE e.id < $1::bigint ORDER BY e.id DESC LIMIT $2', ['10', 3]],
+      ['SELECT count(*) AS n, EXISTS (SELECT 1 FROM alert_events e WHERE e.id >= $1::bigint) AS beyond_start FROM alert_events e WHERE true', ['10']],
+    ]);
+    expect(page.nodes).toEqual([8, 9]);
+    expect(page.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: true, startCursor: encodeCursor(['8']), endCursor: encodeCursor(['9']) });
+  });
+
+  it('turns paging arguments into a request: last or a lone before counts from the end; first and last together are refused', () => {
+    const ids = new Keyset([{ sql: 'e.id', type: 'bigint' }], 'DESC');
+    expect(ids.request({})).toEqual({ limit: 50, after: undefined, before: undefined, fromEnd: false });
+    expect(ids.request({ last: 5 })).toEqual({ limit: 5, after: undefined, before: undefined, fromEnd: true });
+    expect(ids.request({ before: encodeCursor(['4']) })).toMatchObject({ limit: 50, before: ['4'], fromEnd: true });
+    expect(ids.request({ first: 3, before: encodeCursor(['4']) })).toMatchObject({ limit: 3, before: ['4'], fromEnd: false });
+    expect(() => ids.request({ first: 1, last: 1 })).toThrow('first and last cannot be combined');
+    expect(() => ids.request({ last: 501 })).toThrow('last must be at most 500');
+    expect(() => ids.request({ before: 'nope' })).toThrow('before is not a cursor from this list');
+    // Reading from the end reverses every column's direction.
+    expect(ids.reverseOrderBy).toBe('e.id ASC');
   });
 });

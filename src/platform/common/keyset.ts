@@ -8,7 +8,8 @@
  * One direction for all columns: `(a, b) > ($1, $2)` is a row comparison, which a btree
  * index on (a, b) serves whichever way it is read.
  */
-import { decodeCursor, toPage, type CursorColumn, type CursorKey, type Page } from './pagination';
+import { badInput } from './errors';
+import { decodeCursor, pageSize, toPage, type CursorColumn, type CursorKey, type ListBounds, type Page } from './pagination';
 import type { Queryable, SqlWhere } from '../db/sql';
 
 export interface KeyColumn {
@@ -23,19 +24,41 @@ export interface KeyColumn {
 /** The key columns the page query adds to each row (keyset_0, keyset_1, ...). */
 type KeyedRow = Record<`keyset_${number}`, string>;
 
-export interface ListQuery<R, T> {
+/** A list field's paging arguments, as the client sent them. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** A page asked for: its size, the keys of its cursors, and the end it is counted from. */
+export interface PageRequest {
+  /** Rows per page (`first` or `last`, already bounded). */
+  limit: number;
+  /** The key of `after` from decode(); undefined for the start of the list. */
+  after: string[] | undefined;
+  /** The key of `before`; undefined for the end of the list. */
+  before?: string[];
+  /**
+   * Counted from the end (`last`, or `before` without `first`): the `limit` rows right
+   * before `before` (or the list's last `limit` rows), still in list order.
+   */
+  fromEnd?: boolean;
+}
+
+export interface ListQuery<R, T> extends PageRequest {
   /** The list's columns, e.g. `c.id, c.name`. */
   select: string;
   /** `FROM ...` with its joins. */
   from: string;
   /** The list's filter (totalCount counts every row it matches). */
   where: SqlWhere;
-  /** Rows per page (`first`, already bounded). */
-  limit: number;
-  /** The cursor's key from decode(); undefined for the first page. */
-  after: string[] | undefined;
   map: (row: R) => T;
 }
+
+/** Where rows lie relative to a cursor's key, in list order. */
+type Side = 'after' | 'before' | 'atOrBefore' | 'atOrAfter';
 
 export class Keyset {
   /**
@@ -49,28 +72,62 @@ export class Keyset {
   ) {}
 
   /** The key of a cursor of this list (tag removed); undefined without one; BAD_USER_INPUT when it is not this list's. */
-  decode(after: string | null | undefined): string[] | undefined {
+  decode(cursor: string | null | undefined, arg: 'after' | 'before' = 'after'): string[] | undefined {
     const types: CursorColumn[] = this.columns.map((c) => c.type);
-    if (this.tag === undefined) return decodeCursor(after, types);
-    return decodeCursor(after, [{ oneOf: [this.tag] }, ...types])?.slice(1);
+    if (this.tag === undefined) return decodeCursor(cursor, types, arg);
+    return decodeCursor(cursor, [{ oneOf: [this.tag] }, ...types], arg)?.slice(1);
+  }
+
+  /**
+   * The page a list field's arguments ask for. `first`/`after` page forward from the start
+   * (or from after); `last`/`before` page backward from the end (or from before), so the
+   * end of a list is one request away. Both cursors bound a range; first and last together
+   * are refused (Relay leaves their combination undefined).
+   */
+  request(args: PageArgs, bounds?: ListBounds): PageRequest {
+    const given = (v: unknown) => v !== null && v !== undefined;
+    if (given(args.first) && given(args.last)) throw badInput('first and last cannot be combined: page forward with first/after or backward with last/before', 'last');
+    const fromEnd = given(args.last) || (given(args.before) && !given(args.first));
+    return {
+      limit: fromEnd ? pageSize(args.last, bounds, 'last') : pageSize(args.first, bounds),
+      after: this.decode(args.after, 'after'),
+      before: this.decode(args.before, 'before'),
+      fromEnd,
+    };
   }
 
   /** `ORDER BY` list: every key column in the list's direction. */
   get orderBy(): string {
-    return this.columns.map((c) => `${c.sql} ${this.direction}`).join(', ');
+    return this.order(false);
+  }
+
+  /** The list's order reversed (a page read from the end). */
+  get reverseOrderBy(): string {
+    return this.order(true);
+  }
+
+  private order(reversed: boolean): string {
+    const dir = (this.direction === 'ASC') !== reversed ? 'ASC' : 'DESC';
+    return this.columns.map((c) => `${c.sql} ${dir}`).join(', ');
   }
 
   /** The key columns compared with `row`, an SQL row value (or a subquery giving one): the rows after it. */
   after(row: string): string {
+    return this.compare(row, 'after');
+  }
+
+  private compare(row: string, side: Side): string {
     const keys = this.columns.map((c) => c.sql).join(', ');
-    const op = this.direction === 'ASC' ? '>' : '<';
+    const later = this.direction === 'ASC' ? '>' : '<';
+    const earlier = this.direction === 'ASC' ? '<' : '>';
+    const op = { after: later, before: earlier, atOrAfter: `${later}=`, atOrBefore: `${earlier}=` }[side];
     return this.columns.length === 1 ? `${keys} ${op} ${row}` : `(${keys}) ${op} ${row}`;
   }
 
-  /** Adds "after this cursor's key" to where, each value bound and cast to its column's type. */
-  addAfter(where: SqlWhere, key: readonly string[]): void {
+  /** Adds "on this side of this cursor's key" to where, each value bound and cast to its column's type. */
+  addAfter(where: SqlWhere, key: readonly string[], side: Side = 'after'): void {
     const bound = key.map((value, i) => where.param(value, this.columns[i].type));
-    where.raw(this.after(bound.length === 1 ? bound[0] : `(${bound.join(', ')})`));
+    where.raw(this.compare(bound.length === 1 ? bound[0] : `(${bound.join(', ')})`, side));
   }
 
   /** Select-list entries that carry a row's cursor key (keyset_0, ...), read by keyOf. */
@@ -86,25 +143,35 @@ export class Keyset {
   }
 
   /**
-   * One page of a list and its totalCount: `SELECT select FROM from WHERE where [after]
-   * ORDER BY keys LIMIT limit + 1` (the extra row only tells whether a next page exists),
-   * then the count of every row where matches. Two statements, whatever the page.
+   * One page of a list and its totalCount, in two statements whatever the page:
+   * `SELECT select FROM from WHERE where [cursors] ORDER BY keys LIMIT limit + 1` (read
+   * from the end for last/before, in reverse order; the extra row tells whether the list
+   * goes on that way), then the count of every row where matches, with, when the page
+   * started from a cursor, whether any row lies beyond it (hasPreviousPage of a forward
+   * page, hasNextPage of a backward one).
    */
   async list<R, T>(db: Queryable, q: ListQuery<R, T>): Promise<Page<T>> {
     const page = q.where.clone();
-    if (q.after) this.addAfter(page, q.after);
+    if (q.after) this.addAfter(page, q.after, 'after');
+    if (q.before) this.addAfter(page, q.before, 'before');
     const rows = await db.query<R & KeyedRow>(
-      `SELECT ${q.select}, ${this.select} ${q.from} WHERE ${page.sql} ORDER BY ${this.orderBy} LIMIT ${page.param(q.limit + 1)}`,
+      `SELECT ${q.select}, ${this.select} ${q.from} WHERE ${page.sql} ORDER BY ${q.fromEnd ? this.reverseOrderBy : this.orderBy} LIMIT ${page.param(q.limit + 1)}`,
       page.params,
     );
     // count(*) is bigint, read as a string: a list (CDRs) can outgrow int4.
-    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n ${q.from} WHERE ${q.where.sql}`, q.where.params);
+    const start = q.fromEnd ? q.before : q.after;
+    const beyond = q.where.clone();
+    if (start) this.addAfter(beyond, start, q.fromEnd ? 'atOrAfter' : 'atOrBefore');
+    const [{ n, beyond_start = false }] = await db.query<{ n: string; beyond_start?: boolean }>(
+      `SELECT count(*) AS n${start ? `, EXISTS (SELECT 1 ${q.from} WHERE ${beyond.sql}) AS beyond_start` : ''} ${q.from} WHERE ${q.where.sql}`,
+      beyond.params,
+    );
     const keys = new Map<T, CursorKey>();
     const nodes = rows.map((row) => {
       const node = q.map(row);
       keys.set(node, this.keyOf(row));
       return node;
     });
-    return toPage(nodes, q.limit, Number(n), (node) => keys.get(node)!);
+    return toPage(nodes, q.limit, Number(n), (node) => keys.get(node)!, { fromEnd: q.fromEnd, beyondStart: beyond_start });
   }
 }

@@ -12,8 +12,14 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 @ObjectType()
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether the list goes on after endCursor.' })
   hasNextPage!: boolean;
+
+  @Field({ description: 'Whether the list has rows before startCursor (page back with last/before where a list takes them).' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
@@ -25,11 +31,15 @@ export interface ListBounds {
   max: number;
 }
 
-/** The page size asked for, within bounds; BAD_USER_INPUT beyond them. */
-export function pageSize(first: number | null | undefined, bounds: ListBounds = { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE }): number {
+/** The page size asked for (`first`, or `last` when named so), within bounds; BAD_USER_INPUT beyond them. */
+export function pageSize(
+  first: number | null | undefined,
+  bounds: ListBounds = { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+  arg: 'first' | 'last' = 'first',
+): number {
   if (first === null || first === undefined) return bounds.default;
-  if (!Number.isInteger(first) || first < 0) throw badInput('first must be 0 or more', 'first');
-  if (first > bounds.max) throw badInput(`first must be at most ${bounds.max}`, 'first');
+  if (!Number.isInteger(first) || first < 0) throw badInput(`${arg} must be 0 or more`, arg);
+  if (first > bounds.max) throw badInput(`${arg} must be at most ${bounds.max}`, arg);
   return first;
 }
 
@@ -97,7 +107,7 @@ function fits(value: unknown, column: CursorColumn): value is string {
  * The key a cursor holds, one string per column, each checked against its SQL type;
  * BAD_USER_INPUT when it was not made by encodeCursor for a list with these columns.
  */
-export function decodeCursor(cursor: string | null | undefined, columns: readonly CursorColumn[]): string[] | undefined {
+export function decodeCursor(cursor: string | null | undefined, columns: readonly CursorColumn[], arg: 'after' | 'before' = 'after'): string[] | undefined {
   if (cursor === null || cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -106,7 +116,7 @@ export function decodeCursor(cursor: string | null | undefined, columns: readonl
     key = undefined;
   }
   if (Array.isArray(key) && key.length === columns.length && key.every((k, i) => fits(k, columns[i]))) return key as string[];
-  throw badInput('after is not a cursor from this list', 'after');
+  throw badInput(`${arg} is not a cursor from this list`, arg);
 }
 
 export interface Page<T> {
@@ -116,18 +126,34 @@ export interface Page<T> {
   totalCount: number;
 }
 
+/** How a page was read: from which end, and whether rows lie beyond the cursor it started from. */
+export interface PageEnds {
+  /** Read backward (last/before): the rows came in reverse list order and are turned back here. */
+  fromEnd?: boolean;
+  /** Whether rows exist on the far side of the cursor the page started from (after for a forward page, before for a backward one). */
+  beyondStart?: boolean;
+}
+
 /**
  * Builds a page from rows fetched with limit + 1 (the extra row only tells whether
- * a next page exists).
+ * a further page exists in the reading direction). A forward page's hasPreviousPage and a
+ * backward page's hasNextPage say whether rows lie beyond the cursor it started from.
  */
-export function toPage<T>(rows: T[], limit: number, totalCount: number, keyOf: (row: T) => CursorKey): Page<T> {
-  const hasNextPage = rows.length > limit;
-  const nodes = hasNextPage ? rows.slice(0, limit) : rows;
+export function toPage<T>(rows: T[], limit: number, totalCount: number, keyOf: (row: T) => CursorKey, ends: PageEnds = {}): Page<T> {
+  const more = rows.length > limit;
+  const nodes = more ? rows.slice(0, limit) : rows.slice();
+  if (ends.fromEnd) nodes.reverse();
   const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  const beyond = ends.beyondStart ?? false;
   return {
     edges,
     nodes,
-    pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: {
+      hasNextPage: ends.fromEnd ? beyond : more,
+      hasPreviousPage: ends.fromEnd ? more : beyond,
+      startCursor: edges.length ? edges[0].cursor : null,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    },
     totalCount,
   };
 }

@@ -107,7 +107,8 @@ function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
 /**
  * The cost model: every field costs 1; a list field (or connection) multiplies the cost of
  * its selection by the number of items it can return: `first` when written as a number,
- * the field's default page when absent, its maximum when `first` is a variable; a list
+ * the field's default page when absent, its maximum when `first` is a variable (`last`
+ * counts the same way); a list
  * without `first` counts at its declared maximum (unknown lists at MAX_PAGE_SIZE).
  */
 function listMultiplier(
@@ -122,7 +123,8 @@ function listMultiplier(
   if (declared === 'page') return 1;
   if (field.args.some((a) => a.name === 'first')) {
     const size: ListBounds = declared && 'default' in declared ? declared : { default: declared?.max ?? PAGE.default, max: declared?.max ?? PAGE.max };
-    const first = args.first;
+    // A page read from the end (last) is as large as one read from the start.
+    const first = args.first ?? args.last;
     if (first === undefined || first === null) return size.default;
     return typeof first === 'number' && Number.isInteger(first) && first >= 0 ? Math.min(first, size.max) : size.max;
   }

@@ -28,6 +28,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Query.customers': 'AN-C',
   'Query.host': 'AN-C',
   'Query.hosts': 'AN-C',
+  'Query.ledgerEntries': 'AN-C',
   'Query.me': 'ANIC',
   'Query.node': 'AN-C',
   'Query.notificationTemplates': 'AN--',
@@ -77,6 +78,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Subscription.alertTriggered': 'AN-C',
   'Subscription.balanceChanged': 'AN-C',
   'Subscription.customerStatusChanged': 'AN-C',
+  'Subscription.ledgerEntryAdded': 'AN-C',
 
   // Node.id: the id of whatever node() returned, and node() returns only visible rows.
   'Node.id': 'AN-C',
@@ -84,6 +86,8 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   // PageInfo of any list the caller may page through.
   'PageInfo.endCursor': 'AN-C',
   'PageInfo.hasNextPage': 'AN-C',
+  'PageInfo.hasPreviousPage': 'AN-C',
+  'PageInfo.startCursor': 'AN-C',
 
   // Who the key is. INGEST may ask its role (health checks: `{ me { role } }`) and its own
   // key's identity; a CUSTOMER also its customer. Nothing else of a key (see ApiKey).
@@ -123,6 +127,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.creditLimit': 'AN-C',
   'Customer.customerClass': 'AN-C',
   'Customer.id': 'ANIC',
+  'Customer.ledger': 'AN-C',
   'Customer.lowBalanceReminder': 'AN-C',
   'Customer.lowBalanceThreshold': 'AN-C',
   'Customer.mainEmail': 'AN-C',
@@ -205,6 +210,31 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'BalanceChange.occurredAt': 'ANIC',
   'BalanceChange.previousBalance': 'ANIC',
   'BalanceChange.reason': 'ANIC',
+  // The stored entry behind a change: its cursor resumes ledgerEntryAdded, which INGEST
+  // cannot open, and its reference and actor are billing data, not a switch's business.
+  'BalanceChange.ledgerEntry': 'AN-C',
+
+  // The balance ledger: a CUSTOMER reads its own entries (the services scope the rows),
+  // payment references and adjustment notes included: they are its own billing history.
+  // Who made a change (actor, an API key's name) is operator data, like the keys
+  // themselves: ADMIN and NOC only. INGEST reaches no entry (BalanceChange.ledgerEntry).
+  'LedgerEntry.accruedCharges': 'AN-C',
+  'LedgerEntry.actor': 'AN--',
+  'LedgerEntry.balance': 'AN-C',
+  'LedgerEntry.cdrCount': 'AN-C',
+  'LedgerEntry.cursor': 'AN-C',
+  'LedgerEntry.customer': 'AN-C',
+  'LedgerEntry.delta': 'AN-C',
+  'LedgerEntry.id': 'AN-C',
+  'LedgerEntry.occurredAt': 'AN-C',
+  'LedgerEntry.reason': 'AN-C',
+  'LedgerEntry.reference': 'AN-C',
+  'LedgerEntryConnection.edges': 'AN-C',
+  'LedgerEntryConnection.nodes': 'AN-C',
+  'LedgerEntryConnection.pageInfo': 'AN-C',
+  'LedgerEntryConnection.totalCount': 'AN-C',
+  'LedgerEntryEdge.cursor': 'AN-C',
+  'LedgerEntryEdge.node': 'AN-C',
 
   // Trunks and hosts: a CUSTOMER reads its own (the services scope the rows).
   'Trunk.callLimit': 'AN-C',
