@@ -11,6 +11,8 @@ import {
   AddIngressHostDocument,
   AlertHistoryDocument,
   AssignClassLettersDocument,
+  BalanceAtDocument,
+  BalanceHistoryDocument,
   CreateAccountDocument,
   CreateClassDocument,
   CreateIngressTrunkDocument,
@@ -19,6 +21,7 @@ import {
   CreateRuleDocument,
   CustomerListDocument,
   DeliveryLogDocument,
+  FollowLedgerDocument,
   HostsByIpDocument,
   ReceiverSecretDocument,
   SendNoticeDocument,
@@ -29,17 +32,17 @@ import {
   SetLimitsDocument,
   SubmitSwitchCdrsDocument,
   TakePaymentDocument,
-  WatchBalanceDocument,
   type CdrInput,
 } from '../generated/graphql';
 import { eventually } from '../helpers/graphql-client';
 import { startHttpReceiver, startMailCatcher, type HttpReceiver, type MailCatcher, type ReceivedRequest } from '../helpers/notification-receivers';
 import { startTestServer } from '../helpers/test-server';
-import { BALANCE_CHANGED } from '../../src/modules/balance/balance.topics';
 
 const ROOT = join(__dirname, '..', '..');
 const WEBHOOK_SECRET = `whsec_${Buffer.from('recipes-test-secret-0123456789abcdef').toString('base64')}`;
 /** How many prepaid customers the CDR2Cloud recipe creates (the doc's 2,000; RECIPE_CUSTOMERS to change). */
+/** The name of the ADMIN_API_KEY key, as the ledger records who made a change. */
+const ACTOR = 'admin (ADMIN_API_KEY)';
 const PREPAID_CUSTOMERS = Number(process.env.RECIPE_CUSTOMERS ?? 2000);
 
 /** Standard Webhooks verification with the receiver's own secret, as a receiver does it. */
@@ -326,23 +329,42 @@ describe('recipes (docs/recipes.md)', () => {
       data: { customerId: dead.id, status: 'SUSPENDED', previousStatus: 'ACTIVE', reason: 'PENALTY', sequence: 1, suspendedUntil: suspended.suspendedUntil },
     });
 
-    // Balance over time: a NOC screen keeps every change of the customer's balance; the last
-    // one of each day is that day's sample.
-    const ws = lg.ws();
-    const listeners = lg.app.services.events.listenerCount(BALANCE_CHANGED);
-    const feed = ws.subscribe(WatchBalanceDocument, { customerId: good.id });
-    await eventually(() => lg.app.services.events.listenerCount(BALANCE_CHANGED) > listeners, 10_000, 'the balance subscription live');
+    // Balance over time: the ledger keeps every committed change; the balance at any instant
+    // is that of the newest entry before it, so a day's sample is the newest entry before the next midnight.
     await admin.data(SubmitSwitchCdrsDocument, { cdrs: [cdr(good.id, 600, '12.5')] });
     await admin.data(TakePaymentDocument, { customerId: good.id, amount: '50', reference: 'WIRE-0042' });
-    const changes = (await feed.waitFor(2)).map((m) => m.balanceChanged);
-    expect(changes.map((c) => [c.reason, c.delta, c.previousBalance, c.balance])).toEqual([
-      ['CDR_CHARGES', '-12.5', '94', '81.5'],
-      ['PAYMENT', '50', '81.5', '131.5'],
+    const ledger = (await admin.data(BalanceHistoryDocument, { customerId: good.id, first: 100 })).ledgerEntries;
+    expect(ledger.nodes.map((e) => [e.reason, e.delta, e.balance, e.reference, e.actor, e.cdrCount])).toEqual([
+      ['PAYMENT', '50', '131.5', 'WIRE-0042', ACTOR, null],
+      ['CDR_CHARGES', '-12.5', '81.5', null, null, 1],
+      ['CDR_CHARGES', '-6', '94', null, null, 20],
+      ['ADJUSTMENT', '100', '100', 'opening balance', ACTOR, null],
     ]);
-    const samples = new Map<string, string>();
-    for (const c of changes) samples.set(c.occurredAt.slice(0, 10), c.balance);
-    expect([...samples.values()]).toEqual(['131.5']);
+    expect(ledger.pageInfo.hasNextPage).toBe(false);
+    const balanceAt = async (at: string) => (await admin.data(BalanceAtDocument, { customerId: good.id, at })).ledgerEntries.nodes.map((e) => e.balance);
+    const nextMidnight = new Date();
+    nextMidnight.setUTCHours(24, 0, 0, 0);
+    expect(await balanceAt(nextMidnight.toISOString())).toEqual(['131.5']);
+    expect(await balanceAt(ledger.nodes[0].occurredAt)).toEqual(['81.5']);
+    expect(await balanceAt(ledger.nodes[3].occurredAt)).toEqual([]);
+    const today = (await admin.data(BalanceHistoryDocument, { customerId: good.id, from: new Date(nextMidnight.getTime() - 86_400_000).toISOString(), to: nextMidnight.toISOString(), first: 100 }))
+      .ledgerEntries.nodes;
+    expect(today).toHaveLength(4);
+    // A collector that last saw the opening entry catches up on the rest, oldest first, then stays live.
+    const feed = lg.ws().subscribe(FollowLedgerDocument, { customerId: good.id, after: ledger.nodes[3].cursor });
+    const missed = (await feed.waitFor(3)).map((m) => m.ledgerEntryAdded);
+    expect(missed.map((e) => [e.reason, e.delta, e.balance, e.cursor])).toEqual([
+      ['CDR_CHARGES', '-6', '94', ledger.nodes[2].cursor],
+      ['CDR_CHARGES', '-12.5', '81.5', ledger.nodes[1].cursor],
+      ['PAYMENT', '50', '131.5', ledger.nodes[0].cursor],
+    ]);
     feed.close();
+    // The newest alert events without paging to the end.
+    const all = (await admin.data(AlertHistoryDocument, { first: 50 })).alertEvents.nodes;
+    expect(all).toHaveLength(3);
+    const newest = (await admin.data(AlertHistoryDocument, { last: 2 })).alertEvents;
+    expect(newest.nodes).toEqual(all.slice(1));
+    expect(newest.pageInfo.hasPreviousPage).toBe(true);
     await lg.close();
   }, 60_000);
 
