@@ -3,7 +3,7 @@
  * embedded server the app would start), a fresh migrated database per scenario, and
  * workload generation with exact expected balances.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,8 +112,9 @@ export async function createWorkload(url: string, customerCount: number, total: 
   let customers: string[];
   try {
     const rows = await c.query<{ id: string }>(
-      `INSERT INTO customers (name) SELECT 'bench ' || g FROM generate_series(1, $1) g RETURNING id`,
-      [customerCount],
+      // Customer names are unique: each workload on a database names its own (the prefix and a random tag).
+      `INSERT INTO customers (name) SELECT 'bench ' || $2 || ' ' || g FROM generate_series(1, $1) g RETURNING id`,
+      [customerCount, `${prefix}-${randomUUID().slice(0, 8)}`],
     );
     customers = rows.rows.map((r) => r.id);
   } finally {

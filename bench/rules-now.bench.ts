@@ -12,13 +12,13 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import { Client } from 'pg';
 import { startApp, type App } from '../src/app/app';
 import { loadConfig } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
 import { BENCH_RATE_LIMITS, openBenchServer } from './bench-env';
+import { writeBenchmarkSections } from './benchmarks-file';
 
 const IN_CLASS = Number(process.env.BENCH_RULE_CUSTOMERS ?? 20_000);
 const OTHERS = 5_000;
@@ -170,14 +170,7 @@ export async function main(): Promise<void> {
   ];
   const text = lines.join('\n');
   process.stdout.write(text + '\n');
-  const file = 'BENCHMARKS.md';
-  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const marker = '## Rules look now over ';
-  // Replace this bench's section, keep everything else.
-  const at = existing.indexOf(marker);
-  const next = at < 0 ? -1 : existing.indexOf('\n## ', at + marker.length);
-  const kept = at < 0 ? existing.trimEnd() : (existing.slice(0, at) + (next < 0 ? '' : existing.slice(next + 1))).trimEnd();
-  fs.writeFileSync(file, kept + '\n\n' + text);
+  writeBenchmarkSections(text);
 }
 
 if (require.main === module) {
