@@ -20,6 +20,7 @@ import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { AlertEventType } from './alert.types';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 import { oneEach } from '../../platform/graphql/batch';
+import { cursorFeed } from '../../platform/pubsub/cursor-feed';
 
 const FEED_PAGE = 500;
 
@@ -93,16 +94,7 @@ export class AlertEventService {
     const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
     const live = await this.events.cursorStream(ALERT_EVENT);
     const gen = this.run(q, start, live);
-    const feed: AsyncIterableIterator<AlertEventType> = {
-      [Symbol.asyncIterator]: () => feed,
-      next: () => gen.next(),
-      // Ending the live stream first wakes a generator waiting on it, so return() cannot hang.
-      return: async () => {
-        await live.return?.();
-        return gen.return(undefined);
-      },
-    };
-    return feed;
+    return cursorFeed(gen, live);
   }
 
   private async *run(

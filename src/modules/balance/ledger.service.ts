@@ -20,6 +20,7 @@ import { BALANCE_CHANGED, type BalanceChangedPayload } from './balance.topics';
 import type { BalanceChangeReason } from './balance-change.type';
 import { LEDGER_COLUMNS, LedgerEntryType, type LedgerFilter, type LedgerRow } from './ledger-entry.type';
 import { awaitSettled, HORIZON_SQL, LEDGER_ORDER, NEWEST_FIRST, SETTLED_SQL } from './ledger-order';
+import { cursorFeed } from '../../platform/pubsub/cursor-feed';
 
 /** Rows per catch-up read of the feed. */
 const FEED_PAGE = 500;
@@ -140,16 +141,7 @@ export class LedgerService {
     const start = LEDGER_ORDER.decode(args.after) ?? (await this.newestSettled());
     const live = await this.events.cursorStream(BALANCE_CHANGED);
     const gen = this.run({ customerId, reasons: null, from: null, to: null }, start, live);
-    const feed: AsyncIterableIterator<LedgerEntryType> = {
-      [Symbol.asyncIterator]: () => feed,
-      next: () => gen.next(),
-      // Ending the live stream first wakes a generator waiting on it, so return() cannot hang.
-      return: async () => {
-        await live.return?.();
-        return gen.return(undefined);
-      },
-    };
-    return feed;
+    return cursorFeed(gen, live);
   }
 
   private async newestSettled(): Promise<string[]> {
