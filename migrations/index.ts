@@ -14,6 +14,7 @@ import { AddressOwners1732406401230 } from './1732406401230-address-owners';
 import { Ledger1732406401240 } from './1732406401240-ledger';
 import { TemplateMessages1732406401250 } from './1732406401250-template-messages';
 import { Reminders1732406401260 } from './1732406401260-reminders';
+import { Incidents1732406401300 } from './1732406401300-incidents';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Ledger1732406401240,
   TemplateMessages1732406401250,
   Reminders1732406401260,
+  Incidents1732406401300,
 ];

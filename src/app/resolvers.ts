@@ -21,6 +21,7 @@ import {
   CdrBatchAlertEventsResolver,
   CustomerAlertStatesResolver,
 } from '../modules/alert/alert-event.resolver';
+import { AlertEventIncidentResolver, AlertIncidentResolver } from '../modules/alert/alert-incident.resolver';
 import { ApiKeyResolver, LedgerEntryActorResolver, PrincipalResolver } from '../modules/api-key/api-key.resolver';
 import { CdrIngestResolver, CdrResolver } from '../modules/cdr/cdr.resolver';
 import { BalanceChangeCustomerResolver } from '../modules/customer/balance-change-customer.resolver';
@@ -66,6 +67,7 @@ function nodeFetchers(s: Services): NodeFetchers {
     Cdr: (ctx, id) => s.cdrs.findById(ctx, id),
     AlertDefinition: notForCustomers((ctx, id) => loaders.alerts.definition(ctx, id)),
     AlertEvent: async (ctx, id) => (await s.alertEvents.byIds(ctx, [id]))[0],
+    AlertIncident: async (ctx, id) => (await s.alertIncidents.byIds(ctx, [id]))[0],
     Notification: (ctx, id) => s.notifications.findById(ctx, id),
     LedgerEntry: (ctx, id) => s.ledger.load(ctx, id),
   };
@@ -98,6 +100,8 @@ export function createResolvers(s: Services): AppResolvers {
     new AlertDefinitionResolver(s.alertDefinitions, alerts, customers, classes, templates),
     new AlertTestResultResolver(customers),
     new AlertEventResolver(s.alertEvents, alerts, customers),
+    new AlertIncidentResolver(s.alertIncidents, alerts, customers),
+    new AlertEventIncidentResolver(s.alertIncidents),
     new AlertStateResolver(alerts, customers),
     new CustomerAlertStatesResolver(alerts),
     new CdrBatchAlertEventsResolver(),

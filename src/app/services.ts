@@ -15,6 +15,7 @@ import type { AlertEventsReaction } from '../modules/alert/alert-event';
 import { AlertEngine } from '../modules/alert/alert-engine';
 import { AlertEventService } from '../modules/alert/alert-event.service';
 import { AlertEventWriter } from '../modules/alert/alert-event-writer';
+import { AlertIncidentService } from '../modules/alert/alert-incident.service';
 import { AlertRuleChanges } from '../modules/alert/alert-rule-changes';
 import { alertJobs } from '../modules/alert/alert-jobs';
 import { AlertLoader } from '../modules/alert/alert.loader';
@@ -122,6 +123,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     cdrs,
     alertDefinitions: new AlertDefinitionService(db, alertWriter, alertRuleChanges, config, alertEventsWritten),
     alertEvents,
+    alertIncidents: new AlertIncidentService(db, alertWriter, customerStatus),
     notifications,
     notificationDispatcher,
     /** Periodic background jobs (schedulers, outbox), run by platform/jobs.ts. */

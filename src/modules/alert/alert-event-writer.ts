@@ -8,6 +8,7 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { CreatedAlertEvent } from './alert-event';
 import type { AlertArea, AlertOperator } from './alert.enums';
+import type { AlertEventRow } from './alert.rows';
 import { renderAlertText } from './alert-text';
 import { ALERT_EVENT } from './alert.topics';
 import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
@@ -41,14 +42,53 @@ export interface EventDraft {
   resolvedBecause?: string | null;
 }
 
+/**
+ * Opens an incident for each (rule, customer) that triggered without one open (the partial
+ * unique index alert_incidents_open_idx holds one unresolved incident per pair). Test
+ * events change no state, and CALL_DURATION fires per call with no period to resolve.
+ */
+const OPEN_INCIDENTS_SQL = `
+INSERT INTO alert_incidents (definition_id, customer_id, opened_value, last_value, opened_at)
+SELECT DISTINCT ON (definition_id, customer_id) definition_id, customer_id, value, value, now()
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[]) WITH ORDINALITY
+       AS t(kind, definition_id, customer_id, area, value, is_test, ord)
+ WHERE kind = 'TRIGGERED' AND NOT is_test AND area <> 'CALL_DURATION'
+ ORDER BY definition_id, customer_id, ord
+    ON CONFLICT (definition_id, customer_id) WHERE status <> 'RESOLVED' DO NOTHING`;
+
+/** Each event joins its pair's unresolved incident (none for tests). */
 const INSERT_SQL = `
-INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test)
-SELECT kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test
+INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, incident_id)
+SELECT kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test,
+       CASE WHEN NOT is_test THEN (SELECT i.id FROM alert_incidents i
+                                    WHERE i.definition_id = t.definition_id AND i.customer_id = t.customer_id AND i.status <> 'RESOLVED') END
   FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
               $9::timestamptz[], $10::boolean[]) WITH ORDINALITY
        AS t(kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, ord)
  ORDER BY ord
-RETURNING id, occurred_at`;
+RETURNING id, occurred_at, incident_id`;
+
+/** The incidents' latest values, and RESOLVED ends them (a batch's last event per incident wins). */
+const ADVANCE_INCIDENTS_SQL = `
+WITH t AS (
+  SELECT DISTINCT ON (incident_id) incident_id, kind, value
+    FROM unnest($1::bigint[], $2::text[], $3::numeric[]) WITH ORDINALITY AS t(incident_id, kind, value, ord)
+   WHERE incident_id IS NOT NULL
+   ORDER BY incident_id, ord DESC
+)
+UPDATE alert_incidents i
+   SET last_value = t.value,
+       status = CASE WHEN t.kind = 'RESOLVED' THEN 'RESOLVED' ELSE i.status END,
+       resolved_at = CASE WHEN t.kind = 'RESOLVED' THEN now() ELSE i.resolved_at END
+  FROM t WHERE i.id = t.incident_id`;
+
+/** An operator's event on one incident (ACKNOWLEDGED, ASSIGNED, SNOOZED, COMMENTED): value and threshold repeat the incident's. */
+const INSERT_OPERATOR_SQL = `
+INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message, incident_id, actor, note)
+SELECT $1, i.definition_id, i.customer_id, d.area, i.last_value, d.threshold, $2, $3, i.id, $4, $5
+  FROM alert_incidents i JOIN alert_definitions d ON d.id = i.definition_id
+ WHERE i.id = $6
+RETURNING id, kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, occurred_at, incident_id, actor, note`;
 
 /**
  * Suspends each penalised customer until the latest penalty end. INACTIVE customers
@@ -82,11 +122,21 @@ export class AlertEventWriter {
   async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
     const [{ now }] = await uow.query<{ now: Date }>(`SELECT pg_advisory_xact_lock($1::bigint), now() AS now`, [ALERT_EVENT_LOCK_KEY]);
+    if (drafts.some((d) => d.kind === 'TRIGGERED' && !d.isTest)) {
+      await uow.query(OPEN_INCIDENTS_SQL, [
+        drafts.map((d) => d.kind),
+        drafts.map((d) => d.definitionId),
+        drafts.map((d) => d.customerId),
+        drafts.map((d) => d.area),
+        drafts.map((d) => d.value),
+        drafts.map((d) => d.isTest ?? false),
+      ]);
+    }
     const prepared = drafts.map((d) => {
       const penaltyUntil = d.kind === 'TRIGGERED' && d.penalty && !d.isTest ? new Date(now.getTime() + d.penalty * 1000) : null;
       return { ...d, penaltyUntil, ...renderAlertText({ ...d, penaltyUntil, test: d.isTest }) };
     });
-    const rows = await uow.query<{ id: string; occurred_at: Date }>(INSERT_SQL, [
+    const rows = await uow.query<{ id: string; occurred_at: Date; incident_id: string | null }>(INSERT_SQL, [
       prepared.map((d) => d.kind),
       prepared.map((d) => d.definitionId),
       prepared.map((d) => d.customerId),
@@ -99,6 +149,9 @@ export class AlertEventWriter {
       prepared.map((d) => d.isTest ?? false),
     ]);
     // RETURNING yields rows in insertion order, which the ORDER BY ord fixed.
+    if (rows.some((r) => r.incident_id !== null)) {
+      await uow.query(ADVANCE_INCIDENTS_SQL, [rows.map((r) => r.incident_id), prepared.map((d) => d.kind), prepared.map((d) => d.value)]);
+    }
     const created: CreatedAlertEvent[] = prepared.map((d, i) => ({
       id: String(rows[i].id),
       definitionId: d.definitionId,
@@ -112,6 +165,7 @@ export class AlertEventWriter {
       penaltyUntil: d.penaltyUntil,
       occurredAt: rows[i].occurred_at,
       isTest: d.isTest ?? false,
+      incidentId: rows[i].incident_id === null ? null : String(rows[i].incident_id),
     }));
     const penalised = prepared.filter((d) => d.penaltyUntil);
     const suspended = penalised.length
@@ -134,4 +188,36 @@ export class AlertEventWriter {
     });
     return created;
   }
+
+  /**
+   * Stores one operator event on an incident and publishes it after commit, like every
+   * other event (same lock, same cursor order). It notifies no one: no reaction runs.
+   */
+  async writeOperator(uow: UnitOfWork, op: OperatorEventDraft): Promise<AlertEventRow> {
+    await uow.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [ALERT_EVENT_LOCK_KEY]);
+    const [row] = await uow.query<AlertEventRow & { customer_class_id?: string | null }>(INSERT_OPERATOR_SQL, [
+      op.kind,
+      op.subject,
+      op.message,
+      op.actor,
+      op.note,
+      op.incidentId,
+    ]);
+    uow.afterCommit(() =>
+      this.events.publishAll(ALERT_EVENT, [
+        { eventId: String(row.id), customerId: row.customer_id, customerClassId: op.customerClassId, definitionId: row.definition_id, kind: op.kind },
+      ]),
+    );
+    return row;
+  }
+}
+
+export interface OperatorEventDraft {
+  kind: 'ACKNOWLEDGED' | 'ASSIGNED' | 'SNOOZED' | 'COMMENTED';
+  incidentId: string;
+  customerClassId: string | null;
+  actor: string;
+  note: string | null;
+  subject: string;
+  message: string;
 }

@@ -14,7 +14,7 @@ import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
 import type { RequestContext } from '../../platform/graphql/context';
 import { defineFeed } from '../../platform/graphql/feeds';
 import { Role } from '../../platform/graphql/role';
-import { AlertEventKind } from './alert.enums';
+import { AlertEventKind, RULE_EVENT_KINDS } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { AlertEventType } from './alert.types';
@@ -147,7 +147,7 @@ export class AlertEventService {
       customerIds,
       customerClassId: filter?.customerClassId ? fromGlobalId('CustomerClass', filter.customerClassId) : null,
       definitionId: filter?.definitionId ? fromGlobalId('AlertDefinition', filter.definitionId) : null,
-      kinds: filter?.kinds?.length ? filter.kinds : null,
+      kinds: eventKinds(ctx, filter?.kinds),
       since: filter?.since ?? null,
     };
   }
@@ -166,6 +166,16 @@ export class AlertEventService {
   private afterId(after: string | null | undefined): string {
     return BY_ID.decode(after)?.[0] ?? '0';
   }
+}
+
+/**
+ * The kinds a list or feed carries: operator kinds only when the filter names them, so a
+ * client generated before they existed keeps receiving exactly the kinds it knows; never
+ * for CUSTOMER keys (operators' actions and notes are staff-only).
+ */
+function eventKinds(ctx: RequestContext, asked: AlertEventKind[] | null | undefined): AlertEventKind[] {
+  const kinds = asked?.length ? asked : RULE_EVENT_KINDS;
+  return ctx.principal.role === Role.CUSTOMER ? kinds.filter((k) => RULE_EVENT_KINDS.includes(k)) : [...kinds];
 }
 
 /** A cheap pre-check of a notification against the filter (the SQL read is the real check). */

@@ -15,6 +15,8 @@ export interface CreatedAlertEvent {
   penaltyUntil: Date | null;
   occurredAt: Date;
   isTest: boolean;
+  /** The incident it belongs to (null for tests and per-call CALL_DURATION events). */
+  incidentId?: string | null;
 }
 
 /**

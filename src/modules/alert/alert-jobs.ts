@@ -31,6 +31,9 @@ SELECT d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.cu
   JOIN customers c ON c.id = s.customer_id
  WHERE s.triggered AND d.enabled AND d.repeat_interval IS NOT NULL AND s.value IS NOT NULL
    AND s.last_notified_at <= now() - make_interval(secs => d.repeat_interval)
+   AND NOT EXISTS (SELECT 1 FROM alert_incidents i
+                    WHERE i.definition_id = s.definition_id AND i.customer_id = s.customer_id AND i.status <> 'RESOLVED'
+                      AND (i.status = 'ACKNOWLEDGED' OR i.snoozed_until > now()))
  ORDER BY c.id
  LIMIT ${CLAIM_BATCH}
    FOR NO KEY UPDATE OF s, c SKIP LOCKED`;

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
-import { AlertArea, AlertEventKind, AlertOperator } from './alert.enums';
+import { AlertArea, AlertEventKind, AlertOperator, IncidentStatus } from './alert.enums';
 
 @InputType('AlertDefinitionInput')
 export class AlertDefinitionInput {
@@ -97,4 +97,25 @@ export class AlertEventFilter {
 
   @Field(() => DateTimeScalar, { nullable: true })
   since?: Date | null;
+}
+
+@InputType('AlertIncidentFilter', { description: 'Every given field narrows the result (AND).' })
+export class AlertIncidentFilter {
+  @Field(() => [IncidentStatus], { nullable: true })
+  status?: IncidentStatus[] | null;
+
+  @Field(() => ID, { nullable: true })
+  customerId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  customerClassId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  definitionId?: string | null;
+
+  @Field(() => [AlertArea], { nullable: true })
+  area?: AlertArea[] | null;
+
+  @Field(() => String, { nullable: true })
+  assignee?: string | null;
 }

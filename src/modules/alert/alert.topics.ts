@@ -6,7 +6,7 @@ export interface AlertEventPayload {
   customerId: string;
   customerClassId: string | null;
   definitionId: string;
-  kind: 'TRIGGERED' | 'REPEATED' | 'RESOLVED';
+  kind: 'TRIGGERED' | 'REPEATED' | 'RESOLVED' | 'ACKNOWLEDGED' | 'ASSIGNED' | 'SNOOZED' | 'COMMENTED';
 }
 
 export const ALERT_EVENT = defineTopic<AlertEventPayload>('ALERT_EVENT');

@@ -6,8 +6,8 @@ import { Connection, encodeCursor } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
 import type { CreatedAlertEvent } from './alert-event';
-import { AlertArea, AlertEventKind, AlertOperator } from './alert.enums';
-import type { AlertDefinitionRow, AlertEventRow, AlertStateRow } from './alert.rows';
+import { AlertArea, AlertEventKind, AlertOperator, IncidentStatus } from './alert.enums';
+import type { AlertDefinitionRow, AlertEventRow, AlertStateRow, IncidentRow } from './alert.rows';
 
 const num = (v: string | null) => (v === null ? null : normaliseDecimal(v));
 
@@ -198,8 +198,16 @@ export class AlertEventType implements Node {
   @Field(() => DateTimeScalar)
   occurredAt!: Date;
 
+  incidentLocalId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Operator events: the API key name that acted, and the note or comment given.' })
+  actor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+
   static from(r: AlertEventRow): AlertEventType {
-    return AlertEventType.of({
+    const t = AlertEventType.of({
       id: String(r.id),
       definitionId: r.definition_id,
       customerId: r.customer_id,
@@ -212,7 +220,11 @@ export class AlertEventType implements Node {
       penaltyUntil: r.penalty_until,
       occurredAt: r.occurred_at,
       isTest: r.is_test,
+      incidentId: r.incident_id === null ? null : String(r.incident_id),
     });
+    t.actor = r.actor;
+    t.note = r.note;
+    return t;
   }
 
   static of(e: CreatedAlertEvent): AlertEventType {
@@ -231,6 +243,9 @@ export class AlertEventType implements Node {
     t.penaltyUntil = e.penaltyUntil;
     t.test = e.isTest;
     t.occurredAt = e.occurredAt;
+    t.incidentLocalId = e.incidentId ?? null;
+    t.actor = null;
+    t.note = null;
     return t;
   }
 }
@@ -261,3 +276,73 @@ export class AlertTestResultType {
   @Field()
   delivered!: boolean;
 }
+
+@ObjectType('IncidentNote')
+export class IncidentNoteType {
+  @Field()
+  author!: string;
+
+  @Field()
+  text!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType('AlertIncident', { implements: Node })
+export class AlertIncidentType implements Node {
+  @Field(() => ID)
+  id!: string;
+
+  localId!: string;
+  definitionLocalId!: string;
+  customerLocalId!: string;
+
+  @Field(() => IncidentStatus)
+  status!: IncidentStatus;
+
+  @Field(() => DecimalScalar, { description: "The rule's value when the incident opened, and the latest one evaluated." })
+  openedValue!: string;
+
+  @Field(() => DecimalScalar)
+  lastValue!: string;
+
+  @Field(() => DateTimeScalar)
+  openedAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Name of the API key that acknowledged it.' })
+  acknowledgedBy!: string | null;
+
+  @Field(() => String, { nullable: true })
+  assignee!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  snoozedUntil!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  resolvedAt!: Date | null;
+
+  static from(r: IncidentRow): AlertIncidentType {
+    const t = new AlertIncidentType();
+    t.id = toGlobalId('AlertIncident', String(r.id));
+    t.localId = String(r.id);
+    t.definitionLocalId = r.definition_id;
+    t.customerLocalId = r.customer_id;
+    t.status = r.status as IncidentStatus;
+    t.openedValue = normaliseDecimal(r.opened_value);
+    t.lastValue = normaliseDecimal(r.last_value);
+    t.openedAt = r.opened_at;
+    t.acknowledgedAt = r.acknowledged_at;
+    t.acknowledgedBy = r.acknowledged_by;
+    t.assignee = r.assignee;
+    t.snoozedUntil = r.snoozed_until;
+    t.resolvedAt = r.resolved_at;
+    return t;
+  }
+}
+
+@ObjectType('AlertIncidentConnection')
+export class AlertIncidentConnection extends Connection(AlertIncidentType, 'AlertIncident') {}

@@ -28,6 +28,8 @@ export enum StatusChangeReason {
   REMINDER = 'REMINDER',
   /** Low-balance reminders: the balance is back at the threshold (a payment or adjustment, or a lower threshold), ending the reminders' suspension. */
   REMINDER_LIFTED = 'REMINDER_LIFTED',
+  /** An operator ended a penalty early (liftPenalty). */
+  PENALTY_LIFTED = 'PENALTY_LIFTED',
 }
 
 /** One committed change of one customer's status (ids local). */

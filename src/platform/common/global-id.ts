@@ -12,6 +12,7 @@ export const ID_PREFIX = {
   Host: 'hst',
   AlertDefinition: 'alr',
   AlertEvent: 'evt',
+  AlertIncident: 'inc',
   Cdr: 'cdr',
   Notification: 'ntf',
   ApiKey: 'key',
@@ -24,7 +25,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const BIGINT_RE = /^[1-9]\d{0,17}$/;
 
 /** Tables keyed by bigint identity rather than uuid. */
-const BIGINT_TYPES = new Set<NodeType>(['AlertEvent', 'Cdr', 'Notification', 'LedgerEntry']);
+const BIGINT_TYPES = new Set<NodeType>(['AlertEvent', 'AlertIncident', 'Cdr', 'Notification', 'LedgerEntry']);
 
 export function toGlobalId(type: NodeType, local: string | number): string {
   return `${ID_PREFIX[type]}_${local}`;

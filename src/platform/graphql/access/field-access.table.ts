@@ -20,6 +20,9 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Query.alertDefinition': 'AN--',
   'Query.alertDefinitions': 'AN--',
   'Query.alertEvents': 'AN-C',
+  // Incidents are the NOC's working state (who acknowledged, assignees, notes): staff only.
+  'Query.alertIncident': 'AN--',
+  'Query.alertIncidents': 'AN--',
   'Query.apiKeys': 'AN--',
   'Query.cdrs': 'AN-C',
   'Query.customer': 'AN-C',
@@ -40,7 +43,13 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   // A receiver's signing secret: whoever holds it can forge webhooks to that receiver.
   'Query.webhookSigningSecret': 'A---',
 
-  // Changes are ADMIN's, except the switches' submitCdrs.
+  // Changes are ADMIN's, except the switches' submitCdrs and the NOC's own work: acting
+  // on incidents and lifting penalties (issue 14), and nothing else.
+  'Mutation.acknowledgeIncident': 'AN--',
+  'Mutation.assignIncident': 'AN--',
+  'Mutation.commentOnIncident': 'AN--',
+  'Mutation.liftPenalty': 'AN--',
+  'Mutation.snoozeIncident': 'AN--',
   'Mutation.adjustBalance': 'A---',
   'Mutation.createAlertDefinition': 'A---',
   'Mutation.createApiKey': 'A---',
@@ -323,6 +332,11 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'AlertEvent.customer': 'ANIC',
   'AlertEvent.definition': 'ANIC',
   'AlertEvent.id': 'ANIC',
+  // The incident and who acted, with what note: operator data (a CUSTOMER's feeds carry
+  // no operator events either).
+  'AlertEvent.actor': 'AN--',
+  'AlertEvent.incident': 'AN--',
+  'AlertEvent.note': 'AN--',
   'AlertEvent.kind': 'ANIC',
   'AlertEvent.message': 'AN-C',
   'AlertEvent.occurredAt': 'ANIC',
@@ -337,6 +351,31 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'AlertEventConnection.totalCount': 'AN-C',
   'AlertEventEdge.cursor': 'AN-C',
   'AlertEventEdge.node': 'AN-C',
+
+  // Incidents: ADMIN and NOC only (see Query.alertIncidents).
+  'AlertIncident.acknowledgedAt': 'AN--',
+  'AlertIncident.acknowledgedBy': 'AN--',
+  'AlertIncident.assignee': 'AN--',
+  'AlertIncident.customer': 'AN--',
+  'AlertIncident.definition': 'AN--',
+  'AlertIncident.events': 'AN--',
+  'AlertIncident.id': 'AN--',
+  'AlertIncident.lastValue': 'AN--',
+  'AlertIncident.notes': 'AN--',
+  'AlertIncident.openedAt': 'AN--',
+  'AlertIncident.openedValue': 'AN--',
+  'AlertIncident.resolvedAt': 'AN--',
+  'AlertIncident.snoozedUntil': 'AN--',
+  'AlertIncident.status': 'AN--',
+  'AlertIncidentConnection.edges': 'AN--',
+  'AlertIncidentConnection.nodes': 'AN--',
+  'AlertIncidentConnection.pageInfo': 'AN--',
+  'AlertIncidentConnection.totalCount': 'AN--',
+  'AlertIncidentEdge.cursor': 'AN--',
+  'AlertIncidentEdge.node': 'AN--',
+  'IncidentNote.author': 'AN--',
+  'IncidentNote.createdAt': 'AN--',
+  'IncidentNote.text': 'AN--',
 
   // Returned by testAlert only (ADMIN); recipients are the rule's.
   'AlertTestResult.customer': 'A---',
