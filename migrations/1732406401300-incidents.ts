@@ -11,6 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * incident_notes: comments and the notes given with operator actions, oldest first.
  *
+ * Values are unconstrained NUMERIC like alert_events.value (a measured value can leave
+ * the money range: see 1732406400810-alert-value-range).
+ *
  * alert_events gains incident_id (null for test events and per-call CALL_DURATION events),
  * actor (API key name) and note, and the operator kinds.
  *
@@ -28,8 +31,8 @@ export class Incidents1732406401300 implements MigrationInterface {
         definition_id uuid NOT NULL REFERENCES alert_definitions(id) ON DELETE CASCADE,
         customer_id uuid NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
         status text NOT NULL DEFAULT 'OPEN' CHECK (status IN ('OPEN','ACKNOWLEDGED','RESOLVED')),
-        opened_value numeric(28,10) NOT NULL,
-        last_value numeric(28,10) NOT NULL,
+        opened_value numeric NOT NULL,
+        last_value numeric NOT NULL,
         opened_at timestamptz NOT NULL DEFAULT now(),
         acknowledged_at timestamptz,
         acknowledged_by text,

@@ -1,11 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { DateTimeScalar } from '../../platform/common/scalars';
 import type { RequestContext } from '../../platform/graphql/context';
 import { Role } from '../../platform/graphql/role';
 import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { AlertIncidentFilter } from './alert.inputs';
-import type { AlertIncidentService } from './alert-incident.service';
+import { MAX_NOTES, type AlertIncidentService } from './alert-incident.service';
 import type { AlertLoader } from './alert.loader';
 import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertIncidentConnection, AlertIncidentType, IncidentNoteType } from './alert.types';
 
@@ -91,7 +91,8 @@ export class AlertIncidentResolver {
     return this.customers.get(ctx, i.customerLocalId);
   }
 
-  @FieldResolver(() => [IncidentNoteType])
+  @Extensions({ listSize: { max: MAX_NOTES } })
+  @FieldResolver(() => [IncidentNoteType], { description: `Oldest first; the newest ${MAX_NOTES} when there are more.` })
   notes(@Ctx() ctx: RequestContext, @Root() i: AlertIncidentType): Promise<IncidentNoteType[]> {
     return this.incidents.notes(ctx, i.localId);
   }

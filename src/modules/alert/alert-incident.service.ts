@@ -39,7 +39,7 @@ export const MAX_SNOOZE_MS = 7 * 24 * 3600 * 1000;
 const MAX_TEXT = 2000;
 const MAX_ASSIGNEE = 200;
 /** Notes listed per incident (the newest are kept when there are more). */
-const MAX_NOTES = 200;
+export const MAX_NOTES = 200;
 
 type OperatorKind = OperatorEventDraft['kind'];
 
