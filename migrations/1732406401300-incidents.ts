@@ -73,7 +73,8 @@ export class Incidents1732406401300 implements MigrationInterface {
     await q.query(`
       INSERT INTO alert_incidents (definition_id, customer_id, opened_value, last_value, opened_at)
       SELECT s.definition_id, s.customer_id, coalesce(s.value, 0), coalesce(s.value, 0), coalesce(s.since, now())
-        FROM alert_states s WHERE s.triggered
+        FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
+       WHERE s.triggered AND d.area <> 'CALL_DURATION'
        ORDER BY s.since NULLS LAST`);
     // The last TRIGGERED/REPEATED events of those periods belong to them.
     await q.query(`

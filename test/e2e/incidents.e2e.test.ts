@@ -29,6 +29,10 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 import { chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/notification-receivers';
 import { ALERT_EVENT } from '../../src/modules/alert/alert.topics';
+import { DataSource } from 'typeorm';
+import { createTestDatabase } from '../helpers/test-env';
+import { MIGRATIONS } from '../../migrations';
+import { Incidents1732406401300 } from '../../migrations/1732406401300-incidents';
 
 const ALL_KINDS: AlertEventKind[] = ['TRIGGERED', 'REPEATED', 'RESOLVED', 'ACKNOWLEDGED', 'ASSIGNED', 'SNOOZED', 'COMMENTED'];
 const OPERATOR_KINDS: AlertEventKind[] = ['ACKNOWLEDGED', 'ASSIGNED', 'SNOOZED', 'COMMENTED'];
@@ -262,5 +266,62 @@ describe('incidents', () => {
     expect((await noc.data(IncEventsDocument, { filter: { customerId } })).alertEvents.nodes.map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
     resumed.close();
     plain.close();
+  });
+});
+
+describe('the incidents migration on existing data', () => {
+  let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    scratch = await createTestDatabase();
+    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(Incidents1732406401300));
+    dataSource = new DataSource({ type: 'postgres', url: scratch.url, migrations: before, migrationsTableName: 'migrations' });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await scratch?.drop();
+  });
+
+  async function run(step: 'up' | 'down'): Promise<void> {
+    const qr = dataSource.createQueryRunner();
+    try {
+      await qr.startTransaction();
+      await new Incidents1732406401300()[step](qr);
+      await qr.commitTransaction();
+    } catch (err) {
+      await qr.rollbackTransaction();
+      throw err;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+  it('gives each triggered state an OPEN incident with its events, none to resolved states, and reverts', async () => {
+    await dataSource.query(`INSERT INTO customers (id, name) VALUES ('${id(1)}', 'Old One'), ('${id(2)}', 'Old Two')`);
+    await dataSource.query(`INSERT INTO alert_definitions (id, title, area, operator, threshold) VALUES ('${id(10)}', 'Old rule', 'BALANCE', 'LT', 0)`);
+    await dataSource.query(`
+      INSERT INTO alert_states (definition_id, customer_id, triggered, value, since, last_notified_at) VALUES
+        ('${id(10)}', '${id(1)}', true, -5, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+        ('${id(10)}', '${id(2)}', false, 3, NULL, NULL)`);
+    await dataSource.query(`
+      INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message, occurred_at) VALUES
+        ('TRIGGERED', '${id(10)}', '${id(1)}', 'BALANCE', -5, 0, 's', 'm', '2026-01-01T00:00:00Z'),
+        ('TRIGGERED', '${id(10)}', '${id(2)}', 'BALANCE', -1, 0, 's', 'm', '2025-12-01T00:00:00Z'),
+        ('RESOLVED', '${id(10)}', '${id(2)}', 'BALANCE', 3, 0, 's', 'm', '2025-12-02T00:00:00Z')`);
+    await run('up');
+    const incidents = await dataSource.query(`SELECT id, customer_id, status, opened_value::text, opened_at FROM alert_incidents`);
+    expect(incidents).toEqual([{ id: expect.anything(), customer_id: id(1), status: 'OPEN', opened_value: '-5', opened_at: new Date('2026-01-01T00:00:00Z') }]);
+    const events = await dataSource.query(`SELECT customer_id, kind, incident_id FROM alert_events ORDER BY id`);
+    expect(events.map((e: { incident_id: string | null }) => e.incident_id)).toEqual([incidents[0].id, null, null]);
+    await run('down');
+    expect(await dataSource.query(`SELECT to_regclass('alert_incidents') AS t`)).toEqual([{ t: null }]);
+    await run('up');
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM alert_incidents`)).toEqual([{ n: 1 }]);
   });
 });
