@@ -198,9 +198,20 @@ describe('incidents', () => {
     expect(await customer.errorCode(IncEventsWithIncidentDocument, {})).toBe('FORBIDDEN');
     expect((await customer.data(IncNodeIdDocument, { id: incident.id })).node).toBeNull();
     expect(await customer.errorCode(IncNodeDocument, { id: incident.id })).toBe('FORBIDDEN');
-    const sub = server.ws(await keyOf('portal-2', 'CUSTOMER', customerId)).subscribe(IncEventsFeedPlainDocument, { filter: { kinds: ALL_KINDS }, after: null });
+    // Its live subscription asking for every kind: the operator events (an acknowledgement)
+    // are skipped, the RESOLVED after them arrives first.
+    const portalKey = await keyOf('portal-2', 'CUSTOMER', customerId);
+    const listeners = server.app.services.events.listenerCount(ALERT_EVENT);
+    const sub = server.ws(portalKey).subscribe(IncEventsFeedPlainDocument, { filter: { kinds: ALL_KINDS }, after: null });
+    await eventually(() => server.app.services.events.listenerCount(ALERT_EVENT) > listeners, 10_000, 'subscription live');
+    await noc.data(IncAcknowledgeDocument, { id: incident.id, note: 'internal' });
+    await noc.data(IncLiftPenaltyDocument, { customerId });
+    await server.http().data(NtfAdjustBalanceDocument, { customerId, amount: '10' });
+    const [first] = await sub.waitFor(1);
+    expect(first.alertEvents.kind).toBe('RESOLVED');
+    expect(sub.received.map((m) => m.alertEvents.kind)).toEqual(['RESOLVED']);
     expect(sub.errors).toEqual([]);
-    // NOC nothing else new: still no setCustomerStatus or rule changes (role-matrix covers every field).
+    // NOC nothing else new: still no rule changes (role-matrix covers every field).
     expect(await noc.errorCode(CreateAlertDefinitionDocument, { input: { title: 'x', customerId, area: 'BALANCE', operator: 'LT', threshold: '0' } })).toBe('FORBIDDEN');
     sub.close();
   });

@@ -6,7 +6,7 @@
  * CUSTOMER allowed on Customer.balance reads its own customer's balance only.
  *
  * The rules come from the contract's Role: ADMIN everything; NOC reads everything and
- * subscribes, no changes; INGEST calls submitCdrs and reads its own submission's figures
+ * subscribes, and of changes only acts on incidents and lifts penalties; INGEST calls submitCdrs and reads its own submission's figures
  * and ids only; CUSTOMER reads its own customer's data, never rule recipients, other
  * customers, operator configuration or API keys other than the one it holds.
  *
