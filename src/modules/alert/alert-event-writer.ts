@@ -43,44 +43,54 @@ export interface EventDraft {
 }
 
 /**
- * Opens an incident for each (rule, customer) that triggered without one open (the partial
- * unique index alert_incidents_open_idx holds one unresolved incident per pair). Test
- * events change no state, and CALL_DURATION fires per call with no period to resolve.
+ * Stores the events and keeps their incidents, in one statement (the CDR path's statement
+ * budget): each (rule, customer) with an unresolved incident has its last value (and, when
+ * its last event is RESOLVED, its end) applied; a pair that TRIGGERED without one opens an
+ * incident (the partial unique index alert_incidents_open_idx holds one unresolved incident
+ * per pair; the caller holds the customers' locks and the event lock, so no other writer
+ * races for it). Test events change no state, and CALL_DURATION fires per call with no
+ * period to resolve: neither opens one. Each event joins its pair's incident. A pair is
+ * evaluated once per pass, so a batch does not resolve and re-trigger the same pair.
  */
-const OPEN_INCIDENTS_SQL = `
-INSERT INTO alert_incidents (definition_id, customer_id, opened_value, last_value, opened_at)
-SELECT DISTINCT ON (definition_id, customer_id) definition_id, customer_id, value, value, now()
-  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::boolean[]) WITH ORDINALITY
-       AS t(kind, definition_id, customer_id, area, value, is_test, ord)
- WHERE kind = 'TRIGGERED' AND NOT is_test AND area <> 'CALL_DURATION'
- ORDER BY definition_id, customer_id, ord
-    ON CONFLICT (definition_id, customer_id) WHERE status <> 'RESOLVED' DO NOTHING`;
-
-/** Each event joins its pair's unresolved incident (none for tests). */
 const INSERT_SQL = `
+WITH t AS (
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
+                       $9::timestamptz[], $10::boolean[]) WITH ORDINALITY
+           AS t(kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, ord)
+), pairs AS (
+  SELECT definition_id, customer_id,
+         (array_agg(kind ORDER BY ord DESC))[1] AS last_kind,
+         (array_agg(value ORDER BY ord DESC))[1] AS last_value,
+         (array_agg(value ORDER BY ord) FILTER (WHERE kind = 'TRIGGERED' AND area <> 'CALL_DURATION'))[1] AS opened_value
+    FROM t WHERE NOT is_test GROUP BY definition_id, customer_id
+), existing AS (
+  SELECT i.id, i.definition_id, i.customer_id FROM alert_incidents i JOIN pairs p USING (definition_id, customer_id) WHERE i.status <> 'RESOLVED'
+), opened AS (
+  INSERT INTO alert_incidents (definition_id, customer_id, opened_value, last_value, status, resolved_at)
+  SELECT p.definition_id, p.customer_id, p.opened_value, p.last_value,
+         CASE WHEN p.last_kind = 'RESOLVED' THEN 'RESOLVED' ELSE 'OPEN' END, CASE WHEN p.last_kind = 'RESOLVED' THEN now() END
+    FROM pairs p
+   WHERE p.opened_value IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM existing e WHERE e.definition_id = p.definition_id AND e.customer_id = p.customer_id)
+      ON CONFLICT (definition_id, customer_id) WHERE status <> 'RESOLVED' DO NOTHING
+  RETURNING id, definition_id, customer_id
+), incidents AS (
+  SELECT * FROM existing UNION ALL SELECT * FROM opened
+), advanced AS (
+  UPDATE alert_incidents i
+     SET last_value = p.last_value,
+         status = CASE WHEN p.last_kind = 'RESOLVED' THEN 'RESOLVED' ELSE i.status END,
+         resolved_at = CASE WHEN p.last_kind = 'RESOLVED' THEN now() ELSE i.resolved_at END
+    FROM existing e JOIN pairs p USING (definition_id, customer_id)
+   WHERE i.id = e.id
+  RETURNING i.id
+)
 INSERT INTO alert_events (kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, incident_id)
 SELECT kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test,
-       CASE WHEN NOT is_test THEN (SELECT i.id FROM alert_incidents i
-                                    WHERE i.definition_id = t.definition_id AND i.customer_id = t.customer_id AND i.status <> 'RESOLVED') END
-  FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
-              $9::timestamptz[], $10::boolean[]) WITH ORDINALITY
-       AS t(kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, ord)
+       CASE WHEN NOT is_test THEN (SELECT n.id FROM incidents n WHERE n.definition_id = t.definition_id AND n.customer_id = t.customer_id) END
+  FROM t
  ORDER BY ord
 RETURNING id, occurred_at, incident_id`;
-
-/** The incidents' latest values, and RESOLVED ends them (a batch's last event per incident wins). */
-const ADVANCE_INCIDENTS_SQL = `
-WITH t AS (
-  SELECT DISTINCT ON (incident_id) incident_id, kind, value
-    FROM unnest($1::bigint[], $2::text[], $3::numeric[]) WITH ORDINALITY AS t(incident_id, kind, value, ord)
-   WHERE incident_id IS NOT NULL
-   ORDER BY incident_id, ord DESC
-)
-UPDATE alert_incidents i
-   SET last_value = t.value,
-       status = CASE WHEN t.kind = 'RESOLVED' THEN 'RESOLVED' ELSE i.status END,
-       resolved_at = CASE WHEN t.kind = 'RESOLVED' THEN now() ELSE i.resolved_at END
-  FROM t WHERE i.id = t.incident_id`;
 
 /** An operator's event on one incident (ACKNOWLEDGED, ASSIGNED, SNOOZED, COMMENTED): value and threshold repeat the incident's. */
 const INSERT_OPERATOR_SQL = `
@@ -122,16 +132,6 @@ export class AlertEventWriter {
   async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
     const [{ now }] = await uow.query<{ now: Date }>(`SELECT pg_advisory_xact_lock($1::bigint), now() AS now`, [ALERT_EVENT_LOCK_KEY]);
-    if (drafts.some((d) => d.kind === 'TRIGGERED' && !d.isTest)) {
-      await uow.query(OPEN_INCIDENTS_SQL, [
-        drafts.map((d) => d.kind),
-        drafts.map((d) => d.definitionId),
-        drafts.map((d) => d.customerId),
-        drafts.map((d) => d.area),
-        drafts.map((d) => d.value),
-        drafts.map((d) => d.isTest ?? false),
-      ]);
-    }
     const prepared = drafts.map((d) => {
       const penaltyUntil = d.kind === 'TRIGGERED' && d.penalty && !d.isTest ? new Date(now.getTime() + d.penalty * 1000) : null;
       return { ...d, penaltyUntil, ...renderAlertText({ ...d, penaltyUntil, test: d.isTest }) };
@@ -149,9 +149,6 @@ export class AlertEventWriter {
       prepared.map((d) => d.isTest ?? false),
     ]);
     // RETURNING yields rows in insertion order, which the ORDER BY ord fixed.
-    if (rows.some((r) => r.incident_id !== null)) {
-      await uow.query(ADVANCE_INCIDENTS_SQL, [rows.map((r) => r.incident_id), prepared.map((d) => d.kind), prepared.map((d) => d.value)]);
-    }
     const created: CreatedAlertEvent[] = prepared.map((d, i) => ({
       id: String(rows[i].id),
       definitionId: d.definitionId,
