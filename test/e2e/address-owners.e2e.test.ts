@@ -20,8 +20,7 @@ import { cdr, money, type TestCustomer } from '../helpers/cdr-fixtures';
 import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
 import type { GraphQLErrorShape, HttpClient } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { createTestDatabase } from '../helpers/test-env';
-import { MIGRATIONS } from '../../migrations';
+import { fixedUuid, migrationHarness, type MigrationHarness } from '../helpers/migration-harness';
 import { AddressOwners1732406401230 } from '../../migrations/1732406401230-address-owners';
 
 const local = (id: string) => id.slice(4);
@@ -222,38 +221,18 @@ describe('the address-owners migration on existing data', () => {
     logMigration: (message) => void logged.push(message),
     log: () => undefined,
   };
-  let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
+  let harness: MigrationHarness;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    scratch = await createTestDatabase();
-    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(AddressOwners1732406401230));
-    dataSource = new DataSource({ type: 'postgres', url: scratch.url, migrations: before, migrationsTableName: 'migrations', logger });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    harness = await migrationHarness(AddressOwners1732406401230, logger);
+    dataSource = harness.dataSource;
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await scratch?.drop();
-  });
+  afterAll(() => harness?.close());
 
-  /** Runs the migration's up or down in one transaction, as TypeORM does. */
-  async function run(step: 'up' | 'down'): Promise<void> {
-    const qr = dataSource.createQueryRunner();
-    try {
-      await qr.startTransaction();
-      await new AddressOwners1732406401230()[step](qr);
-      await qr.commitTransaction();
-    } catch (err) {
-      await qr.rollbackTransaction();
-      throw err;
-    } finally {
-      await qr.release();
-    }
-  }
-
-  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const run = (step: 'up' | 'down') => harness.run(step);
+  const id = fixedUuid;
 
   it('renames later duplicate names, disables hosts that give an address a second owner (logging both), and reverts', async () => {
     await dataSource.query(`

@@ -29,9 +29,8 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 import { chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/notification-receivers';
 import { ALERT_EVENT } from '../../src/modules/alert/alert.topics';
-import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../helpers/test-env';
-import { MIGRATIONS } from '../../migrations';
+import type { DataSource } from 'typeorm';
+import { fixedUuid, migrationHarness, type MigrationHarness } from '../helpers/migration-harness';
 import { Incidents1732406401300 } from '../../migrations/1732406401300-incidents';
 
 const ALL_KINDS: AlertEventKind[] = ['TRIGGERED', 'REPEATED', 'RESOLVED', 'ACKNOWLEDGED', 'ASSIGNED', 'SNOOZED', 'COMMENTED'];
@@ -281,37 +280,18 @@ describe('incidents', () => {
 });
 
 describe('the incidents migration on existing data', () => {
-  let scratch: Awaited<ReturnType<typeof createTestDatabase>>;
+  let harness: MigrationHarness;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    scratch = await createTestDatabase();
-    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(Incidents1732406401300));
-    dataSource = new DataSource({ type: 'postgres', url: scratch.url, migrations: before, migrationsTableName: 'migrations' });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    harness = await migrationHarness(Incidents1732406401300);
+    dataSource = harness.dataSource;
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await scratch?.drop();
-  });
+  afterAll(() => harness?.close());
 
-  async function run(step: 'up' | 'down'): Promise<void> {
-    const qr = dataSource.createQueryRunner();
-    try {
-      await qr.startTransaction();
-      await new Incidents1732406401300()[step](qr);
-      await qr.commitTransaction();
-    } catch (err) {
-      await qr.rollbackTransaction();
-      throw err;
-    } finally {
-      await qr.release();
-    }
-  }
-
-  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const run = (step: 'up' | 'down') => harness.run(step);
+  const id = fixedUuid;
 
   it('gives each triggered state an OPEN incident with its events, none to resolved states, and reverts', async () => {
     await dataSource.query(`INSERT INTO customers (id, name) VALUES ('${id(1)}', 'Old One'), ('${id(2)}', 'Old Two')`);
