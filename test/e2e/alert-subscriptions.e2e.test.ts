@@ -1,4 +1,4 @@
-import { AlertEventsDocument, AlertEventsFeedDocument, AlertTriggeredDocument, CreateAlertDefinitionDocument, CreateApiKeyDocument } from '../generated/graphql';
+import { AlertEventsDocument, AlertEventsFeedDocument, AlertEventsHeadDocument, AlertTriggeredDocument, CreateAlertDefinitionDocument, CreateApiKeyDocument } from '../generated/graphql';
 import { eventually } from '../helpers/graphql-client';
 import { describeWithRedis } from '../helpers/test-env';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -76,6 +76,25 @@ describeWithRedis('alert subscriptions across instances', () => {
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
     expect(new Set(ids).size).toBe(71);
     s2.close();
+  });
+
+  it('alertEventsHead: a screen that loads its state, then subscribes after the head, misses nothing committed in between and gets nothing twice', async () => {
+    const customerId = await createCustomer(a, { name: 'Head Reader', callDurationTrigger: 3600 });
+    await chargeCalls(a, longCalls(customerId, 2));
+    const { alertEventsHead: head } = await b.http().data(AlertEventsHeadDocument);
+    const newest = (await a.http().data(AlertEventsDocument, { filter: { customerId } })).alertEvents.nodes.at(-1)!;
+    // Nothing else writes events in this deployment meanwhile: the head is the newest event.
+    expect(head).toBe(newest.cursor);
+    // Committed after the screen read its state, before its subscription starts:
+    await chargeCalls(a, longCalls(customerId, 3));
+    const sub = ws(b).subscribe(AlertEventsFeedDocument, { filter: { customerId }, after: head });
+    await chargeCalls(a, longCalls(customerId, 1));
+    const got = await sub.waitFor(4);
+    await quietFor(300);
+    expect(sub.received).toHaveLength(4);
+    const after = (await a.http().data(AlertEventsDocument, { filter: { customerId }, after: head })).alertEvents.nodes;
+    expect(got.map((m) => m.alertEvents.id)).toEqual(after.map((e) => e.id));
+    sub.close();
   });
 
   it("a CUSTOMER key subscribed with another customer's id receives nothing of it", async () => {

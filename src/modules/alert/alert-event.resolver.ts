@@ -35,6 +35,15 @@ export class AlertEventResolver {
     return this.eventService.list(ctx, filter, { first, after, last, before });
   }
 
+  @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
+  @Query(() => String, {
+    description:
+      "Where the alert-event stream stands now: the newest event's cursor (a cursor before the first event when there is none). A screen that loads its state and then subscribes with alertEvents(after: this) misses nothing that commits in between.",
+  })
+  alertEventsHead(): Promise<string> {
+    return this.eventService.headCursor();
+  }
+
   @FieldResolver(() => AlertDefinitionType)
   definition(@Ctx() ctx: RequestContext, @Root() e: AlertEventType): Promise<AlertDefinitionType> {
     return this.alerts.getDefinition(ctx, e.definitionLocalId);

@@ -20,6 +20,8 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Query.alertDefinition': 'AN--',
   'Query.alertDefinitions': 'AN--',
   'Query.alertEvents': 'AN-C',
+  // The stream's position: a CUSTOMER's own event cursors already show it; it names no event.
+  'Query.alertEventsHead': 'AN-C',
   // Incidents are the NOC's working state (who acknowledged, assignees, notes): staff only.
   'Query.alertIncident': 'AN--',
   'Query.alertIncidents': 'AN--',
