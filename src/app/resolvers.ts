@@ -23,6 +23,7 @@ import {
 } from '../modules/alert/alert-event.resolver';
 import { AlertEventIncidentResolver, AlertIncidentResolver } from '../modules/alert/alert-incident.resolver';
 import { ApiKeyResolver, LedgerEntryActorResolver, PrincipalResolver } from '../modules/api-key/api-key.resolver';
+import { CustomerCallStatsResolver } from '../modules/cdr/call-stats.resolver';
 import { CdrIngestResolver, CdrResolver } from '../modules/cdr/cdr.resolver';
 import { BalanceChangeCustomerResolver } from '../modules/customer/balance-change-customer.resolver';
 import { ClassCustomersResolver } from '../modules/customer/class-customers.resolver';
@@ -97,6 +98,7 @@ export function createResolvers(s: Services): AppResolvers {
     new HostResolver(s.hosts, s.hostQueries, trunks, customers),
     new TrunkHostsResolver(hosts),
     new CdrResolver(s.cdrs, customers, trunks),
+    new CustomerCallStatsResolver(s.loaders.callStats),
     new AlertDefinitionResolver(s.alertDefinitions, alerts, customers, classes, templates),
     new AlertTestResultResolver(customers),
     new AlertEventResolver(s.alertEvents, alerts, customers),

@@ -22,6 +22,7 @@ import { AlertLoader } from '../modules/alert/alert.loader';
 import { ApiKeyService } from '../modules/api-key/api-key.service';
 import { BalanceLedger } from '../modules/balance/balance-ledger';
 import { LedgerService } from '../modules/balance/ledger.service';
+import { CallStatsLoader } from '../modules/cdr/call-stats.loader';
 import { CdrSubmission } from '../modules/cdr/cdr-submission';
 import { CdrService } from '../modules/cdr/cdr.service';
 import { ClassCustomersLoader } from '../modules/customer/class-customers.loader';
@@ -107,7 +108,16 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     balanceLedger,
     ledger: new LedgerService(db, events, logger),
     apiKeys,
-    loaders: { templates, classes, customers, trunks, hosts, alerts, classCustomers: new ClassCustomersLoader(db, customers, classes) },
+    loaders: {
+      templates,
+      classes,
+      customers,
+      trunks,
+      hosts,
+      alerts,
+      classCustomers: new ClassCustomersLoader(db, customers, classes),
+      callStats: new CallStatsLoader(db, clock),
+    },
     notificationTemplates: new NotificationTemplateService(db, config),
     customerClasses: new CustomerClassService(db),
     settings: new SettingsService(db, config),

@@ -5,6 +5,7 @@ import {
   CustomerDocument,
   CustomersDocument,
   DeleteCustomerDocument,
+  RecordPaymentDocument,
   SetCustomerStatusDocument,
   UpdateCustomerDocument,
   type CustomersQueryVariables,
@@ -326,5 +327,76 @@ describe('customers list: filters, order, pages', () => {
     const ingest = server.http((await admin.data(CreateApiKeyDocument, { name: 'switch', role: 'INGEST' })).createApiKey.secret);
     expect(await ingest.errorCode(CustomersDocument, {})).toBe('FORBIDDEN');
     expect(await ingest.errorCode(CustomerDocument, { id: own })).toBe('FORBIDDEN');
+  });
+});
+
+describe('customers list: lowest available credit first', () => {
+  let server: TestServer;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const admin = server.http();
+    // availableCredit = balance + creditLimit; the balance order is a different one.
+    const specs = {
+      deep: { balance: '-30', creditLimit: '10' }, // -20: over its limit
+      zeroA: { balance: '-20', creditLimit: '20' }, // 0
+      zeroB: { balance: '0', creditLimit: '0' }, // 0: ties with zeroA, the id decides
+      low: { balance: '10', creditLimit: '5' }, // 15
+      hundred: { balance: '100', creditLimit: '0' }, // 100
+      // 100 exactly, in NUMERIC: ties with hundred (no float rounding).
+      exact: { balance: '99.9999999999', creditLimit: '0.0000000001' },
+      credit: { balance: '-50', creditLimit: '200' }, // 150: the lowest balance, the most credit
+    };
+    for (const [name, s] of Object.entries(specs)) {
+      ids[name] = (await admin.data(CreateCustomerDocument, { input: { name, ...s } })).createCustomer.id;
+    }
+  });
+
+  const byId = (...names: string[]) => names.map((n) => ids[n]).sort();
+
+  /** Every page of `first` customers, following endCursor. */
+  async function pages(direction: 'ASC' | 'DESC', first: number) {
+    const seen: { id: string; availableCredit: string }[][] = [];
+    let after: string | null | undefined;
+    for (;;) {
+      const { customers } = await server.http().data(CustomersDocument, { orderBy: { field: 'AVAILABLE_CREDIT', direction }, first, after });
+      expect(customers.totalCount).toBe(7);
+      seen.push(customers.nodes.map(({ id, availableCredit }) => ({ id, availableCredit })));
+      if (!customers.pageInfo.hasNextPage) return seen;
+      after = customers.pageInfo.endCursor;
+    }
+  }
+
+  it('orders by balance + creditLimit both ways, ties broken by id, across pages of first/after', async () => {
+    const asc = [ids.deep, ...byId('zeroA', 'zeroB'), ids.low, ...byId('hundred', 'exact'), ids.credit];
+    const ascPages = await pages('ASC', 2);
+    expect(ascPages.map((p) => p.length)).toEqual([2, 2, 2, 1]);
+    expect(ascPages.flat().map((n) => n.id)).toEqual(asc);
+    expect(ascPages.flat().map((n) => n.availableCredit)).toEqual(['-20', '0', '0', '15', '100', '100', '150']);
+
+    const desc = [...asc].reverse();
+    const descPages = await pages('DESC', 3);
+    expect(descPages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(descPages.flat().map((n) => n.id)).toEqual(desc);
+
+    // Pages of one: every cursor, both ties included, continues exactly after its row.
+    expect((await pages('ASC', 1)).flat().map((n) => n.id)).toEqual(asc);
+    expect((await pages('DESC', 1)).flat().map((n) => n.id)).toEqual(desc);
+  });
+
+  it('follows balance changes, and refuses cursors of another order', async () => {
+    const admin = server.http();
+    // A payment of 25 takes "low" from 15 to 40: past nobody but itself.
+    await admin.data(RecordPaymentDocument, { customerId: ids.low, amount: '25' });
+    // Raising the credit limit of "deep" to 130 takes it from -20 to 100: into the tie at 100.
+    await admin.data(UpdateCustomerDocument, { id: ids.deep, input: { creditLimit: '130' } });
+    const order = (await pages('ASC', 50)).flat().map((n) => n.id);
+    expect(order).toEqual([...byId('zeroA', 'zeroB'), ids.low, ...byId('hundred', 'exact', 'deep'), ids.credit]);
+
+    const { customers } = await admin.data(CustomersDocument, { orderBy: { field: 'BALANCE', direction: 'ASC' }, first: 1 });
+    const balanceCursor = customers.pageInfo.endCursor;
+    const r = await admin.request(CustomersDocument, { orderBy: { field: 'AVAILABLE_CREDIT', direction: 'ASC' }, after: balanceCursor });
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

@@ -17,6 +17,7 @@ import { SqlParams, SqlWhere, type ColumnValues } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { RequestContext } from '../../platform/graphql/context';
 import { BALANCE_AREAS, isWindowed, type AlertArea, type AlertOperator } from './alert.enums';
+import { acdSql, asrSql } from '../cdr/call-buckets';
 import { BALANCE_VALUE_SQL, THRESHOLD_SQL } from './alert-engine';
 import { conditionHolds } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
@@ -49,8 +50,8 @@ SELECT c.name AS customer_name, c.customer_class_id, c.noc_email, ${THRESHOLD_SQ
             WHEN d.area = 'CALL_DURATION' THEN
               (SELECT r.duration::numeric FROM cdrs r WHERE r.customer_id = c.id ORDER BY r.started_at DESC, r.id DESC LIMIT 1)
             WHEN w.attempts < d.min_calls THEN NULL
-            WHEN d.area = 'ASR' THEN CASE WHEN w.attempts > 0 THEN round(w.answered * 100.0 / w.attempts, 10) END
-            WHEN d.area = 'ACD' THEN CASE WHEN w.answered > 0 THEN round(w.answered_seconds::numeric / w.answered, 10) ELSE 0 END
+            WHEN d.area = 'ASR' THEN ${asrSql('w.answered', 'w.attempts')}
+            WHEN d.area = 'ACD' THEN ${acdSql('w.answered_seconds', 'w.answered', '0')}
             WHEN d.area = 'SPEND' THEN w.spend
             ELSE w.attempts::numeric END AS value
   FROM alert_definitions d

@@ -8,6 +8,7 @@ import { normaliseDecimal } from '../../platform/common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
 import { preparedSql } from '../../platform/db/prepared-sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import { acdSql, asrSql, partialMinuteCallsSql } from '../cdr/call-buckets';
 import type { ChargedCdr } from '../cdr/charged-cdr';
 import type { CreatedAlertEvent } from './alert-event';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
@@ -133,17 +134,11 @@ WITH defs AS MATERIALIZED (
        WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
     ) b
     CROSS JOIN LATERAL (
-      SELECT count(*) AS attempts, count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
-             coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0) AS answered_seconds,
-             coalesce(sum(r.charge), 0) AS spend
-        FROM cdrs r
-       WHERE r.customer_id = w.customer_id AND r.started_at > w.cutoff
-         AND r.started_at < date_trunc('minute', w.cutoff) + interval '1 minute'
+      ${partialMinuteCallsSql('w.customer_id', 'w.cutoff')}
     ) e
 ), stats AS MATERIALIZED (
   -- Each area's value once per window, not once per rule.
-  SELECT t.*, CASE WHEN t.attempts > 0 THEN round(t.answered * 100.0 / t.attempts, 10) END AS asr,
-         CASE WHEN t.answered > 0 THEN round(t.answered_seconds::numeric / t.answered, 10) ELSE 0 END AS acd
+  SELECT t.*, ${asrSql('t.answered', 't.attempts')} AS asr, ${acdSql('t.answered_seconds', 't.answered', '0')} AS acd
     FROM totals t
 )
 SELECT * FROM (

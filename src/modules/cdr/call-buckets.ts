@@ -55,3 +55,28 @@ export const PRUNE_CALL_BUCKETS_SQL = `
 WITH cutoff AS MATERIALIZED (SELECT ${PRUNE_BEFORE} AS before),
 deltas AS (DELETE FROM alert_call_bucket_deltas d USING cutoff WHERE d.minute < cutoff.before)
 DELETE FROM alert_call_buckets b USING cutoff WHERE b.minute < cutoff.before`;
+
+/**
+ * A window's calls are those started after its cutoff: the whole minutes after the
+ * cutoff's minute from the buckets (and deltas), plus the calls of that one partial
+ * minute read from cdrs, so the window is exact to the second. The alert rules'
+ * windows (alert-engine.ts) and Customer.callStats both read them this way.
+ */
+export function partialMinuteCallsSql(customerId: string, cutoff: string): string {
+  return `SELECT count(*) AS attempts, count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
+             coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0) AS answered_seconds,
+             coalesce(sum(r.charge), 0) AS spend
+        FROM cdrs r
+       WHERE r.customer_id = ${customerId} AND r.started_at > ${cutoff}
+         AND r.started_at < date_trunc('minute', ${cutoff}) + interval '1 minute'`;
+}
+
+/** ASR of a window: answered calls per attempt, in percent; NULL without attempts. */
+export function asrSql(answered: string, attempts: string): string {
+  return `CASE WHEN ${attempts} > 0 THEN round(${answered} * 100.0 / ${attempts}, 10) END`;
+}
+
+/** ACD of a window: mean answered duration, seconds; `none` (default NULL) without answered calls. */
+export function acdSql(answeredSeconds: string, answered: string, none = 'NULL'): string {
+  return `CASE WHEN ${answered} > 0 THEN round(${answeredSeconds}::numeric / ${answered}, 10) ELSE ${none} END`;
+}

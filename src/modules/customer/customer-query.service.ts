@@ -17,12 +17,19 @@ import type { CustomerFilter, CustomerOrder } from './customer.inputs';
 import type { CustomerLoader } from './customer.loader';
 import { CUSTOMER_COLUMNS, CustomerType } from './customer.type';
 
-/** Sort expression and its SQL type per sort field; each is the leading column of an index ending in id. */
+/**
+ * Sort expression and its SQL type per sort field. NAME, COMPANY and CREATED_AT lead an
+ * index ending in id. BALANCE and AVAILABLE_CREDIT have no index on purpose: one on
+ * balance (or on an expression of it) makes every balance update of the CDR path a
+ * non-HOT update (migration 1732406400700); they are sorted per page instead (a top-N
+ * sort over the filtered customers: ~3 ms for 2,000, ~11 ms for 10,000).
+ */
 const SORT: Record<CustomerSortField, KeyColumn> = {
   [CustomerSortField.NAME]: { sql: 'lower(c.name)', type: 'text' },
   [CustomerSortField.COMPANY]: { sql: "coalesce(lower(c.company), '')", type: 'text' },
   [CustomerSortField.BALANCE]: { sql: 'c.balance', type: 'numeric' },
   [CustomerSortField.CREATED_AT]: { sql: 'c.created_at', type: 'timestamptz' },
+  [CustomerSortField.AVAILABLE_CREDIT]: { sql: '(c.balance + c.credit_limit)', type: 'numeric' },
 };
 
 const DEFAULT_ORDER = { field: CustomerSortField.NAME, direction: SortDirection.ASC };

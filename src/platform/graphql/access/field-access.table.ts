@@ -131,6 +131,7 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'Customer.balance': 'AN-C',
   'Customer.billingEmail': 'AN-C',
   'Customer.callDurationTrigger': 'AN-C',
+  'Customer.callStats': 'AN-C',
   'Customer.callLimit': 'AN-C',
   'Customer.company': 'AN-C',
   'Customer.cpsLimit': 'AN-C',
@@ -407,6 +408,16 @@ export const FIELD_ACCESS: Readonly<Record<string, string>> = {
   'CdrConnection.totalCount': 'AN-C',
   'CdrEdge.cursor': 'AN-C',
   'CdrEdge.node': 'AN-C',
+  // A customer's traffic figures (Customer.callStats): its own for a CUSTOMER, like its CDRs.
+  'CallStats.acd': 'AN-C',
+  'CallStats.answered': 'AN-C',
+  'CallStats.asr': 'AN-C',
+  'CallStats.calls': 'AN-C',
+  'CallStats.durationSeconds': 'AN-C',
+  'CallStats.from': 'AN-C',
+  'CallStats.minutes': 'AN-C',
+  'CallStats.spend': 'AN-C',
+  'CallStats.to': 'AN-C',
 
   // The outcome of submitCdrs: all of it is the submission's own figures.
   'CdrBatchResult.accepted': 'A-I-',
