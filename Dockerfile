@@ -1,15 +1,19 @@
-# Production image: compiled JavaScript, production dependencies only.
+# Production image: compiled JavaScript and the built NOC console (dist/web), production
+# dependencies only. The console's own packages (Vite, React, GraphiQL) are build-time only.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install applies patches/ (postinstall: patch-package).
 COPY patches ./patches
 RUN npm install --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json codegen.ts schema.graphql ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+# codegen types the console's operations (and the tests' ones, which it reads too).
+COPY test/operations ./test/operations
+COPY web ./web
+RUN npm run build && npm run build:web && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -3,6 +3,7 @@
 // project a second time. The import graph is checked by dependency-cruiser (`npm run lint:deps`).
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
@@ -13,12 +14,13 @@ export default defineConfig(
       'node_modules/**',
       // Written by `npm run codegen`.
       'test/generated/**',
+      'web/src/gql/**',
       // Deliberately bad import graphs fed to dependency-cruiser by a test: data, not code.
       'test/architecture/fixtures/**',
     ],
   },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'migrations/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'migrations/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     rules: {
       // Dead code is an error (issue 12). tsc's noUnusedLocals/noUnusedParameters say the
@@ -36,6 +38,15 @@ export default defineConfig(
           ignoreRestSiblings: true,
         },
       ],
+    },
+  },
+  // The console: React's rules of hooks (a hook called conditionally breaks at run time).
+  {
+    files: ['web/**/*.tsx', 'web/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
 );

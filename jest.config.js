@@ -19,9 +19,11 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      roots: ['<rootDir>/src', '<rootDir>/test'],
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/web/src'],
       testMatch: [
         '<rootDir>/src/**/*.test.ts',
+        // The console's pure state (board ordering, replays), without a browser.
+        '<rootDir>/web/src/**/*.test.ts',
         '<rootDir>/test/schema-file.test.ts',
         '<rootDir>/test/architecture/dependency-rules.test.ts',
       ],

@@ -3,6 +3,7 @@
  * at start-up, so a bad value fails fast with the variable's name instead of
  * surfacing later as a confusing runtime error.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Role } from './graphql/role';
 
@@ -25,6 +26,8 @@ export interface Config {
   redisPublishBuffer: number;
   /** How long /readyz waits for each of PostgreSQL and Redis before answering 503, ms. */
   readyTimeoutMs: number;
+  /** The built NOC console (`npm run build:web`), served at `/`; absent: `/` says how to build it. */
+  consoleDir: string;
   /** NODE_ENV is production: development defaults (the webhook secret) are refused. */
   production: boolean;
   /** Secret of an ADMIN key guaranteed to exist after start. */
@@ -220,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
     redisPublishBuffer: int(env, 'REDIS_PUBLISH_BUFFER', 10_000, 0, 1_000_000),
     readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 500, 10, 60_000),
+    consoleDir: path.resolve(str(env, 'CONSOLE_DIR') ?? path.join(packageRoot(), 'dist', 'web')),
     production,
     adminApiKey,
     logLevel,
@@ -303,4 +307,12 @@ function rateLimits(env: Env, maxCdrBatch: number): RateLimitsConfig {
     perRole[role] = { requestsPerSecond: int(env, `RATE_LIMIT_REQUESTS_PER_SEC_${role}`, def.requestsPerSecond, 0, 1_000_000), cdrsPerSecond };
   }
   return { perRole, storeTimeoutMs: int(env, 'RATE_LIMIT_STORE_TIMEOUT_MS', 250, 10, 10_000) };
+}
+
+/** The folder of package.json above this file (src/ under ts-jest, dist/src/ when built). */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
 }

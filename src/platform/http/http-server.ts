@@ -1,13 +1,13 @@
 /**
  * One HTTP server: POST /graphql (Apollo), graphql-ws subscriptions on the same path,
- * /healthz and /readyz. close() drains: stops accepting, lets in-flight requests
+ * /healthz and /readyz, and the NOC console at / (console-static.ts). close() drains: stops accepting, lets in-flight requests
  * finish within the grace period, then closes every socket.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -27,6 +27,7 @@ import { admitBeforeBody, httpServerOptions, limitConnections } from './http-lim
 import { withCode, type OperationGuard } from '../graphql/operation-guard';
 import { RateLimits } from './rate-limit';
 import { RefusalLog } from './refusal-log';
+import { serveConsole } from './console-static';
 import { submittedCdrCount } from './submitted-cdrs';
 import { CLOSE_TOO_MANY, closeFloodingSocket, KeySockets, OperationSlots, tooManySocketsReason } from './ws-limits';
 
@@ -161,6 +162,8 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       // Nothing here sets cache hints (every answer is per key); Apollo's default cache
       // control plugin would still wrap every field of every response to compute them.
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's landing page loads Sandbox from a CDN; the console's own explorer (/explorer) replaces it.
+      ApolloServerPluginLandingPageDisabled(),
       errorLoggingPlugin(logger),
       guard.plugin(),
       rateLimits.plugin(),
@@ -193,6 +196,8 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       heldWakeUps: deps.events.heldMessages,
     });
   });
+
+  serveConsole(app, config.consoleDir, logger);
 
   app.use(
     '/graphql',
