@@ -6,10 +6,9 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError } from '../api/client';
 import type { CustomerPageQuery, CustomerStaffQuery, LedgerLineFragment } from '../gql/graphql';
-import { label, money, num, remaining, when } from '../shell/format';
+import { areaValue, label, money, num, OPERATOR_SIGN, remaining, when } from '../shell/format';
 import { useSession } from '../shell/session';
 import { useNow } from '../shell/use-now';
-import { MONEY_AREAS, OPERATOR_SIGN } from '../incidents/IncidentBoard';
 import { LiftPenaltyButton } from './LiftPenaltyButton';
 import { CustomerPageQuery as Query, CustomerStaffQuery as StaffQuery, LedgerFeed, LedgerFeedStaff, StatusFeed } from './operations';
 
@@ -166,7 +165,7 @@ export function CustomerPage({ id }: { id: string }) {
         </thead>
         <tbody>
           {c.alertStates.map((a) => {
-            const v = MONEY_AREAS.has(a.definition.area) ? money : num;
+            const v = (x: string | null | undefined) => areaValue(a.definition.area, x);
             return (
               <tr key={a.definition.id}>
                 <td>

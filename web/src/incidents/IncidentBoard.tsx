@@ -5,7 +5,7 @@
 import { memo, useCallback, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { AlertArea } from '../gql/graphql';
-import { label, money, num, remaining, when } from '../shell/format';
+import { areaValue, label, OPERATOR_SIGN, remaining, when } from '../shell/format';
 import { useSession } from '../shell/session';
 import { useNow } from '../shell/use-now';
 import { classesOf, grouped, laneOf, ordered, type BoardFilter, type Grouping, type Incident } from './board-state';
@@ -16,8 +16,6 @@ import { chime } from './chime';
 import { useIncidentBoard } from './use-board';
 
 const AREAS: AlertArea[] = ['ACCRUED_CHARGES', 'ACD', 'ASR', 'AVAILABLE_CREDIT', 'BALANCE', 'CALL_COUNT', 'CALL_DURATION', 'SPEND'];
-export const OPERATOR_SIGN: Record<string, string> = { EQ: '=', GT: '>', GTE: '≥', LT: '<', LTE: '≤' };
-export const MONEY_AREAS = new Set<AlertArea>(['ACCRUED_CHARGES', 'AVAILABLE_CREDIT', 'BALANCE', 'SPEND']);
 
 export function IncidentBoard() {
   const { api } = useSession();
@@ -107,12 +105,21 @@ export function IncidentBoard() {
             {g.label} <span className="muted">({g.incidents.length})</span>
           </h3>
           <table className="board">
+            <colgroup>
+              <col className="c-status" />
+              <col className="c-customer" />
+              <col className="c-rule" />
+              <col className="c-value" />
+              <col className="c-opened" />
+              <col className="c-owner" />
+              <col />
+            </colgroup>
             <thead>
               <tr>
                 <th>Status</th>
                 <th>Customer</th>
                 <th>Rule</th>
-                <th>Value</th>
+                <th className="num">Value</th>
                 <th>Opened</th>
                 <th>Owner</th>
                 <th />
@@ -158,7 +165,7 @@ interface RowProps {
 const IncidentRow = memo(function IncidentRow({ incident: i, fresh, now, editing, onChanged, onSeen, onAcknowledge, onEdit, onCloseEdit }: RowProps) {
   const seen = useCallback(() => onSeen(i.id), [onSeen, i.id]);
   const lane = now ? 'SNOOZED' : i.status === 'ACKNOWLEDGED' ? 'ACKNOWLEDGED' : 'OPEN';
-  const value = MONEY_AREAS.has(i.definition.area) ? money : num;
+  const value = (v: string) => areaValue(i.definition.area, v);
   return (
     <tr className={`incident lane-${lane.toLowerCase()}${fresh ? ' fresh' : ''}`} data-incident-id={i.id} data-status={lane} onClick={fresh ? seen : undefined}>
       <td>

@@ -3,12 +3,11 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError } from '../api/client';
 import type { IncidentPageQuery } from '../gql/graphql';
-import { duration, label, money, num, remaining, when } from '../shell/format';
+import { areaValue, duration, label, money, OPERATOR_SIGN, remaining, when } from '../shell/format';
 import { useSession } from '../shell/session';
 import { useNow } from '../shell/use-now';
 import type { Incident } from './board-state';
 import { IncidentActions } from './incident-actions';
-import { MONEY_AREAS, OPERATOR_SIGN } from './IncidentBoard';
 import { ALL_KINDS, BoardEvents, IncidentPageQuery as Query } from './operations';
 
 type Page = NonNullable<IncidentPageQuery['alertIncident']>;
@@ -57,7 +56,7 @@ export function IncidentPage({ id }: { id: string }) {
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!page) return <p className="muted">Loading…</p>;
   const d = page.definition;
-  const value = MONEY_AREAS.has(d.area) ? money : num;
+  const value = (v: string | null | undefined) => areaValue(d.area, v);
   const snoozed = page.status === 'OPEN' && page.snoozedUntil && Date.parse(page.snoozedUntil) > now;
   return (
     <article className="incident-page" data-incident-id={page.id}>

@@ -44,6 +44,21 @@ export function duration(seconds: number): string {
   return [d && `${d}d`, h && `${h}h`, m && `${m}m`, !d && !h && `${s}s`].filter(Boolean).join(' ');
 }
 
+const ACRONYMS = /\b(Asr|Acd|Cdr|Cps)\b/g;
+
+/** An enum value as words: ACCRUED_CHARGES -> "Accrued charges", CDR_CHARGES -> "CDR charges". */
 export function label(enumValue: string): string {
-  return enumValue.charAt(0) + enumValue.slice(1).toLowerCase().replace(/_/g, ' ');
+  const words = enumValue.charAt(0) + enumValue.slice(1).toLowerCase().replace(/_/g, ' ');
+  return words.replace(ACRONYMS, (w) => w.toUpperCase());
 }
+
+/** A rule's value with its unit: money areas as amounts, ASR in %, durations in seconds. */
+export function areaValue(area: string, value: string | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  if (area === 'ASR') return `${num(value)} %`;
+  if (area === 'ACD' || area === 'CALL_DURATION') return `${num(value)} s`;
+  if (area === 'CALL_COUNT') return num(value);
+  return money(value);
+}
+
+export const OPERATOR_SIGN: Record<string, string> = { EQ: '=', GT: '>', GTE: '≥', LT: '<', LTE: '≤' };
