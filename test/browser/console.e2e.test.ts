@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The NOC console in Debian's Chromium (issue 14): sign-in, the live incident board across
  * two browsers, a connection cut through a proxy the test controls, what a CUSTOMER key
@@ -149,6 +150,41 @@ describe('NOC console in Chromium', () => {
     const rows = await boardRows(p);
     expect(rows.length).toBe(new Set(rows.map(([id]) => id)).size);
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(expected));
+  });
+
+  it('the customers board: lowest available credit first, balances moving live, penalties with their time left, lifted from the board', async () => {
+    const low = await createCustomer(server, { name: 'Board Low', balance: '5' });
+    const high = await createCustomer(server, { name: 'Board High', balance: '50' });
+    const p = await page(alice);
+    await p.getByRole('link', { name: 'Customers' }).click();
+    const table = p.getByTestId('customers-table');
+    await table.locator(`tr[data-customer-id="${high}"]`).waitFor();
+    const order = () => table.locator('tr[data-customer-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-customer-id')));
+    let ids = await order();
+    expect(ids.indexOf(low)).toBeLessThan(ids.indexOf(high));
+
+    // A charge moves High below Low, live: no reload.
+    await chargeCalls(server, [{ customerId: high, duration: 60, charge: '60' }]);
+    await expectText(table.locator(`tr[data-customer-id="${high}"] [data-testid="available-credit"]`), /^-10\.00$/);
+    ids = await order();
+    expect(ids.indexOf(high)).toBeLessThan(ids.indexOf(low));
+
+    // A penalty: the customer shows as suspended with its time left; the NOC lifts it from the board.
+    const penalised = await createCustomer(server, { name: 'Board Penalised', balance: '1' });
+    await server.http().data(CreateAlertDefinitionDocument, { input: { title: 'Penalty rule', customerId: penalised, area: 'BALANCE', operator: 'LT', threshold: '0', penalty: 1800 } });
+    await chargeCalls(server, [{ customerId: penalised, duration: 30, charge: '3' }]);
+    const suspendedRow = p.getByTestId('suspended-table').locator(`tr[data-customer-id="${penalised}"]`);
+    await expectText(suspendedRow, /Suspended[\s\S]*(29m \d+s|30m) left/);
+    p.once('dialog', (d) => void d.accept('customer paid'));
+    await suspendedRow.getByRole('button', { name: 'Lift penalty' }).click();
+    await eventually(async () => (await suspendedRow.count()) === 0, 5_000, 'the lifted customer to leave the suspended list');
+    await expect(table.locator(`tr[data-customer-id="${penalised}"]`).getAttribute('data-status')).resolves.toBe('ACTIVE');
+
+    // Its page: balance, traffic over the window and the ledger.
+    await table.locator(`tr[data-customer-id="${high}"] a`).first().click();
+    await p.locator(`article[data-customer-id="${high}"]`).waitFor();
+    await expectText(p.getByTestId('calls'), /^1$/);
+    await expectText(p.getByTestId('ledger'), /-60\.00/);
   });
 
   it('a CUSTOMER key sees its own account, no incidents and no other customer', async () => {

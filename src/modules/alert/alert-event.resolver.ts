@@ -108,13 +108,11 @@ export class AlertEventSubscriptionsResolver {
     ...fromFeed(ALERT_TRIGGERED_FEED),
   })
   alertTriggered(
-    @Ctx() ctx: RequestContext,
     @Root() event: AlertEventType,
     @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
     @Arg('customerClassId', () => ID, { nullable: true }) _customerClassId?: string | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): AlertEventType {
-    ctx.resetLoaders();
     return event;
   }
 
@@ -125,12 +123,10 @@ export class AlertEventSubscriptionsResolver {
     ...fromFeed(ALERT_EVENTS_FEED),
   })
   alertEventsFeed(
-    @Ctx() ctx: RequestContext,
     @Root() event: AlertEventType,
     @Arg('filter', () => AlertEventFilter, { nullable: true }) _filter?: AlertEventFilter | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): AlertEventType {
-    ctx.resetLoaders();
     return event;
   }
 }

@@ -49,12 +49,10 @@ export class LedgerSubscriptionsResolver {
     ...fromFeed(LEDGER_FEED),
   })
   ledgerEntryAdded(
-    @Ctx() ctx: RequestContext,
     @Root() entry: LedgerEntryType,
     @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
     @Arg('after', () => String, { nullable: true }) _after?: string | null,
   ): LedgerEntryType {
-    ctx.resetLoaders();
     return entry;
   }
 }

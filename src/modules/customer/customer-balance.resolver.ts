@@ -58,11 +58,9 @@ export class CustomerSubscriptionsResolver {
   @Authorized(...READ_ROLES)
   @Subscription(() => BalanceChangeType, { ...fromFeed(BALANCE_CHANGED_FEED) })
   balanceChanged(
-    @Ctx() ctx: RequestContext,
     @Root() payload: BalanceChangedPayload,
     @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
   ): BalanceChangeType {
-    ctx.resetLoaders();
     return BalanceChangeType.from(payload);
   }
 
@@ -73,7 +71,6 @@ export class CustomerSubscriptionsResolver {
     @Root() payload: CustomerStatusChangedPayload,
     @Arg('customerId', () => ID, { nullable: true }) _customerId?: string | null,
   ): Promise<CustomerType> {
-    ctx.resetLoaders();
     const customer = await this.customers.load(ctx, payload.customerId);
     if (!customer) throw notFound('Customer');
     return customer;

@@ -34,9 +34,9 @@ export class RequestContext {
   }
 
   /**
-   * Forgets every cached load. A subscription keeps one context for its lifetime, so it
-   * calls this per event: nested fields then read the rows as they are now, not as they
-   * were at the first event.
+   * Forgets every cached load. A subscription keeps one context for its lifetime, so its
+   * executor (windowed-subscribe.ts) calls this per window of events: nested fields then
+   * read the rows as they are now, not as they were at the first event.
    */
   resetLoaders(): void {
     this.loaders.clear();

@@ -25,6 +25,7 @@ import { RequestContext, type Principal } from '../graphql/context';
 import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from '../graphql/error-handling';
 import { admitBeforeBody, httpServerOptions, limitConnections } from './http-limits';
 import { withCode, type OperationGuard } from '../graphql/operation-guard';
+import { windowedSubscribe } from '../graphql/windowed-subscribe';
 import { RateLimits } from './rate-limit';
 import { RefusalLog } from './refusal-log';
 import { serveConsole } from './console-static';
@@ -92,6 +93,8 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
+      // Bursts of events execute together, their lookups batched (windowed-subscribe.ts).
+      subscribe: windowedSubscribe,
       connectionInitWaitTimeout: config.ws.initTimeoutMs,
       onConnect: async (ctx) => {
         const principal = await authenticate(keys, ctx.connectionParams?.authorization);

@@ -9,7 +9,9 @@ import { label, money, num, remaining, when } from '../shell/format';
 import { useSession } from '../shell/session';
 import { useNow } from '../shell/use-now';
 import { classesOf, grouped, laneOf, ordered, type BoardFilter, type Grouping, type Incident } from './board-state';
-import { IncidentActions } from './incident-actions';
+import { ApiError } from '../api/client';
+import { IncidentActions, RowActions, type Action } from './incident-actions';
+import { AcknowledgeIncident } from './operations';
 import { chime } from './chime';
 import { useIncidentBoard } from './use-board';
 
@@ -24,6 +26,21 @@ export function IncidentBoard() {
   const [filter, setFilter] = useState<BoardFilter>({ customer: '', classId: '', area: '' });
   const [grouping, setGrouping] = useState<Grouping>('none');
   const now = useNow(15_000);
+  const [editing, setEditing] = useState<{ id: string; action: Action } | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const { apply } = board;
+  const acknowledge = useCallback(
+    (id: string) => {
+      setActionError(null);
+      api
+        .request(AcknowledgeIncident, { id })
+        .then((r) => apply(r.acknowledgeIncident))
+        .catch((e: unknown) => setActionError(e instanceof ApiError ? e.message : 'The acknowledgement failed'));
+    },
+    [api, apply],
+  );
+  const edit = useCallback((id: string, action: Action) => setEditing({ id, action }), []);
+  const closeEdit = useCallback(() => setEditing(null), []);
 
   const { incidents, fresh } = board.state;
   const list = useMemo(() => ordered(incidents.values(), filter, now), [incidents, filter, now]);
@@ -72,6 +89,11 @@ export function IncidentBoard() {
           <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} /> Sound
         </label>
       </header>
+      {actionError && (
+        <p role="alert" className="error">
+          {actionError}
+        </p>
+      )}
       {board.error && (
         <p role="alert" className="error">
           {board.error}
@@ -98,7 +120,18 @@ export function IncidentBoard() {
             </thead>
             <tbody>
               {g.incidents.map((i) => (
-                <IncidentRow key={i.id} incident={i} fresh={fresh.has(i.id)} now={laneOf(i, now) === 'SNOOZED' ? now : 0} onChanged={board.apply} onSeen={board.seen} />
+                <IncidentRow
+                  key={i.id}
+                  incident={i}
+                  fresh={fresh.has(i.id)}
+                  now={laneOf(i, now) === 'SNOOZED' ? now : 0}
+                  editing={editing?.id === i.id ? editing.action : null}
+                  onChanged={board.apply}
+                  onSeen={board.seen}
+                  onAcknowledge={acknowledge}
+                  onEdit={edit}
+                  onCloseEdit={closeEdit}
+                />
               ))}
             </tbody>
           </table>
@@ -113,11 +146,16 @@ interface RowProps {
   fresh: boolean;
   /** Only snoozed rows get the time (their countdown); 0 keeps other rows from rendering on each tick. */
   now: number;
+  /** The action whose form is open in this row, if any. */
+  editing: Action | null;
   onChanged(incident: Incident): void;
   onSeen(id: string): void;
+  onAcknowledge(id: string): void;
+  onEdit(id: string, action: Action): void;
+  onCloseEdit(): void;
 }
 
-const IncidentRow = memo(function IncidentRow({ incident: i, fresh, now, onChanged, onSeen }: RowProps) {
+const IncidentRow = memo(function IncidentRow({ incident: i, fresh, now, editing, onChanged, onSeen, onAcknowledge, onEdit, onCloseEdit }: RowProps) {
   const seen = useCallback(() => onSeen(i.id), [onSeen, i.id]);
   const lane = now ? 'SNOOZED' : i.status === 'ACKNOWLEDGED' ? 'ACKNOWLEDGED' : 'OPEN';
   const value = MONEY_AREAS.has(i.definition.area) ? money : num;
@@ -145,7 +183,7 @@ const IncidentRow = memo(function IncidentRow({ incident: i, fresh, now, onChang
         {lane === 'SNOOZED' && i.snoozedUntil && <div className="muted">snoozed {remaining(i.snoozedUntil, now)}</div>}
       </td>
       <td>
-        <IncidentActions incident={i} onChanged={onChanged} />
+        {editing ? <IncidentActions incident={i} onChanged={onChanged} initial={editing} onClose={onCloseEdit} /> : <RowActions incident={i} onAcknowledge={onAcknowledge} onEdit={onEdit} />}
       </td>
     </tr>
   );

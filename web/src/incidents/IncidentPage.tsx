@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError } from '../api/client';
 import type { IncidentPageQuery } from '../gql/graphql';
-import { label, money, num, remaining, when } from '../shell/format';
+import { duration, label, money, num, remaining, when } from '../shell/format';
 import { useSession } from '../shell/session';
 import { useNow } from '../shell/use-now';
 import type { Incident } from './board-state';
@@ -95,11 +95,11 @@ export function IncidentPage({ id }: { id: string }) {
             {d.resetThreshold && ` (resets at ${value(d.resetThreshold)})`}
           </dd>
           <dt>Window</dt>
-          <dd>{d.samplePeriod ? `${d.samplePeriod} min, at least ${d.minCalls} calls` : '—'}</dd>
+          <dd>{d.samplePeriod ? `${duration(d.samplePeriod)}, at least ${d.minCalls} calls` : '—'}</dd>
           <dt>Repeats</dt>
-          <dd>{d.repeatInterval ? `every ${d.repeatInterval} min` : 'no'}</dd>
+          <dd>{d.repeatInterval ? `every ${duration(d.repeatInterval)}` : 'no'}</dd>
           <dt>Penalty</dt>
-          <dd>{d.penalty ? `${d.penalty} min suspension` : 'none'}</dd>
+          <dd>{d.penalty ? `${duration(d.penalty)} suspension` : 'none'}</dd>
         </dl>
         <dl className="card">
           <dt>Customer</dt>

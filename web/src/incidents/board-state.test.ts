@@ -1,4 +1,4 @@
-import { applyEvent, EMPTY_BOARD, grouped, loaded, ordered, type Incident } from './board-state';
+import { applyEvent, applyEvents, EMPTY_BOARD, grouped, loaded, ordered, type Incident } from './board-state';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 
@@ -34,6 +34,8 @@ describe('incident board state', () => {
     expect(twice.incidents).toEqual(once.incidents);
     // An acknowledged incident no longer needs to catch an eye; a resolved one is gone.
     expect([...once.fresh]).toEqual([]);
+    // A burst applied at once is the same as one event at a time.
+    expect(applyEvents(EMPTY_BOARD, events)).toEqual(once);
   });
 
   it('marks incidents that open live as fresh, not those loaded with the board or seen again', () => {

@@ -25,26 +25,32 @@ export function loaded(incidents: readonly Incident[]): BoardState {
   return { incidents: new Map(incidents.map((i) => [i.id, i])), fresh: new Set() };
 }
 
-/** One incident as it is now (from an event or a mutation's answer). */
-export function upsert(state: BoardState, incident: Incident, opened = false): BoardState {
-  const incidents = new Map(state.incidents);
-  let fresh = state.fresh;
-  if (incident.status === 'RESOLVED') {
-    if (!incidents.delete(incident.id)) return state;
-    if (fresh.has(incident.id)) fresh = without(fresh, incident.id);
-    return { incidents, fresh };
-  }
-  const known = incidents.has(incident.id);
-  incidents.set(incident.id, incident);
-  if (opened && !known) fresh = new Set(fresh).add(incident.id);
-  // Acknowledged by anyone: it no longer needs to catch an eye.
-  if (incident.status === 'ACKNOWLEDGED' && fresh.has(incident.id)) fresh = without(fresh, incident.id);
-  return { incidents, fresh };
+/** One incident as it is now (a mutation's answer). */
+export function upsert(state: BoardState, incident: Incident): BoardState {
+  return applyEvents(state, [{ kind: 'CHANGED', incident }]);
 }
 
 export function applyEvent(state: BoardState, event: BoardEvent): BoardState {
-  if (!event.incident) return state; // test events change nothing
-  return upsert(state, event.incident, event.kind === 'TRIGGERED');
+  return applyEvents(state, [event]);
+}
+
+/** A burst of events (a batch of 1,000 CDRs opens 1,000 incidents at once) as one new state. */
+export function applyEvents(state: BoardState, events: readonly BoardEvent[]): BoardState {
+  const incidents = new Map(state.incidents);
+  const fresh = new Set(state.fresh);
+  for (const { kind, incident } of events) {
+    if (!incident) continue; // test events change nothing
+    if (incident.status === 'RESOLVED') {
+      incidents.delete(incident.id);
+      fresh.delete(incident.id);
+      continue;
+    }
+    if (kind === 'TRIGGERED' && !incidents.has(incident.id)) fresh.add(incident.id);
+    // Acknowledged by anyone: it no longer needs to catch an eye.
+    if (incident.status === 'ACKNOWLEDGED') fresh.delete(incident.id);
+    incidents.set(incident.id, incident);
+  }
+  return { incidents, fresh };
 }
 
 export function markSeen(state: BoardState, id: string): BoardState {

@@ -8,7 +8,7 @@ import { useSession } from '../shell/session';
 import type { Incident } from './board-state';
 import { AcknowledgeIncident, AssignIncident, CommentOnIncident, SnoozeIncident } from './operations';
 
-type Action = 'assign' | 'snooze' | 'comment';
+export type Action = 'assign' | 'snooze' | 'comment';
 
 const SNOOZE_CHOICES: [string, number][] = [
   ['15 min', 15],
@@ -17,10 +17,14 @@ const SNOOZE_CHOICES: [string, number][] = [
   ['24 hours', 1440],
 ];
 
-export function IncidentActions({ incident, onChanged }: { incident: Incident; onChanged(incident: Incident): void }) {
+export function IncidentActions({ incident, onChanged, initial = null, onClose }: { incident: Incident; onChanged(incident: Incident): void; initial?: Action | null; onClose?(): void }) {
   const { api } = useSession();
-  const [open, setOpen] = useState<Action | null>(null);
-  const [text, setText] = useState('');
+  const [open, setOpenState] = useState<Action | null>(initial);
+  const setOpen = (action: Action | null) => {
+    setOpenState(action);
+    if (!action) onClose?.();
+  };
+  const [text, setText] = useState(initial === 'assign' ? (incident.assignee ?? '') : '');
   const [minutes, setMinutes] = useState(60);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -30,8 +34,8 @@ export function IncidentActions({ incident, onChanged }: { incident: Incident; o
     setError(null);
     try {
       onChanged(await work());
-      setOpen(null);
       setText('');
+      setOpen(null);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'The action failed');
     } finally {
@@ -104,6 +108,33 @@ export function IncidentActions({ incident, onChanged }: { incident: Incident; o
           {error}
         </span>
       )}
+    </div>
+  );
+}
+
+/**
+ * The board's rows: plain buttons, no state of their own (1,000 rows stay cheap to render).
+ * Choosing assign, snooze or comment opens the full IncidentActions in that row only.
+ */
+export function RowActions({ incident, onAcknowledge, onEdit }: { incident: Incident; onAcknowledge(id: string): void; onEdit(id: string, action: Action): void }) {
+  return (
+    <div className="actions">
+      {incident.status === 'OPEN' && (
+        <button type="button" className="primary" onClick={() => onAcknowledge(incident.id)}>
+          Acknowledge
+        </button>
+      )}
+      <button type="button" onClick={() => onEdit(incident.id, 'assign')}>
+        Assign
+      </button>
+      {incident.status === 'OPEN' && (
+        <button type="button" onClick={() => onEdit(incident.id, 'snooze')}>
+          Snooze
+        </button>
+      )}
+      <button type="button" onClick={() => onEdit(incident.id, 'comment')}>
+        Comment
+      </button>
     </div>
   );
 }

@@ -6,20 +6,22 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { Api } from '../api/client';
 import { ApiError } from '../api/client';
-import { applyEvent, EMPTY_BOARD, loaded, markSeen, upsert, type BoardEvent, type BoardState, type Incident } from './board-state';
+import { applyEvents, EMPTY_BOARD, loaded, markSeen, upsert, type BoardEvent, type BoardState, type Incident } from './board-state';
 import { ALL_KINDS, BoardEvents, BoardIncidents, StreamHead } from './operations';
 
 /** 10 pages of 500: a board beyond that is a different problem (and says so). */
 const MAX_PAGES = 10;
+/** Events arriving within this time render together: a burst of 1,000 is one render, not 1,000. */
+const COALESCE_MS = 50;
 
-type Action = { type: 'loaded'; incidents: Incident[] } | { type: 'event'; event: BoardEvent } | { type: 'upsert'; incident: Incident } | { type: 'seen'; id: string };
+type Action = { type: 'loaded'; incidents: Incident[] } | { type: 'events'; events: BoardEvent[] } | { type: 'upsert'; incident: Incident } | { type: 'seen'; id: string };
 
 function reduce(state: BoardState, action: Action): BoardState {
   switch (action.type) {
     case 'loaded':
       return loaded(action.incidents);
-    case 'event':
-      return applyEvent(state, action.event);
+    case 'events':
+      return applyEvents(state, action.events);
     case 'upsert':
       return upsert(state, action.incident);
     case 'seen':
@@ -49,6 +51,17 @@ export function useIncidentBoard(api: Api, onOpened?: (incident: Incident) => vo
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
+    let pending: BoardEvent[] = [];
+    let flush: ReturnType<typeof setTimeout> | undefined;
+    const received = (event: BoardEvent) => {
+      pending.push(event);
+      flush ??= setTimeout(() => {
+        flush = undefined;
+        const events = pending;
+        pending = [];
+        dispatch({ type: 'events', events });
+      }, COALESCE_MS);
+    };
     (async () => {
       const { alertEventsHead: after } = await api.request(StreamHead);
       const incidents: Incident[] = [];
@@ -68,7 +81,7 @@ export function useIncidentBoard(api: Api, onOpened?: (incident: Incident) => vo
         { after, kinds: [...ALL_KINDS] },
         {
           next: ({ alertEvents: event }) => {
-            dispatch({ type: 'event', event });
+            received(event);
             if (event.kind === 'TRIGGERED' && event.incident) opened.current?.(event.incident);
           },
           error: (e) => setError(e.message),
@@ -81,6 +94,7 @@ export function useIncidentBoard(api: Api, onOpened?: (incident: Incident) => vo
     });
     return () => {
       cancelled = true;
+      clearTimeout(flush);
       stop?.();
     };
   }, [api]);

@@ -29,7 +29,12 @@ export function when(iso: string | null | undefined): string {
 
 /** "1h 5m", "42s": what remains until `iso` (or "0s" when past). */
 export function remaining(iso: string, now: number): string {
-  let s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  return duration(Math.max(0, Math.round((Date.parse(iso) - now) / 1000)));
+}
+
+/** Seconds as "1d 2h", "1h 5m", "5m 10s", "42s" (rules' periods and penalties are in seconds). */
+export function duration(seconds: number): string {
+  let s = seconds;
   const d = Math.floor(s / 86400);
   s -= d * 86400;
   const h = Math.floor(s / 3600);
