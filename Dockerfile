@@ -3,13 +3,15 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install applies patches/ (postinstall: patch-package).
+# npm ci installs exactly the lockfile and applies patches/ (postinstall: patch-package).
 COPY patches ./patches
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json codegen.ts schema.graphql ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
+# bench/query-limits.bench.ts measures the query limits on the attack tests' own queries.
+COPY test/security/helpers/attack-queries.ts ./test/security/helpers/
 # codegen types the console's operations (and the tests' ones, which it reads too).
 COPY test/operations ./test/operations
 COPY web ./web
