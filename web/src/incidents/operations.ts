@@ -54,18 +54,25 @@ export const BoardIncidents = graphql(`
   }
 `);
 
+/** An event as the timeline shows it. */
+export const TimelineEvent = graphql(`
+  fragment TimelineEvent on AlertEvent {
+    id
+    cursor
+    kind
+    occurredAt
+    value
+    threshold
+    actor
+    note
+    subject
+  }
+`);
+
 export const BoardEvents = graphql(`
   subscription BoardEvents($after: String, $kinds: [AlertEventKind!], $customerId: ID, $definitionId: ID) {
     alertEvents(after: $after, filter: { kinds: $kinds, customerId: $customerId, definitionId: $definitionId }) {
-      id
-      cursor
-      kind
-      occurredAt
-      value
-      threshold
-      actor
-      note
-      subject
+      ...TimelineEvent
       incident {
         ...IncidentRow
       }
@@ -136,15 +143,7 @@ export const IncidentPageQuery = graphql(`
       }
       events(first: 500) {
         nodes {
-          id
-          cursor
-          kind
-          occurredAt
-          value
-          threshold
-          actor
-          note
-          subject
+          ...TimelineEvent
         }
       }
     }
