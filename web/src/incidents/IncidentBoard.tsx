@@ -2,7 +2,7 @@
  * The incident board: open, snoozed and acknowledged incidents, live. Rows are memoised by
  * incident object: an event replaces one incident, so one row renders again, not 1,000.
  */
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { AlertArea } from '../gql/graphql';
 import { areaValue, label, OPERATOR_SIGN, remaining, when } from '../shell/format';
@@ -46,7 +46,11 @@ export function IncidentBoard() {
   const classes = useMemo(() => classesOf(incidents.values()), [incidents]);
   const openCount = useMemo(() => list.filter((i) => laneOf(i, now) === 'OPEN').length, [list, now]);
 
-  document.title = fresh.size ? `(${fresh.size} new) Lineguard NOC` : 'Lineguard NOC';
+  // The tab's title counts new incidents: seen from another tab or a wallboard's title bar.
+  useEffect(() => {
+    document.title = fresh.size ? `(${fresh.size} new) Lineguard NOC` : 'Lineguard NOC';
+  }, [fresh.size]);
+  useEffect(() => () => void (document.title = 'Lineguard NOC'), []);
 
   if (board.loading) return <p className="muted">Loading incidents…</p>;
   return (
