@@ -1,0 +1,191 @@
+/**
+ * Ingest at carrier scale with many rules: CDR/s through the real GraphQL endpoint from two
+ * feeds (two switches submitting concurrently) into 20,000 customers, with the built-in rules
+ * only (customers' triggers off) versus 1,000 alert rules, in the same run, each scenario on
+ * a fresh database seeded alike. The 1,000 rules are what a carrier ends up with: 900 on one
+ * customer each, 80 on classes (4 per class of 1,000 customers) and 20 on an account type,
+ * over every area, windowed ones over 5, 15 and 60 minutes; mostly quiet, as in production,
+ * with a call duration rule firing on a few calls per batch. Schedulers are off (the request
+ * path only). Calls start within the last 10 minutes, so windowed rules aggregate real calls.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:scale
+ */
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { Client } from 'pg';
+import { startApp, type App } from '../src/app/app';
+import { loadConfig } from '../src/platform/config';
+import { createLogger } from '../src/platform/logger';
+import { BENCH_RATE_LIMITS, openBenchServer, type BenchServer } from './bench-env';
+import { writeBenchmarkSections } from './benchmarks-file';
+
+const CUSTOMERS = Number(process.env.BENCH_SCALE_CUSTOMERS ?? 20_000);
+const CLASSES = 20;
+const RULES = 1_000;
+const FEEDS = 2;
+const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 8);
+const WARMUP = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ADMIN_KEY = `lg_bench_${randomBytes(12).toString('hex')}`;
+const TARGET = 0.8;
+
+async function gql<T>(app: App, query: string, variables: unknown): Promise<T> {
+  const res = await fetch(app.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const PERIODS = [300, 900, 3600];
+
+/** One rule of the 1,000, by index; its scope is set by the caller. Quiet but for CALL_DURATION at 3,500 s. */
+function rule(i: number): Record<string, unknown> {
+  const title = `scale rule ${i}`;
+  const samplePeriod = PERIODS[i % 3];
+  switch (i % 8) {
+    case 0: return { title, area: 'BALANCE', operator: 'LT', threshold: String(-1_000_000 - i) };
+    case 1: return { title, area: 'AVAILABLE_CREDIT', operator: 'LTE', threshold: String(-5_000_000 - i), repeatInterval: 600 };
+    case 2: return { title, area: 'ACCRUED_CHARGES', operator: 'GTE', threshold: String(1_000_000 + i) };
+    case 3: return { title, area: 'ASR', operator: 'LTE', threshold: '5', resetThreshold: '6', samplePeriod, minCalls: 50 };
+    case 4: return { title, area: 'ACD', operator: 'LT', threshold: '2', samplePeriod, minCalls: 50 };
+    case 5: return { title, area: 'SPEND', operator: 'GT', threshold: String(1_000_000 + i), samplePeriod };
+    case 6: return { title, area: 'CALL_COUNT', operator: 'GTE', threshold: String(1_000_000 + i), samplePeriod };
+    default: return { title, area: 'CALL_DURATION', operator: 'GTE', threshold: i % 64 === 7 ? '3500' : String(100_000 + i) };
+  }
+}
+
+async function seed(url: string): Promise<{ customerIds: string[]; classIds: string[] }> {
+  const sql = new Client({ connectionString: url });
+  await sql.connect();
+  try {
+    const classIds = (
+      await sql.query<{ id: string }>(`INSERT INTO customer_classes (name) SELECT 'scale class ' || g FROM generate_series(1, $1) g RETURNING id`, [CLASSES])
+    ).rows.map((r) => r.id);
+    // Half carriers, half customers; classes in turn.
+    await sql.query(
+      `INSERT INTO customers (name, type, customer_class_id)
+       SELECT 'scale customer ' || g, CASE WHEN g % 2 = 0 THEN 'CARRIER' ELSE 'CUSTOMER' END, ($2::uuid[])[1 + g % $3]
+         FROM generate_series(1, $1) g`,
+      [CUSTOMERS, classIds, CLASSES],
+    );
+    await sql.query('ANALYZE');
+    const customerIds = (await sql.query<{ id: string }>(`SELECT id FROM customers ORDER BY id`)).rows.map((r) => r.id);
+    return { customerIds, classIds };
+  } finally {
+    await sql.end();
+  }
+}
+
+async function createRules(app: App, customerIds: string[], classIds: string[]): Promise<void> {
+  const create = `mutation($i: AlertDefinitionInput!) { createAlertDefinition(input: $i) { id } }`;
+  for (let i = 0; i < RULES; i++) {
+    const scope =
+      i < 900
+        ? { customerId: `cus_${customerIds[(i * 22) % customerIds.length]}` }
+        : i < 980
+          ? { customerClassId: `cls_${classIds[(i - 900) % CLASSES]}` }
+          : { accountType: i % 2 === 0 ? 'CARRIER' : 'CUSTOMER' };
+    await gql(app, create, { i: { ...rule(i), ...scope } });
+  }
+}
+
+function batch(customerIds: string[]): Record<string, unknown>[] {
+  const now = Date.now();
+  return Array.from({ length: BATCH }, (_, j) => {
+    const answered = j % 3 !== 0;
+    return {
+      callId: randomUUID(),
+      customerId: `cus_${customerIds[Math.floor(Math.random() * customerIds.length)]}`,
+      callee: '4930123456',
+      startedAt: new Date(now - 1000 - Math.floor(Math.random() * 600_000)).toISOString(),
+      duration: answered ? (j % 97 === 1 ? 3600 : 30 + (j % 300)) : 0,
+      disposition: answered ? 'ANSWERED' : 'NO_ANSWER',
+      charge: answered ? '0.0125' : '0',
+    };
+  });
+}
+
+async function scenario(bench: BenchServer, withRules: boolean): Promise<{ cdrPerSec: number; events: number }> {
+  const database = await bench.freshDatabase(withRules ? 'scale_rules' : 'scale_builtin');
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error', SCHEDULER_INTERVAL_MS: '0', ...BENCH_RATE_LIMITS,
+  });
+  const { customerIds, classIds } = await seed(database.url);
+  const app = await startApp(config, createLogger(config.logLevel));
+  try {
+    if (withRules) await createRules(app, customerIds, classIds);
+    const submit = `mutation($c: [CdrInput!]!) { submitCdrs(cdrs: $c) { accepted alertEvents { id } } }`;
+    for (let w = 0; w < WARMUP; w++) await Promise.all(Array.from({ length: FEEDS }, () => gql(app, submit, { c: batch(customerIds) })));
+    const prepared = Array.from({ length: FEEDS }, () => Array.from({ length: BATCHES }, () => batch(customerIds)));
+    let events = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      prepared.map(async (feed) => {
+        for (const b of feed) {
+          const r = await gql<{ submitCdrs: { accepted: number; alertEvents: unknown[] } }>(app, submit, { c: b });
+          if (r.submitCdrs.accepted !== BATCH) throw new Error(`accepted ${r.submitCdrs.accepted}`);
+          events += r.submitCdrs.alertEvents.length;
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    process.stderr.write(`${withRules ? `${RULES} rules` : 'built-ins'}: ${Math.round((FEEDS * BATCHES * BATCH) / seconds)} CDR/s, ${events} events\n`);
+    return { cdrPerSec: (FEEDS * BATCHES * BATCH) / seconds, events };
+  } finally {
+    await app.close();
+    await database.drop();
+  }
+}
+
+export async function main(): Promise<void> {
+  const loadAtStart = os.loadavg();
+  const bench = await openBenchServer();
+  const results = { builtin: [] as number[], rules: [] as number[], events: 0 };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      results.builtin.push((await scenario(bench, false)).cdrPerSec);
+      const r = await scenario(bench, true);
+      results.rules.push(r.cdrPerSec);
+      results.events += r.events;
+    }
+  } finally {
+    await bench.close();
+  }
+  const best = (xs: number[]) => Math.max(...xs);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratio = best(results.rules) / best(results.builtin);
+  const medianRatio = median(results.rules) / median(results.builtin);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const lines = [
+    `## Ingest with 1,000 rules on ${CUSTOMERS.toLocaleString('en-US')} customers, ${FEEDS} feeds (bench/scale.bench.ts)`,
+    '',
+    `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; PostgreSQL at DATABASE_URL; ${new Date().toISOString()}; load average (1 min) ${loadAtStart[0].toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end.`,
+    `Command: \`DATABASE_URL=... npm run bench:scale\` (${FEEDS} concurrent feeds of ${BATCHES} batches of ${BATCH.toLocaleString('en-US')} random-callId CDRs over random customers, after ${WARMUP} warm-up batches each; ${ROUNDS} alternating rounds, each scenario on a fresh database; schedulers off).`,
+    `Rules: ${RULES.toLocaleString('en-US')} (900 on one customer each, 80 on the ${CLASSES} classes, 20 on an account type), every area, windowed over 5, 15 and 60 minutes; quiet but for a call duration rule on calls of an hour.`,
+    '',
+    '| scenario | CDR/s through GraphQL (each round) | best |',
+    '|---|---|---|',
+    `| built-in rules only (triggers off) | ${results.builtin.map(fmt).join(', ')} | ${fmt(best(results.builtin))} |`,
+    `| ${RULES.toLocaleString('en-US')} rules | ${results.rules.map(fmt).join(', ')} | ${fmt(best(results.rules))} |`,
+    '',
+    `Ratio with rules / built-ins only: **${ratio.toFixed(2)}x** best to best, ${medianRatio.toFixed(2)}x median to median (target >= ${TARGET}x). Alert events produced during the measured batches: ${results.events}.`,
+    '',
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(text + '\n');
+  writeBenchmarkSections(text);
+  if (Math.min(ratio, medianRatio) < TARGET) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
