@@ -131,7 +131,8 @@ async function npmStart(dataDir: string): Promise<Running & { port: number }> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { output, exited, printed } = watchChild(child);
-  await printed('"msg":"listening"', 120_000);
+  // npm start builds the server and the NOC console (Vite), then initialises the embedded PostgreSQL.
+  await printed('"msg":"listening"', 180_000);
   return { child, output, printed, url: `http://127.0.0.1:${port}/graphql`, exited, port };
 }
 
@@ -170,7 +171,7 @@ describe('npm start as a user runs it', () => {
       expect(await listening(npm.port)).toBe(false);
       expect(npm.output()).toContain('"msg":"stopped"');
     }
-  }, 300_000);
+  }, 420_000);
 });
 
 describe('start-up failures are logged with message and stack', () => {
