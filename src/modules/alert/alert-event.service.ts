@@ -6,7 +6,7 @@
  */
 import { forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import { Keyset, LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
 import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -59,7 +59,7 @@ export class AlertEventService {
   async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
     const page = BY_ID.request(args);
     const where = this.where(this.resolve(ctx, filter, 'list'));
-    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from });
+    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from, count: LOG_COUNT });
   }
 
   /** The newest event's cursor (the stream's start when empty): the same for every role, it tells nothing of other customers' events but their number. */

@@ -7,7 +7,7 @@
  */
 import { badInput, conflict, forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import { Keyset, LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
 import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -110,7 +110,7 @@ export class AlertIncidentService {
     const page = BY_EVENT_ID.request(args);
     const where = new SqlWhere();
     where.add((p) => `e.incident_id = ${p}::bigint`, incidentId);
-    return BY_EVENT_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: (r: AlertEventRow) => AlertEventType.from(r) });
+    return BY_EVENT_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: (r: AlertEventRow) => AlertEventType.from(r), count: LOG_COUNT });
   }
 
   acknowledge(ctx: RequestContext, id: string, note: string | null | undefined): Promise<AlertIncidentType> {

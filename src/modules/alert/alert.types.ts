@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
+import { LOG_COUNT_DESCRIPTION } from '../../platform/common/keyset';
 import { Connection, encodeCursor } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
@@ -251,7 +252,7 @@ export class AlertEventType implements Node {
 }
 
 @ObjectType('AlertEventConnection')
-export class AlertEventConnection extends Connection(AlertEventType, 'AlertEvent') {}
+export class AlertEventConnection extends Connection(AlertEventType, 'AlertEvent', LOG_COUNT_DESCRIPTION) {}
 
 @ObjectType('AlertTestResult', { description: 'What an alert would send for a customer now, rendered from its template.' })
 export class AlertTestResultType {

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
+import { LOG_COUNT_DESCRIPTION } from '../../platform/common/keyset';
 import { Connection, encodeCursor } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { BalanceChangeReason } from './balance-change.type';
@@ -87,7 +88,7 @@ export class LedgerEntryType implements Node {
 }
 
 @ObjectType('LedgerEntryConnection')
-export class LedgerEntryConnection extends Connection(LedgerEntryType, 'LedgerEntry') {}
+export class LedgerEntryConnection extends Connection(LedgerEntryType, 'LedgerEntry', LOG_COUNT_DESCRIPTION) {}
 
 @InputType('LedgerFilter', { description: 'Every given field narrows the result (AND). from is inclusive, to exclusive (occurredAt).' })
 export class LedgerFilter {

@@ -7,7 +7,8 @@
  */
 import { forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import type { PageArgs } from '../../platform/common/keyset';
+import { LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
+import { lazy } from '../../platform/common/lazy';
 import { pageSize, toPage, type Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -57,31 +58,19 @@ export class LedgerService {
   async list(ctx: RequestContext, filter: LedgerFilter | null | undefined, args: PageArgs): Promise<Page<LedgerEntryType>> {
     const page = NEWEST_FIRST.request(args);
     const where = this.where(this.resolve(ctx, filter));
-    return NEWEST_FIRST.list(this.db, { select: LEDGER_COLUMNS, from: 'FROM balance_ledger l', where, ...page, map: LedgerEntryType.from });
+    return NEWEST_FIRST.list(this.db, { select: LEDGER_COLUMNS, from: 'FROM balance_ledger l', where, ...page, map: LedgerEntryType.from, count: LOG_COUNT });
   }
 
   /**
    * Customer.ledger: one customer's entries, newest first. The first page of many
-   * customers (a customers list selecting ledger) is read in two statements for all of
-   * them; a later page is the list filtered by customer (same cursors).
+   * customers (a customers list selecting ledger) is read in one statement for all of
+   * them (and one for their counts when totalCount is selected); a later page is the list filtered by customer (same cursors).
    */
   async ofCustomer(ctx: RequestContext, customerLocalId: string, first?: number | null, after?: string | null): Promise<Page<LedgerEntryType>> {
     if (after) return this.listOf(customerLocalId, first, after);
     const limit = pageSize(first);
-    const [rows, totals] = await Promise.all([
-      ctx
-        .loader<string, PagedRow[]>(`ledger.firstPage:${limit}`, async (ids) => {
-          const found = await this.db.query<PagedRow>(
-            `SELECT p.* FROM unnest($1::uuid[]) AS c(id)
-               CROSS JOIN LATERAL (
-                 SELECT ${LEDGER_COLUMNS}, ${NEWEST_FIRST.select} FROM balance_ledger l
-                  WHERE l.customer_id = c.id AND ${SETTLED_SQL} ORDER BY ${NEWEST_FIRST.orderBy} LIMIT $2
-               ) p`,
-            [[...ids], limit + 1],
-          );
-          return ids.map((id) => found.filter((r) => r.customer_id === id).sort(newestFirst));
-        })
-        .load(customerLocalId),
+    // Lazy: the count is read only when totalCount is selected, still one statement for every customer of the page.
+    const totals = lazy(() =>
       ctx
         .loader<string, number>('ledger.count', async (ids) => {
           const counts = await this.db.query<{ customer_id: string; n: string }>(
@@ -92,7 +81,20 @@ export class LedgerService {
           return ids.map((id) => byId.get(id) ?? 0);
         })
         .load(customerLocalId),
-    ]);
+    );
+    const rows = await ctx
+      .loader<string, PagedRow[]>(`ledger.firstPage:${limit}`, async (ids) => {
+        const found = await this.db.query<PagedRow>(
+          `SELECT p.* FROM unnest($1::uuid[]) AS c(id)
+             CROSS JOIN LATERAL (
+               SELECT ${LEDGER_COLUMNS}, ${NEWEST_FIRST.select} FROM balance_ledger l
+                WHERE l.customer_id = c.id AND ${SETTLED_SQL} ORDER BY ${NEWEST_FIRST.orderBy} LIMIT $2
+             ) p`,
+          [[...ids], limit + 1],
+        );
+        return ids.map((id) => found.filter((r) => r.customer_id === id).sort(newestFirst));
+      })
+      .load(customerLocalId);
     const keys = new Map(rows.map((r) => [String(r.id), NEWEST_FIRST.keyOf(r)]));
     return toPage(rows.map(LedgerEntryType.from), limit, totals, (e) => keys.get(e.localId)!);
   }
@@ -100,7 +102,7 @@ export class LedgerService {
   private listOf(customerLocalId: string, first: number | null | undefined, after: string): Promise<Page<LedgerEntryType>> {
     const page = NEWEST_FIRST.request({ first, after });
     const where = this.where({ customerId: customerLocalId, reasons: null, from: null, to: null });
-    return NEWEST_FIRST.list(this.db, { select: LEDGER_COLUMNS, from: 'FROM balance_ledger l', where, ...page, map: LedgerEntryType.from });
+    return NEWEST_FIRST.list(this.db, { select: LEDGER_COLUMNS, from: 'FROM balance_ledger l', where, ...page, map: LedgerEntryType.from, count: LOG_COUNT });
   }
 
   /**

@@ -5,7 +5,7 @@
  * and (started_at, id) indexes serve.
  */
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import { Keyset, LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
 import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -56,7 +56,7 @@ export class CdrService<Outcome = unknown> {
     if (filter?.disposition) add((p) => `disposition = ANY(${p}::text[])`, filter.disposition);
     if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
-    return NEWEST_FIRST.list(this.db, { select: COLUMNS, from: 'FROM cdrs', where, ...page, map: CdrType.from });
+    return NEWEST_FIRST.list(this.db, { select: COLUMNS, from: 'FROM cdrs', where, ...page, map: CdrType.from, count: LOG_COUNT });
   }
 
   /** One CDR by local id, or null when it does not exist or the caller may not see it. */

@@ -2,6 +2,7 @@ import { Extensions, Field, ID, Int, ObjectType } from 'type-graphql';
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
+import { LOG_COUNT_DESCRIPTION } from '../../platform/common/keyset';
 import { Connection } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { BalanceChangeType } from '../balance/balance-change.type';
@@ -74,7 +75,7 @@ export class CdrType implements Node {
 }
 
 @ObjectType('CdrConnection')
-export class CdrConnection extends Connection(CdrType, 'Cdr') {}
+export class CdrConnection extends Connection(CdrType, 'Cdr', LOG_COUNT_DESCRIPTION) {}
 
 export type CdrRejectionCode = 'INVALID' | 'UNKNOWN_CUSTOMER' | 'DUPLICATE_CONFLICT' | 'DUPLICATE_IN_BATCH' | 'OVERFLOW';
 

@@ -1,6 +1,6 @@
 /**
  * Customer reads: one customer by id, and the filtered, sorted, keyset-paginated list
- * (one statement for the page, one for totalCount). CUSTOMER keys only ever see their
+ * (one statement for the page, one for totalCount when selected). CUSTOMER keys only ever see their
  * own customer; another id answers NOT_FOUND exactly like an unknown one.
  */
 import { notFound } from '../../platform/common/errors';

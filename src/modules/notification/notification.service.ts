@@ -4,7 +4,7 @@
  */
 import { badInput, conflict, notFound } from '../../platform/common/errors';
 import { fromGlobalId, toGlobalId } from '../../platform/common/global-id';
-import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import { Keyset, LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
 import type { Config } from '../../platform/config';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -109,7 +109,7 @@ export class NotificationService {
     if (filter.kind?.length) where.add((p) => `kind = ANY(${p}::text[])`, filter.kind);
     if (filter.channel?.length) where.add((p) => `channel = ANY(${p}::text[])`, filter.channel);
     if (filter.status?.length) where.add((p) => `status = ANY(${p}::text[])`, filter.status);
-    return NEWEST_FIRST.list(this.db, { select: notificationColumns(), from: 'FROM notifications', where, ...page, map: NotificationType.from });
+    return NEWEST_FIRST.list(this.db, { select: notificationColumns(), from: 'FROM notifications', where, ...page, map: NotificationType.from, count: LOG_COUNT });
   }
 
   async findById(ctx: RequestContext, localId: string): Promise<NotificationType | null> {

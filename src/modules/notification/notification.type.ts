@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
+import { LOG_COUNT_DESCRIPTION } from '../../platform/common/keyset';
 import { Connection } from '../../platform/common/pagination';
 import { DateTimeScalar } from '../../platform/common/scalars';
 import { NotificationKind } from '../notification-template/notification-kind';
@@ -80,4 +81,4 @@ export class NotificationType implements Node {
 }
 
 @ObjectType('NotificationConnection')
-export class NotificationConnection extends Connection(NotificationType, 'Notification') {}
+export class NotificationConnection extends Connection(NotificationType, 'Notification', LOG_COUNT_DESCRIPTION) {}

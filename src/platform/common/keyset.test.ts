@@ -2,15 +2,18 @@ import { SqlWhere, type Queryable } from '../db/sql';
 import { Keyset } from './keyset';
 import { encodeCursor } from './pagination';
 
-/** Answers the page statement with `rows` and the count with `total` (and `beyond` when asked), and records both. */
-function fakeDb(rows: Record<string, unknown>[], total: number, beyond = false): Queryable & { sent: [string, unknown[]][] } {
+/** Answers the page statement with `rows`, a count with `total`, EXISTS with `beyond` and EXPLAIN with `estimate` rows; records every statement. */
+function fakeDb(rows: Record<string, unknown>[], total: number, beyond = false, estimate = 0): Queryable & { sent: [string, unknown[]][] } {
   const sent: [string, unknown[]][] = [];
   return {
     sent,
     query: async <R>(sql: unknown, params: unknown[] = []) => {
-      sent.push([String(sql), params]);
-      const count = String(sql).includes('beyond_start') ? { n: String(total), beyond_start: beyond } : { n: String(total) };
-      return (String(sql).startsWith('SELECT count') ? [count] : rows) as R[];
+      const text = String(sql);
+      sent.push([text, params]);
+      if (text.startsWith('SELECT count')) return [{ n: String(total) }] as R[];
+      if (text.startsWith('SELECT EXISTS')) return [{ beyond }] as R[];
+      if (text.startsWith('EXPLAIN')) return [{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': estimate } }] }] as R[];
+      return rows as R[];
     },
   };
 }
@@ -40,7 +43,7 @@ describe('Keyset', () => {
     expect(() => byBalance.decode(encodeCursor(['NAME', '-1.5000000000', uuid]))).toThrow('after is not a cursor from this list');
   });
 
-  it('lists a page: the keyset only in the page statement, one extra row for hasNextPage, the count over the filter', async () => {
+  it('lists a page in one statement: the keyset, one extra row for hasNextPage; the count and the cursor check only when read', async () => {
     const rows = [1, 2, 3].map((i) => ({ id: `id${i}`, keyset_0: `n${i}`, keyset_1: uuid }));
     const db = fakeDb(rows, 7);
     const where = new SqlWhere().add((p) => `c.type = ${p}`, 'CARRIER');
@@ -50,23 +53,44 @@ describe('Keyset', () => {
         'SELECT c.id, (lower(c.name))::text AS keyset_0, (c.id)::text AS keyset_1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) > ($2::text, $3::uuid) ORDER BY lower(c.name) ASC, c.id ASC LIMIT $4',
         ['CARRIER', 'm', uuid, 3],
       ],
-      [
-        'SELECT count(*) AS n, EXISTS (SELECT 1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) <= ($2::text, $3::uuid)) AS beyond_start FROM customers c WHERE c.type = $1',
-        ['CARRIER', 'm', uuid],
-      ],
     ]);
     expect(page).toMatchObject({
       nodes: ['id1', 'id2'],
-      totalCount: 7,
-      pageInfo: { hasNextPage: true, hasPreviousPage: false, startCursor: encodeCursor(['n1', uuid]), endCursor: encodeCursor(['n2', uuid]) },
+      pageInfo: { hasNextPage: true, startCursor: encodeCursor(['n1', uuid]), endCursor: encodeCursor(['n2', uuid]) },
     });
+    expect(await page.totalCount).toBe(7);
+    expect(await page.pageInfo.hasPreviousPage).toBe(false);
+    // Read twice, sent once.
+    expect(await page.totalCount).toBe(7);
+    expect(db.sent.slice(1)).toEqual([
+      ['SELECT count(*) AS n FROM customers c WHERE c.type = $1', ['CARRIER']],
+      ['SELECT EXISTS (SELECT 1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) <= ($2::text, $3::uuid)) AS beyond', ['CARRIER', 'm', uuid]],
+    ]);
   });
 
-  it('counts only when a page starts at the start of the list', async () => {
+  it('needs no cursor check for a page at the start of the list', async () => {
     const db = fakeDb([], 0);
     const page = await byName.list(db, { select: 'c.id', from: 'FROM customers c', where: new SqlWhere(), limit: 2, after: undefined, map: (r: { id: string }) => r.id });
-    expect(db.sent[1]).toEqual(['SELECT count(*) AS n FROM customers c WHERE true', []]);
     expect(page.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+    expect(await page.totalCount).toBe(0);
+    expect(db.sent[1]).toEqual(['SELECT count(*) AS n FROM customers c WHERE true', []]);
+    expect(db.sent).toHaveLength(2);
+  });
+
+  it('counts a log exactly up to its bound, then answers the planner estimate (never below bound + 1)', async () => {
+    const ids = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
+    const where = new SqlWhere().add((p) => `e.kind = ${p}`, 'TRIGGERED');
+    const list = (db: Queryable) =>
+      ids.list(db, { select: 'e.id', from: 'FROM alert_events e', where, limit: 1, after: undefined, map: (r: { id: string }) => r.id, count: { exactUpTo: 100 } });
+    const small = fakeDb([], 42);
+    expect(await (await list(small)).totalCount).toBe(42);
+    expect(small.sent[1]).toEqual(['SELECT count(*) AS n FROM (SELECT 1 FROM alert_events e WHERE e.kind = $1 LIMIT 101) bounded', ['TRIGGERED']]);
+    expect(small.sent).toHaveLength(2);
+    const large = fakeDb([], 101, false, 5000.4);
+    expect(await (await list(large)).totalCount).toBe(5000);
+    expect(large.sent[2]).toEqual(['EXPLAIN (FORMAT JSON) SELECT 1 FROM alert_events e WHERE e.kind = $1', ['TRIGGERED']]);
+    const underestimated = fakeDb([], 101, false, 3);
+    expect(await (await list(underestimated)).totalCount).toBe(101);
   });
 
   it('reads a page from the end: reversed order, rows turned back, the extra row for hasPreviousPage, rows at or after before for hasNextPage', async () => {
@@ -77,12 +101,13 @@ describe('Keyset', () => {
     const request = newest.request({ last: 2, before: encodeCursor(['10']) });
     expect(request).toEqual({ limit: 2, after: undefined, before: ['10'], fromEnd: true });
     const page = await newest.list(db, { select: 'e.id', from: 'FROM alert_events e', where: new SqlWhere(), ...request, map: (r: { id: number }) => r.id });
+    expect(page.nodes).toEqual([8, 9]);
+    expect(await page.pageInfo.hasNextPage).toBe(true);
+    expect(page.pageInfo).toMatchObject({ hasPreviousPage: true, startCursor: encodeCursor(['8']), endCursor: encodeCursor(['9']) });
     expect(db.sent).toEqual([
       ['SELECT e.id, (e.id)::text AS keyset_0 FROM alert_events e WHERE e.id < $1::bigint ORDER BY e.id DESC LIMIT $2', ['10', 3]],
-      ['SELECT count(*) AS n, EXISTS (SELECT 1 FROM alert_events e WHERE e.id >= $1::bigint) AS beyond_start FROM alert_events e WHERE true', ['10']],
+      ['SELECT EXISTS (SELECT 1 FROM alert_events e WHERE e.id >= $1::bigint) AS beyond', ['10']],
     ]);
-    expect(page.nodes).toEqual([8, 9]);
-    expect(page.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: true, startCursor: encodeCursor(['8']), endCursor: encodeCursor(['9']) });
   });
 
   it('turns paging arguments into a request: last or a lone before counts from the end; first and last together are refused', () => {

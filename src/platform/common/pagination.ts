@@ -12,11 +12,11 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 @ObjectType()
 export class PageInfo {
-  @Field({ description: 'Whether the list goes on after endCursor.' })
-  hasNextPage!: boolean;
+  @Field(() => Boolean, { description: 'Whether the list goes on after endCursor.' })
+  hasNextPage!: Awaitable<boolean>;
 
-  @Field({ description: 'Whether the list has rows before startCursor (page back with last/before where a list takes them).' })
-  hasPreviousPage!: boolean;
+  @Field(() => Boolean, { description: 'Whether the list has rows before startCursor (page back with last/before where a list takes them).' })
+  hasPreviousPage!: Awaitable<boolean>;
 
   @Field(() => String, { nullable: true })
   startCursor!: string | null;
@@ -119,19 +119,23 @@ export function decodeCursor(cursor: string | null | undefined, columns: readonl
   throw badInput(`${arg} is not a cursor from this list`, arg);
 }
 
+/** A field's value as graphql-js takes it: the value, or a (lazy) thenable of it. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** Often lazy (keyset.ts): a statement runs only when the query selects the field. */
+  totalCount: Awaitable<number>;
 }
 
 /** How a page was read: from which end, and whether rows lie beyond the cursor it started from. */
 export interface PageEnds {
   /** Read backward (last/before): the rows came in reverse list order and are turned back here. */
   fromEnd?: boolean;
-  /** Whether rows exist on the far side of the cursor the page started from (after for a forward page, before for a backward one). */
-  beyondStart?: boolean;
+  /** Whether rows exist on the far side of the cursor the page started from (after for a forward page, before for a backward one); may be lazy. */
+  beyondStart?: Awaitable<boolean>;
 }
 
 /**
@@ -139,7 +143,7 @@ export interface PageEnds {
  * a further page exists in the reading direction). A forward page's hasPreviousPage and a
  * backward page's hasNextPage say whether rows lie beyond the cursor it started from.
  */
-export function toPage<T>(rows: T[], limit: number, totalCount: number, keyOf: (row: T) => CursorKey, ends: PageEnds = {}): Page<T> {
+export function toPage<T>(rows: T[], limit: number, totalCount: Awaitable<number>, keyOf: (row: T) => CursorKey, ends: PageEnds = {}): Page<T> {
   const more = rows.length > limit;
   const nodes = more ? rows.slice(0, limit) : rows.slice();
   if (ends.fromEnd) nodes.reverse();
@@ -162,7 +166,10 @@ export function toPage<T>(rows: T[], limit: number, totalCount: number, keyOf: (
  * Base of a `XConnection` type and its `XEdge`:
  * `@ObjectType() class CustomerConnection extends Connection(CustomerType, 'Customer') {}`.
  */
-export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+/** What totalCount of an exactly counted list says (see CountRule in keyset.ts). */
+export const EXACT_COUNT_DESCRIPTION = 'Every row the filter matches, exactly. Counted only when selected.';
+
+export function Connection<T extends object>(nodeType: ClassType<T>, name: string, totalCountDescription: string = EXACT_COUNT_DESCRIPTION) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field()
@@ -186,8 +193,8 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int)
-    totalCount!: number;
+    @Field(() => Int, { description: totalCountDescription })
+    totalCount!: Awaitable<number>;
   }
   return ConnectionType;
 }
