@@ -16,20 +16,28 @@ import type { HostLoader } from './host.loader';
 import { HOST_COLUMNS, HostType } from './host.type';
 import { hostAddress, hostBitsError, INVALID_TEXT_STATE } from './ip-address';
 
-/** The WHERE of a host filter (hosts h JOIN trunks t JOIN customers c). */
+/** The WHERE of a host filter (over hostsFrom(f)). */
 function hostWhere(ctx: RequestContext, f: HostFilter | null | undefined): SqlWhere {
   const conds = new SqlWhere();
   const add = conds.add.bind(conds);
-  if (ctx.customerScope) add((p) => `t.customer_id = ${p}::uuid`, ctx.customerScope);
+  if (ctx.customerScope) add((p) => `h.customer_id = ${p}::uuid`, ctx.customerScope);
   if (f?.ip) add((p) => `(h.ip >>= ${p}::cidr OR h.ip <<= ${p}::cidr)`, hostAddress(f.ip));
-  if (f?.customerId) add((p) => `t.customer_id = ${p}::uuid`, fromGlobalId('Customer', f.customerId));
+  if (f?.customerId) add((p) => `h.customer_id = ${p}::uuid`, fromGlobalId('Customer', f.customerId));
   if (f?.customerName) add((p) => `c.name ILIKE ${p}`, containsPattern(f.customerName));
   if (f?.trunkName) add((p) => `t.name ILIKE ${p}`, containsPattern(f.trunkName));
   if (f?.status) add((p) => `c.status = ANY(${p}::text[])`, f.status);
   return conds;
 }
 
-const FROM = `FROM hosts h JOIN trunks t ON t.id = h.trunk_id JOIN customers c ON c.id = t.customer_id`;
+/**
+ * hosts, joined to trunks and customers only when the filter reads them: hosts carry their
+ * trunk's customer (migration 1732406401230), so the customer filter and scope need no join.
+ */
+function hostsFrom(f: HostFilter | null | undefined): string {
+  const trunk = f?.trunkName ? ' JOIN trunks t ON t.id = h.trunk_id' : '';
+  const customer = f?.customerName || f?.status ? ' JOIN customers c ON c.id = h.customer_id' : '';
+  return `FROM hosts h${trunk}${customer}`;
+}
 
 /** By address, then id; the cursor holds the address as text(cidr) writes it. */
 const BY_ADDRESS = new Keyset([
@@ -55,7 +63,7 @@ export class HostQueryService {
     const cursor = BY_ADDRESS.decode(after);
     const where = hostWhere(ctx, filter);
     try {
-      return await BY_ADDRESS.list(this.db, { select: HOST_COLUMNS, from: FROM, where, limit, after: cursor, map: HostType.from });
+      return await BY_ADDRESS.list(this.db, { select: HOST_COLUMNS, from: hostsFrom(filter), where, limit, after: cursor, map: HostType.from });
     } catch (err) {
       if (filter?.ip && sqlState(err) === INVALID_TEXT_STATE) throw hostBitsError(filter.ip);
       throw err;

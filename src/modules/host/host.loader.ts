@@ -16,7 +16,7 @@ export class HostLoader {
     const host = await ctx
       .loader<string, HostType | null>('host.byId', async (ids) => {
         const rows = await this.db.query<HostRow>(
-          `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id WHERE h.id = ANY($1::uuid[])`,
+          `SELECT ${HOST_COLUMNS} FROM hosts h WHERE h.id = ANY($1::uuid[])`,
           [[...ids]],
         );
         return oneEach(ids, rows, (r) => r.id, HostType.from, null);
@@ -25,16 +25,20 @@ export class HostLoader {
     return host && ctx.canSeeCustomer(host.customerLocalId) ? host : null;
   }
 
-  /** The first `limit` hosts of each trunk, one statement per request and limit whatever the number of trunks. */
+  /**
+   * The first `limit` hosts of each trunk, one statement per request and limit whatever
+   * the number of trunks: one scan of hosts_trunk_address_idx (trunk_id, ip, port, id) for
+   * every key at once, numbered per trunk. Hosts carry their trunk's customer (migration
+   * 1732406401230), so trunks is not read at all (it was joined, and scanned whole).
+   */
   ofTrunk(ctx: RequestContext, trunkLocalId: string, limit: number): Promise<HostType[]> {
     return ctx
       .loader<string, HostType[]>(`host.byTrunk.${limit}`, async (trunkIds) => {
         const rows = await this.db.query<HostRow>(
-          `SELECT ${HOST_COLUMNS} FROM hosts h JOIN trunks t ON t.id = h.trunk_id
-            WHERE h.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY trunk_id ORDER BY ip, port NULLS FIRST, id) AS n
-                             FROM hosts WHERE trunk_id = ANY($1::uuid[])) ranked WHERE n <= $2)
-            ORDER BY h.ip, h.port NULLS FIRST, h.id`,
-          [[...trunkIds], limit],
+          `SELECT ${HOST_COLUMNS} FROM (
+             SELECT h.*, row_number() OVER (PARTITION BY h.trunk_id ORDER BY h.ip, h.port NULLS FIRST, h.id) AS n FROM hosts h WHERE h.trunk_id = ANY($1::uuid[])
+           ) h WHERE h.n <= $2 ORDER BY h.ip, h.port NULLS FIRST, h.id`,
+          [trunkIds, limit],
         );
         return allEach(trunkIds, rows, (r) => r.trunk_id, HostType.from);
       })

@@ -22,7 +22,7 @@ export interface HostRow {
  * Columns of a host for `FROM hosts h JOIN trunks t ON t.id = h.trunk_id`: a single
  * address is shown without its /32 or /128, a block in CIDR notation.
  */
-export const HOST_COLUMNS = `h.id, ${addressText('h.ip')} AS ip, h.port, h.trunk_id, t.customer_id, h.enabled, h.call_limit, h.cps_limit, h.created_at, h.updated_at`;
+export const HOST_COLUMNS = `h.id, ${addressText('h.ip')} AS ip, h.port, h.trunk_id, h.customer_id, h.enabled, h.call_limit, h.cps_limit, h.created_at, h.updated_at`;
 
 @ObjectType('Host', { implements: Node, description: 'A signalling address of a trunk: one IP (v4 or v6) or a CIDR block.' })
 export class HostType implements Node {

@@ -23,11 +23,17 @@ export class RequestContext {
     readonly logger: Logger,
   ) {}
 
-  /** A DataLoader created once per request under `name`. */
+  /**
+   * A DataLoader created once per request under `name`. Batches are never split: every
+   * batch function sends its keys as one array parameter (`= ANY($1)` or `unnest($1)`), so
+   * one statement serves any number of keys, and a level of a nested list (500 customers'
+   * trunks, their hosts) costs one statement whatever the page size. What one request may
+   * ask for is bounded before execution by the query cost (MAX_QUERY_COST, query-limits.ts).
+   */
   loader<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>): DataLoader<K, V> {
     let l = this.loaders.get(name) as DataLoader<K, V> | undefined;
     if (!l) {
-      l = new DataLoader<K, V>(batch, { maxBatchSize: 1000 });
+      l = new DataLoader<K, V>(batch, { maxBatchSize: Infinity });
       this.loaders.set(name, l as DataLoader<unknown, unknown>);
     }
     return l;
