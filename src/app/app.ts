@@ -16,7 +16,7 @@ import { EventBus } from '../platform/pubsub/event-bus';
 import { createResolvers } from './resolvers';
 import { buildAppSchema } from './schema';
 import { createServices, type Services } from './services';
-import { API_KEY_REVOKED } from '../modules/api-key/api-key.topics';
+import { API_KEY_CHANGED, API_KEY_REVOKED } from '../modules/api-key/api-key.topics';
 
 export interface App {
   url: string;
@@ -44,6 +44,9 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
         })
       : EventBus.inProcess(config.redisPrefix);
     const services = createServices({ config, logger, db, events, clock: options.clock ?? systemClock });
+    // Listening before the first request: a key revoked anywhere is dropped from this instance's cache at once.
+    const stopKeyChanges = await events.listen(API_KEY_CHANGED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
+    const stopKeyRevocations = await events.listen(API_KEY_REVOKED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));
@@ -61,6 +64,8 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
           await workers.stop();
           logger.debug('workers stopped');
           stopRevocations();
+          stopKeyRevocations();
+          stopKeyChanges();
           await server.close();
           logger.debug('http server drained');
           await events!.close();

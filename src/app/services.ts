@@ -80,7 +80,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const customers = new CustomerLoader(db);
   const customerRulesChanged: CustomerRulesChangedReaction = (uow, ids) => reactions.customerRulesChanged(uow, ids);
   const customerQueries = new CustomerQueryService(db, customers);
-  const apiKeys = new ApiKeyService(db, events, logger);
+  const apiKeys = new ApiKeyService(db, events, logger, config.apiKeyCacheMs);
   const trunks = new TrunkLoader(db);
   const trunkChanged: TrunkChangedReaction = (uow, changes) => reactions.trunkChanged(uow, changes);
   const hosts = new HostLoader(db);

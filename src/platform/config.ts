@@ -26,6 +26,12 @@ export interface Config {
   redisPublishBuffer: number;
   /** How long /readyz waits for each of PostgreSQL and Redis before answering 503, ms. */
   readyTimeoutMs: number;
+  /**
+   * How long an instance trusts an API key it read without hearing of it, ms (0: read the
+   * key on every request). Revocation reaches every instance at once through Redis; this
+   * bounds how long a revoked key still works on an instance that missed the notice.
+   */
+  apiKeyCacheMs: number;
   /** The built NOC console (`npm run build:web`), served at `/`; absent: `/` says how to build it. */
   consoleDir: string;
   /** NODE_ENV is production: development defaults (the webhook secret) are refused. */
@@ -223,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),
     redisPublishBuffer: int(env, 'REDIS_PUBLISH_BUFFER', 10_000, 0, 1_000_000),
     readyTimeoutMs: int(env, 'READY_TIMEOUT_MS', 500, 10, 60_000),
+    apiKeyCacheMs: int(env, 'API_KEY_CACHE_MS', 30_000, 0, 600_000),
     consoleDir: path.resolve(str(env, 'CONSOLE_DIR') ?? path.join(packageRoot(), 'dist', 'web')),
     production,
     adminApiKey,

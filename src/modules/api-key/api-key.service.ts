@@ -1,7 +1,8 @@
 /**
- * API keys: random secrets shown once, stored as SHA-256 hashes. Authentication is
- * one indexed lookup per request; revocation is published so open subscriptions of
- * the key are closed on every instance.
+ * API keys: random secrets shown once, stored as SHA-256 hashes. Authentication reads a
+ * key once per API_KEY_CACHE_MS per instance (ApiKeyCache), not once per request;
+ * revocation is published so every instance drops the key from its cache and closes the
+ * key's open subscriptions at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { badInput, notFound } from '../../platform/common/errors';
@@ -15,7 +16,8 @@ import type { Principal, RequestContext } from '../../platform/graphql/context';
 import { ApiKeyType, CreatedApiKey, KEY_COLUMNS, type ApiKeyRow } from './api-key.type';
 import { Role } from '../../platform/graphql/role';
 import { preparedSql } from '../../platform/db/prepared-sql';
-import { API_KEY_REVOKED } from './api-key.topics';
+import { ApiKeyCache } from './api-key-cache';
+import { API_KEY_CHANGED, API_KEY_REVOKED } from './api-key.topics';
 
 /** Every request runs it. */
 const KEY_BY_SECRET_SQL = preparedSql('api-keys.by-secret', `SELECT id, role, customer_id, last_used_at FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL`);
@@ -38,32 +40,58 @@ export function generateSecret(): string {
 }
 
 export class ApiKeyService {
+  private readonly cache: ApiKeyCache;
+
+  /** @param cacheMs API_KEY_CACHE_MS: how long a key read is trusted without news of it (0: read every request). */
   constructor(
     private readonly db: Database,
     private readonly events: EventBus,
     private readonly logger: Logger,
-  ) {}
+    cacheMs = 0,
+  ) {
+    this.cache = new ApiKeyCache(cacheMs);
+  }
 
   /** The principal of a secret, or null when unknown or revoked. */
   async authenticate(secret: string): Promise<Principal | null> {
-    const rows = await this.db.query<{ id: string; role: Role; customer_id: string | null; last_used_at: Date | null }>(
-      KEY_BY_SECRET_SQL,
-      [hashSecret(secret)],
-    );
+    const hash = hashSecret(secret);
+    const held = this.cache.get(hash);
+    if (held) {
+      if (Date.now() - held.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+        held.lastUsedAt = Date.now();
+        this.touch(held.principal.apiKeyId!);
+      }
+      return held.principal;
+    }
+    const version = this.cache.version;
+    const rows = await this.db.query<{ id: string; role: Role; customer_id: string | null; last_used_at: Date | null }>(KEY_BY_SECRET_SQL, [hash]);
     const key = rows[0];
     if (!key) return null;
-    if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-      this.db
-        .query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [key.id])
-        .catch((err) => this.logger.debug('last_used_at not updated', { err }));
+    let lastUsedAt = key.last_used_at?.getTime() ?? 0;
+    if (Date.now() - lastUsedAt > LAST_USED_RESOLUTION_MS) {
+      lastUsedAt = Date.now();
+      this.touch(key.id);
     }
-    return { role: key.role, apiKeyId: key.id, customerId: key.customer_id };
+    const principal = { role: key.role, apiKeyId: key.id, customerId: key.customer_id };
+    this.cache.set(hash, principal, lastUsedAt, version);
+    return principal;
   }
 
-  /** Whether a key is still valid (re-checked for long-lived subscriptions). */
+  /** Whether a key is still valid (re-checked for long-lived subscriptions): held in the cache, or read. */
   async isActive(apiKeyId: string): Promise<boolean> {
+    if (this.cache.holds(apiKeyId)) return true;
     const rows = await this.db.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [apiKeyId]);
     return rows.length > 0;
+  }
+
+  /** Drops a key from this instance's cache (on API_KEY_REVOKED / API_KEY_CHANGED from any instance). */
+  forget(apiKeyId: string): void {
+    this.cache.forget(apiKeyId);
+  }
+
+  /** Refreshes last_used_at, at most once a minute per key and instance (no write per request). */
+  private touch(apiKeyId: string): void {
+    this.db.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [apiKeyId]).catch((err) => this.logger.debug('last_used_at not updated', { err }));
   }
 
   async create(_ctx: RequestContext, name: string, role: Role, customerId?: string | null): Promise<CreatedApiKey> {
@@ -94,7 +122,11 @@ export class ApiKeyService {
         [local],
       );
       if (!rows.length) throw notFound('ApiKey', id);
-      uow.afterCommit(() => this.events.publish(API_KEY_REVOKED, { apiKeyId: local }));
+      uow.afterCommit(() => {
+        // This instance forgets at commit; the others on the notice (or within API_KEY_CACHE_MS without Redis).
+        this.cache.forget(local);
+        return this.events.publish(API_KEY_REVOKED, { apiKeyId: local });
+      });
       return true;
     });
   }
@@ -142,11 +174,14 @@ export class ApiKeyService {
 
   /** Makes sure an ADMIN key with this secret exists and is active (ADMIN_API_KEY). */
   async ensureAdminKey(secret: string): Promise<void> {
-    await this.db.query(
+    const [{ id }] = await this.db.query<{ id: string }>(
       `INSERT INTO api_keys (name, role, secret_hash) VALUES ('admin (ADMIN_API_KEY)', 'ADMIN', $1)
-       ON CONFLICT (secret_hash) DO UPDATE SET role = 'ADMIN', customer_id = NULL, revoked_at = NULL`,
+       ON CONFLICT (secret_hash) DO UPDATE SET role = 'ADMIN', customer_id = NULL, revoked_at = NULL RETURNING id`,
       [hashSecret(secret)],
     );
+    // The key may have had another role (or been revoked) in running instances' caches.
+    this.cache.forget(id);
+    await this.events.publish(API_KEY_CHANGED, { apiKeyId: id });
   }
 
   /**
