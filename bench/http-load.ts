@@ -69,22 +69,18 @@ async function generate(opts: LoadOptions): Promise<LoadResult> {
   const measureFrom = now() + opts.warmupSeconds * 1000;
   const measureTo = measureFrom + opts.durationSeconds * 1000;
   const latencies: number[] = [];
-  let lastEnd = measureFrom;
   const worker = async () => {
     while (now() < measureTo) {
       const started = now();
       await post(agent, url, opts.headers, body);
       const ended = now();
-      if (started >= measureFrom) {
-        latencies.push(ended - started);
-        lastEnd = Math.max(lastEnd, ended);
-      }
+      if (ended >= measureFrom && ended < measureTo) latencies.push(ended - started);
     }
   };
   await Promise.all(Array.from({ length: opts.connections }, worker));
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const seconds = (lastEnd - measureFrom) / 1000;
+  const seconds = opts.durationSeconds;
   return { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
 }
 

@@ -1,9 +1,9 @@
 /**
  * The four dashboard queries of bench:lists, each written as a client of each server
  * would write it, selecting the same rows and the same columns, in the same order:
- * Lineguard sorts customers by lower(name), id (names here differ in digits only, so
- * that is PostGraphile's name, id order), trunks by name, id and hosts by ip, port, id;
- * its event list is oldest first over the rule kinds. `ids` reduces an answer to the ids
+ * Lineguard sorts customers by lower(name), id (PostGraphile's NAME_LOWER, added by the
+ * bench), trunks by name, id and hosts by ip, port, id; its event list is oldest first
+ * over the rule kinds. `ids` reduces an answer to the ids
  * it holds, in order, so the two servers' answers can be compared before timing.
  */
 
@@ -55,7 +55,7 @@ function customersPage(): ListQuery {
       query: `query($filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $first: Int) {
         allCustomers(filter: $filter, orderBy: $orderBy, first: $first) { nodes { ${PG_CUSTOMER} } pageInfo { hasNextPage endCursor } }
       }`,
-      variables: { filter: { type: { in: ['CARRIER'] }, name: { includesInsensitive: 'north' } }, orderBy: ['NAME_ASC', 'PRIMARY_KEY_ASC'], first: 50 },
+      variables: { filter: { type: { in: ['CARRIER'] }, name: { includesInsensitive: 'north' } }, orderBy: ['NAME_LOWER_ASC', 'PRIMARY_KEY_ASC'], first: 50 },
     },
     idLevels: 1,
     lineguardIds: (d) => nodesOf((d as { customers: unknown }).customers).map(local),
@@ -74,7 +74,7 @@ function customersTree(first: number): ListQuery {
     },
     postgraphile: {
       query: `query($first: Int) {
-        allCustomers(first: $first, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { ${PG_CUSTOMER}
+        allCustomers(first: $first, orderBy: [NAME_LOWER_ASC, PRIMARY_KEY_ASC]) { nodes { ${PG_CUSTOMER}
           trunksByCustomerId(orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { ${PG_TRUNK}
             hostsByTrunkIdAndCustomerIdAndTrunkDirection(orderBy: [IP_ASC, PORT_ASC, PRIMARY_KEY_ASC]) { nodes { ${PG_HOST} } } } } } }
       }`,

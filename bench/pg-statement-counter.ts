@@ -14,7 +14,7 @@ export interface StatementCounter {
   url: string;
   /** Statements since the last reset. */
   readonly statements: number;
-  /** SQL text of the statements parsed or queried since the last reset (Parse and Query messages). */
+  /** SQL text of each statement since the last reset, in order. */
   readonly texts: string[];
   reset(): void;
   close(): Promise<void>;
@@ -61,10 +61,25 @@ export async function startStatementCounter(targetUrl: string): Promise<Statemen
   const sockets = new Set<net.Socket>();
   let statements = 0;
   let texts: string[] = [];
-  const onMessage = (type: string, body: Buffer) => {
-    if (type === 'Q' || type === 'E') statements++;
-    if (type === 'Q') texts.push(cstring(body, 0).text);
-    if (type === 'P') texts.push(cstring(body, cstring(body, 0).next).text);
+  /** One connection's prepared statements and portals, so an Execute names the SQL it runs. */
+  const connectionTracker = () => {
+    const prepared = new Map<string, string>();
+    const portals = new Map<string, string>();
+    return (type: string, body: Buffer) => {
+      if (type === 'Q') {
+        statements++;
+        texts.push(cstring(body, 0).text);
+      } else if (type === 'P') {
+        const name = cstring(body, 0);
+        prepared.set(name.text, cstring(body, name.next).text);
+      } else if (type === 'B') {
+        const portal = cstring(body, 0);
+        portals.set(portal.text, prepared.get(cstring(body, portal.next).text) ?? '(unknown statement)');
+      } else if (type === 'E') {
+        statements++;
+        texts.push(portals.get(cstring(body, 0).text) ?? '(unknown portal)');
+      }
+    };
   };
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
@@ -73,7 +88,7 @@ export async function startStatementCounter(targetUrl: string): Promise<Statemen
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);
     }
-    const stream = new FrontendStream(onMessage);
+    const stream = new FrontendStream(connectionTracker());
     client.on('data', (chunk: Buffer) => {
       stream.push(chunk);
       upstream.write(chunk);
