@@ -19,7 +19,10 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
+  /** Answers received in the measured window. */
   requests: number;
+  /** Every answer of the run, warm-up included. */
+  answered: number;
   seconds: number;
   perSecond: number;
   p50Ms: number;
@@ -69,10 +72,12 @@ async function generate(opts: LoadOptions): Promise<LoadResult> {
   const measureFrom = now() + opts.warmupSeconds * 1000;
   const measureTo = measureFrom + opts.durationSeconds * 1000;
   const latencies: number[] = [];
+  let answered = 0;
   const worker = async () => {
     while (now() < measureTo) {
       const started = now();
       await post(agent, url, opts.headers, body);
+      answered++;
       const ended = now();
       if (ended >= measureFrom && ended < measureTo) latencies.push(ended - started);
     }
@@ -81,7 +86,7 @@ async function generate(opts: LoadOptions): Promise<LoadResult> {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const seconds = opts.durationSeconds;
-  return { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return { requests: latencies.length, answered, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
 }
 
 if (require.main === module) {

@@ -25,10 +25,11 @@ import { startAppProcess, type AppProcess } from './app-process';
 import { openBenchServer } from './bench-env';
 import { writeBenchmarkSections } from './benchmarks-file';
 import { runLoad, type LoadResult } from './http-load';
+import { cpuPerRequest, cpuSnapshot, type CpuPerRequest } from './process-cpu';
 import { seedLists, type SeededCounts } from './lists-seed';
 import { LIST_QUERIES, type GraphqlRequest, type IdTree, type ListQuery } from './lists-queries';
 import { startStatementCounter, type StatementCounter } from './pg-statement-counter';
-import { postgraphileVersion, startPostGraphileProcess, type PostGraphileProcess } from './postgraphile-process';
+import { POSTGRAPHILE_APPLICATION_NAME, postgraphileVersion, startPostGraphileProcess, type PostGraphileProcess } from './postgraphile-process';
 
 const SETTINGS = {
   LISTS_CUSTOMERS: 10_000,
@@ -137,19 +138,26 @@ async function countStatements(databaseUrl: string): Promise<StatementCounts> {
   }
 }
 
-type Timings = Record<ServerName, LoadResult[]>[];
+type Run = LoadResult & CpuPerRequest;
+type Timings = Record<ServerName, Run[]>[];
 
-/** Phase 3: throughput and latency, each server alone under the same load, rounds interleaved. */
+const APPLICATION_NAME: Record<ServerName, string> = { lineguard: 'lineguard', postgraphile: POSTGRAPHILE_APPLICATION_NAME };
+
+/** Phase 3: throughput and latency, each server alone under the same load, rounds interleaved; CPU per request of each side. */
 async function time(databaseUrl: string): Promise<Timings> {
   const servers = await startServers({ lineguard: databaseUrl, postgraphile: databaseUrl }, {});
   const urls = { lineguard: servers.lineguard.url, postgraphile: servers.postgraphile.url };
   const timings: Timings = LIST_QUERIES.map(() => ({ lineguard: [], postgraphile: [] }));
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const snapshot = (server: ServerName) => cpuSnapshot(sql, servers[server].pid, APPLICATION_NAME[server]);
   try {
     for (let round = 0; round < setting('LISTS_ROUNDS'); round++) {
       const order: ServerName[] = round % 2 === 0 ? ['lineguard', 'postgraphile'] : ['postgraphile', 'lineguard'];
       for (const [i, q] of LIST_QUERIES.entries()) {
         for (const server of order) {
-          const r = await runLoad({
+          const before = await snapshot(server);
+          const load = await runLoad({
             url: urls[server],
             headers: HEADERS[server],
             body: JSON.stringify(q[server]),
@@ -157,13 +165,17 @@ async function time(databaseUrl: string): Promise<Timings> {
             warmupSeconds: setting('LISTS_WARMUP_S'),
             durationSeconds: setting('LISTS_DURATION_S'),
           });
+          const r = { ...load, ...cpuPerRequest(before, await snapshot(server), load.answered) };
           timings[i][server].push(r);
-          process.stderr.write(`round ${round + 1}, ${q.label}, ${server}: ${r.perSecond.toFixed(1)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms\n`);
+          process.stderr.write(
+            `round ${round + 1}, ${q.label}, ${server}: ${r.perSecond.toFixed(1)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, CPU per request: Node ${ms(r.nodeMs)} ms, PostgreSQL ${ms(r.postgresMs)} ms\n`,
+          );
         }
       }
     }
     return timings;
   } finally {
+    await sql.end();
     await stopServers(servers);
   }
 }
@@ -178,7 +190,8 @@ async function postgresVersion(url: string): Promise<string> {
   }
 }
 
-const best = (rs: LoadResult[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+const best = (rs: Run[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+const ms = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(2));
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const perRequest = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
@@ -186,7 +199,7 @@ function render(seeded: SeededCounts, counts: StatementCounts, timings: Timings,
   const ratios = timings.map((t) => best(t.lineguard).perSecond / best(t.postgraphile).perSecond);
   const rows = LIST_QUERIES.map((q, i) => {
     const [lg, pg] = [best(timings[i].lineguard), best(timings[i].postgraphile)];
-    const rounds = (rs: LoadResult[]) => rs.map((r) => fmt(r.perSecond)).join(', ');
+    const rounds = (rs: Run[]) => rs.map((r) => fmt(r.perSecond)).join(', ');
     return `| ${q.label} | ${fmt(lg.perSecond)} (${rounds(timings[i].lineguard)}) | ${fmt(lg.p50Ms, 1)} / ${fmt(lg.p99Ms, 1)} | ${fmt(pg.perSecond)} (${rounds(timings[i].postgraphile)}) | ${fmt(pg.p50Ms, 1)} / ${fmt(pg.p99Ms, 1)} | **${ratios[i].toFixed(2)}x** | ${perRequest(counts[i].lineguard)} vs ${perRequest(counts[i].postgraphile)} |`;
   });
   // Queries 2 and 4 are the same tree at page 50 and page 500.
@@ -207,6 +220,15 @@ function render(seeded: SeededCounts, counts: StatementCounts, timings: Timings,
     '| query | Lineguard req/s | p50 / p99 ms | PostGraphile req/s | p50 / p99 ms | Lineguard / PostGraphile | SQL statements per request (Lineguard vs PostGraphile) |',
     '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    `CPU per request in the best rounds, ms (the server's Node process; its PostgreSQL backends, by application_name, when PostgreSQL runs on this host), warm-up included:`,
+    '',
+    '| query | Lineguard Node | Lineguard PostgreSQL | PostGraphile Node | PostGraphile PostgreSQL |',
+    '|---|---|---|---|---|',
+    ...LIST_QUERIES.map((q, i) => {
+      const [lg, pg] = [best(timings[i].lineguard), best(timings[i].postgraphile)];
+      return `| ${q.label} | ${ms(lg.nodeMs)} | ${ms(lg.postgresMs)} | ${ms(pg.nodeMs)} | ${ms(pg.postgresMs)} |`;
+    }),
     '',
     `Targets: Lineguard / PostGraphile at least ${RATIO_TARGET}x on each query: ${ratiosMet ? 'met' : 'NOT MET'}; Lineguard's statements per request the same for page 50 and page 500 (customers -> trunks -> hosts): ${perRequest(page50)} vs ${perRequest(page500)}, ${statementsMet ? 'met' : 'NOT MET'}.`,
     '',

@@ -9,21 +9,28 @@ import path from 'node:path';
 
 export interface PostGraphileProcess {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
+/** PostGraphile's connections' application_name, so the bench can tell its backends from Lineguard's. */
+export const POSTGRAPHILE_APPLICATION_NAME = 'postgraphile';
+
 /** Forks bench/postgraphile-server.ts as a PostGraphile server on `databaseUrl` and waits until it listens. */
 export async function startPostGraphileProcess(databaseUrl: string): Promise<PostGraphileProcess> {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', POSTGRAPHILE_APPLICATION_NAME);
   const child: ChildProcess = fork(path.join(__dirname, 'postgraphile-server.js'), [], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GRAPHILE_ENV: 'production', DATABASE_URL: databaseUrl },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', GRAPHILE_ENV: 'production', DATABASE_URL: url.toString() },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const serverUrl = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`PostGraphile process exited with ${code}`)));
   });
   return {
-    url,
+    url: serverUrl,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
