@@ -205,7 +205,8 @@ function render(seeded: SeededCounts, counts: StatementCounts, timings: Timings,
   // Queries 2 and 4 are the same tree at page 50 and page 500.
   const [page50, page500] = [counts[1].lineguard, counts[3].lineguard];
   const ratiosMet = ratios.every((r) => r >= RATIO_TARGET);
-  const statementsMet = page50 === page500;
+  // Whole statements: a write that is not per request (the API key's last-used time, once a minute) can add a fraction to either.
+  const statementsMet = Math.round(page50) === Math.round(page500);
   const changed = (Object.keys(SETTINGS) as Setting[]).filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `);
   const lines = [
     '## Dashboard lists vs PostGraphile (bench/lists.bench.ts)',
