@@ -12,6 +12,7 @@ import { BENCH_RATE_LIMITS, BENCH_WEBHOOK_SECRET } from './bench-env';
 
 export interface AppProcess {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -32,6 +33,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
