@@ -162,12 +162,14 @@ export function toPage<T>(rows: T[], limit: number, totalCount: Awaitable<number
   };
 }
 
+/** What totalCount of an exactly counted list says (see CountRule in keyset.ts). */
+export const EXACT_COUNT_DESCRIPTION = 'Every row the filter matches, exactly. Counted only when selected.';
+
 /**
  * Base of a `XConnection` type and its `XEdge`:
  * `@ObjectType() class CustomerConnection extends Connection(CustomerType, 'Customer') {}`.
+ * The totalCount description states how the list counts (EXACT_COUNT_DESCRIPTION by default).
  */
-/** What totalCount of an exactly counted list says (see CountRule in keyset.ts). */
-export const EXACT_COUNT_DESCRIPTION = 'Every row the filter matches, exactly. Counted only when selected.';
 
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string, totalCountDescription: string = EXACT_COUNT_DESCRIPTION) {
   @ObjectType(`${name}Edge`)
