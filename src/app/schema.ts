@@ -6,6 +6,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type AuthChecker, type PubSub } from 'type-graphql';
 import { forbidden } from '../platform/common/errors';
 import type { RequestContext } from '../platform/graphql/context';
+import { useDefaultResolvers } from '../platform/graphql/default-resolvers';
 import { withFeeds } from '../platform/graphql/feeds';
 import { systemClock } from '../platform/clock';
 import { loadConfig } from '../platform/config';
@@ -26,8 +27,10 @@ const authChecker: AuthChecker<RequestContext, string> = ({ context }, roles) =>
  * benchmarks of validation), over resolvers of a graph that has no database: building
  * and validating a schema runs no resolver.
  */
-export function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = detachedResolvers()): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: resolvers.classes, container: resolvers.container, pubSub: withFeeds(pubSub, resolvers.feeds), authChecker, validate: false });
+export async function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = detachedResolvers()): Promise<GraphQLSchema> {
+  const schema = await buildSchema({ resolvers: resolvers.classes, container: resolvers.container, pubSub: withFeeds(pubSub, resolvers.feeds), authChecker, validate: false });
+  useDefaultResolvers(schema);
+  return schema;
 }
 
 function detachedResolvers(): AppResolvers {

@@ -42,12 +42,6 @@ export class ApiKeyCache {
     return undefined;
   }
 
-  /** Whether a key (local id) is held, i.e. known active within the staleness bound. */
-  holds(apiKeyId: string): boolean {
-    const hash = this.hashByKeyId.get(apiKeyId);
-    return hash !== undefined && this.get(hash) !== undefined;
-  }
-
   /** The value to pass to set() for a lookup starting now. */
   get version(): number {
     return this.generation;

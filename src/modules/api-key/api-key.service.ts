@@ -77,10 +77,14 @@ export class ApiKeyService {
     return principal;
   }
 
-  /** Whether a key is still valid (re-checked for long-lived subscriptions): held in the cache, or read. */
+  /**
+   * Whether a key is still valid, read from the database (not the cache): a socket checks it
+   * before every new operation, rarely next to HTTP requests, and so refuses a key revoked on
+   * another instance even before the notice arrives. A revoked key is dropped from the cache.
+   */
   async isActive(apiKeyId: string): Promise<boolean> {
-    if (this.cache.holds(apiKeyId)) return true;
     const rows = await this.db.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [apiKeyId]);
+    if (!rows.length) this.cache.forget(apiKeyId);
     return rows.length > 0;
   }
 

@@ -27,17 +27,19 @@ export class HostLoader {
 
   /**
    * The first `limit` hosts of each trunk, one statement per request and limit whatever
-   * the number of trunks: one scan of hosts_trunk_address_idx (trunk_id, ip, port, id) for
-   * every key at once, numbered per trunk. Hosts carry their trunk's customer (migration
-   * 1732406401230), so trunks is not read at all (it was joined, and scanned whole).
+   * the number of trunks: per trunk, at most `limit` rows read in order from the index
+   * hosts_trunk_address_idx (trunk_id, ip, port, id), a LATERAL per key (`trunk_id = ANY($1)`
+   * over 1,500 keys made the planner scan every host: 12.8 vs 5.6 ms). Hosts carry their
+   * trunk's customer (migration 1732406401230), so trunks is not read at all (it was joined,
+   * and scanned whole).
    */
   ofTrunk(ctx: RequestContext, trunkLocalId: string, limit: number): Promise<HostType[]> {
     return ctx
       .loader<string, HostType[]>(`host.byTrunk.${limit}`, async (trunkIds) => {
         const rows = await this.db.query<HostRow>(
-          `SELECT ${HOST_COLUMNS} FROM (
-             SELECT h.*, row_number() OVER (PARTITION BY h.trunk_id ORDER BY h.ip, h.port NULLS FIRST, h.id) AS n FROM hosts h WHERE h.trunk_id = ANY($1::uuid[])
-           ) h WHERE h.n <= $2 ORDER BY h.ip, h.port NULLS FIRST, h.id`,
+          `SELECT ${HOST_COLUMNS} FROM unnest($1::uuid[]) AS k(id)
+             CROSS JOIN LATERAL (SELECT * FROM hosts h WHERE h.trunk_id = k.id ORDER BY h.ip, h.port NULLS FIRST, h.id LIMIT $2) h
+            ORDER BY h.ip, h.port NULLS FIRST, h.id`,
           [trunkIds, limit],
         );
         return allEach(trunkIds, rows, (r) => r.trunk_id, HostType.from);

@@ -147,27 +147,34 @@ export function toPage<T>(rows: T[], limit: number, totalCount: Awaitable<number
   const more = rows.length > limit;
   const nodes = more ? rows.slice(0, limit) : rows.slice();
   if (ends.fromEnd) nodes.reverse();
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   const beyond = ends.beyondStart ?? false;
+  const cursor = (node: T) => encodeCursor(keyOf(node));
+  // Edges (a cursor per row) are built only when the query reads them: a dashboard reading
+  // `nodes` and pageInfo needs two cursors, not one per row.
+  let edges: { cursor: string; node: T }[] | undefined;
   return {
-    edges,
+    get edges() {
+      return (edges ??= nodes.map((node) => ({ cursor: cursor(node), node })));
+    },
     nodes,
     pageInfo: {
       hasNextPage: ends.fromEnd ? beyond : more,
       hasPreviousPage: ends.fromEnd ? more : beyond,
-      startCursor: edges.length ? edges[0].cursor : null,
-      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+      startCursor: nodes.length ? cursor(nodes[0]) : null,
+      endCursor: nodes.length ? cursor(nodes[nodes.length - 1]) : null,
     },
     totalCount,
   };
 }
 
+/** What totalCount of an exactly counted list says (see CountRule in keyset.ts). */
+export const EXACT_COUNT_DESCRIPTION = 'Every row the filter matches, exactly. Counted only when selected.';
+
 /**
  * Base of a `XConnection` type and its `XEdge`:
  * `@ObjectType() class CustomerConnection extends Connection(CustomerType, 'Customer') {}`.
+ * The totalCount description states how the list counts (EXACT_COUNT_DESCRIPTION by default).
  */
-/** What totalCount of an exactly counted list says (see CountRule in keyset.ts). */
-export const EXACT_COUNT_DESCRIPTION = 'Every row the filter matches, exactly. Counted only when selected.';
 
 export function Connection<T extends object>(nodeType: ClassType<T>, name: string, totalCountDescription: string = EXACT_COUNT_DESCRIPTION) {
   @ObjectType(`${name}Edge`)
