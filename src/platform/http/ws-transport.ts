@@ -57,10 +57,15 @@ export function serveGraphqlWs<P extends Record<string, unknown>, E extends WsEx
       socket.ping();
     }, KEEP_ALIVE_MS);
     let slow = false;
+    let ended: Promise<void> | undefined;
+    const end = (code: number, why: string) => (ended ??= closed(code, why));
+    // The close frame waits behind the unsent bytes; the operations end now, so the feeds
+    // stop handing this socket events at once rather than when the client reads again.
     const closeSlow = () => {
       slow = true;
       transport.logger.warn('websocket closed: slow consumer', { bufferedAmount: socket.bufferedAmount, limit: transport.maxBufferedBytes });
       socket.close(CLOSE_SLOW_CONSUMER, reason);
+      void end(CLOSE_SLOW_CONSUMER, reason);
       setTimeout(() => socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
     };
     const closed = server.opened(
@@ -92,7 +97,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>, E extends WsEx
       if (code === CloseCode.SubprotocolNotAcceptable && socket.protocol === DEPRECATED_GRAPHQL_WS_PROTOCOL) {
         transport.logger.warn('client used the deprecated subscriptions-transport-ws protocol');
       }
-      void closed(code, String(why));
+      void end(code, String(why));
     });
   });
 
