@@ -12,6 +12,8 @@ import { BENCH_RATE_LIMITS, BENCH_WEBHOOK_SECRET } from './bench-env';
 
 export interface AppProcess {
   url: string;
+  /** The server's process id (its CPU time and memory are read from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
