@@ -12,6 +12,7 @@ import { BENCH_RATE_LIMITS, BENCH_WEBHOOK_SECRET } from './bench-env';
 
 export interface AppProcess {
   url: string;
+  /** The server's process id (its CPU time and memory are read from /proc). */
   pid: number;
   stop(): Promise<void>;
 }

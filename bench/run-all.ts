@@ -2,12 +2,14 @@
 import { main as alertBench } from './alert.bench';
 import { main as cdrBench } from './cdr.bench';
 import { main as listsBench } from './lists.bench';
+import { main as fanoutBench } from './fanout.bench';
 
 async function runAll(): Promise<void> {
   await cdrBench();
   // After the CDR bench, which rewrites BENCHMARKS.md; this one replaces only its own section.
   await alertBench();
   await listsBench();
+  await fanoutBench();
 }
 
 runAll().catch((err) => {

@@ -85,7 +85,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const trunkChanged: TrunkChangedReaction = (uow, changes) => reactions.trunkChanged(uow, changes);
   const hosts = new HostLoader(db);
   const alerts = new AlertLoader(db);
-  const alertEvents = new AlertEventService(db, events);
+  const alertEvents = new AlertEventService(db, events, logger);
   const alertEventsWritten: AlertEventsReaction = (uow, written) => reactions.alertEventsWritten(uow, written);
   const cdrs = new CdrService(
     db,

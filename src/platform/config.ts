@@ -111,6 +111,8 @@ export interface WsLimitsConfig {
   initTimeoutMs: number;
   /** Largest WebSocket message, bytes. */
   maxMessageBytes: number;
+  /** Unsent bytes a socket may hold before it is closed as a slow consumer (4413; the client resumes by cursor). */
+  maxBufferedBytes: number;
 }
 
 /** Per second, per API key; 0 means unlimited. */
@@ -263,6 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxSocketsPerKey: int(env, 'WS_MAX_SOCKETS_PER_KEY', 20, 1, 100_000),
       initTimeoutMs: int(env, 'WS_INIT_TIMEOUT_MS', 3_000, 100, 60_000),
       maxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     },
     rateLimits: rateLimits(env, maxCdrBatch),
     introspectionRoles: introspectionRoles.filter((r): r is ApiRole => r !== 'NONE'),

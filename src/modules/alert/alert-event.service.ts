@@ -10,7 +10,9 @@ import { Keyset, LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
 import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
-import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { SharedFeed, type FeedLog, type SharedFeedOptions } from '../../platform/pubsub/shared-feed';
+import type { Logger } from '../../platform/logger';
 import type { RequestContext } from '../../platform/graphql/context';
 import { defineFeed } from '../../platform/graphql/feeds';
 import { Role } from '../../platform/graphql/role';
@@ -20,9 +22,37 @@ import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { alertEventCursor, AlertEventType } from './alert.types';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 import { oneEach } from '../../platform/graphql/batch';
-import { cursorFeed } from '../../platform/pubsub/cursor-feed';
 
-const FEED_PAGE = 500;
+/** The shared reader's pages, and how many events a subscriber catching up may have held for it. */
+const FEED_OPTIONS: SharedFeedOptions = { pageSize: 500, maxHeld: 10_000, waitingPollMs: { first: 5, max: 200 }, retryMs: 1_000 };
+
+type FeedRow = AlertEventRow & { customer_class_id: string | null };
+
+/** A feed's event: the customer's class is read with it, for the customerClassId filter. */
+function feedEvent(r: FeedRow): AlertEventType {
+  const e = AlertEventType.from(r);
+  e.customerClassLocalId = r.customer_class_id;
+  return e;
+}
+
+/** The event log as the shared reader reads it: every event in id order (the event lock makes ids commit in order). */
+function alertEventLog(db: Database): FeedLog<AlertEventType, bigint, AlertEventPayload> {
+  return {
+    topic: ALERT_EVENT,
+    head: async () => BigInt((await db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id),
+    readAfter: async (after, limit) => {
+      const rows = await db.query<FeedRow>(
+        `SELECT ${EVENT_COLUMNS}, c.customer_class_id FROM alert_events e LEFT JOIN customers c ON c.id = e.customer_id
+          WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
+        [after.toString(), limit],
+      );
+      return { rows: rows.map(feedEvent), waiting: false };
+    },
+    positionOf: (e) => BigInt(e.localId),
+    compare: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+    mayBeAfter: (n, pos) => BigInt(n.eventId) > pos,
+  };
+}
 
 /** Oldest first: the list and the live feed page by id alike, and an event's cursor is its id. */
 const BY_ID = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
@@ -51,10 +81,15 @@ export const ALERT_TRIGGERED_FEED = defineFeed<TriggeredFeedArgs>('alertTriggere
 export const ALERT_EVENTS_FEED = defineFeed<EventsFeedArgs>('alertEvents');
 
 export class AlertEventService {
+  private readonly shared: SharedFeed<AlertEventType, bigint, AlertEventPayload>;
+
   constructor(
     private readonly db: Database,
-    private readonly events: EventBus,
-  ) {}
+    events: EventBus,
+    logger?: Logger,
+  ) {
+    this.shared = new SharedFeed(events, alertEventLog(db), FEED_OPTIONS, logger);
+  }
 
   async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
     const page = BY_ID.request(args);
@@ -76,10 +111,11 @@ export class AlertEventService {
   }
 
   /**
-   * The live feed: opens the live stream FIRST, then reads stored events after the
-   * cursor (or after the newest one at subscription, without a cursor), then for each notification
-   * reads every matching row with id > the last one yielded. Rows are read by id,
-   * so a notification that arrives late, twice, or out of order changes nothing.
+   * The live feeds: one shared reader per instance (SharedFeed) reads each new event once
+   * and hands it to every subscriber whose filter and scope match, re-checked per event.
+   * With after, a subscriber first reads its own stored events after that cursor in pages
+   * until it joins the reader; without, it starts at the newest event. Events are in id
+   * order, so a wake-up that arrives late, twice, or never (RESUBSCRIBED) changes nothing.
    */
   /** ALERT_TRIGGERED_FEED: TRIGGERED and REPEATED events. */
   triggeredFeed(ctx: RequestContext, args: TriggeredFeedArgs): Promise<AsyncIterableIterator<AlertEventType>> {
@@ -91,49 +127,28 @@ export class AlertEventService {
     return this.feed(ctx, args.filter, args.after);
   }
 
+  /** Live subscribers of the feeds on this instance. */
+  get feedFollowers(): number {
+    return this.shared.followerCount;
+  }
+
   private async feed(ctx: RequestContext, filter: AlertEventFilter | null | undefined, after: string | null | undefined, kinds?: AlertEventKind[]): Promise<AsyncIterableIterator<AlertEventType>> {
     if (ctx.principal.role === Role.INGEST) throw forbidden('The INGEST role may not do this');
     const q = this.resolve(ctx, filter, 'feed');
     if (kinds) q.kinds = q.kinds ? q.kinds.filter((k) => kinds.includes(k)) : kinds;
-    // Without a cursor the feed starts at the newest event, read BEFORE the live stream
-    // opens: whatever commits in between is then found by the first catch-up read.
-    const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
-    const live = await this.events.cursorStream(ALERT_EVENT);
-    const gen = this.run(q, start, live);
-    return cursorFeed(gen, live);
-  }
-
-  private async *run(
-    q: EventQuery,
-    start: string,
-    live: AsyncIterableIterator<AlertEventPayload | typeof RESUBSCRIBED>,
-  ): AsyncGenerator<AlertEventType, undefined> {
-    let last = BigInt(start);
     const { sql, params } = this.where(q);
-    const catchUp = async function* (db: Database): AsyncGenerator<AlertEventType> {
-      for (;;) {
-        const rows = await db.query<AlertEventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT ${FEED_PAGE}`,
-          [...params, last.toString()],
+    const db = this.db;
+    return this.shared.follow(after ? BigInt(this.afterId(after)) : null, {
+      matches: (e) => ctx.canSeeCustomer(e.customerLocalId) && eventMatches(q, e),
+      readOwn: async (from, limit) => {
+        const rows = await db.query<FeedRow>(
+          `SELECT ${EVENT_COLUMNS}, c.customer_class_id FROM alert_events e LEFT JOIN customers c ON c.id = e.customer_id
+            WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT ${limit}`,
+          [...params, from.toString()],
         );
-        for (const r of rows) {
-          last = BigInt(r.id);
-          yield AlertEventType.from(r);
-        }
-        if (rows.length < FEED_PAGE) return;
-      }
-    };
-    try {
-      yield* catchUp(this.db);
-      for await (const n of live) {
-        // After a Redis outage the wake-ups of its events may be lost: read regardless.
-        if (n !== RESUBSCRIBED && (BigInt(n.eventId) <= last || !mayMatch(q, n))) continue;
-        yield* catchUp(this.db);
-      }
-    } finally {
-      await live.return?.();
-    }
-    return undefined;
+        return rows.map(feedEvent);
+      },
+    });
   }
 
   /** Local ids of the filter; CUSTOMER keys are confined to their own customer. */
@@ -184,10 +199,12 @@ function eventKinds(ctx: RequestContext, asked: AlertEventKind[] | null | undefi
   return ctx.principal.role === Role.CUSTOMER ? kinds.filter((k) => RULE_EVENT_KINDS.includes(k)) : [...kinds];
 }
 
-/** A cheap pre-check of a notification against the filter (the SQL read is the real check). */
-function mayMatch(q: EventQuery, n: AlertEventPayload): boolean {
-  if (q.customerIds && !q.customerIds.includes(n.customerId)) return false;
-  if (q.definitionId && q.definitionId !== n.definitionId) return false;
-  if (q.kinds && !q.kinds.includes(n.kind as AlertEventKind)) return false;
+/** The feed's filter (the lists' SQL conditions) applied to one event read by the shared reader. */
+function eventMatches(q: EventQuery, e: AlertEventType): boolean {
+  if (q.customerIds && !q.customerIds.includes(e.customerLocalId)) return false;
+  if (q.customerClassId && q.customerClassId !== e.customerClassLocalId) return false;
+  if (q.definitionId && q.definitionId !== e.definitionLocalId) return false;
+  if (q.kinds && !q.kinds.includes(e.kind)) return false;
+  if (q.since && e.occurredAt < q.since) return false;
   return true;
 }

@@ -168,6 +168,8 @@ export class AlertEventType implements Node {
   localId!: string;
   definitionLocalId!: string;
   customerLocalId!: string;
+  /** The customer's class when the event was read by a live feed (its customerClassId filter). */
+  customerClassLocalId?: string | null;
 
   @Field()
   cursor!: string;

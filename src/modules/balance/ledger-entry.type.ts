@@ -40,6 +40,8 @@ export class LedgerEntryType implements Node {
   id!: string;
 
   localId!: string;
+  /** The id of the transaction that wrote the entry (with localId, its place in the ledger's order). */
+  tx!: string;
   customerLocalId!: string;
   /** The API key whose request made the change (LedgerEntry.actor reads its name). */
   actorKeyId!: string | null;
@@ -73,6 +75,7 @@ export class LedgerEntryType implements Node {
     const id = String(r.id);
     t.id = toGlobalId('LedgerEntry', id);
     t.localId = id;
+    t.tx = r.tx;
     t.customerLocalId = r.customer_id;
     t.actorKeyId = r.api_key_id;
     t.cursor = ledgerCursor(r.tx, id);

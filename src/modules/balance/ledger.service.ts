@@ -16,17 +16,54 @@ import type { RequestContext } from '../../platform/graphql/context';
 import { defineFeed } from '../../platform/graphql/feeds';
 import { Role } from '../../platform/graphql/role';
 import type { Logger } from '../../platform/logger';
-import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
+import type { EventBus } from '../../platform/pubsub/event-bus';
+import { SharedFeed, type FeedLog, type SharedFeedOptions } from '../../platform/pubsub/shared-feed';
 import { BALANCE_CHANGED, type BalanceChangedPayload } from './balance.topics';
 import type { BalanceChangeReason } from './balance-change.type';
 import { LEDGER_COLUMNS, LedgerEntryType, type LedgerFilter, type LedgerRow } from './ledger-entry.type';
 import { awaitSettled, HORIZON_SQL, LEDGER_ORDER, NEWEST_FIRST, SETTLED_SQL } from './ledger-order';
-import { cursorFeed } from '../../platform/pubsub/cursor-feed';
 
-/** Rows per catch-up read of the feed. */
-const FEED_PAGE = 500;
-/** While entries wait to settle, the feed looks again after this long, doubling up to the cap. */
-const SETTLE_POLL_MS = { first: 5, max: 200 };
+/**
+ * The shared reader's pages and held rows; while entries wait to settle, it looks again
+ * after waitingPollMs.first, doubling up to the max.
+ */
+const FEED_OPTIONS: SharedFeedOptions = { pageSize: 500, maxHeld: 10_000, waitingPollMs: { first: 5, max: 200 }, retryMs: 1_000 };
+
+/** A feed position: an entry's (tx, id). */
+type Position = readonly [bigint, bigint];
+const toPosition = (key: readonly string[]): Position => [BigInt(key[0]), BigInt(key[1])];
+const fromPosition = (p: Position): string[] => [p[0].toString(), p[1].toString()];
+const comparePositions = (a: Position, b: Position): number => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+
+/** The ledger as the shared reader reads it: settled entries in (tx, id) order (ledger-order.ts). */
+function ledgerLog(db: Database): FeedLog<LedgerEntryType, Position, BalanceChangedPayload> {
+  return {
+    topic: BALANCE_CHANGED,
+    head: async () => {
+      const [row] = await db.query<{ tx: string; id: string }>(
+        `SELECT l.tx::text AS tx, l.id::text AS id FROM balance_ledger l WHERE ${SETTLED_SQL} ORDER BY ${NEWEST_FIRST.orderBy} LIMIT 1`,
+      );
+      return row ? toPosition([row.tx, row.id]) : [0n, 0n];
+    },
+    // Settled entries all come before unsettled ones (their tx is below the horizon, the
+    // others' at or above it): the settled prefix is handed out, the rest read again later.
+    readAfter: async (after, limit) => {
+      const page = new SqlWhere();
+      LEDGER_ORDER.addAfter(page, fromPosition(after));
+      const rows = await db.query<FeedRow>(
+        `SELECT ${LEDGER_COLUMNS}, l.tx < horizon.xmin AS settled
+           FROM balance_ledger l, (SELECT ${HORIZON_SQL} AS xmin) horizon
+          WHERE ${page.sql} ORDER BY ${LEDGER_ORDER.orderBy} LIMIT ${page.param(limit)}`,
+        page.params,
+      );
+      const settled = rows.findIndex((r) => !r.settled);
+      const ready = settled === -1 ? rows : rows.slice(0, settled);
+      return { rows: ready.map(LedgerEntryType.from), waiting: settled !== -1 };
+    },
+    positionOf: (e) => [BigInt(e.tx), BigInt(e.localId)],
+    compare: comparePositions,
+  };
+}
 
 /** The arguments of ledgerEntryAdded. */
 export interface LedgerFeedArgs {
@@ -48,11 +85,15 @@ type FeedRow = LedgerRow & { settled: boolean };
 type PagedRow = LedgerRow & Record<`keyset_${number}`, string>;
 
 export class LedgerService {
+  private readonly shared: SharedFeed<LedgerEntryType, Position, BalanceChangedPayload>;
+
   constructor(
     private readonly db: Database,
-    private readonly events: EventBus,
+    events: EventBus,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.shared = new SharedFeed(events, ledgerLog(db), FEED_OPTIONS, logger);
+  }
 
   /** ledgerEntries: newest first; a CUSTOMER key's own entries only. */
   async list(ctx: RequestContext, filter: LedgerFilter | null | undefined, args: PageArgs): Promise<Page<LedgerEntryType>> {
@@ -125,10 +166,11 @@ export class LedgerService {
 
   /**
    * LEDGER_FEED: with after, every settled entry after that cursor, oldest first, then
-   * live; without, live from the newest settled entry at subscription. Redis only wakes
-   * the reader: each wake-up reads the settled entries after the last one sent, so a
-   * wake-up that arrives late, twice or never (an outage: RESUBSCRIBED) loses nothing.
-   * Entries that committed but have not settled yet are read again shortly, until they do.
+   * live; without, live from the newest settled entry at subscription. One shared reader
+   * per instance (SharedFeed) reads each settled entry once and hands it to every
+   * subscriber whose scope matches; Redis only wakes it, and entries that committed but
+   * have not settled yet are read again shortly, until they do. A subscriber resuming from
+   * an older cursor reads its own entries in pages until it joins the reader.
    */
   async feed(ctx: RequestContext, args: LedgerFeedArgs): Promise<AsyncIterableIterator<LedgerEntryType>> {
     if (ctx.principal.role === Role.INGEST) throw forbidden('The INGEST role may not do this');
@@ -139,76 +181,24 @@ export class LedgerService {
       if (!exists) throw notFound('Customer', args.customerId);
       customerId = local;
     }
-    // The start is read BEFORE the live stream opens: what settles in between is after it.
-    const start = LEDGER_ORDER.decode(args.after) ?? (await this.newestSettled());
-    const live = await this.events.cursorStream(BALANCE_CHANGED);
-    const gen = this.run({ customerId, reasons: null, from: null, to: null }, start, live);
-    return cursorFeed(gen, live);
-  }
-
-  private async newestSettled(): Promise<string[]> {
-    const [row] = await this.db.query<{ tx: string; id: string }>(
-      `SELECT l.tx::text AS tx, l.id::text AS id FROM balance_ledger l WHERE ${SETTLED_SQL} ORDER BY ${NEWEST_FIRST.orderBy} LIMIT 1`,
-    );
-    return row ? [row.tx, row.id] : ['0', '0'];
-  }
-
-  private async *run(
-    q: LedgerQuery,
-    start: string[],
-    live: AsyncIterableIterator<BalanceChangedPayload | typeof RESUBSCRIBED>,
-  ): AsyncGenerator<LedgerEntryType, undefined> {
-    let last = start;
-    let pending = false;
+    const after = LEDGER_ORDER.decode(args.after);
+    const where = this.where({ customerId, reasons: null, from: null, to: null }, false);
     const db = this.db;
-    const where = this.where(q, false);
-    // Entries after `last` in order, each marked settled or not. Settled ones all come
-    // before unsettled ones (their tx is below the horizon, the others' at or above it),
-    // so the settled prefix is sent and the rest is read again once it settles.
-    const catchUp = async function* (): AsyncGenerator<LedgerEntryType> {
-      for (;;) {
+    return this.shared.follow(after ? toPosition(after) : null, {
+      matches: (e) => ctx.canSeeCustomer(e.customerLocalId) && (customerId === null || e.customerLocalId === customerId),
+      // Entries up to the reader's position are settled, so this read needs no horizon.
+      readOwn: async (from, limit) => {
         const page = where.clone();
-        LEDGER_ORDER.addAfter(page, last);
-        const rows = await db.query<FeedRow>(
-          `SELECT ${LEDGER_COLUMNS}, l.tx < horizon.xmin AS settled
-             FROM balance_ledger l, (SELECT ${HORIZON_SQL} AS xmin) horizon
-            WHERE ${page.sql} ORDER BY ${LEDGER_ORDER.orderBy} LIMIT ${page.param(FEED_PAGE)}`,
-          page.params,
-        );
-        pending = false;
-        for (const r of rows) {
-          if (!r.settled) {
-            pending = true;
-            return;
-          }
-          last = [r.tx, String(r.id)];
-          yield LedgerEntryType.from(r);
-        }
-        if (rows.length < FEED_PAGE) return;
-      }
-    };
-    let wake: Promise<IteratorResult<BalanceChangedPayload | typeof RESUBSCRIBED>> | undefined;
-    let poll = 0;
-    try {
-      for (;;) {
-        yield* catchUp();
-        poll = !pending ? 0 : poll ? Math.min(poll * 2, SETTLE_POLL_MS.max) : SETTLE_POLL_MS.first;
-        // Wait for a wake-up, or (while entries wait to settle) for the next look; a
-        // wake-up still pending when the timer wins is kept for the next wait.
-        for (;;) {
-          wake ??= live.next();
-          const woke = pending ? await raceTimer(wake, poll) : await wake;
-          if (woke === TIMER) break;
-          wake = undefined;
-          if (woke.done) return undefined;
-          const n = woke.value;
-          // After a Redis outage the wake-ups of its entries may be lost: read regardless.
-          if (n === RESUBSCRIBED || q.customerId === null || n.customerId === q.customerId) break;
-        }
-      }
-    } finally {
-      await live.return?.();
-    }
+        LEDGER_ORDER.addAfter(page, fromPosition(from));
+        const rows = await db.query<LedgerRow>(`SELECT ${LEDGER_COLUMNS} FROM balance_ledger l WHERE ${page.sql} ORDER BY ${LEDGER_ORDER.orderBy} LIMIT ${page.param(limit)}`, page.params);
+        return rows.map(LedgerEntryType.from);
+      },
+    });
+  }
+
+  /** Live subscribers of the feed on this instance. */
+  get feedFollowers(): number {
+    return this.shared.followerCount;
   }
 
   /** Local ids of the filter; CUSTOMER keys are confined to their own customer (another's id is NOT_FOUND). */
@@ -238,16 +228,4 @@ export class LedgerService {
 function newestFirst(a: LedgerRow, b: LedgerRow): number {
   const [ta, tb, ia, ib] = [BigInt(a.tx), BigInt(b.tx), BigInt(a.id), BigInt(b.id)];
   return ta !== tb ? (ta > tb ? -1 : 1) : ia > ib ? -1 : ia < ib ? 1 : 0;
-}
-
-const TIMER = Symbol('timer');
-
-/** The promise's outcome, or TIMER after ms (the timer is cleared either way). */
-async function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMER> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<typeof TIMER>((resolve) => (timer = setTimeout(() => resolve(TIMER), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -9,8 +9,13 @@
  *
  * A subscription keeps one context for its lifetime; its loaders are reset per window, so
  * nested fields read rows as they are when the window executes, never as at an older event.
+ *
+ * A shared feed's event is executed once per selection, variables and scope on the
+ * instance, and its result shared by the subscribers that ask alike (shared-execution.ts).
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { isSharedEvent } from '../pubsub/shared-feed';
+import { executeShared, executionKey } from './shared-execution';
 
 /** Most events executed together (bounds the memory of one window). */
 export const MAX_WINDOW = 200;
@@ -34,11 +39,15 @@ class WindowedResults implements AsyncIterableIterator<ExecutionResult> {
   /** A next() of the source not yet answered when a window closed: the following window starts with it. */
   private pending: Promise<IteratorResult<unknown>> | undefined;
   private done = false;
+  /** The key under which results of shared events are shared (null: executed per subscriber). */
+  private readonly shareKey: string | null;
 
   constructor(
     private readonly args: ExecutionArgs,
     private readonly source: AsyncIterator<unknown>,
-  ) {}
+  ) {
+    this.shareKey = executionKey(args);
+  }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
     return this;
@@ -53,8 +62,13 @@ class WindowedResults implements AsyncIterableIterator<ExecutionResult> {
       return { value: undefined, done: true };
     }
     (this.args.contextValue as ResettableContext | undefined)?.resetLoaders?.();
-    this.ready = await Promise.all(window.map((event) => execute({ ...this.args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>));
+    this.ready = await Promise.all(window.map((event) => this.execute(event)));
     return { value: this.ready.shift()!, done: false };
+  }
+
+  private execute(event: unknown): ExecutionResult | Promise<ExecutionResult> {
+    const run = () => execute({ ...this.args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>;
+    return this.shareKey !== null && isSharedEvent(event) ? executeShared(event as object, this.shareKey, run) : run();
   }
 
   /** Ends the source first: that wakes a next() waiting on a quiet feed (it then reports done). */

@@ -13,8 +13,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
 import { CloseCode, type SubscribePayload } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { forbidden } from '../common/errors';
 import type { Config } from '../config';
 import type { Database } from '../db/database';
@@ -26,6 +25,8 @@ import { errorLoggingPlugin, formatError, formatSubscriptionErrors } from '../gr
 import { admitBeforeBody, httpServerOptions, limitConnections } from './http-limits';
 import { withCode, type OperationGuard } from '../graphql/operation-guard';
 import { windowedSubscribe } from '../graphql/windowed-subscribe';
+import { isSerialized } from '../graphql/shared-execution';
+import { serveGraphqlWs, type WsExtraBase } from './ws-transport';
 import { RateLimits } from './rate-limit';
 import { RefusalLog } from './refusal-log';
 import { serveConsole } from './console-static';
@@ -42,7 +43,7 @@ export interface RunningHttpServer {
 
 const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
 
-type WsExtra = { principal?: Principal; slots?: OperationSlots; socket: WebSocket };
+type WsExtra = WsExtraBase & { principal?: Principal; slots?: OperationSlots };
 
 /** What the transports need from the rest of the process (given by the composition root). */
 export interface HttpServerDeps {
@@ -90,7 +91,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       hideSuggestions: guard.validationOptions.hideSuggestions,
     };
   };
-  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+  const wsCleanup = serveGraphqlWs<Record<string, unknown>, WsExtra>(
     {
       schema,
       // Bursts of events execute together, their lookups batched (windowed-subscribe.ts).
@@ -138,6 +139,8 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
         if (keyId) keySockets.remove(keyId, ctx.extra.socket);
       },
       onNext: (_ctx, _id, _payload, args, result) => {
+        // A result shared by many subscribers goes out as its one serialization (ws-transport.ts).
+        if (isSerialized(result)) return result;
         if (!result.errors?.length) return;
         const requestId = (args.contextValue as RequestContext).requestId;
         // A result without data is graphql-js refusing the request before execution:
@@ -148,6 +151,7 @@ export async function startHttpServer(schema: GraphQLSchema, guard: OperationGua
       onError: (_ctx, _id, _payload, errors) => formatSubscriptionErrors(errors, undefined, logger),
     },
     wsServer,
+    { maxBufferedBytes: config.ws.maxBufferedBytes, logger },
   );
 
   const apollo = new ApolloServer<RequestContext>({

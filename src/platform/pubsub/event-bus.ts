@@ -28,6 +28,8 @@ export interface RedisBusOptions {
 
 export class EventBus {
   private readonly engine: BusEngine;
+  /** Subscribers served by a shared reader (shared-feed.ts), by channel: counted as listeners. */
+  private readonly followers = new Map<string, Set<() => number>>();
 
   private constructor(
     transport: MemoryPubSub | RedisPubSub,
@@ -113,9 +115,26 @@ export class EventBus {
     return () => this.engine.unsubscribe(id);
   }
 
-  /** Live listeners and streams of a topic in this process (tests wait on it before publishing). */
+  /**
+   * Live listeners and streams of a topic in this process, and the subscribers a shared
+   * reader serves from its one stream (tests wait on it before publishing).
+   */
   listenerCount(topic: Topic<unknown>): number {
-    return this.engine.count(this.channel(topic));
+    let n = this.engine.count(this.channel(topic));
+    for (const count of this.followers.get(this.channel(topic)) ?? []) n += count();
+    return n;
+  }
+
+  /** Counts a shared reader's live followers in listenerCount; returns the function that stops counting them. */
+  countFollowers(topic: Topic<unknown>, count: () => number): () => void {
+    const channel = this.channel(topic);
+    const counts = this.followers.get(channel) ?? new Set();
+    counts.add(count);
+    this.followers.set(channel, counts);
+    return () => {
+      counts.delete(count);
+      if (!counts.size) this.followers.delete(channel);
+    };
   }
 
   /**
