@@ -44,6 +44,8 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
         })
       : EventBus.inProcess(config.redisPrefix);
     const services = createServices({ config, logger, db, events, clock: options.clock ?? systemClock });
+    // Today's and the next days' cdrs partitions exist (and are known) before the first batch.
+    await services.cdrPartitions.maintain();
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));

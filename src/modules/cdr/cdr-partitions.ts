@@ -63,6 +63,7 @@ export class CdrPartitions {
    * longest alert window reads) are dropped. Answers the days dropped.
    */
   async maintain(now = Date.now()): Promise<number[]> {
+    this.lastPass = Date.now();
     const today = dayOf(now);
     const ahead: number[] = [];
     for (let day = today - 1; day <= today + this.config.cdrPartitionsAheadDays; day++) ahead.push(day);
@@ -79,17 +80,16 @@ export class CdrPartitions {
     return dropped;
   }
 
-  /** The background job: a pass at start and then every PARTITION_MAINTENANCE_MS, on every instance (the locks keep them apart). */
+  /**
+   * The background job: a pass every PARTITION_MAINTENANCE_MS on every instance (the
+   * locks keep them apart). The first pass runs at start-up, before the app serves
+   * (app.ts), so the days a batch goes to are known without a query on its path.
+   */
   job(): PeriodicJob {
-    const pass = async (): Promise<void> => {
-      this.lastPass = Date.now();
-      await this.maintain(this.lastPass);
-    };
     return {
       name: 'cdr-partitions',
-      start: pass,
       run: async () => {
-        if (Date.now() - this.lastPass >= this.config.partitionMaintenanceMs) await pass();
+        if (Date.now() - this.lastPass >= this.config.partitionMaintenanceMs) await this.maintain();
       },
     };
   }
