@@ -73,6 +73,17 @@ describe('cdrs partitions and retention', () => {
     expect(await days()).toContain(t - RETENTION_DAYS);
   });
 
+  it('recreates a day the instance believed in but that is gone (dropped by hand) and stores the batch', async () => {
+    const id = await customer('100', '0');
+    const yesterday = today() - 1;
+    // The instance knows yesterday (its start-up pass created it); it goes behind its back.
+    await server.app.services.db.query(`ALTER TABLE cdrs DETACH PARTITION ${partitionName('cdrs', yesterday)}`);
+    await server.app.services.db.query(`DROP TABLE ${partitionName('cdrs', yesterday)}`);
+    const result = await submit(server, [record(id, yesterday * DAY_MS + 1000), record(id, Date.now() - 60_000)]);
+    expect(result).toMatchObject({ accepted: 2, rejected: [] });
+    expect(await days()).toContain(yesterday);
+  });
+
   it('refuses a cursor older than what is kept with CURSOR_EXPIRED, telling the client to resync', async () => {
     const keptSince = (today() - RETENTION_DAYS) * DAY_MS;
     const cursor = (ms: number) => Buffer.from(JSON.stringify([new Date(ms).toISOString(), '1'])).toString('base64url');

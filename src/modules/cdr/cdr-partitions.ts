@@ -57,6 +57,11 @@ export class CdrPartitions {
     for (const day of missing) this.known.add(day);
   }
 
+  /** Forgets which days exist: the next batch looks them up again (see CdrSubmission). */
+  forget(): void {
+    this.known.clear();
+  }
+
   /**
    * One maintenance pass: the days from yesterday to CDR_PARTITIONS_AHEAD_DAYS ahead
    * exist, and with retention on, days wholly before what is kept (and what the

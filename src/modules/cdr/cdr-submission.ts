@@ -61,11 +61,28 @@ export class CdrSubmission<Outcome> {
     }
     const { valid, rejected } = validateCdrs(inputs, now, this.partitions.keptSinceMs(now));
     valid.sort(byCallId);
-    // Outside the batch's transaction: creating a day waits for no batch, and none waits for it.
-    await this.partitions.ensureFor(valid.map((r) => r.startedAtMs));
-    const result = valid.length === 0 ? emptyResult<Outcome>() : await this.storeInTransaction(valid);
+    const result = valid.length === 0 ? emptyResult<Outcome>() : await this.storeInDays(valid);
     result.rejected = rejected.concat(result.rejected).sort((a, b) => a.index - b.index);
     return result;
+  }
+
+  /**
+   * Makes sure the batch's days exist, outside its transaction (creating a day waits for no
+   * batch, and none waits for it), then stores it. A day this instance believed to exist
+   * but that is gone (dropped by hand, or a database restored from an older dump) fails the
+   * insert as a whole: the days are looked up again, created, and the batch runs once more.
+   */
+  private async storeInDays(rows: ValidCdr[]): Promise<CdrBatchResult<Outcome>> {
+    const starts = rows.map((r) => r.startedAtMs);
+    await this.partitions.ensureFor(starts);
+    try {
+      return await this.storeInTransaction(rows);
+    } catch (err) {
+      if (!isMissingPartition(err)) throw err;
+      this.partitions.forget();
+      await this.partitions.ensureFor(starts);
+      return this.storeInTransaction(rows);
+    }
   }
 
   /**
@@ -143,6 +160,11 @@ function differingField(s: StoredRow, row: ValidCdr, to: Resolved): string | und
   if (s.callee !== row.callee) return 'callee';
   if (s.caller !== row.caller) return 'caller';
   return undefined;
+}
+
+/** PostgreSQL's "no partition of relation ... found for row" (a check violation without a constraint). */
+function isMissingPartition(err: unknown): boolean {
+  return sqlState(err) === '23514' && err instanceof Error && err.message.startsWith('no partition of relation');
 }
 
 function storedParams(rows: ValidCdr[]): unknown[] {
