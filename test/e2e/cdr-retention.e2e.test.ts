@@ -84,6 +84,24 @@ describe('cdrs partitions and retention', () => {
     expect(await days()).toContain(yesterday);
   });
 
+  it('keeps the call buckets of the longest window by days and drops older days whole', async () => {
+    const db = server.app.services.db;
+    const id = localId(await customer('100', '0'));
+    const t = today();
+    const old = t - 10;
+    await ensureDayPartitions(db, 'alert_call_buckets', [old], 'WITH (fillfactor = 50)');
+    await db.query(`INSERT INTO alert_call_buckets VALUES ($1, $2, 1, 1, 60, 1)`, [id, new Date(old * DAY_MS + 60_000).toISOString()]);
+    await db.query(`INSERT INTO alert_call_buckets VALUES ($1, date_bin('1 minute', now(), timestamptz 'epoch'), 2, 1, 60, 1)`, [id]);
+    await server.app.services.cdrPartitions.maintain();
+    const bucketDays = (await dayPartitions(db, 'alert_call_buckets')).map((p) => p.day);
+    expect(bucketDays).not.toContain(old);
+    // BUCKET_RETENTION_DAYS 1 (no windowed rule here) and a day of grace, to 7 ahead.
+    expect(bucketDays).toEqual(expect.arrayContaining(Array.from({ length: 10 }, (_, i) => t - 2 + i)));
+    const [{ fillfactor }] = await db.query<{ fillfactor: string[] }>(`SELECT reloptions AS fillfactor FROM pg_class WHERE relname = $1`, [partitionName('alert_call_buckets', t)]);
+    expect(fillfactor).toEqual(['fillfactor=50']);
+    expect(await db.query(`SELECT attempts FROM alert_call_buckets WHERE customer_id = $1`, [id])).toEqual([{ attempts: 2 }]);
+  });
+
   it('refuses a cursor older than what is kept with CURSOR_EXPIRED, telling the client to resync', async () => {
     const keptSince = (today() - RETENTION_DAYS) * DAY_MS;
     const cursor = (ms: number) => Buffer.from(JSON.stringify([new Date(ms).toISOString(), '1'])).toString('base64url');

@@ -1,6 +1,7 @@
 /**
  * The days of cdrs (docs/retention.md): which exist, which a record may still go to,
- * and the background pass that creates days ahead and drops days past retention.
+ * and the background pass that creates days ahead and drops days past retention; the
+ * same pass keeps the days of the per-minute call buckets.
  *
  * The rule, in UTC days: with CDR_RETENTION_DAYS = N, a record started before the start
  * of the day N days before today is refused (BEYOND_RETENTION): its callId could no
@@ -19,13 +20,16 @@ import type { PeriodicJob } from '../../platform/jobs';
 import type { Logger } from '../../platform/logger';
 
 const TABLE = 'cdrs';
+const BUCKETS = 'alert_call_buckets';
+/** Bucket rows are updated in place by compaction: half-empty pages keep those updates HOT (1732406400500). */
+const BUCKET_STORAGE = 'WITH (fillfactor = 50)';
 
 /** The longest alert window, in whole days (rounded up): cdrs the rules still read. */
 const WINDOW_DAYS_SQL = `
 SELECT coalesce(ceil(max(sample_period) / 86400.0), 0)::int AS days
   FROM alert_definitions WHERE sample_period IS NOT NULL AND deleted_at IS NULL`;
 
-export type CdrPartitionConfig = Pick<Config, 'cdrRetentionDays' | 'cdrPartitionsAheadDays' | 'partitionMaintenanceMs'>;
+export type CdrPartitionConfig = Pick<Config, 'cdrRetentionDays' | 'bucketRetentionDays' | 'cdrPartitionsAheadDays' | 'partitionMaintenanceMs'>;
 
 export class CdrPartitions {
   /** Days known to exist (created here or seen); a day is only ever dropped once no record may go to it. */
@@ -75,14 +79,29 @@ export class CdrPartitions {
     const created = await ensureDayPartitions(this.db, TABLE, ahead);
     for (const day of ahead) this.known.add(day);
     if (created > 0) this.logger.info('cdr partitions created ahead', { created });
-    if (this.config.cdrRetentionDays === 0) return [];
     const [{ days: windowDays }] = await this.db.query<{ days: number }>(WINDOW_DAYS_SQL);
+    await this.maintainBuckets(today, windowDays);
+    if (this.config.cdrRetentionDays === 0) return [];
     // One day of grace past the refusal rule: see the module comment.
     const keep = Math.max(this.config.cdrRetentionDays, windowDays) + 1;
     const dropped = await dropDayPartitionsBefore(this.db, TABLE, today - keep);
     for (const day of dropped) this.known.delete(day);
     if (dropped.length > 0) this.logger.info('cdr partitions dropped', { days: dropped.map((d) => new Date(d * DAY_MS).toISOString().slice(0, 10)) });
     return dropped;
+  }
+
+  /**
+   * Call buckets: every day the compaction may fold into exists (from the longest window,
+   * at least BUCKET_RETENTION_DAYS, and a day more, to the days ahead), and older days
+   * are dropped; compaction skips minutes older than every window (call-buckets.ts).
+   */
+  private async maintainBuckets(today: number, windowDays: number): Promise<void> {
+    const keep = Math.max(this.config.bucketRetentionDays, windowDays) + 1;
+    const days: number[] = [];
+    for (let day = today - keep; day <= today + this.config.cdrPartitionsAheadDays; day++) days.push(day);
+    await ensureDayPartitions(this.db, BUCKETS, days, BUCKET_STORAGE);
+    const dropped = await dropDayPartitionsBefore(this.db, BUCKETS, today - keep);
+    if (dropped.length > 0) this.logger.info('call bucket partitions dropped', { days: dropped.length });
   }
 
   /**

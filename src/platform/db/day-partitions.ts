@@ -61,9 +61,10 @@ export async function dayPartitions(q: Queryable, table: string): Promise<DayPar
 /**
  * Creates the partitions of `days` that do not exist yet; answers how many it created.
  * Waits for any other creator of this table's partitions (a transaction-scoped advisory
- * lock), so two instances asking for one day at once create it once.
+ * lock), so two instances asking for one day at once create it once. `storage` is the
+ * days' WITH (...) clause (storage parameters are not inherited from the parent).
  */
-export function ensureDayPartitions(db: Database, table: string, days: Iterable<number>): Promise<number> {
+export function ensureDayPartitions(db: Database, table: string, days: Iterable<number>, storage = ''): Promise<number> {
   return db.transaction(async (uow) => {
     await uow.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`lineguard.partitions.create.${table}`]);
     const existing = new Map((await dayPartitions(uow, table)).map((p) => [p.day, p]));
@@ -76,7 +77,7 @@ export function ensureDayPartitions(db: Database, table: string, days: Iterable<
       if (found) throw new Error(`partition ${name} exists but is not attached to ${table}: finish its drop first`);
       const from = new Date(day * DAY_MS).toISOString();
       const to = new Date((day + 1) * DAY_MS).toISOString();
-      await uow.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`);
+      await uow.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE) ${storage}`);
       await uow.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
       created++;
     }
