@@ -15,6 +15,7 @@ import { DAY_MS, dayOf, dayPartitions, ensureDayPartitions, partitionName } from
 import { dec } from '../../src/platform/common/decimal';
 import { fixedUuid, migrationHarness, type MigrationHarness } from '../helpers/migration-harness';
 import { CdrPartitions1732406401500 } from '../../migrations/1732406401500-cdr-partitions';
+import { CallBucketPartitions1732406401510 } from '../../migrations/1732406401510-call-bucket-partitions';
 
 const RETENTION_DAYS = 3;
 
@@ -247,5 +248,29 @@ describe('the cdrs partitioning migration on existing data', () => {
     expect((await q(`SELECT call_id FROM cdrs ORDER BY id`)).map((r: { call_id: string }) => r.call_id)).toEqual(['a', 'b', 'c', 'd']);
     await harness.run('up');
     expect(await q(`SELECT count(*)::int AS n FROM cdrs`)).toEqual([{ n: 4 }]);
+  });
+});
+
+describe('the call buckets partitioning migration on existing data', () => {
+  let harness: MigrationHarness;
+
+  beforeAll(async () => {
+    harness = await migrationHarness(CallBucketPartitions1732406401510);
+  });
+
+  afterAll(() => harness?.close());
+
+  it('moves every bucket into the partition of its day, keeps the view of buckets and deltas, and reverts', async () => {
+    const q = (sql: string) => harness.dataSource.query(sql);
+    await q(`INSERT INTO customers (id, name) VALUES ('${fixedUuid(1)}', 'Old')`);
+    await q(`INSERT INTO alert_call_buckets VALUES ('${fixedUuid(1)}', '2026-01-01T23:59:00Z', 3, 2, 120, 1.5), ('${fixedUuid(1)}', date_bin('1 minute', now(), timestamptz 'epoch'), 1, 1, 60, 0.5)`);
+    await q(`INSERT INTO alert_call_bucket_deltas VALUES ('${fixedUuid(1)}', '2026-01-01T23:59:00Z', 1, 0, 0, 0.25)`);
+    const before = await q(`SELECT customer_id, minute, attempts, trim_scale(spend)::text AS spend FROM alert_call_minutes ORDER BY minute, attempts`);
+    await harness.run('up');
+    expect(await q(`SELECT customer_id, minute, attempts, trim_scale(spend)::text AS spend FROM alert_call_minutes ORDER BY minute, attempts`)).toEqual(before);
+    expect(await q(`SELECT tableoid::regclass::text AS part FROM alert_call_buckets WHERE minute < '2026-02-01'`)).toEqual([{ part: 'alert_call_buckets_p20260101' }]);
+    await harness.run('down');
+    expect(await q(`SELECT customer_id, minute, attempts, trim_scale(spend)::text AS spend FROM alert_call_minutes ORDER BY minute, attempts`)).toEqual(before);
+    expect(await q(`SELECT relkind FROM pg_class WHERE relname = 'alert_call_buckets'`)).toEqual([{ relkind: 'r' }]);
   });
 });
