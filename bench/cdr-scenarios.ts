@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { dec } from '../src/platform/common/decimal';
 import { startAppProcess, type AppProcess } from './app-process';
 import { checkBalances, createWorkload, measurement, type BenchCdr, type BenchServer, type Measurement, type Workload } from './bench-env';
+import { seedStoredCdrs } from './cdr-stored';
 import { CdrEntity, CustomerEntity } from './naive-entities';
 
 export const BENCH_CUSTOMERS = 100;
@@ -115,7 +116,7 @@ const RAW_SQL = `
 WITH ins AS (
   INSERT INTO cdrs (call_id, customer_id, caller, callee, started_at, duration, disposition, charge)
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::numeric[])
-  ON CONFLICT (call_id) DO NOTHING
+  ON CONFLICT (call_id, started_at) DO NOTHING
   RETURNING customer_id, charge
 )
 UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrued_charges + s.total
@@ -192,23 +193,40 @@ interface ComparedRun {
  * keeps each target's best round per client count; the replay resends batches
  * already stored. Balances are checked exactly after ingest and after replay.
  */
-export async function compareIngest(server: BenchServer, batchSize: number, perRound: number, roundCount: number, replay: boolean, maxClients: number): Promise<Measurement[]> {
+export async function compareIngest(
+  server: BenchServer,
+  batchSize: number,
+  perRound: number,
+  roundCount: number,
+  replay: boolean,
+  maxClients: number,
+  history: StoredHistory = { stored: 0, days: 1 },
+): Promise<Measurement[]> {
   const clientCounts = [...new Set([1, maxClients])];
   const gql = await graphqlTarget(server, {}, maxClients);
-  const raw = await rawPgTarget(server, maxClients).catch(async (err) => {
-    await gql.close();
+  const targets: [string, IngestTarget][] = [['GraphQL submitCdrs', gql]];
+  try {
+    targets.push(['raw pg unnest INSERT + UPDATE', await rawPgTarget(server, maxClients)]);
+    if (history.stored > 0) targets.push([storedLabel(history.stored), await graphqlTarget(server, {}, maxClients)]);
+  } catch (err) {
+    await Promise.all(targets.map(([, t]) => t.close()));
     throw err;
-  });
+  }
   try {
     const runs: ComparedRun[] = [];
     const roundsNeeded = roundCount * clientCounts.length;
-    for (const [label, target] of [['GraphQL submitCdrs', gql], ['raw pg unnest INSERT + UPDATE', raw]] as const) {
+    for (const [label, target] of targets) {
       const workload = await createWorkload(target.databaseUrl, BENCH_CUSTOMERS, perRound * roundsNeeded, batchSize, label.slice(0, 3));
       const perRoundBatches = perRound / batchSize;
       const rounds = Array.from({ length: roundsNeeded }, (_, r) => workload.batches.slice(r * perRoundBatches, (r + 1) * perRoundBatches));
       runs.push({ label, target, workload, rounds, best: new Map() });
+      if ('prepare' in target) (target as typeof gql).prepare(workload.batches);
     }
-    gql.prepare(runs[0].workload.batches);
+    const seeded = runs.find((r) => r.label === storedLabel(history.stored));
+    if (seeded) {
+      history.seedSeconds = await seedStoredCdrs(seeded.target.databaseUrl, seeded.workload.customers, history.stored, history.days);
+      process.stdout.write(`seeded ${history.stored.toLocaleString('en')} stored CDRs over ${history.days} days in ${history.seedSeconds.toFixed(1)} s\n`);
+    }
     // Warm-up: JIT, pool connections and query plans, on records of their own.
     for (const run of runs) {
       // One warm batch per app instance and connection (sender i uses the i-th).
@@ -237,9 +255,20 @@ export async function compareIngest(server: BenchServer, batchSize: number, perR
       ...(replay ? [measurement(`${run.label.replace(/ submitCdrs| unnest INSERT \+ UPDATE/, '')} 100% duplicate replay`, batchSize, perRound, run.best.get('replay:1')!, 1)] : []),
     ]);
   } finally {
-    await gql.close();
-    await raw.close();
+    await Promise.all(targets.map(([, t]) => t.close()));
   }
+}
+
+/** Stored history for one compareIngest (bench/cdr-stored.ts); seedSeconds is filled in by the run. */
+export interface StoredHistory {
+  stored: number;
+  days: number;
+  seedSeconds?: number;
+}
+
+/** The scenario name of the GraphQL target with `stored` CDRs already in its table. */
+export function storedLabel(stored: number): string {
+  return `GraphQL submitCdrs, ${stored.toLocaleString('en')} stored CDRs`;
 }
 
 /** What an ORM-first handler does: per record, find the CDR, find the customer, save both. */

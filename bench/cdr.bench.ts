@@ -9,7 +9,8 @@
 import os from 'node:os';
 import { Client } from 'pg';
 import { openBenchServer, type BenchServer, type Measurement } from './bench-env';
-import { compareIngest, naiveTypeormScenario } from './cdr-scenarios';
+import { compareIngest, naiveTypeormScenario, storedLabel, type StoredHistory } from './cdr-scenarios';
+import { storedCdrSettings } from './cdr-stored';
 import { measureParamEncoding, type EncodingCost } from './pg-encoding';
 import { writeBenchmarkSections } from './benchmarks-file';
 
@@ -46,11 +47,15 @@ export async function runCdrBench(): Promise<CdrBenchReport> {
     const machine = await describeMachine(server.baseUrl);
     const encoding = measureParamEncoding(5_000);
     const measurements: Measurement[] = [];
+    // Stored history (CDR_BENCH_STORED) is compared at batch 5,000 only: seeding it once per size would double the set-up.
+    const history: StoredHistory = storedCdrSettings();
     const log = (ms: Measurement[]) => {
       for (const m of ms) process.stdout.write(`${m.scenario} (batch ${m.batchSize}, ${m.clients} client(s)): ${Math.round(m.rate)} CDR/s\n`);
       measurements.push(...ms);
     };
-    for (const batchSize of [1_000, 5_000]) log(await compareIngest(server, batchSize, PER_ROUND, ROUNDS, batchSize === 5_000, MAX_CLIENTS));
+    for (const batchSize of [1_000, 5_000]) {
+      log(await compareIngest(server, batchSize, PER_ROUND, ROUNDS, batchSize === 5_000, MAX_CLIENTS, batchSize === 5_000 ? history : undefined));
+    }
     log([await naiveTypeormScenario(server, NAIVE_TOTAL)]);
     for (const run of extraScenarios) log(await run(server));
 
@@ -63,6 +68,12 @@ export async function runCdrBench(): Promise<CdrBenchReport> {
         { label: `GraphQL / naive TypeORM, batch ${b}, ${k} client(s)`, value: rate('GraphQL submitCdrs', b, k) / naive, target: 50 },
       ]),
     );
+    if (history.stored > 0) {
+      for (const k of [1, MAX_CLIENTS]) {
+        ratios.push({ label: `GraphQL with ${history.stored.toLocaleString('en')} stored / empty table, batch 5000, ${k} client(s)`, value: rate(storedLabel(history.stored), 5_000, k) / rate('GraphQL submitCdrs', 5_000, k), target: 0.9 });
+      }
+      machine[`Seeding ${history.stored.toLocaleString('en')} stored CDRs over ${history.days} days (SQL)`] = `${history.seedSeconds!.toFixed(1)} s`;
+    }
     machine['Load average at end (1/5/15 min)'] = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
     return { measurements, encoding, ratios, machine };
   } finally {
@@ -134,6 +145,13 @@ with one client per core they overlap, as with several switches or mediation fee
 - **naive TypeORM**: per record \`findOneBy\` the CDR and the customer, \`save\`
   both (${NAIVE_TOTAL.toLocaleString('en')} records; the rate is per record).
 - **100% duplicate replay**: the same batches sent again: nothing may change.
+- **GraphQL submitCdrs, N stored CDRs** (with \`CDR_BENCH_STORED=N\`, batch 5,000 only): the
+  same app on a database whose \`cdrs\` already holds N records, seeded by SQL
+  (\`generate_series\`, one INSERT per UTC day, \`CDR_BENCH_STORED_DAYS\` days, default 30,
+  random callIds; then VACUUM ANALYZE; bench/cdr-stored.ts), in the same interleaved
+  rounds as the empty-table target; the ratio compares the two. cdrs is partitioned by
+  day, so the rounds insert into today's partition and its indexes, whatever the days
+  before hold.
 
 | Scenario | Batch | Clients | CDRs | Seconds | CDR/s |
 |---|---|---|---|---|---|

@@ -16,6 +16,8 @@ import { TemplateMessages1732406401250 } from './1732406401250-template-messages
 import { Reminders1732406401260 } from './1732406401260-reminders';
 import { Incidents1732406401300 } from './1732406401300-incidents';
 import { ListIndexes1732406401400 } from './1732406401400-list-indexes';
+import { CdrPartitions1732406401500 } from './1732406401500-cdr-partitions';
+import { CallBucketPartitions1732406401510 } from './1732406401510-call-bucket-partitions';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   Reminders1732406401260,
   Incidents1732406401300,
   ListIndexes1732406401400,
+  CdrPartitions1732406401500,
+  CallBucketPartitions1732406401510,
 ];

@@ -47,6 +47,8 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     // Listening before the first request: a key revoked anywhere is dropped from this instance's cache at once.
     const stopKeyChanges = await events.listen(API_KEY_CHANGED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
     const stopKeyRevocations = await events.listen(API_KEY_REVOKED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
+    // Today's and the next days' cdrs partitions exist (and are known) before the first batch.
+    await services.cdrPartitions.maintain();
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));

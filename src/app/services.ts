@@ -23,6 +23,7 @@ import { ApiKeyService } from '../modules/api-key/api-key.service';
 import { BalanceLedger } from '../modules/balance/balance-ledger';
 import { LedgerService } from '../modules/balance/ledger.service';
 import { CallStatsLoader } from '../modules/cdr/call-stats.loader';
+import { CdrPartitions } from '../modules/cdr/cdr-partitions';
 import { CdrSubmission } from '../modules/cdr/cdr-submission';
 import { CdrService } from '../modules/cdr/cdr.service';
 import { ClassCustomersLoader } from '../modules/customer/class-customers.loader';
@@ -87,9 +88,11 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const alerts = new AlertLoader(db);
   const alertEvents = new AlertEventService(db, events, logger);
   const alertEventsWritten: AlertEventsReaction = (uow, written) => reactions.alertEventsWritten(uow, written);
+  const cdrPartitions = new CdrPartitions(db, config, logger);
   const cdrs = new CdrService(
     db,
-    new CdrSubmission(db, balanceLedger, (uow, batch) => reactions.cdrBatchCharged(uow, batch), config.maxCdrBatch),
+    new CdrSubmission(db, balanceLedger, (uow, batch) => reactions.cdrBatchCharged(uow, batch), config.maxCdrBatch, cdrPartitions),
+    cdrPartitions,
   );
   const notificationDispatcher = new NotificationDispatcher(config, db, events, new NotificationDelivery(config), logger);
 
@@ -97,6 +100,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     ...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus),
     lowBalanceReminderJob(db, clock, customerStatus, notifications),
     notificationDispatcher,
+    cdrPartitions.job(),
   ];
 
   return {
@@ -131,6 +135,8 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     hosts: new HostService(db, trunkChanged),
     hostQueries: new HostQueryService(db, hosts),
     cdrs,
+    /** The days of cdrs: created ahead, dropped past retention (the cdr-partitions job). */
+    cdrPartitions,
     alertDefinitions: new AlertDefinitionService(db, alertWriter, alertRuleChanges, config, alertEventsWritten),
     alertEvents,
     alertIncidents: new AlertIncidentService(db, alertWriter, customerStatus),

@@ -49,6 +49,20 @@ export interface Config {
   shutdownGraceMs: number;
   /** Period of the background schedulers (alert windows, repeats, penalties, outbox), ms; 0 disables. */
   schedulerIntervalMs: number;
+  /**
+   * Days of CDRs kept before today (UTC); older days are dropped whole and a record
+   * older than that is refused (BEYOND_RETENTION). 0 keeps everything. See docs/retention.md.
+   */
+  cdrRetentionDays: number;
+  /**
+   * Whole UTC days of per-minute call buckets kept before today, at least (the longest
+   * alert window is always kept); older days are dropped.
+   */
+  bucketRetentionDays: number;
+  /** Days of cdrs (and call bucket) partitions kept created ahead of today. */
+  cdrPartitionsAheadDays: number;
+  /** How often each instance runs partition maintenance (create ahead, drop past retention), ms. */
+  partitionMaintenanceMs: number;
   /** Outbound notifications. */
   smtpUrl?: string;
   mailFrom: string;
@@ -242,6 +256,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 8 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 3_000, 0, 120_000),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 1_000, 0, 3_600_000),
+    cdrRetentionDays: int(env, 'CDR_RETENTION_DAYS', 0, 0, 36_500),
+    bucketRetentionDays: int(env, 'BUCKET_RETENTION_DAYS', 1, 1, 3_660),
+    cdrPartitionsAheadDays: int(env, 'CDR_PARTITIONS_AHEAD_DAYS', 7, 1, 366),
+    partitionMaintenanceMs: int(env, 'PARTITION_MAINTENANCE_MS', 60_000, 100, 86_400_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Lineguard <alerts@lineguard.local>',
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:']),

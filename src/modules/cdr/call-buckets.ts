@@ -22,6 +22,13 @@ SELECT customer_id, date_bin('1 minute', started_at, timestamptz 'epoch'), count
 }
 
 /**
+ * Minutes older than every window (and than a day, so a rule created later with a
+ * period up to a day sees full history) are no longer needed, compacted or not.
+ */
+const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
+  (SELECT coalesce(max(sample_period), 0) FROM alert_definitions WHERE enabled AND sample_period IS NOT NULL))) - interval '1 minute'`;
+
+/**
  * Moves every delta visible to this statement into the buckets, in one statement: a
  * reader sees each call once, in a delta or in a bucket, never both and never neither.
  * Deltas appended meanwhile are not visible to the DELETE and wait for the next pass.
@@ -36,6 +43,8 @@ INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, an
 SELECT m.customer_id, m.minute, sum(m.attempts), sum(m.answered), sum(m.answered_seconds), sum(m.spend)
   FROM moved m
  WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = m.customer_id)
+   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
+   AND m.minute >= ${PRUNE_BEFORE}
  GROUP BY 1, 2
  ORDER BY 1, 2
 ON CONFLICT (customer_id, minute) DO UPDATE
@@ -45,16 +54,12 @@ ON CONFLICT (customer_id, minute) DO UPDATE
        spend = b.spend + EXCLUDED.spend`;
 
 /**
- * Minutes older than every window (and than a day, so a rule created later with a
- * period up to a day sees full history) are no longer needed, compacted or not.
+ * Old deltas (of late calls) are deleted: the table holds about a second of rows. Old
+ * buckets are not: their days are dropped whole by the partition-maintenance job
+ * (cdr-partitions.ts), which keeps at least the days of the longest window.
  */
-const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
-  (SELECT coalesce(max(sample_period), 0) FROM alert_definitions WHERE enabled AND sample_period IS NOT NULL))) - interval '1 minute'`;
-
 export const PRUNE_CALL_BUCKETS_SQL = `
-WITH cutoff AS MATERIALIZED (SELECT ${PRUNE_BEFORE} AS before),
-deltas AS (DELETE FROM alert_call_bucket_deltas d USING cutoff WHERE d.minute < cutoff.before)
-DELETE FROM alert_call_buckets b USING cutoff WHERE b.minute < cutoff.before`;
+DELETE FROM alert_call_bucket_deltas d WHERE d.minute < ${PRUNE_BEFORE}`;
 
 /**
  * A window's calls are those started after its cutoff: the whole minutes after the

@@ -13,6 +13,8 @@ import type { ValidCdr } from './cdr-validation';
 import type { Resolved } from './customer-resolution';
 
 /**
+ * A record is (call_id, started_at): cdrs is partitioned by day of started_at and a
+ * unique index must include it (migrations/1732406401500-cdr-partitions.ts).
  * Rows go in sorted by call_id. Every batch then takes its unique-index entries in
  * the same global order, so two batches sharing callIds wait for each other (the
  * second skips the first's rows once it commits) but never deadlock on the index.
@@ -36,6 +38,8 @@ WITH batch_customers AS (
     JOIN customers c ON c.id = k.id
     LEFT JOIN (SELECT s.customer_at, sum(s.charge) AS total FROM unnest($2::int[], $9::numeric[]) AS s(customer_at, charge) GROUP BY 1) s
       ON s.customer_at = k.at
+  -- What the foreign key's check did per row, once per customer: deleting the customer waits for this batch.
+     FOR KEY SHARE OF c
 ), inserted AS (
   INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
   SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
@@ -43,7 +47,7 @@ WITH batch_customers AS (
             FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
                  AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)
             JOIN batch_customers k ON k.at = r.customer_at AND k.fits) u
-  ON CONFLICT (call_id) DO NOTHING
+  ON CONFLICT (call_id, started_at) DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
 ), minute_buckets AS (
   ${addToCallBucketsSql('inserted')}

@@ -16,14 +16,22 @@ import type { BalanceLedger } from '../balance/balance-ledger';
 import { lockCustomers } from '../balance/customer-locks';
 import type { CdrBatchReaction } from './charged-cdr';
 import type { CdrInput } from './cdr.inputs';
+import { epochMsToTimestamptz } from '../../platform/db/array-literal';
 import { CDR_INSERT_SQL, encodeBatch, readOutcome, type InsertOutcome } from './cdr-insert';
+import type { CdrPartitions } from './cdr-partitions';
 import { CdrBatchResult } from './cdr.type';
 import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
 import { resolveCustomers, type Resolved } from './customer-resolution';
 
+/**
+ * The stored records of the left-out (callId, start) pairs. The range on started_at
+ * lets the planner read only the batch's days instead of probing every partition.
+ */
 const STORED_SQL = `
-SELECT call_id, customer_id, caller, callee, started_at, duration, disposition, charge
-  FROM cdrs WHERE call_id = ANY($1::text[])`;
+SELECT c.call_id, c.customer_id, c.caller, c.callee, c.started_at, c.duration, c.disposition, c.charge
+  FROM cdrs c
+  JOIN unnest($1::text[], $2::int8[]) AS k(call_id, started_ms) ON c.call_id = k.call_id AND c.started_at = ${epochMsToTimestamptz('k.started_ms')}
+ WHERE c.started_at >= ${epochMsToTimestamptz('$3::int8')} AND c.started_at <= ${epochMsToTimestamptz('$4::int8')}`;
 
 const OVERFLOW_REASON = "this batch's charges would take its customer's balance or accrued charges beyond ±10^18, the largest amount the ledger holds";
 
@@ -44,17 +52,37 @@ export class CdrSubmission<Outcome> {
     private readonly ledger: BalanceLedger,
     private readonly reactToBatch: CdrBatchReaction<Outcome>,
     private readonly maxBatch: number,
+    private readonly partitions: CdrPartitions,
   ) {}
 
   async submit(inputs: readonly CdrInput[], now = Date.now()): Promise<CdrBatchResult<Outcome>> {
     if (inputs.length > this.maxBatch) {
       throw badInput(`At most ${this.maxBatch} CDRs per call (MAX_CDR_BATCH); got ${inputs.length}: split the batch`, 'cdrs');
     }
-    const { valid, rejected } = validateCdrs(inputs, now);
+    const { valid, rejected } = validateCdrs(inputs, now, this.partitions.keptSinceMs(now));
     valid.sort(byCallId);
-    const result = valid.length === 0 ? emptyResult<Outcome>() : await this.storeInTransaction(valid);
+    const result = valid.length === 0 ? emptyResult<Outcome>() : await this.storeInDays(valid);
     result.rejected = rejected.concat(result.rejected).sort((a, b) => a.index - b.index);
     return result;
+  }
+
+  /**
+   * Makes sure the batch's days exist, outside its transaction (creating a day waits for no
+   * batch, and none waits for it), then stores it. A day this instance believed to exist
+   * but that is gone (dropped by hand, or a database restored from an older dump) fails the
+   * insert as a whole: the days are looked up again, created, and the batch runs once more.
+   */
+  private async storeInDays(rows: ValidCdr[]): Promise<CdrBatchResult<Outcome>> {
+    const starts = rows.map((r) => r.startedAtMs);
+    await this.partitions.ensureFor(starts);
+    try {
+      return await this.storeInTransaction(rows);
+    } catch (err) {
+      if (!isMissingPartition(err)) throw err;
+      this.partitions.forget();
+      await this.partitions.ensureFor(starts);
+      return this.storeInTransaction(rows);
+    }
   }
 
   /**
@@ -95,7 +123,7 @@ export class CdrSubmission<Outcome> {
     }
     // The records left out either collided with a stored record (committed before our
     // insert finished), name a customer that does not exist, or one that would overflow.
-    if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, [pending.map((p) => p.row.callId)]), overflowing);
+    if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, storedParams(pending.map((p) => p.row))), overflowing);
 
     // The batch's customers are locked (in id order) before any rule reads their alert
     // state: the ledger's update locks those it charges; customers whose new calls were
@@ -110,6 +138,7 @@ export class CdrSubmission<Outcome> {
   }
 
   private classifyLeftovers(result: CdrBatchResult<Outcome>, pending: { row: ValidCdr; to: Resolved }[], stored: StoredRow[], overflowing: Set<string>): void {
+    // One record per callId in a batch (DUPLICATE_IN_BATCH), so the callId finds its stored pair.
     const storedById = new Map(stored.map((s) => [s.call_id, s]));
     for (const { row, to } of pending) {
       const s = storedById.get(row.callId);
@@ -125,13 +154,27 @@ export class CdrSubmission<Outcome> {
 /** The first field in which a stored record differs from a resubmitted one, if any. */
 function differingField(s: StoredRow, row: ValidCdr, to: Resolved): string | undefined {
   if (s.customer_id !== to.customerId) return refField(row);
-  if (s.started_at.getTime() !== row.startedAtMs) return 'startedAt';
   if (s.duration !== row.duration) return 'duration';
   if (s.disposition !== row.disposition) return 'disposition';
   if (!dec(s.charge).eq(row.charge)) return 'charge';
   if (s.callee !== row.callee) return 'callee';
   if (s.caller !== row.caller) return 'caller';
   return undefined;
+}
+
+/** PostgreSQL's "no partition of relation ... found for row" (a check violation without a constraint). */
+function isMissingPartition(err: unknown): boolean {
+  return sqlState(err) === '23514' && err instanceof Error && err.message.startsWith('no partition of relation');
+}
+
+function storedParams(rows: ValidCdr[]): unknown[] {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rows) {
+    first = Math.min(first, r.startedAtMs);
+    last = Math.max(last, r.startedAtMs);
+  }
+  return [rows.map((r) => r.callId), rows.map((r) => r.startedAtMs), first, last];
 }
 
 function refField(row: ValidCdr): string {

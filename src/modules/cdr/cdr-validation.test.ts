@@ -100,3 +100,19 @@ describe('validateCdrs', () => {
     ]);
   });
 });
+
+describe('validateCdrs with retention', () => {
+  const NOW_MS = Date.UTC(2026, 11, 2, 12);
+  const KEPT_SINCE = Date.UTC(2026, 10, 29);
+  const at = (ms: number, callId: string) => row({ callId, startedAt: new Date(ms) });
+
+  it('refuses a start before what is kept with BEYOND_RETENTION on startedAt, and keeps the first kept instant', () => {
+    const { valid, rejected } = validateCdrs([at(KEPT_SINCE - 1, 'old'), at(KEPT_SINCE, 'first'), at(Date.UTC(1999, 0, 1), 'unset')], NOW_MS, KEPT_SINCE);
+    expect(valid.map((v) => v.callId)).toEqual(['first']);
+    expect(rejected.map((r) => [r.callId, r.code, r.field])).toEqual([
+      ['old', 'BEYOND_RETENTION', 'startedAt'],
+      ['unset', 'INVALID', 'startedAt'],
+    ]);
+    expect(validateCdrs([at(KEPT_SINCE - 1, 'old')], NOW_MS).valid).toHaveLength(1);
+  });
+});

@@ -43,8 +43,12 @@ export function rejection(index: number, callId: string | null, code: CdrRejecti
   return { index, callId, code, field, reason };
 }
 
-/** Splits a batch into valid records and rejections (INVALID, DUPLICATE_IN_BATCH). */
-export function validateCdrs(inputs: readonly CdrInput[], now: number): { valid: ValidCdr[]; rejected: CdrRejection[] } {
+/**
+ * Splits a batch into valid records and rejections (INVALID, DUPLICATE_IN_BATCH, and
+ * BEYOND_RETENTION for a start before keptSinceMs: its day may be dropped already, so
+ * its callId can no longer be checked and it could be charged twice).
+ */
+export function validateCdrs(inputs: readonly CdrInput[], now: number, keptSinceMs?: number): { valid: ValidCdr[]; rejected: CdrRejection[] } {
   const valid: ValidCdr[] = [];
   const rejected: CdrRejection[] = [];
   const seen = new Set<string>();
@@ -53,7 +57,7 @@ export function validateCdrs(inputs: readonly CdrInput[], now: number): { valid:
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
     const callId = typeof input.callId === 'string' ? input.callId : null;
-    const result = checkRow(input, i, now, refsById);
+    const result = checkRow(input, i, now, refsById, keptSinceMs);
     if (callId !== null && callId !== '') {
       if (seen.has(callId)) {
         rejected.push(rejection(i, callId, 'DUPLICATE_IN_BATCH', 'callId', 'callId appears earlier in this batch'));
@@ -61,13 +65,13 @@ export function validateCdrs(inputs: readonly CdrInput[], now: number): { valid:
       }
       seen.add(callId);
     }
-    if ('problem' in result) rejected.push(rejection(i, callId, 'INVALID', result.field, result.problem));
+    if ('problem' in result) rejected.push(rejection(i, callId, result.code ?? 'INVALID', result.field, result.problem));
     else valid.push(result);
   }
   return { valid, rejected };
 }
 
-type Problem = { field: string; problem: string };
+type Problem = { field: string; problem: string; code?: CdrRejectionCode };
 
 /** trim() copies the string; only a value that starts with a character trim() removes (ASCII controls and space, or U+00A0 and above) can be blank. */
 function mayBeWhitespace(code: number): boolean {
@@ -116,7 +120,7 @@ function customerRef(input: CdrInput, refsById: Map<string, CustomerRef>): Custo
   return ref!;
 }
 
-function checkRow(input: CdrInput, index: number, now: number, refsById: Map<string, CustomerRef>): ValidCdr | Problem {
+function checkRow(input: CdrInput, index: number, now: number, refsById: Map<string, CustomerRef>, keptSinceMs: number | undefined): ValidCdr | Problem {
   const bad =
     text(input.callId, 'callId', MAX_CALL_ID_LENGTH, true) ??
     text(input.callee, 'callee', MAX_NUMBER_LENGTH, true) ??
@@ -132,6 +136,9 @@ function checkRow(input: CdrInput, index: number, now: number, refsById: Map<str
   if (!Number.isFinite(startedAtMs)) return { field: 'startedAt', problem: 'startedAt must be a date-time' };
   if (startedAtMs > now + CLOCK_SKEW_MS) return { field: 'startedAt', problem: 'startedAt is in the future' };
   if (startedAtMs < EARLIEST_START_MS) return { field: 'startedAt', problem: 'startedAt is before 2000-01-01 (switch clock unset?)' };
+  if (keptSinceMs !== undefined && startedAtMs < keptSinceMs) {
+    return { field: 'startedAt', code: 'BEYOND_RETENTION', problem: `startedAt is before ${new Date(keptSinceMs).toISOString()}, older than the records kept (CDR_RETENTION_DAYS): its callId can no longer be checked for duplicates` };
+  }
   const charge = parseDecimal(input.charge);
   if (!charge.ok) return { field: 'charge', problem: `charge ${charge.reason}` };
   if (charge.value.startsWith('-')) return { field: 'charge', problem: 'charge must not be negative' };

@@ -14,6 +14,8 @@ import type { CdrSubmission } from './cdr-submission';
 import type { CdrFilter, CdrInput } from './cdr.inputs';
 import { CdrType, type CdrBatchResult, type CdrRow } from './cdr.type';
 import { oneEach } from '../../platform/graphql/batch';
+import { badInput } from '../../platform/common/errors';
+import type { CdrPartitions } from './cdr-partitions';
 
 const COLUMNS = `id, call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge, ingested_at`;
 
@@ -30,6 +32,7 @@ export class CdrService<Outcome = unknown> {
   constructor(
     private readonly db: Database,
     private readonly submission: CdrSubmission<Outcome>,
+    private readonly partitions: CdrPartitions,
   ) {}
 
   /** Charges a batch; see CdrSubmission. */
@@ -46,6 +49,8 @@ export class CdrService<Outcome = unknown> {
 
   async list(ctx: RequestContext, filter: CdrFilter | null | undefined, args: PageArgs): Promise<Page<CdrType>> {
     const page = NEWEST_FIRST.request(args);
+    this.refuseExpired(page.after?.[0]);
+    this.refuseExpired(page.before?.[0]);
     const where = new SqlWhere();
     const add = where.add.bind(where);
     if (ctx.customerScope !== undefined) add((p) => `customer_id = ${p}`, ctx.customerScope);
@@ -57,6 +62,21 @@ export class CdrService<Outcome = unknown> {
     if (filter?.minDuration !== null && filter?.minDuration !== undefined) add((p) => `duration >= ${p}`, filter.minDuration);
     if (filter?.callee) add((p) => `starts_with(callee, ${p})`, filter.callee);
     return NEWEST_FIRST.list(this.db, { select: COLUMNS, from: 'FROM cdrs', where, ...page, map: CdrType.from, count: LOG_COUNT });
+  }
+
+  /**
+   * A cursor at a start older than what is kept: the records after it may be gone with
+   * their day, and an empty or short page would read as the end of the list. The client
+   * has to start over (resync) from the first page.
+   */
+  private refuseExpired(cursorStart: string | undefined): void {
+    const keptSince = this.partitions.keptSinceMs(Date.now());
+    if (cursorStart === undefined || keptSince === undefined || Date.parse(cursorStart) >= keptSince) return;
+    throw badInput(
+      `The cursor is at ${cursorStart}, before ${new Date(keptSince).toISOString()}: older CDRs are no longer kept (CDR_RETENTION_DAYS). Resync: list again without after.`,
+      'after',
+      { reason: 'CURSOR_EXPIRED', keptSince: new Date(keptSince).toISOString() },
+    );
   }
 
   /** One CDR by local id, or null when it does not exist or the caller may not see it. */

@@ -77,11 +77,11 @@ export class CdrType implements Node {
 @ObjectType('CdrConnection')
 export class CdrConnection extends Connection(CdrType, 'Cdr', LOG_COUNT_DESCRIPTION) {}
 
-export type CdrRejectionCode = 'INVALID' | 'UNKNOWN_CUSTOMER' | 'DUPLICATE_CONFLICT' | 'DUPLICATE_IN_BATCH' | 'OVERFLOW';
+export type CdrRejectionCode = 'INVALID' | 'UNKNOWN_CUSTOMER' | 'DUPLICATE_CONFLICT' | 'DUPLICATE_IN_BATCH' | 'OVERFLOW' | 'BEYOND_RETENTION';
 
 @ObjectType('CdrRejection', {
   description:
-    'Why a record was not charged. code is one of INVALID (a field is wrong: field\nnames it), UNKNOWN_CUSTOMER, DUPLICATE_CONFLICT (callId stored with other data),\nDUPLICATE_IN_BATCH, OVERFLOW (a customer whose records of this batch would take\nits balance or accrued charges beyond ±10^18; its records are refused, the rest go through).',
+    'Why a record was not charged. code is one of INVALID (a field is wrong: field\nnames it), UNKNOWN_CUSTOMER, DUPLICATE_CONFLICT (callId stored with other data),\nDUPLICATE_IN_BATCH, OVERFLOW (a customer whose records of this batch would take\nits balance or accrued charges beyond ±10^18; its records are refused, the rest go through),\nBEYOND_RETENTION (startedAt older than the records kept, CDR_RETENTION_DAYS: its callId\ncan no longer be checked for duplicates, so it is not charged; field is startedAt).',
 })
 export class CdrRejection {
   @Field(() => Int)

@@ -106,12 +106,16 @@ export class CustomerService {
   async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const local = fromGlobalId('Customer', id);
     return this.db.transaction(async (uow) => {
+      // The lock first, the checks in a statement of their own: a CDR batch holds the row
+      // FOR KEY SHARE while it inserts (cdrs has no foreign key), so once the lock is ours
+      // a fresh snapshot sees every CDR committed for the customer.
+      const [{ found }] = await uow.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 FOR UPDATE) AS found`, [local]);
       const [row] = await uow.query<{ found: boolean; trunks: number; cdrs: boolean; ledger: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 FOR UPDATE) AS found,
+        `SELECT $2::boolean AS found,
                 (SELECT count(*)::int FROM trunks WHERE customer_id = $1) AS trunks,
                 EXISTS (SELECT 1 FROM cdrs WHERE customer_id = $1) AS cdrs,
                 EXISTS (SELECT 1 FROM balance_ledger WHERE customer_id = $1) AS ledger`,
-        [local],
+        [local, found],
       );
       if (!row.found) throw notFound('Customer', id);
       const reasons = [

@@ -95,12 +95,18 @@ export class TrunkService {
     });
   }
 
-  /** Deletes the trunk and (ON DELETE CASCADE) its hosts; its CDRs keep their customer and lose the trunk link. */
+  /**
+   * Deletes the trunk and (ON DELETE CASCADE) its hosts; its CDRs keep their customer and
+   * lose the trunk link. cdrs has no foreign key (dropping a day would lock trunks), so the
+   * link is cleared here; a record of a batch in flight may keep the id, which then
+   * resolves to no trunk, as a cleared one does.
+   */
   async delete(_ctx: RequestContext, id: string): Promise<boolean> {
     const local = fromGlobalId('Trunk', id);
     return this.db.transaction(async (uow) => {
       const rows = await uow.query<{ customer_id: string }>(`DELETE FROM trunks WHERE id = $1 RETURNING customer_id`, [local]);
       if (!rows.length) throw notFound('Trunk', id);
+      await uow.query(`UPDATE cdrs SET trunk_id = NULL WHERE trunk_id = $1`, [local]);
       await this.reactToChange(uow, [{ customerId: rows[0].customer_id, trunkId: local, change: 'DELETED' }]);
       return true;
     });
