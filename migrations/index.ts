@@ -15,6 +15,7 @@ import { Ledger1732406401240 } from './1732406401240-ledger';
 import { TemplateMessages1732406401250 } from './1732406401250-template-messages';
 import { Reminders1732406401260 } from './1732406401260-reminders';
 import { Incidents1732406401300 } from './1732406401300-incidents';
+import { AlertEventOrder1732406401600 } from './1732406401600-alert-event-order';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   TemplateMessages1732406401250,
   Reminders1732406401260,
   Incidents1732406401300,
+  AlertEventOrder1732406401600,
 ];

@@ -14,15 +14,6 @@ import { ALERT_EVENT } from './alert.topics';
 import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
 import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
 
-/**
- * Key of the transaction-level advisory lock taken right before events are inserted.
- * Identity values are handed out at INSERT time, but become visible at COMMIT: without
- * the lock, transaction A could take id 7, B id 8, B commit first, and a catch-up reader
- * that saw 8 (and resumes "after 8") would never see 7. Holding the lock from the insert
- * until commit makes id order equal commit order, so "every id > cursor" is complete.
- */
-export const ALERT_EVENT_LOCK_KEY = 7_411_000_001;
-
 export interface EventDraft {
   kind: CreatedAlertEvent['kind'];
   definitionId: string;
@@ -47,8 +38,7 @@ export interface EventDraft {
  * budget): each (rule, customer) with an unresolved incident has its last value (and, when
  * its last event is RESOLVED, its end) applied; a pair that TRIGGERED without one opens an
  * incident (the partial unique index alert_incidents_open_idx holds one unresolved incident
- * per pair; the caller holds the customers' locks and the event lock, so no other writer
- * races for it). Test events change no state, and CALL_DURATION fires per call with no
+ * per pair; the caller holds the customers' locks, so no other writer races for it). Test events change no state, and CALL_DURATION fires per call with no
  * period to resolve: neither opens one. Each event joins its pair's incident. A pair is
  * evaluated once per pass, so a batch does not resolve and re-trigger the same pair.
  */
@@ -90,7 +80,7 @@ SELECT kind, definition_id, customer_id, area, value, threshold, subject, messag
        CASE WHEN NOT is_test THEN (SELECT n.id FROM incidents n WHERE n.definition_id = t.definition_id AND n.customer_id = t.customer_id) END
   FROM t
  ORDER BY ord
-RETURNING id, occurred_at, incident_id`;
+RETURNING id, tx::text AS tx, occurred_at, incident_id`;
 
 /** An operator's event on one incident (ACKNOWLEDGED, ASSIGNED, SNOOZED, COMMENTED): value and threshold repeat the incident's. */
 const INSERT_OPERATOR_SQL = `
@@ -98,7 +88,7 @@ INSERT INTO alert_events (kind, definition_id, customer_id, area, value, thresho
 SELECT $1, i.definition_id, i.customer_id, d.area, i.last_value, d.threshold, $2, $3, i.id, $4, $5
   FROM alert_incidents i JOIN alert_definitions d ON d.id = i.definition_id
  WHERE i.id = $6
-RETURNING id, kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, occurred_at, incident_id, actor, note`;
+RETURNING id, tx::text AS tx, kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, occurred_at, incident_id, actor, note`;
 
 /**
  * Suspends each penalised customer until the latest penalty end. INACTIVE customers
@@ -131,12 +121,16 @@ export class AlertEventWriter {
 
   async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
-    const [{ now }] = await uow.query<{ now: Date }>(`SELECT pg_advisory_xact_lock($1::bigint), now() AS now`, [ALERT_EVENT_LOCK_KEY]);
+    // No lock: each row records its transaction's id (a column default), and readers order
+    // by (tx, id) and show settled events only (alert-event-order.ts).
+    const penalised = (d: EventDraft) => d.kind === 'TRIGGERED' && !!d.penalty && !d.isTest;
+    // The transaction's time, read only when a penalty's end goes into the text.
+    const now = drafts.some(penalised) ? (await uow.query<{ now: Date }>(`SELECT now() AS now`))[0].now : null;
     const prepared = drafts.map((d) => {
-      const penaltyUntil = d.kind === 'TRIGGERED' && d.penalty && !d.isTest ? new Date(now.getTime() + d.penalty * 1000) : null;
+      const penaltyUntil = now && penalised(d) ? new Date(now.getTime() + d.penalty! * 1000) : null;
       return { ...d, penaltyUntil, ...renderAlertText({ ...d, penaltyUntil, test: d.isTest }) };
     });
-    const rows = await uow.query<{ id: string; occurred_at: Date; incident_id: string | null }>(INSERT_SQL, [
+    const rows = await uow.query<{ id: string; tx: string; occurred_at: Date; incident_id: string | null }>(INSERT_SQL, [
       prepared.map((d) => d.kind),
       prepared.map((d) => d.definitionId),
       prepared.map((d) => d.customerId),
@@ -151,6 +145,7 @@ export class AlertEventWriter {
     // RETURNING yields rows in insertion order, which the ORDER BY ord fixed.
     const created: CreatedAlertEvent[] = prepared.map((d, i) => ({
       id: String(rows[i].id),
+      tx: rows[i].tx,
       definitionId: d.definitionId,
       customerId: d.customerId,
       kind: d.kind,
@@ -164,9 +159,9 @@ export class AlertEventWriter {
       isTest: d.isTest ?? false,
       incidentId: rows[i].incident_id === null ? null : String(rows[i].incident_id),
     }));
-    const penalised = prepared.filter((d) => d.penaltyUntil);
-    const suspended = penalised.length
-      ? await uow.query<StatusChangeRow>(PENALTY_SQL, [penalised.map((d) => d.customerId), penalised.map((d) => d.penaltyUntil)])
+    const penalties = prepared.filter((d) => d.penaltyUntil);
+    const suspended = penalties.length
+      ? await uow.query<StatusChangeRow>(PENALTY_SQL, [penalties.map((d) => d.customerId), penalties.map((d) => d.penaltyUntil)])
       : [];
     // ACTIVE -> SUSPENDED is reported (status webhooks, in this transaction); a longer
     // suspension is published too, for the status feed's suspendedUntil.
@@ -188,10 +183,9 @@ export class AlertEventWriter {
 
   /**
    * Stores one operator event on an incident and publishes it after commit, like every
-   * other event (same lock, same cursor order). It notifies no one: no reaction runs.
+   * other event (same cursor order). It notifies no one: no reaction runs.
    */
   async writeOperator(uow: UnitOfWork, op: OperatorEventDraft): Promise<AlertEventRow> {
-    await uow.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [ALERT_EVENT_LOCK_KEY]);
     const [row] = await uow.query<AlertEventRow & { customer_class_id?: string | null }>(INSERT_OPERATOR_SQL, [
       op.kind,
       op.subject,

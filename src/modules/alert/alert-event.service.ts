@@ -1,12 +1,13 @@
 /**
  * AlertEventService: the stored event log (list, load) and the live feed behind the
  * alertTriggered / alertEvents subscriptions. Postgres is the truth and Redis the
- * wake-up: the feed always reads rows with id > last yielded, so a subscriber that
- * resumes with a cursor gets every event once, in order, with no gap.
+ * wake-up: the feed always reads the settled rows after the last one yielded, in one
+ * order (alert-event-order.ts), so a subscriber that resumes with a cursor gets every
+ * event once, in order, with no gap.
  */
 import { forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset, type PageArgs } from '../../platform/common/keyset';
+import type { PageArgs } from '../../platform/common/keyset';
 import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -17,15 +18,17 @@ import { Role } from '../../platform/graphql/role';
 import { AlertEventKind, RULE_EVENT_KINDS } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
-import { alertEventCursor, AlertEventType } from './alert.types';
+import { AlertEventType } from './alert.types';
+import type { CreatedAlertEvent } from './alert-event';
+import { alertEventCursor, awaitEventsSettled, decodeEventCursor, EVENT_ORDER, newestSettledEvent, readEventsAfter, SETTLED_EVENTS_SQL } from './alert-event-order';
+import { raceTimer, TIMER } from '../balance/ledger-order';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 import { oneEach } from '../../platform/graphql/batch';
 import { cursorFeed } from '../../platform/pubsub/cursor-feed';
 
 const FEED_PAGE = 500;
-
-/** Oldest first: the list and the live feed page by id alike, and an event's cursor is its id. */
-const BY_ID = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
+/** While events wait to settle, the feed looks again after this long, doubling up to the cap. */
+const SETTLE_POLL_MS = { first: 5, max: 200 };
 
 /** A filter resolved to local ids, applied in SQL and (cheaply) to live notifications. */
 interface EventQuery {
@@ -57,29 +60,54 @@ export class AlertEventService {
   ) {}
 
   async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
-    const page = BY_ID.request(args);
+    const page = { ...EVENT_ORDER.request({ first: args.first, last: args.last }), after: decodeEventCursor(args.after), before: decodeEventCursor(args.before, 'before') };
     const where = this.where(this.resolve(ctx, filter, 'list'));
-    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from });
+    where.raw(SETTLED_EVENTS_SQL);
+    return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from });
   }
 
   /** The newest event's cursor (the stream's start when empty): the same for every role, it tells nothing of other customers' events but their number. */
   async headCursor(): Promise<string> {
-    const [row] = await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`);
-    return alertEventCursor(row.id);
+    const [tx, id] = await newestSettledEvent(this.db);
+    return alertEventCursor(tx, id);
   }
 
-  /** Events by local id, in the order asked (null where unknown or not visible). */
+  /**
+   * Events a mutation just wrote (committed), those the caller may see; answers once they
+   * have settled, so their cursors are safe to resume from (usually at once).
+   */
+  async written(ctx: RequestContext, events: readonly CreatedAlertEvent[]): Promise<AlertEventType[]> {
+    const visible = events.filter((e) => ctx.canSeeCustomer(e.customerId));
+    await awaitEventsSettled(
+      this.db,
+      visible.map((e) => e.tx),
+    );
+    return visible.map((e) => AlertEventType.of(e));
+  }
+
+  /**
+   * Events by local id, in the order asked (null where unknown or not visible). Waits for
+   * them to settle first, so the cursors it hands out are safe to resume from.
+   */
   async byIds(ctx: RequestContext, ids: readonly string[]): Promise<(AlertEventType | null)[]> {
-    const rows = await this.db.query<AlertEventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE e.id = ANY($1::bigint[])`, [ids]);
+    const rows = await this.db.query<AlertEventRow & { settled: boolean }>(
+      `SELECT ${EVENT_COLUMNS}, ${SETTLED_EVENTS_SQL} AS settled FROM alert_events e WHERE e.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    await awaitEventsSettled(
+      this.db,
+      rows.filter((r) => !r.settled).map((r) => r.tx),
+    );
     const visible = rows.filter((r) => ctx.canSeeCustomer(r.customer_id));
     return oneEach(ids.map(String), visible, (r) => String(r.id), AlertEventType.from, null);
   }
 
   /**
-   * The live feed: opens the live stream FIRST, then reads stored events after the
-   * cursor (or after the newest one at subscription, without a cursor), then for each notification
-   * reads every matching row with id > the last one yielded. Rows are read by id,
-   * so a notification that arrives late, twice, or out of order changes nothing.
+   * The live feed: opens the live stream, then reads stored events after the cursor (or
+   * after the newest settled one at subscription, without a cursor), then for each
+   * notification reads every matching settled row after the last one yielded. Rows are
+   * read by cursor, so a notification that arrives late, twice, or out of order changes
+   * nothing; events committed but not yet settled are read again shortly, until they are.
    */
   /** ALERT_TRIGGERED_FEED: TRIGGERED and REPEATED events. */
   triggeredFeed(ctx: RequestContext, args: TriggeredFeedArgs): Promise<AsyncIterableIterator<AlertEventType>> {
@@ -97,7 +125,7 @@ export class AlertEventService {
     if (kinds) q.kinds = q.kinds ? q.kinds.filter((k) => kinds.includes(k)) : kinds;
     // Without a cursor the feed starts at the newest event, read BEFORE the live stream
     // opens: whatever commits in between is then found by the first catch-up read.
-    const start = after ? this.afterId(after) : (await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id;
+    const start = decodeEventCursor(after) ?? (await newestSettledEvent(this.db));
     const live = await this.events.cursorStream(ALERT_EVENT);
     const gen = this.run(q, start, live);
     return cursorFeed(gen, live);
@@ -105,30 +133,41 @@ export class AlertEventService {
 
   private async *run(
     q: EventQuery,
-    start: string,
+    start: string[],
     live: AsyncIterableIterator<AlertEventPayload | typeof RESUBSCRIBED>,
   ): AsyncGenerator<AlertEventType, undefined> {
-    let last = BigInt(start);
-    const { sql, params } = this.where(q);
-    const catchUp = async function* (db: Database): AsyncGenerator<AlertEventType> {
+    let last = start;
+    let pending = false;
+    const where = this.where(q);
+    const db = this.db;
+    const catchUp = async function* (): AsyncGenerator<AlertEventType> {
       for (;;) {
-        const rows = await db.query<AlertEventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT ${FEED_PAGE}`,
-          [...params, last.toString()],
-        );
-        for (const r of rows) {
-          last = BigInt(r.id);
+        const read = await readEventsAfter(db, where, last, FEED_PAGE);
+        pending = read.pending;
+        for (const r of read.rows) {
+          last = [r.tx, String(r.id)];
           yield AlertEventType.from(r);
         }
-        if (rows.length < FEED_PAGE) return;
+        if (!read.more) return;
       }
     };
+    let wake: Promise<IteratorResult<AlertEventPayload | typeof RESUBSCRIBED>> | undefined;
+    let poll = 0;
     try {
-      yield* catchUp(this.db);
-      for await (const n of live) {
-        // After a Redis outage the wake-ups of its events may be lost: read regardless.
-        if (n !== RESUBSCRIBED && (BigInt(n.eventId) <= last || !mayMatch(q, n))) continue;
-        yield* catchUp(this.db);
+      for (;;) {
+        yield* catchUp();
+        poll = !pending ? 0 : poll ? Math.min(poll * 2, SETTLE_POLL_MS.max) : SETTLE_POLL_MS.first;
+        // Wait for a wake-up, or (while events wait to settle) for the next look; a
+        // wake-up still pending when the timer wins is kept for the next wait.
+        for (;;) {
+          wake ??= live.next();
+          const woke = pending ? await raceTimer(wake, poll) : await wake;
+          if (woke === TIMER) break;
+          wake = undefined;
+          if (woke.done) return undefined;
+          // After a Redis outage the wake-ups of its events may be lost: read regardless.
+          if (woke.value === RESUBSCRIBED || mayMatch(q, woke.value)) break;
+        }
       }
     } finally {
       await live.return?.();
@@ -167,10 +206,6 @@ export class AlertEventService {
     if (q.kinds) add((p) => `e.kind = ANY(${p}::text[])`, q.kinds);
     if (q.since) add((p) => `e.occurred_at >= ${p}`, q.since);
     return where;
-  }
-
-  private afterId(after: string | null | undefined): string {
-    return BY_ID.decode(after)?.[0] ?? '0';
   }
 }
 

@@ -2,10 +2,11 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
-import { Connection, encodeCursor } from '../../platform/common/pagination';
+import { Connection } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
 import type { CreatedAlertEvent } from './alert-event';
+import { alertEventCursor } from './alert-event-order';
 import { AlertArea, AlertEventKind, AlertOperator, IncidentStatus } from './alert.enums';
 import type { AlertDefinitionRow, AlertEventRow, AlertStateRow, IncidentRow } from './alert.rows';
 
@@ -151,11 +152,6 @@ export class AlertStateType {
   }
 }
 
-/** The opaque cursor of an alert event: its id, in commit order. */
-export function alertEventCursor(localId: string): string {
-  return encodeCursor([localId]);
-}
-
 @ObjectType('AlertEvent', {
   implements: Node,
   description: 'A stored, immutable alert event. cursor orders all events; a client that\nreconnects passes the last cursor it saw to catch up with nothing lost.',
@@ -209,6 +205,7 @@ export class AlertEventType implements Node {
   static from(r: AlertEventRow): AlertEventType {
     const t = AlertEventType.of({
       id: String(r.id),
+      tx: r.tx,
       definitionId: r.definition_id,
       customerId: r.customer_id,
       kind: r.kind as CreatedAlertEvent['kind'],
@@ -231,7 +228,7 @@ export class AlertEventType implements Node {
     const t = new AlertEventType();
     t.id = toGlobalId('AlertEvent', e.id);
     t.localId = e.id;
-    t.cursor = alertEventCursor(e.id);
+    t.cursor = alertEventCursor(e.tx, e.id);
     t.definitionLocalId = e.definitionId;
     t.customerLocalId = e.customerId;
     t.kind = e.kind as AlertEventKind;

@@ -63,3 +63,16 @@ export async function awaitSettled(db: Queryable, tx: string, logger?: Logger, t
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
+
+/** What raceTimer gives when the timer wins. */
+export const TIMER = Symbol('timer');
+
+/** The promise's outcome, or TIMER after ms (the timer is cleared either way). */
+export async function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMER> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<typeof TIMER>((resolve) => (timer = setTimeout(() => resolve(TIMER), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -19,7 +19,7 @@ import { RESUBSCRIBED, type EventBus } from '../../platform/pubsub/event-bus';
 import { BALANCE_CHANGED, type BalanceChangedPayload } from './balance.topics';
 import type { BalanceChangeReason } from './balance-change.type';
 import { LEDGER_COLUMNS, LedgerEntryType, type LedgerFilter, type LedgerRow } from './ledger-entry.type';
-import { awaitSettled, HORIZON_SQL, LEDGER_ORDER, NEWEST_FIRST, SETTLED_SQL } from './ledger-order';
+import { awaitSettled, HORIZON_SQL, LEDGER_ORDER, NEWEST_FIRST, raceTimer, SETTLED_SQL, TIMER } from './ledger-order';
 import { cursorFeed } from '../../platform/pubsub/cursor-feed';
 
 /** Rows per catch-up read of the feed. */
@@ -236,16 +236,4 @@ export class LedgerService {
 function newestFirst(a: LedgerRow, b: LedgerRow): number {
   const [ta, tb, ia, ib] = [BigInt(a.tx), BigInt(b.tx), BigInt(a.id), BigInt(b.id)];
   return ta !== tb ? (ta > tb ? -1 : 1) : ia > ib ? -1 : ia < ib ? 1 : 0;
-}
-
-const TIMER = Symbol('timer');
-
-/** The promise's outcome, or TIMER after ms (the timer is cleared either way). */
-async function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMER> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<typeof TIMER>((resolve) => (timer = setTimeout(() => resolve(TIMER), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
