@@ -4,7 +4,10 @@
  * alert reaction: the caller's flow reacts once to everything its transaction did. The
  * suspensions its penalties cause are status changes, reported as such (customer-status.ts).
  */
+import type { Queryable } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { Logger } from '../../platform/logger';
+import { awaitEventsSettled } from './alert-event-order';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { CreatedAlertEvent } from './alert-event';
 import type { AlertArea, AlertOperator } from './alert.enums';
@@ -113,13 +116,25 @@ UPDATE customers c
    AND (c.status = 'ACTIVE' OR (c.status = 'SUSPENDED' AND c.suspended_until IS NOT NULL))
 RETURNING ${statusChangeReturning('old.status')}`;
 
+export interface WriteOptions {
+  /**
+   * Wait after commit until the events have settled (alert-event-order.ts) before the
+   * caller answers and the events are published (default true), so a request that raised
+   * events finds them in the lists it reads next. The CDR path passes false: a batch never
+   * waits unless it asks for its events' cursors.
+   */
+  settle?: boolean;
+}
+
 export class AlertEventWriter {
   constructor(
+    private readonly db: Queryable,
     private readonly events: EventBus,
     private readonly statusChanges: CustomerStatusChanges,
+    private readonly logger?: Logger,
   ) {}
 
-  async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
+  async write(uow: UnitOfWork, drafts: EventDraft[], opts: WriteOptions = {}): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
     // No lock: each row records its transaction's id (a column default), and readers order
     // by (tx, id) and show settled events only (alert-event-order.ts).
@@ -169,6 +184,7 @@ export class AlertEventWriter {
     const extended = suspended.filter((s) => s.previous_status === s.status);
     const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
     uow.afterCommit(async () => {
+      if (opts.settle !== false) await awaitEventsSettled(this.db, [created[0].tx], this.logger);
       await this.events.publishAll(
         CUSTOMER_STATUS_CHANGED,
         extended.map((s) => ({ customerId: s.customer_id, status: s.status })),
@@ -194,11 +210,12 @@ export class AlertEventWriter {
       op.note,
       op.incidentId,
     ]);
-    uow.afterCommit(() =>
-      this.events.publishAll(ALERT_EVENT, [
+    uow.afterCommit(async () => {
+      await awaitEventsSettled(this.db, [row.tx], this.logger);
+      await this.events.publishAll(ALERT_EVENT, [
         { eventId: String(row.id), customerId: row.customer_id, customerClassId: op.customerClassId, definitionId: row.definition_id, kind: op.kind },
-      ]),
-    );
+      ]);
+    });
     return row;
   }
 }
