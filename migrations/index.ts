@@ -16,6 +16,7 @@ import { TemplateMessages1732406401250 } from './1732406401250-template-messages
 import { Reminders1732406401260 } from './1732406401260-reminders';
 import { Incidents1732406401300 } from './1732406401300-incidents';
 import { AlertEventOrder1732406401600 } from './1732406401600-alert-event-order';
+import { AlertRuleScope1732406401610 } from './1732406401610-alert-rule-scope';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Reminders1732406401260,
   Incidents1732406401300,
   AlertEventOrder1732406401600,
+  AlertRuleScope1732406401610,
 ];
