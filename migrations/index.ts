@@ -18,6 +18,8 @@ import { Incidents1732406401300 } from './1732406401300-incidents';
 import { ListIndexes1732406401400 } from './1732406401400-list-indexes';
 import { CdrPartitions1732406401500 } from './1732406401500-cdr-partitions';
 import { CallBucketPartitions1732406401510 } from './1732406401510-call-bucket-partitions';
+import { AlertEventOrder1732406401600 } from './1732406401600-alert-event-order';
+import { AlertRuleScope1732406401610 } from './1732406401610-alert-rule-scope';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   ListIndexes1732406401400,
   CdrPartitions1732406401500,
   CallBucketPartitions1732406401510,
+  AlertEventOrder1732406401600,
+  AlertRuleScope1732406401610,
 ];

@@ -106,7 +106,7 @@ export function createResolvers(s: Services): AppResolvers {
     new AlertEventIncidentResolver(s.alertIncidents),
     new AlertStateResolver(alerts, customers),
     new CustomerAlertStatesResolver(alerts),
-    new CdrBatchAlertEventsResolver(),
+    new CdrBatchAlertEventsResolver(s.alertEvents),
     new NotificationResolver(s.notifications, s.alertEvents, customers),
     new CdrIngestResolver(s.cdrs),
     new AlertEventSubscriptionsResolver(),

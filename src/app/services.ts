@@ -68,7 +68,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   // Every status change (operator, penalty, its end, reminders) is reported through this one
   // object; the alert writer's penalties too, so its reaction reads `reactions` (below) at call time.
   const customerStatus = new CustomerStatusChanges(events, (uow, changes): Promise<void> => reactions.customerStatusChanged(uow, changes));
-  const alertWriter = new AlertEventWriter(events, customerStatus);
+  const alertWriter = new AlertEventWriter(db, events, customerStatus, logger);
   const alertEngine = new AlertEngine(alertWriter);
   const alertRuleChanges = new AlertRuleChanges(alertEngine);
   const reminders = new ReminderService(customerStatus);

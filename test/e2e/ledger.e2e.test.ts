@@ -56,11 +56,12 @@ describe('the balance ledger', () => {
   /** Every entry after a cursor's entry, in the ledger's order, read from the table itself (all writers here have returned). */
   const storedAfter = async (cursor: string, customerIds?: string[]) => {
     const [tx, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[];
-    const rows = await server.app.services.db.query<{ id: string }>(
-      `SELECT id::text FROM balance_ledger WHERE (tx, id) > ($1::bigint, $2::bigint) AND ($3::uuid[] IS NULL OR customer_id = ANY($3::uuid[])) ORDER BY tx, id`,
+    // Ordered by the bigint columns (an `id::text` output column would sort "10" before "9").
+    const rows = await server.app.services.db.query<{ entry_id: string }>(
+      `SELECT id::text AS entry_id FROM balance_ledger WHERE (tx, id) > ($1::bigint, $2::bigint) AND ($3::uuid[] IS NULL OR customer_id = ANY($3::uuid[])) ORDER BY tx, id`,
       [tx, id, customerIds ? customerIds.map(localId) : null],
     );
-    return rows.map((r) => `led_${r.id}`);
+    return rows.map((r) => `led_${r.entry_id}`);
   };
 
   beforeAll(async () => {

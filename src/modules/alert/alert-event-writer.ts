@@ -4,7 +4,10 @@
  * alert reaction: the caller's flow reacts once to everything its transaction did. The
  * suspensions its penalties cause are status changes, reported as such (customer-status.ts).
  */
+import type { Queryable } from '../../platform/db/sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
+import type { Logger } from '../../platform/logger';
+import { awaitEventsSettled } from './alert-event-order';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { CreatedAlertEvent } from './alert-event';
 import type { AlertArea, AlertOperator } from './alert.enums';
@@ -13,15 +16,6 @@ import { renderAlertText } from './alert-text';
 import { ALERT_EVENT } from './alert.topics';
 import { CUSTOMER_STATUS_CHANGED } from '../customer/customer.topics';
 import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
-
-/**
- * Key of the transaction-level advisory lock taken right before events are inserted.
- * Identity values are handed out at INSERT time, but become visible at COMMIT: without
- * the lock, transaction A could take id 7, B id 8, B commit first, and a catch-up reader
- * that saw 8 (and resumes "after 8") would never see 7. Holding the lock from the insert
- * until commit makes id order equal commit order, so "every id > cursor" is complete.
- */
-export const ALERT_EVENT_LOCK_KEY = 7_411_000_001;
 
 export interface EventDraft {
   kind: CreatedAlertEvent['kind'];
@@ -47,8 +41,7 @@ export interface EventDraft {
  * budget): each (rule, customer) with an unresolved incident has its last value (and, when
  * its last event is RESOLVED, its end) applied; a pair that TRIGGERED without one opens an
  * incident (the partial unique index alert_incidents_open_idx holds one unresolved incident
- * per pair; the caller holds the customers' locks and the event lock, so no other writer
- * races for it). Test events change no state, and CALL_DURATION fires per call with no
+ * per pair; the caller holds the customers' locks, so no other writer races for it). Test events change no state, and CALL_DURATION fires per call with no
  * period to resolve: neither opens one. Each event joins its pair's incident. A pair is
  * evaluated once per pass, so a batch does not resolve and re-trigger the same pair.
  */
@@ -90,7 +83,7 @@ SELECT kind, definition_id, customer_id, area, value, threshold, subject, messag
        CASE WHEN NOT is_test THEN (SELECT n.id FROM incidents n WHERE n.definition_id = t.definition_id AND n.customer_id = t.customer_id) END
   FROM t
  ORDER BY ord
-RETURNING id, occurred_at, incident_id`;
+RETURNING id, tx::text AS tx, occurred_at, incident_id`;
 
 /** An operator's event on one incident (ACKNOWLEDGED, ASSIGNED, SNOOZED, COMMENTED): value and threshold repeat the incident's. */
 const INSERT_OPERATOR_SQL = `
@@ -98,7 +91,7 @@ INSERT INTO alert_events (kind, definition_id, customer_id, area, value, thresho
 SELECT $1, i.definition_id, i.customer_id, d.area, i.last_value, d.threshold, $2, $3, i.id, $4, $5
   FROM alert_incidents i JOIN alert_definitions d ON d.id = i.definition_id
  WHERE i.id = $6
-RETURNING id, kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, occurred_at, incident_id, actor, note`;
+RETURNING id, tx::text AS tx, kind, definition_id, customer_id, area, value, threshold, subject, message, penalty_until, is_test, occurred_at, incident_id, actor, note`;
 
 /**
  * Suspends each penalised customer until the latest penalty end. INACTIVE customers
@@ -123,20 +116,36 @@ UPDATE customers c
    AND (c.status = 'ACTIVE' OR (c.status = 'SUSPENDED' AND c.suspended_until IS NOT NULL))
 RETURNING ${statusChangeReturning('old.status')}`;
 
+export interface WriteOptions {
+  /**
+   * Wait after commit until the events have settled (alert-event-order.ts) before the
+   * caller answers and the events are published (default true), so a request that raised
+   * events finds them in the lists it reads next. The CDR path passes false: a batch never
+   * waits unless it asks for its events' cursors.
+   */
+  settle?: boolean;
+}
+
 export class AlertEventWriter {
   constructor(
+    private readonly db: Queryable,
     private readonly events: EventBus,
     private readonly statusChanges: CustomerStatusChanges,
+    private readonly logger?: Logger,
   ) {}
 
-  async write(uow: UnitOfWork, drafts: EventDraft[]): Promise<CreatedAlertEvent[]> {
+  async write(uow: UnitOfWork, drafts: EventDraft[], opts: WriteOptions = {}): Promise<CreatedAlertEvent[]> {
     if (drafts.length === 0) return [];
-    const [{ now }] = await uow.query<{ now: Date }>(`SELECT pg_advisory_xact_lock($1::bigint), now() AS now`, [ALERT_EVENT_LOCK_KEY]);
+    // No lock: each row records its transaction's id (a column default), and readers order
+    // by (tx, id) and show settled events only (alert-event-order.ts).
+    const penalised = (d: EventDraft) => d.kind === 'TRIGGERED' && !!d.penalty && !d.isTest;
+    // The transaction's time, read only when a penalty's end goes into the text.
+    const now = drafts.some(penalised) ? (await uow.query<{ now: Date }>(`SELECT now() AS now`))[0].now : null;
     const prepared = drafts.map((d) => {
-      const penaltyUntil = d.kind === 'TRIGGERED' && d.penalty && !d.isTest ? new Date(now.getTime() + d.penalty * 1000) : null;
+      const penaltyUntil = now && penalised(d) ? new Date(now.getTime() + d.penalty! * 1000) : null;
       return { ...d, penaltyUntil, ...renderAlertText({ ...d, penaltyUntil, test: d.isTest }) };
     });
-    const rows = await uow.query<{ id: string; occurred_at: Date; incident_id: string | null }>(INSERT_SQL, [
+    const rows = await uow.query<{ id: string; tx: string; occurred_at: Date; incident_id: string | null }>(INSERT_SQL, [
       prepared.map((d) => d.kind),
       prepared.map((d) => d.definitionId),
       prepared.map((d) => d.customerId),
@@ -151,6 +160,7 @@ export class AlertEventWriter {
     // RETURNING yields rows in insertion order, which the ORDER BY ord fixed.
     const created: CreatedAlertEvent[] = prepared.map((d, i) => ({
       id: String(rows[i].id),
+      tx: rows[i].tx,
       definitionId: d.definitionId,
       customerId: d.customerId,
       kind: d.kind,
@@ -164,9 +174,9 @@ export class AlertEventWriter {
       isTest: d.isTest ?? false,
       incidentId: rows[i].incident_id === null ? null : String(rows[i].incident_id),
     }));
-    const penalised = prepared.filter((d) => d.penaltyUntil);
-    const suspended = penalised.length
-      ? await uow.query<StatusChangeRow>(PENALTY_SQL, [penalised.map((d) => d.customerId), penalised.map((d) => d.penaltyUntil)])
+    const penalties = prepared.filter((d) => d.penaltyUntil);
+    const suspended = penalties.length
+      ? await uow.query<StatusChangeRow>(PENALTY_SQL, [penalties.map((d) => d.customerId), penalties.map((d) => d.penaltyUntil)])
       : [];
     // ACTIVE -> SUSPENDED is reported (status webhooks, in this transaction); a longer
     // suspension is published too, for the status feed's suspendedUntil.
@@ -174,6 +184,7 @@ export class AlertEventWriter {
     const extended = suspended.filter((s) => s.previous_status === s.status);
     const classOf = new Map(drafts.map((d) => [d.customerId, d.customerClassId]));
     uow.afterCommit(async () => {
+      if (opts.settle !== false) await awaitEventsSettled(this.db, [created[0].tx], this.logger);
       await this.events.publishAll(
         CUSTOMER_STATUS_CHANGED,
         extended.map((s) => ({ customerId: s.customer_id, status: s.status })),
@@ -188,10 +199,9 @@ export class AlertEventWriter {
 
   /**
    * Stores one operator event on an incident and publishes it after commit, like every
-   * other event (same lock, same cursor order). It notifies no one: no reaction runs.
+   * other event (same cursor order). It notifies no one: no reaction runs.
    */
   async writeOperator(uow: UnitOfWork, op: OperatorEventDraft): Promise<AlertEventRow> {
-    await uow.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [ALERT_EVENT_LOCK_KEY]);
     const [row] = await uow.query<AlertEventRow & { customer_class_id?: string | null }>(INSERT_OPERATOR_SQL, [
       op.kind,
       op.subject,
@@ -200,11 +210,12 @@ export class AlertEventWriter {
       op.note,
       op.incidentId,
     ]);
-    uow.afterCommit(() =>
-      this.events.publishAll(ALERT_EVENT, [
+    uow.afterCommit(async () => {
+      await awaitEventsSettled(this.db, [row.tx], this.logger);
+      await this.events.publishAll(ALERT_EVENT, [
         { eventId: String(row.id), customerId: row.customer_id, customerClassId: op.customerClassId, definitionId: row.definition_id, kind: op.kind },
-      ]),
-    );
+      ]);
+    });
     return row;
   }
 }

@@ -92,10 +92,12 @@ export class CustomerAlertStatesResolver {
 
 @Resolver(() => CdrBatchResult)
 export class CdrBatchAlertEventsResolver {
+  constructor(private readonly eventService: AlertEventService) {}
+
   @Extensions({ listSize: 'cdrBatch' })
   @FieldResolver(() => [AlertEventType], { description: 'Alert events this batch caused, in cursor order.' })
-  alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult<CdrBatchAlerts>): AlertEventType[] {
-    return (r.outcome?.alertEvents ?? []).filter((e) => ctx.canSeeCustomer(e.customerId)).map((e) => AlertEventType.of(e));
+  alertEvents(@Ctx() ctx: RequestContext, @Root() r: CdrBatchResult<CdrBatchAlerts>): Promise<AlertEventType[]> {
+    return this.eventService.written(ctx, r.outcome?.alertEvents ?? []);
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * AlertEventService: the stored event log (list, load) and the live feed behind the
  * alertTriggered / alertEvents subscriptions. Postgres is the truth and Redis the
- * wake-up: the feed always reads rows with id > last yielded, so a subscriber that
- * resumes with a cursor gets every event once, in order, with no gap.
+ * wake-up: the feed always reads the settled rows after the last one yielded, in one
+ * order (alert-event-order.ts), so a subscriber that resumes with a cursor gets every
+ * event once, in order, with no gap.
  */
 import { forbidden, notFound } from '../../platform/common/errors';
 import { fromGlobalId } from '../../platform/common/global-id';
-import { Keyset, LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
+import { LOG_COUNT, type PageArgs } from '../../platform/common/keyset';
 import type { Page } from '../../platform/common/pagination';
 import type { Database } from '../../platform/db/database';
 import { SqlWhere } from '../../platform/db/sql';
@@ -19,7 +20,10 @@ import { Role } from '../../platform/graphql/role';
 import { AlertEventKind, RULE_EVENT_KINDS } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
-import { alertEventCursor, AlertEventType } from './alert.types';
+import { AlertEventType } from './alert.types';
+import type { CreatedAlertEvent } from './alert-event';
+import { alertEventCursor, awaitEventsSettled, decodeEventCursor, EVENT_ORDER, newestSettledEvent, SETTLED_EVENTS_SQL } from './alert-event-order';
+import { HORIZON_SQL } from '../balance/ledger-order';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 import { oneEach } from '../../platform/graphql/batch';
 
@@ -28,6 +32,12 @@ const FEED_OPTIONS: SharedFeedOptions = { pageSize: 500, maxHeld: 10_000, waitin
 
 type FeedRow = AlertEventRow & { customer_class_id: string | null };
 
+/** A feed position: an event's (tx, id) in EVENT_ORDER. */
+type Position = readonly [bigint, bigint];
+const toPosition = (key: readonly string[]): Position => [BigInt(key[0]), BigInt(key[1])];
+const fromPosition = (p: Position): string[] => [p[0].toString(), p[1].toString()];
+const comparePositions = (a: Position, b: Position): number => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+
 /** A feed's event: the customer's class is read with it, for the customerClassId filter. */
 function feedEvent(r: FeedRow): AlertEventType {
   const e = AlertEventType.from(r);
@@ -35,27 +45,30 @@ function feedEvent(r: FeedRow): AlertEventType {
   return e;
 }
 
-/** The event log as the shared reader reads it: every event in id order (the event lock makes ids commit in order). */
-function alertEventLog(db: Database): FeedLog<AlertEventType, bigint, AlertEventPayload> {
+/** The event log as the shared reader reads it: settled events in (tx, id) order (alert-event-order.ts). */
+function alertEventLog(db: Database): FeedLog<AlertEventType, Position, AlertEventPayload> {
   return {
     topic: ALERT_EVENT,
-    head: async () => BigInt((await db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`))[0].id),
+    head: async () => toPosition(await newestSettledEvent(db)),
+    // Settled events all come before unsettled ones (their tx is below the horizon, the
+    // others' at or above it): the settled prefix is handed out, the rest read again later.
     readAfter: async (after, limit) => {
-      const rows = await db.query<FeedRow>(
-        `SELECT ${EVENT_COLUMNS}, c.customer_class_id FROM alert_events e LEFT JOIN customers c ON c.id = e.customer_id
-          WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
-        [after.toString(), limit],
+      const page = new SqlWhere();
+      EVENT_ORDER.addAfter(page, fromPosition(after));
+      const rows = await db.query<FeedRow & { settled: boolean }>(
+        `SELECT ${EVENT_COLUMNS}, c.customer_class_id, e.tx < horizon.xmin AS settled
+           FROM alert_events e LEFT JOIN customers c ON c.id = e.customer_id, (SELECT ${HORIZON_SQL} AS xmin) horizon
+          WHERE ${page.sql} ORDER BY ${EVENT_ORDER.orderBy} LIMIT ${page.param(limit)}`,
+        page.params,
       );
-      return { rows: rows.map(feedEvent), waiting: false };
+      const settled = rows.findIndex((r) => !r.settled);
+      const ready = settled === -1 ? rows : rows.slice(0, settled);
+      return { rows: ready.map(feedEvent), waiting: settled !== -1 };
     },
-    positionOf: (e) => BigInt(e.localId),
-    compare: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
-    mayBeAfter: (n, pos) => BigInt(n.eventId) > pos,
+    positionOf: (e) => [BigInt(e.tx), BigInt(e.localId)],
+    compare: comparePositions,
   };
 }
-
-/** Oldest first: the list and the live feed page by id alike, and an event's cursor is its id. */
-const BY_ID = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
 
 /** A filter resolved to local ids, applied in SQL and (cheaply) to live notifications. */
 interface EventQuery {
@@ -81,7 +94,7 @@ export const ALERT_TRIGGERED_FEED = defineFeed<TriggeredFeedArgs>('alertTriggere
 export const ALERT_EVENTS_FEED = defineFeed<EventsFeedArgs>('alertEvents');
 
 export class AlertEventService {
-  private readonly shared: SharedFeed<AlertEventType, bigint, AlertEventPayload>;
+  private readonly shared: SharedFeed<AlertEventType, Position, AlertEventPayload>;
 
   constructor(
     private readonly db: Database,
@@ -92,30 +105,55 @@ export class AlertEventService {
   }
 
   async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
-    const page = BY_ID.request(args);
+    const page = { ...EVENT_ORDER.request({ first: args.first, last: args.last }), after: decodeEventCursor(args.after), before: decodeEventCursor(args.before, 'before') };
     const where = this.where(this.resolve(ctx, filter, 'list'));
-    return BY_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from, count: LOG_COUNT });
+    where.raw(SETTLED_EVENTS_SQL);
+    return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from, count: LOG_COUNT });
   }
 
   /** The newest event's cursor (the stream's start when empty): the same for every role, it tells nothing of other customers' events but their number. */
   async headCursor(): Promise<string> {
-    const [row] = await this.db.query<{ id: string }>(`SELECT coalesce(max(id), 0)::text AS id FROM alert_events`);
-    return alertEventCursor(row.id);
+    const [tx, id] = await newestSettledEvent(this.db);
+    return alertEventCursor(tx, id);
   }
 
-  /** Events by local id, in the order asked (null where unknown or not visible). */
+  /**
+   * Events a mutation just wrote (committed), those the caller may see; answers once they
+   * have settled, so their cursors are safe to resume from (usually at once).
+   */
+  async written(ctx: RequestContext, events: readonly CreatedAlertEvent[]): Promise<AlertEventType[]> {
+    const visible = events.filter((e) => ctx.canSeeCustomer(e.customerId));
+    await awaitEventsSettled(
+      this.db,
+      visible.map((e) => e.tx),
+    );
+    return visible.map((e) => AlertEventType.of(e));
+  }
+
+  /**
+   * Events by local id, in the order asked (null where unknown or not visible). Waits for
+   * them to settle first, so the cursors it hands out are safe to resume from.
+   */
   async byIds(ctx: RequestContext, ids: readonly string[]): Promise<(AlertEventType | null)[]> {
-    const rows = await this.db.query<AlertEventRow>(`SELECT ${EVENT_COLUMNS} FROM alert_events e WHERE e.id = ANY($1::bigint[])`, [ids]);
+    const rows = await this.db.query<AlertEventRow & { settled: boolean }>(
+      `SELECT ${EVENT_COLUMNS}, ${SETTLED_EVENTS_SQL} AS settled FROM alert_events e WHERE e.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    await awaitEventsSettled(
+      this.db,
+      rows.filter((r) => !r.settled).map((r) => r.tx),
+    );
     const visible = rows.filter((r) => ctx.canSeeCustomer(r.customer_id));
     return oneEach(ids.map(String), visible, (r) => String(r.id), AlertEventType.from, null);
   }
 
   /**
-   * The live feeds: one shared reader per instance (SharedFeed) reads each new event once
-   * and hands it to every subscriber whose filter and scope match, re-checked per event.
-   * With after, a subscriber first reads its own stored events after that cursor in pages
-   * until it joins the reader; without, it starts at the newest event. Events are in id
-   * order, so a wake-up that arrives late, twice, or never (RESUBSCRIBED) changes nothing.
+   * The live feeds: one shared reader per instance (SharedFeed) reads each new settled
+   * event once and hands it to every subscriber whose filter and scope match, re-checked
+   * per event. With after, a subscriber first reads its own stored events after that
+   * cursor in pages until it joins the reader; without, it starts at the newest settled
+   * event. Events are read by cursor, so a wake-up that arrives late, twice, or never
+   * (RESUBSCRIBED) changes nothing; committed events not yet settled are read again shortly.
    */
   /** ALERT_TRIGGERED_FEED: TRIGGERED and REPEATED events. */
   triggeredFeed(ctx: RequestContext, args: TriggeredFeedArgs): Promise<AsyncIterableIterator<AlertEventType>> {
@@ -136,15 +174,19 @@ export class AlertEventService {
     if (ctx.principal.role === Role.INGEST) throw forbidden('The INGEST role may not do this');
     const q = this.resolve(ctx, filter, 'feed');
     if (kinds) q.kinds = q.kinds ? q.kinds.filter((k) => kinds.includes(k)) : kinds;
-    const { sql, params } = this.where(q);
+    const where = this.where(q);
+    const start = decodeEventCursor(after);
     const db = this.db;
-    return this.shared.follow(after ? BigInt(this.afterId(after)) : null, {
+    return this.shared.follow(start ? toPosition(start) : null, {
       matches: (e) => ctx.canSeeCustomer(e.customerLocalId) && eventMatches(q, e),
+      // Events up to the reader's position are settled, so this read needs no horizon.
       readOwn: async (from, limit) => {
+        const page = where.clone();
+        EVENT_ORDER.addAfter(page, fromPosition(from));
         const rows = await db.query<FeedRow>(
           `SELECT ${EVENT_COLUMNS}, c.customer_class_id FROM alert_events e LEFT JOIN customers c ON c.id = e.customer_id
-            WHERE ${sql} AND e.id > $${params.length + 1} ORDER BY e.id LIMIT ${limit}`,
-          [...params, from.toString()],
+            WHERE ${page.sql} ORDER BY ${EVENT_ORDER.orderBy} LIMIT ${page.param(limit)}`,
+          page.params,
         );
         return rows.map(feedEvent);
       },
@@ -182,10 +224,6 @@ export class AlertEventService {
     if (q.kinds) add((p) => `e.kind = ANY(${p}::text[])`, q.kinds);
     if (q.since) add((p) => `e.occurred_at >= ${p}`, q.since);
     return where;
-  }
-
-  private afterId(after: string | null | undefined): string {
-    return BY_ID.decode(after)?.[0] ?? '0';
   }
 }
 

@@ -4,6 +4,8 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 /** An alert event row just written (ids are local). */
 export interface CreatedAlertEvent {
   id: string;
+  /** The writing transaction's id: with id, the event's place in the order (alert-event-order.ts). */
+  tx: string;
   definitionId: string;
   customerId: string;
   kind: 'TRIGGERED' | 'REPEATED' | 'RESOLVED';

@@ -22,6 +22,7 @@ import { IncidentStatus } from './alert.enums';
 import type { AlertIncidentFilter } from './alert.inputs';
 import { EVENT_COLUMNS, INCIDENT_COLUMNS, type AlertEventRow, type IncidentRow } from './alert.rows';
 import { AlertEventType, AlertIncidentType, IncidentNoteType } from './alert.types';
+import { decodeEventCursor, EVENT_ORDER, SETTLED_EVENTS_SQL } from './alert-event-order';
 
 /** OPEN first, then ACKNOWLEDGED, then RESOLVED; newest first within each (the board's order). */
 const STATUS_RANK = `(CASE i.status WHEN 'OPEN' THEN 2 WHEN 'ACKNOWLEDGED' THEN 1 ELSE 0 END)`;
@@ -32,7 +33,6 @@ const BOARD = new Keyset(
   ],
   'DESC',
 );
-const BY_EVENT_ID = new Keyset([{ sql: 'e.id', type: 'bigint' }]);
 
 /** At most this far ahead a snooze may hold repeats. */
 export const MAX_SNOOZE_MS = 7 * 24 * 3600 * 1000;
@@ -107,10 +107,11 @@ export class AlertIncidentService {
   /** An incident's events, oldest first (cursor order). */
   events(ctx: RequestContext, incidentId: string, args: PageArgs): Promise<Page<AlertEventType>> {
     this.staffOnly(ctx);
-    const page = BY_EVENT_ID.request(args);
+    const page = { ...EVENT_ORDER.request({ first: args.first, last: args.last }), after: decodeEventCursor(args.after), before: decodeEventCursor(args.before, 'before') };
     const where = new SqlWhere();
     where.add((p) => `e.incident_id = ${p}::bigint`, incidentId);
-    return BY_EVENT_ID.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: (r: AlertEventRow) => AlertEventType.from(r), count: LOG_COUNT });
+    where.raw(SETTLED_EVENTS_SQL);
+    return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: (r: AlertEventRow) => AlertEventType.from(r), count: LOG_COUNT });
   }
 
   acknowledge(ctx: RequestContext, id: string, note: string | null | undefined): Promise<AlertIncidentType> {

@@ -36,6 +36,7 @@ export interface AlertStateRow {
 
 export interface AlertEventRow {
   id: string;
+  tx: string;
   kind: string;
   definition_id: string;
   customer_id: string;
@@ -56,7 +57,7 @@ export const DEFINITION_COLUMNS = `d.id, d.title, d.enabled, d.customer_id, d.cu
   d.threshold, d.reset_threshold, d.sample_period, d.min_calls, d.penalty, d.repeat_interval, d.emails, d.phones,
   d.webhook_urls, d.notify_customer, d.template_id, d.builtin, d.created_at, d.updated_at, d.deleted_at`;
 
-export const EVENT_COLUMNS = `e.id, e.kind, e.definition_id, e.customer_id, e.area, e.value, e.threshold, e.subject, e.message,
+export const EVENT_COLUMNS = `e.id, e.tx::text AS tx, e.kind, e.definition_id, e.customer_id, e.area, e.value, e.threshold, e.subject, e.message,
   e.penalty_until, e.is_test, e.occurred_at, e.incident_id, e.actor, e.note`;
 
 export const STATE_COLUMNS = `s.definition_id, s.customer_id, s.triggered, s.value, s.since, s.last_notified_at`;

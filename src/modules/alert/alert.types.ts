@@ -3,10 +3,11 @@ import { normaliseDecimal } from '../../platform/common/decimal';
 import { toGlobalId } from '../../platform/common/global-id';
 import { Node } from '../../platform/common/node';
 import { LOG_COUNT_DESCRIPTION } from '../../platform/common/keyset';
-import { Connection, encodeCursor } from '../../platform/common/pagination';
+import { Connection } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
 import type { CreatedAlertEvent } from './alert-event';
+import { alertEventCursor } from './alert-event-order';
 import { AlertArea, AlertEventKind, AlertOperator, IncidentStatus } from './alert.enums';
 import type { AlertDefinitionRow, AlertEventRow, AlertStateRow, IncidentRow } from './alert.rows';
 
@@ -152,11 +153,6 @@ export class AlertStateType {
   }
 }
 
-/** The opaque cursor of an alert event: its id, in commit order. */
-export function alertEventCursor(localId: string): string {
-  return encodeCursor([localId]);
-}
-
 @ObjectType('AlertEvent', {
   implements: Node,
   description: 'A stored, immutable alert event. cursor orders all events; a client that\nreconnects passes the last cursor it saw to catch up with nothing lost.',
@@ -203,6 +199,9 @@ export class AlertEventType implements Node {
 
   incidentLocalId!: string | null;
 
+  /** The writing transaction's id (bigint text): with localId, the event's place in EVENT_ORDER. */
+  tx!: string;
+
   @Field(() => String, { nullable: true, description: 'Operator events: the API key name that acted, and the note or comment given.' })
   actor!: string | null;
 
@@ -212,6 +211,7 @@ export class AlertEventType implements Node {
   static from(r: AlertEventRow): AlertEventType {
     const t = AlertEventType.of({
       id: String(r.id),
+      tx: r.tx,
       definitionId: r.definition_id,
       customerId: r.customer_id,
       kind: r.kind as CreatedAlertEvent['kind'],
@@ -234,7 +234,8 @@ export class AlertEventType implements Node {
     const t = new AlertEventType();
     t.id = toGlobalId('AlertEvent', e.id);
     t.localId = e.id;
-    t.cursor = alertEventCursor(e.id);
+    t.tx = e.tx;
+    t.cursor = alertEventCursor(e.tx, e.id);
     t.definitionLocalId = e.definitionId;
     t.customerLocalId = e.customerId;
     t.kind = e.kind as AlertEventKind;

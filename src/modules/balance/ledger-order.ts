@@ -57,7 +57,7 @@ export async function awaitSettled(db: Queryable, tx: string, logger?: Logger, t
     const [{ settled }] = await db.query<{ settled: boolean }>(`SELECT $1::bigint < ${HORIZON_SQL} AS settled`, [tx]);
     if (settled) return true;
     if (Date.now() >= deadline) {
-      logger?.warn('ledger entry not settled: an older transaction is still running', { tx, waitedMs: timeoutMs });
+      logger?.warn('rows not settled: an older transaction is still running', { tx, waitedMs: timeoutMs });
       return false;
     }
     await new Promise((resolve) => setTimeout(resolve, delay));

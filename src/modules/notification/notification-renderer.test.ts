@@ -249,6 +249,7 @@ describe('honest wording', () => {
 
   const event = (area: string, value: string, threshold: string, isTest = false): CreatedAlertEvent => ({
     id: '7',
+    tx: '700',
     definitionId: 'd',
     customerId: customer.id,
     kind: 'TRIGGERED',

@@ -64,7 +64,12 @@ export class Database implements Queryable {
       logging: ['query'],
       logger: counter,
       poolSize: opts.poolSize ?? 20,
-      extra: { application_name: 'lineguard', connectionTimeoutMillis: 10_000 },
+      // JIT off for the app's sessions: its statements are short and set-based, and a cost
+      // estimate over large array parameters (a CDR batch's 4,000 customers against 1,000
+      // rules) crossed the JIT thresholds, so PostgreSQL spent ~2.4 s compiling the batch's
+      // rule statement to run it in 0.3 s (auto_explain, bench:scale). Per session, so a
+      // shared server's other users keep their setting.
+      extra: { application_name: 'lineguard', connectionTimeoutMillis: 10_000, options: '-c jit=off' },
     });
     try {
       await dataSource.initialize();
