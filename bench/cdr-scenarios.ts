@@ -116,7 +116,7 @@ const RAW_SQL = `
 WITH ins AS (
   INSERT INTO cdrs (call_id, customer_id, caller, callee, started_at, duration, disposition, charge)
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::numeric[])
-  ON CONFLICT (call_id, started_at) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING customer_id, charge
 )
 UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrued_charges + s.total

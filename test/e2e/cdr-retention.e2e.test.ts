@@ -12,10 +12,12 @@ import { AlertsCreateCustomerDocument, RetentionSubmitCdrsDocument, CdrsPagedDoc
 import { localId } from '../helpers/alert-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { DAY_MS, dayOf, dayPartitions, ensureDayPartitions, partitionName } from '../../src/platform/db/day-partitions';
+import { cdrDayIndexes } from '../../src/modules/cdr/cdr-partitions';
 import { dec } from '../../src/platform/common/decimal';
 import { fixedUuid, migrationHarness, type MigrationHarness } from '../helpers/migration-harness';
 import { CdrPartitions1732406401500 } from '../../migrations/1732406401500-cdr-partitions';
 import { CallBucketPartitions1732406401510 } from '../../migrations/1732406401510-call-bucket-partitions';
+import { CdrCallIdPerDay1732406401620 } from '../../migrations/1732406401620-cdr-callid-per-day';
 
 const RETENTION_DAYS = 3;
 
@@ -46,7 +48,7 @@ describe('cdrs partitions and retention', () => {
   });
   /** Stores rows on a day submitCdrs no longer accepts, as if they had been ingested back then. */
   const storeOld = async (customerId: string, day: number, n: number) => {
-    await ensureDayPartitions(server.app.services.db, 'cdrs', [day]);
+    await ensureDayPartitions(server.app.services.db, 'cdrs', [day], '', cdrDayIndexes);
     await server.app.services.db.query(
       `INSERT INTO cdrs (call_id, customer_id, callee, started_at, duration, disposition, charge)
        SELECT 'old-' || gen_random_uuid(), $1, '4930', $2::timestamptz + g * interval '1 second', 10, 'ANSWERED', 0.01 FROM generate_series(1, $3) g`,
@@ -272,5 +274,36 @@ describe('the call buckets partitioning migration on existing data', () => {
     await harness.run('down');
     expect(await q(`SELECT customer_id, minute, attempts, trim_scale(spend)::text AS spend FROM alert_call_minutes ORDER BY minute, attempts`)).toEqual(before);
     expect(await q(`SELECT relkind FROM pg_class WHERE relname = 'alert_call_buckets'`)).toEqual([{ relkind: 'r' }]);
+  });
+});
+
+describe('the callId-per-day migration on existing data', () => {
+  let harness: MigrationHarness;
+
+  beforeAll(async () => {
+    harness = await migrationHarness(CdrCallIdPerDay1732406401620);
+  });
+
+  afterAll(() => harness?.close());
+
+  it('refuses a day holding one callId twice, naming it; then gives every day its unique callId index and reverts', async () => {
+    const q = (sql: string) => harness.dataSource.query(sql);
+    const insert = (callId: string, at: string) =>
+      q(`INSERT INTO cdrs (call_id, customer_id, callee, started_at, duration, disposition, charge) VALUES ('${callId}', '${fixedUuid(1)}', '1', '${at}', 1, 'ANSWERED', 1)`);
+    await q(`INSERT INTO customers (id, name) VALUES ('${fixedUuid(1)}', 'Old')`);
+    await q(`CREATE TABLE cdrs_p20260101 PARTITION OF cdrs FOR VALUES FROM ('2026-01-01T00:00:00Z') TO ('2026-01-02T00:00:00Z')`);
+    await insert('twice', '2026-01-01T01:00:00Z');
+    await insert('twice', '2026-01-01T02:00:00Z');
+    await expect(harness.run('up')).rejects.toThrow(/twice on 2026-01-01/);
+    await q(`DELETE FROM cdrs WHERE call_id = 'twice' AND started_at = '2026-01-01T02:00:00Z'`);
+    await harness.run('up');
+    const indexes = await q(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname ~ '^cdrs_p[0-9]{8}_call_id_key$'`);
+    expect(indexes).toEqual(await q(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'cdrs'::regclass`));
+    expect(await q(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'cdrs_call_id_key'`)).toEqual([{ n: 0 }]);
+    await expect(insert('twice', '2026-01-01T03:00:00Z')).rejects.toThrow(/duplicate key/);
+    await harness.run('down');
+    expect(await q(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname ~ '^cdrs_p[0-9]{8}_call_id_key$'`)).toEqual([{ n: 0 }]);
+    await insert('twice', '2026-01-01T04:00:00Z');
+    await expect(insert('twice', '2026-01-01T04:00:00Z')).rejects.toThrow(/duplicate key/);
   });
 });

@@ -191,6 +191,30 @@ describe('submitCdrs', () => {
     expect(again.rejected[0]).toMatchObject({ index: 0, callId: first.callId, code: 'DUPLICATE_CONFLICT', field: 'callee' });
   });
 
+  it('keeps a callId unique within the UTC day of its start: another start that day is DUPLICATE_CONFLICT on startedAt, another day is another call', async () => {
+    const services = server.app.services;
+    const cust = await createCustomer(services, 'CallIdDay', '10');
+    const dayStart = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const yesterday = dayStart - 86_400_000;
+    const first = cdr(cust, { startedAt: new Date(yesterday + 3_600_000).toISOString(), charge: '1' });
+    expect(await submit([first])).toMatchObject({ accepted: 1, duplicates: 0, rejected: [] });
+    const sameDay = await submit([{ ...first, startedAt: new Date(yesterday + 86_399_999).toISOString() }]);
+    expect(sameDay).toMatchObject({ accepted: 0, duplicates: 0 });
+    expect(sameDay.rejected).toEqual([expect.objectContaining({ index: 0, callId: first.callId, code: 'DUPLICATE_CONFLICT', field: 'startedAt' })]);
+    // Concurrent resends with other starts on that day: the day's unique index lets none through.
+    const racing = await Promise.all([1, 2, 3].map((m) => submit([{ ...first, startedAt: new Date(yesterday + m * 60_000).toISOString() }])));
+    expect(racing.map((r) => [r.accepted, r.rejected[0]?.code])).toEqual([
+      [0, 'DUPLICATE_CONFLICT'],
+      [0, 'DUPLICATE_CONFLICT'],
+      [0, 'DUPLICATE_CONFLICT'],
+    ]);
+    expect((await money(services, cust)).balance).toBe('9');
+    const nextDay = await submit([{ ...first, startedAt: new Date(dayStart + 60_000).toISOString() }]);
+    expect(nextDay).toMatchObject({ accepted: 1, duplicates: 0, rejected: [] });
+    expect((await money(services, cust)).balance).toBe('8');
+    expect(await submit([{ ...first, startedAt: new Date(dayStart + 60_000).toISOString() }])).toMatchObject({ accepted: 0, duplicates: 1, rejected: [] });
+  });
+
   it('changes nothing on a 100% duplicate replay', async () => {
     const services = server.app.services;
     const cust = await createCustomer(services, 'Replay', '20');

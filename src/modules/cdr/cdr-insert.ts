@@ -13,8 +13,10 @@ import type { ValidCdr } from './cdr-validation';
 import type { Resolved } from './customer-resolution';
 
 /**
- * A record is (call_id, started_at): cdrs is partitioned by day of started_at and a
- * unique index must include it (migrations/1732406401500-cdr-partitions.ts).
+ * A callId is unique within the UTC day of its started_at: cdrs is partitioned by
+ * that day and each day has a unique index on call_id of its own
+ * (migrations/1732406401620-cdr-callid-per-day.ts); ON CONFLICT without a target
+ * arbitrates on the unique indexes of the day a row goes to.
  * Rows go in sorted by call_id. Every batch then takes its unique-index entries in
  * the same global order, so two batches sharing callIds wait for each other (the
  * second skips the first's rows once it commits) but never deadlock on the index.
@@ -47,7 +49,7 @@ WITH batch_customers AS (
             FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
                  AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)
             JOIN batch_customers k ON k.at = r.customer_at AND k.fits) u
-  ON CONFLICT (call_id, started_at) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
 ), minute_buckets AS (
   ${addToCallBucketsSql('inserted')}

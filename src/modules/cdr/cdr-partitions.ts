@@ -24,6 +24,15 @@ const BUCKETS = 'alert_call_buckets';
 /** Bucket rows are updated in place by compaction: half-empty pages keep those updates HOT (1732406400500). */
 const BUCKET_STORAGE = 'WITH (fillfactor = 50)';
 
+/**
+ * A callId is unique within its UTC day of startedAt (docs/retention.md): a unique
+ * index of each day's own, since an index of the parent would have to include
+ * started_at itself. The insert's ON CONFLICT DO NOTHING (no target) arbitrates on it.
+ */
+export function cdrDayIndexes(partition: string): string[] {
+  return [`CREATE UNIQUE INDEX ${partition}_call_id_key ON ${partition} (call_id)`];
+}
+
 /** The longest alert window, in whole days (rounded up): cdrs the rules still read. */
 const WINDOW_DAYS_SQL = `
 SELECT coalesce(ceil(max(sample_period) / 86400.0), 0)::int AS days
@@ -56,7 +65,7 @@ export class CdrPartitions {
       if (!this.known.has(day)) missing.add(day);
     }
     if (missing.size === 0) return;
-    const created = await ensureDayPartitions(this.db, TABLE, missing);
+    const created = await ensureDayPartitions(this.db, TABLE, missing, '', cdrDayIndexes);
     if (created > 0) this.logger.info('cdr partitions created on demand', { created });
     for (const day of missing) this.known.add(day);
   }
@@ -76,7 +85,7 @@ export class CdrPartitions {
     const today = dayOf(now);
     const ahead: number[] = [];
     for (let day = today - 1; day <= today + this.config.cdrPartitionsAheadDays; day++) ahead.push(day);
-    const created = await ensureDayPartitions(this.db, TABLE, ahead);
+    const created = await ensureDayPartitions(this.db, TABLE, ahead, '', cdrDayIndexes);
     for (const day of ahead) this.known.add(day);
     if (created > 0) this.logger.info('cdr partitions created ahead', { created });
     const [{ days: windowDays }] = await this.db.query<{ days: number }>(WINDOW_DAYS_SQL);

@@ -17,6 +17,7 @@ import { lockCustomers } from '../balance/customer-locks';
 import type { CdrBatchReaction } from './charged-cdr';
 import type { CdrInput } from './cdr.inputs';
 import { epochMsToTimestamptz } from '../../platform/db/array-literal';
+import { DAY_MS, dayOf } from '../../platform/db/day-partitions';
 import { CDR_INSERT_SQL, encodeBatch, readOutcome, type InsertOutcome } from './cdr-insert';
 import type { CdrPartitions } from './cdr-partitions';
 import { CdrBatchResult } from './cdr.type';
@@ -24,14 +25,16 @@ import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
 import { resolveCustomers, type Resolved } from './customer-resolution';
 
 /**
- * The stored records of the left-out (callId, start) pairs. The range on started_at
- * lets the planner read only the batch's days instead of probing every partition.
+ * The stored records of the left-out callIds, each on the UTC day of its start (a
+ * callId is unique per day). The range on started_at lets the planner read only the
+ * batch's days instead of probing every partition.
  */
 const STORED_SQL = `
 SELECT c.call_id, c.customer_id, c.caller, c.callee, c.started_at, c.duration, c.disposition, c.charge
   FROM cdrs c
-  JOIN unnest($1::text[], $2::int8[]) AS k(call_id, started_ms) ON c.call_id = k.call_id AND c.started_at = ${epochMsToTimestamptz('k.started_ms')}
- WHERE c.started_at >= ${epochMsToTimestamptz('$3::int8')} AND c.started_at <= ${epochMsToTimestamptz('$4::int8')}`;
+  JOIN unnest($1::text[], $2::int8[]) AS k(call_id, day_ms) ON c.call_id = k.call_id
+   AND c.started_at >= ${epochMsToTimestamptz('k.day_ms')} AND c.started_at < ${epochMsToTimestamptz('(k.day_ms + 86400000)')}
+ WHERE c.started_at >= ${epochMsToTimestamptz('$3::int8')} AND c.started_at < ${epochMsToTimestamptz('$4::int8')}`;
 
 const OVERFLOW_REASON = "this batch's charges would take its customer's balance or accrued charges beyond ±10^18, the largest amount the ledger holds";
 
@@ -154,6 +157,7 @@ export class CdrSubmission<Outcome> {
 /** The first field in which a stored record differs from a resubmitted one, if any. */
 function differingField(s: StoredRow, row: ValidCdr, to: Resolved): string | undefined {
   if (s.customer_id !== to.customerId) return refField(row);
+  if (s.started_at.getTime() !== row.startedAtMs) return 'startedAt';
   if (s.duration !== row.duration) return 'duration';
   if (s.disposition !== row.disposition) return 'disposition';
   if (!dec(s.charge).eq(row.charge)) return 'charge';
@@ -167,14 +171,10 @@ function isMissingPartition(err: unknown): boolean {
   return sqlState(err) === '23514' && err instanceof Error && err.message.startsWith('no partition of relation');
 }
 
+/** Per left-out record its callId and the start of its UTC day; the whole days they span. */
 function storedParams(rows: ValidCdr[]): unknown[] {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const r of rows) {
-    first = Math.min(first, r.startedAtMs);
-    last = Math.max(last, r.startedAtMs);
-  }
-  return [rows.map((r) => r.callId), rows.map((r) => r.startedAtMs), first, last];
+  const days = rows.map((r) => dayOf(r.startedAtMs) * DAY_MS);
+  return [rows.map((r) => r.callId), days, Math.min(...days), Math.max(...days) + DAY_MS];
 }
 
 function refField(row: ValidCdr): string {

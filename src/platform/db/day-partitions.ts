@@ -62,9 +62,12 @@ export async function dayPartitions(q: Queryable, table: string): Promise<DayPar
  * Creates the partitions of `days` that do not exist yet; answers how many it created.
  * Waits for any other creator of this table's partitions (a transaction-scoped advisory
  * lock), so two instances asking for one day at once create it once. `storage` is the
- * days' WITH (...) clause (storage parameters are not inherited from the parent).
+ * days' WITH (...) clause (storage parameters are not inherited from the parent);
+ * `dayIndexes` names statements for indexes of a day's own (built on the empty table,
+ * before it is attached), such as a unique index the parent cannot have because it
+ * would have to include the partition key.
  */
-export function ensureDayPartitions(db: Database, table: string, days: Iterable<number>, storage = ''): Promise<number> {
+export function ensureDayPartitions(db: Database, table: string, days: Iterable<number>, storage = '', dayIndexes: (partition: string) => string[] = () => []): Promise<number> {
   return db.transaction(async (uow) => {
     await uow.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`lineguard.partitions.create.${table}`]);
     const existing = new Map((await dayPartitions(uow, table)).map((p) => [p.day, p]));
@@ -78,6 +81,7 @@ export function ensureDayPartitions(db: Database, table: string, days: Iterable<
       const from = new Date(day * DAY_MS).toISOString();
       const to = new Date((day + 1) * DAY_MS).toISOString();
       await uow.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE) ${storage}`);
+      for (const sql of dayIndexes(name)) await uow.query(sql);
       await uow.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
       created++;
     }
