@@ -31,6 +31,8 @@ export interface BenchServer {
   logger: Logger;
   /** Creates an empty database with every migration applied. */
   freshDatabase(label: string): Promise<BenchDatabase>;
+  /** The database `name`, created and migrated if missing, kept after the run (its drop() does nothing). */
+  keptDatabase(name: string): Promise<BenchDatabase>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,20 @@ export async function openBenchServer(): Promise<BenchServer> {
       const db = await Database.open(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn' }), logger);
       await db.close();
       return { url, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+    },
+    async keptDatabase(name) {
+      const c = new Client({ connectionString: baseUrl });
+      await c.connect();
+      try {
+        const found = await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
+        if (found.rowCount === 0) await c.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await c.end();
+      }
+      const url = withDatabase(baseUrl, name);
+      const db = await Database.open(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn' }), logger);
+      await db.close();
+      return { url, drop: async () => undefined };
     },
     close: () => stop(),
   };

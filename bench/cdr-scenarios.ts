@@ -9,8 +9,8 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dec } from '../src/platform/common/decimal';
 import { startAppProcess, type AppProcess } from './app-process';
-import { checkBalances, createWorkload, measurement, type BenchCdr, type BenchServer, type Measurement, type Workload } from './bench-env';
-import { seedStoredCdrs } from './cdr-stored';
+import { checkBalances, createWorkload, measurement, type BenchCdr, type BenchDatabase, type BenchServer, type Measurement, type Workload } from './bench-env';
+import { seedRecord, seedStoredCdrs } from './cdr-stored';
 import { CdrEntity, CustomerEntity } from './naive-entities';
 
 export const BENCH_CUSTOMERS = 100;
@@ -39,6 +39,8 @@ interface SubmitResponse {
 export interface GraphqlTargetOptions {
   /** Extra state before the run (e.g. alert definitions via GraphQL or SQL). */
   setup?: (target: { url: string; adminKey: string; databaseUrl: string }) => Promise<void>;
+  /** A database of the caller's (e.g. a kept one with stored history) instead of a fresh one. */
+  database?: BenchDatabase;
 }
 
 /**
@@ -73,7 +75,7 @@ function postJson(agent: http.Agent, url: string, headers: Record<string, string
  * prepare() serialises bodies before the clock starts.
  */
 export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOptions = {}, instances = 1): Promise<IngestTarget & { prepare(batches: BenchCdr[][]): void }> {
-  const db = await server.freshDatabase('graphql');
+  const db = opts.database ?? (await server.freshDatabase('graphql'));
   const adminKey = `lg_bench_${randomBytes(12).toString('hex')}`;
   const apps: AppProcess[] = [];
   const bodies = new Map<BenchCdr[], Buffer>();
@@ -201,13 +203,17 @@ export async function compareIngest(
   replay: boolean,
   maxClients: number,
   history: StoredHistory = { stored: 0, days: 1 },
+  raw = true,
 ): Promise<Measurement[]> {
   const clientCounts = [...new Set([1, maxClients])];
   const gql = await graphqlTarget(server, {}, maxClients);
   const targets: [string, IngestTarget][] = [['GraphQL submitCdrs', gql]];
   try {
-    targets.push(['raw pg unnest INSERT + UPDATE', await rawPgTarget(server, maxClients)]);
-    if (history.stored > 0) targets.push([storedLabel(history.stored), await graphqlTarget(server, {}, maxClients)]);
+    if (raw) targets.push(['raw pg unnest INSERT + UPDATE', await rawPgTarget(server, maxClients)]);
+    if (history.stored > 0) {
+      const database = history.keep ? await server.keptDatabase(history.keep) : undefined;
+      targets.push([storedLabel(history.stored), await graphqlTarget(server, { database }, maxClients)]);
+    }
   } catch (err) {
     await Promise.all(targets.map(([, t]) => t.close()));
     throw err;
@@ -224,8 +230,19 @@ export async function compareIngest(
     }
     const seeded = runs.find((r) => r.label === storedLabel(history.stored));
     if (seeded) {
-      history.seedSeconds = await seedStoredCdrs(seeded.target.databaseUrl, seeded.workload.customers, history.stored, history.days);
-      process.stdout.write(`seeded ${history.stored.toLocaleString('en')} stored CDRs over ${history.days} days in ${history.seedSeconds.toFixed(1)} s\n`);
+      const before = history.keep ? await seedRecord(seeded.target.databaseUrl) : undefined;
+      if (before && before.stored === history.stored && before.days === history.days) {
+        history.seedSeconds = before.seconds;
+        history.seededAt = before.seededAt;
+        process.stdout.write(`${history.keep} already holds ${history.stored.toLocaleString('en')} stored CDRs (seeded ${before.seededAt.toISOString()}): not seeding again\n`);
+      } else {
+        if (before) throw new Error(`${history.keep} was seeded with ${before.stored} CDRs over ${before.days} days today: drop it or name another CDR_BENCH_STORED_DB`);
+        history.seedSeconds = await seedStoredCdrs(seeded.target.databaseUrl, seeded.workload.customers, history.stored, history.days);
+        history.seededAt = new Date();
+        process.stdout.write(`seeded ${history.stored.toLocaleString('en')} stored CDRs over ${history.days} days in ${history.seedSeconds.toFixed(1)} s\n`);
+      }
+      const [{ n }] = (await queryOnce<{ n: string }>(seeded.target.databaseUrl, `SELECT count(*)::text AS n FROM cdrs`)).rows;
+      history.storedAtStart = Number(n);
     }
     // Warm-up: JIT, pool connections and query plans, on records of their own.
     for (const run of runs) {
@@ -263,7 +280,22 @@ export async function compareIngest(
 export interface StoredHistory {
   stored: number;
   days: number;
+  /** Keep the seeded database under this name and reuse it on a later run the same UTC day. */
+  keep?: string;
   seedSeconds?: number;
+  seededAt?: Date;
+  /** CDRs in the stored target's table when the rounds began (the seed, plus earlier runs' rounds on a kept database). */
+  storedAtStart?: number;
+}
+
+async function queryOnce<R extends object>(url: string, sql: string) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query<R>(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 /** The scenario name of the GraphQL target with `stored` CDRs already in its table. */
