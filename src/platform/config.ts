@@ -16,6 +16,8 @@ export interface Config {
   host: string;
   /** PostgreSQL server URL; undefined starts the embedded PostgreSQL in dataDir. */
   databaseUrl?: string;
+  /** Connections each instance keeps to PostgreSQL (with many instances, put PgBouncer in front: docs/scaling.md). */
+  databasePoolSize: number;
   /** Redis URL; undefined uses in-process pub/sub (single instance only). */
   redisUrl?: string;
   /** Prefix of every Redis channel, so several deployments (or test runs) can share one Redis. */
@@ -240,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 20, 1, 1_000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: str(env, 'REDIS_PREFIX') ?? 'lineguard',
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),

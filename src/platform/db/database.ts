@@ -37,7 +37,7 @@ export class QueryCounter implements TypeOrmLogger {
 export interface OpenOptions {
   /** Run pending migrations (default true). */
   migrate?: boolean;
-  /** Pool size (default 20). */
+  /** Pool size (default: DATABASE_POOL_SIZE). */
   poolSize?: number;
 }
 
@@ -63,7 +63,7 @@ export class Database implements Queryable {
       synchronize: false,
       logging: ['query'],
       logger: counter,
-      poolSize: opts.poolSize ?? 20,
+      poolSize: opts.poolSize ?? config.databasePoolSize,
       // JIT off for the app's sessions: its statements are short and set-based, and a cost
       // estimate over large array parameters (a CDR batch's 4,000 customers against 1,000
       // rules) crossed the JIT thresholds, so PostgreSQL spent ~2.4 s compiling the batch's
