@@ -20,6 +20,7 @@ import { CdrPartitions1732406401500 } from './1732406401500-cdr-partitions';
 import { CallBucketPartitions1732406401510 } from './1732406401510-call-bucket-partitions';
 import { AlertEventOrder1732406401600 } from './1732406401600-alert-event-order';
 import { AlertRuleScope1732406401610 } from './1732406401610-alert-rule-scope';
+import { AlertEventPartitions1732406401700 } from './1732406401700-alert-event-partitions';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   CallBucketPartitions1732406401510,
   AlertEventOrder1732406401600,
   AlertRuleScope1732406401610,
+  AlertEventPartitions1732406401700,
 ];
