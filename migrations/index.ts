@@ -21,6 +21,7 @@ import { CallBucketPartitions1732406401510 } from './1732406401510-call-bucket-p
 import { AlertEventOrder1732406401600 } from './1732406401600-alert-event-order';
 import { AlertRuleScope1732406401610 } from './1732406401610-alert-rule-scope';
 import { CdrCallIdPerDay1732406401620 } from './1732406401620-cdr-callid-per-day';
+import { AlertEventPartitions1732406401700 } from './1732406401700-alert-event-partitions';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AlertEventOrder1732406401600,
   AlertRuleScope1732406401610,
   CdrCallIdPerDay1732406401620,
+  AlertEventPartitions1732406401700,
 ];

@@ -49,6 +49,8 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
     const stopKeyRevocations = await events.listen(API_KEY_REVOKED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
     // Today's and the next days' cdrs partitions exist (and are known) before the first batch.
     await services.cdrPartitions.maintain();
+    // This week's and the next weeks' alert events partitions: every event written has its week.
+    await services.alertEventPartitions.maintain();
     if (config.adminApiKey) await services.apiKeys.ensureAdminKey(config.adminApiKey);
     const bootstrapSecret = await services.apiKeys.bootstrapFirstKey();
     const schema = await buildAppSchema(events.asTypeGraphQL(), createResolvers(services));

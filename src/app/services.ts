@@ -24,6 +24,7 @@ import { BalanceLedger } from '../modules/balance/balance-ledger';
 import { LedgerService } from '../modules/balance/ledger.service';
 import { CallStatsLoader } from '../modules/cdr/call-stats.loader';
 import { CdrPartitions } from '../modules/cdr/cdr-partitions';
+import { AlertEventPartitions } from '../modules/alert/alert-event-partitions';
 import { CdrSubmission } from '../modules/cdr/cdr-submission';
 import { CdrService } from '../modules/cdr/cdr.service';
 import { ClassCustomersLoader } from '../modules/customer/class-customers.loader';
@@ -89,6 +90,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const alertEvents = new AlertEventService(db, events, logger);
   const alertEventsWritten: AlertEventsReaction = (uow, written) => reactions.alertEventsWritten(uow, written);
   const cdrPartitions = new CdrPartitions(db, config, logger);
+  const alertEventPartitions = new AlertEventPartitions(db, config, logger);
   const cdrs = new CdrService(
     db,
     new CdrSubmission(db, balanceLedger, (uow, batch) => reactions.cdrBatchCharged(uow, batch), config.maxCdrBatch, cdrPartitions),
@@ -101,6 +103,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     lowBalanceReminderJob(db, clock, customerStatus, notifications),
     notificationDispatcher,
     cdrPartitions.job(),
+    alertEventPartitions.job(),
   ];
 
   return {
@@ -137,6 +140,8 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     cdrs,
     /** The days of cdrs: created ahead, dropped past retention (the cdr-partitions job). */
     cdrPartitions,
+    /** The weeks of alert events: created ahead, dropped past ALERT_EVENT_RETENTION_DAYS (the alert-event-partitions job). */
+    alertEventPartitions,
     alertDefinitions: new AlertDefinitionService(db, alertWriter, alertRuleChanges, config, alertEventsWritten),
     alertEvents,
     alertIncidents: new AlertIncidentService(db, alertWriter, customerStatus),

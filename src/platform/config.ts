@@ -63,6 +63,11 @@ export interface Config {
   bucketRetentionDays: number;
   /** Days of cdrs (and call bucket) partitions kept created ahead of today. */
   cdrPartitionsAheadDays: number;
+  /**
+   * Days of alert events kept at least (UTC); whole weeks wholly older than that are
+   * dropped. 0 keeps everything. See docs/retention.md.
+   */
+  alertEventRetentionDays: number;
   /** How often each instance runs partition maintenance (create ahead, drop past retention), ms. */
   partitionMaintenanceMs: number;
   /** Outbound notifications. */
@@ -262,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     cdrRetentionDays: int(env, 'CDR_RETENTION_DAYS', 0, 0, 36_500),
     bucketRetentionDays: int(env, 'BUCKET_RETENTION_DAYS', 1, 1, 3_660),
     cdrPartitionsAheadDays: int(env, 'CDR_PARTITIONS_AHEAD_DAYS', 7, 1, 366),
+    alertEventRetentionDays: int(env, 'ALERT_EVENT_RETENTION_DAYS', 0, 0, 36_500),
     partitionMaintenanceMs: int(env, 'PARTITION_MAINTENANCE_MS', 60_000, 100, 86_400_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Lineguard <alerts@lineguard.local>',

@@ -48,7 +48,7 @@ describe('cdrs partitions and retention', () => {
   });
   /** Stores rows on a day submitCdrs no longer accepts, as if they had been ingested back then. */
   const storeOld = async (customerId: string, day: number, n: number) => {
-    await ensureDayPartitions(server.app.services.db, 'cdrs', [day], '', cdrDayIndexes);
+    await ensureDayPartitions(server.app.services.db, 'cdrs', [day], { dayIndexes: cdrDayIndexes });
     await server.app.services.db.query(
       `INSERT INTO cdrs (call_id, customer_id, callee, started_at, duration, disposition, charge)
        SELECT 'old-' || gen_random_uuid(), $1, '4930', $2::timestamptz + g * interval '1 second', 10, 'ANSWERED', 0.01 FROM generate_series(1, $3) g`,
@@ -92,7 +92,7 @@ describe('cdrs partitions and retention', () => {
     const id = localId(await customer('100', '0'));
     const t = today();
     const old = t - 10;
-    await ensureDayPartitions(db, 'alert_call_buckets', [old], 'WITH (fillfactor = 50)');
+    await ensureDayPartitions(db, 'alert_call_buckets', [old], { storage: 'WITH (fillfactor = 50)' });
     await db.query(`INSERT INTO alert_call_buckets VALUES ($1, $2, 1, 1, 60, 1)`, [id, new Date(old * DAY_MS + 60_000).toISOString()]);
     await db.query(`INSERT INTO alert_call_buckets VALUES ($1, date_bin('1 minute', now(), timestamptz 'epoch'), 2, 1, 60, 1)`, [id]);
     await server.app.services.cdrPartitions.maintain();

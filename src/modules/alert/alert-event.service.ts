@@ -22,7 +22,7 @@ import type { AlertEventFilter } from './alert.inputs';
 import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
 import { AlertEventType } from './alert.types';
 import type { CreatedAlertEvent } from './alert-event';
-import { alertEventCursor, awaitEventsSettled, decodeEventCursor, EVENT_ORDER, newestSettledEvent, SETTLED_EVENTS_SQL } from './alert-event-order';
+import { alertEventCursor, awaitEventsSettled, decodeEventCursor, EVENT_ORDER, KEPT_EVENTS_SQL, newestSettledEvent, refuseExpiredEventCursors, SETTLED_EVENTS_SQL } from './alert-event-order';
 import { HORIZON_SQL } from '../balance/ledger-order';
 import { ALERT_EVENT, type AlertEventPayload } from './alert.topics';
 import { oneEach } from '../../platform/graphql/batch';
@@ -107,7 +107,9 @@ export class AlertEventService {
   async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
     const page = { ...EVENT_ORDER.request({ first: args.first, last: args.last }), after: decodeEventCursor(args.after), before: decodeEventCursor(args.before, 'before') };
     const where = this.where(this.resolve(ctx, filter, 'list'));
+    await refuseExpiredEventCursors(this.db, page);
     where.raw(SETTLED_EVENTS_SQL);
+    where.raw(KEPT_EVENTS_SQL);
     return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from, count: LOG_COUNT });
   }
 
@@ -177,10 +179,14 @@ export class AlertEventService {
     const where = this.where(q);
     const start = decodeEventCursor(after);
     const db = this.db;
+    // Refused at once (a GraphQL error of the subscribe) when retention dropped what follows the cursor.
+    if (start) await refuseExpiredEventCursors(db, { after: start });
     return this.shared.follow(start ? toPosition(start) : null, {
       matches: (e) => ctx.canSeeCustomer(e.customerLocalId) && eventMatches(q, e),
       // Events up to the reader's position are settled, so this read needs no horizon.
       readOwn: async (from, limit) => {
+        // A catch-up weeks behind may see its next events dropped meanwhile: it ends with CURSOR_EXPIRED rather than skip them.
+        await refuseExpiredEventCursors(db, { after: fromPosition(from) });
         const page = where.clone();
         EVENT_ORDER.addAfter(page, fromPosition(from));
         const rows = await db.query<FeedRow>(

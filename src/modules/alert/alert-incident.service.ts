@@ -22,7 +22,7 @@ import { IncidentStatus } from './alert.enums';
 import type { AlertIncidentFilter } from './alert.inputs';
 import { EVENT_COLUMNS, INCIDENT_COLUMNS, type AlertEventRow, type IncidentRow } from './alert.rows';
 import { AlertEventType, AlertIncidentType, IncidentNoteType } from './alert.types';
-import { decodeEventCursor, EVENT_ORDER, SETTLED_EVENTS_SQL } from './alert-event-order';
+import { decodeEventCursor, EVENT_ORDER, KEPT_EVENTS_SQL, refuseExpiredEventCursors, SETTLED_EVENTS_SQL } from './alert-event-order';
 
 /** OPEN first, then ACKNOWLEDGED, then RESOLVED; newest first within each (the board's order). */
 const STATUS_RANK = `(CASE i.status WHEN 'OPEN' THEN 2 WHEN 'ACKNOWLEDGED' THEN 1 ELSE 0 END)`;
@@ -104,13 +104,15 @@ export class AlertIncidentService {
       .load(incidentId);
   }
 
-  /** An incident's events, oldest first (cursor order). */
-  events(ctx: RequestContext, incidentId: string, args: PageArgs): Promise<Page<AlertEventType>> {
+  /** An incident's events, oldest first (cursor order): those kept (its oldest may have gone with retention; the incident itself stays). */
+  async events(ctx: RequestContext, incidentId: string, args: PageArgs): Promise<Page<AlertEventType>> {
     this.staffOnly(ctx);
     const page = { ...EVENT_ORDER.request({ first: args.first, last: args.last }), after: decodeEventCursor(args.after), before: decodeEventCursor(args.before, 'before') };
     const where = new SqlWhere();
     where.add((p) => `e.incident_id = ${p}::bigint`, incidentId);
+    await refuseExpiredEventCursors(this.db, page);
     where.raw(SETTLED_EVENTS_SQL);
+    where.raw(KEPT_EVENTS_SQL);
     return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: (r: AlertEventRow) => AlertEventType.from(r), count: LOG_COUNT });
   }
 

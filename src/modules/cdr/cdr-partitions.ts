@@ -65,7 +65,7 @@ export class CdrPartitions {
       if (!this.known.has(day)) missing.add(day);
     }
     if (missing.size === 0) return;
-    const created = await ensureDayPartitions(this.db, TABLE, missing, '', cdrDayIndexes);
+    const created = await ensureDayPartitions(this.db, TABLE, missing, { dayIndexes: cdrDayIndexes });
     if (created > 0) this.logger.info('cdr partitions created on demand', { created });
     for (const day of missing) this.known.add(day);
   }
@@ -85,7 +85,7 @@ export class CdrPartitions {
     const today = dayOf(now);
     const ahead: number[] = [];
     for (let day = today - 1; day <= today + this.config.cdrPartitionsAheadDays; day++) ahead.push(day);
-    const created = await ensureDayPartitions(this.db, TABLE, ahead, '', cdrDayIndexes);
+    const created = await ensureDayPartitions(this.db, TABLE, ahead, { dayIndexes: cdrDayIndexes });
     for (const day of ahead) this.known.add(day);
     if (created > 0) this.logger.info('cdr partitions created ahead', { created });
     const [{ days: windowDays }] = await this.db.query<{ days: number }>(WINDOW_DAYS_SQL);
@@ -108,7 +108,7 @@ export class CdrPartitions {
     const keep = Math.max(this.config.bucketRetentionDays, windowDays) + 1;
     const days: number[] = [];
     for (let day = today - keep; day <= today + this.config.cdrPartitionsAheadDays; day++) days.push(day);
-    await ensureDayPartitions(this.db, BUCKETS, days, BUCKET_STORAGE);
+    await ensureDayPartitions(this.db, BUCKETS, days, { storage: BUCKET_STORAGE });
     const dropped = await dropDayPartitionsBefore(this.db, BUCKETS, today - keep);
     if (dropped.length > 0) this.logger.info('call bucket partitions dropped', { days: dropped.length });
   }

@@ -1,6 +1,7 @@
 /**
- * Range partitions of one UTC day each, named <table>_pYYYYMMDD, created ahead and
- * dropped whole (no DELETE). Shared by every time-partitioned table.
+ * Range partitions of one UTC day each (or of `spanDays` days, e.g. a week), named
+ * <table>_pYYYYMMDD after their first day, created ahead and dropped whole (no DELETE).
+ * Shared by every time-partitioned table.
  *
  * A day is created as a plain table (LIKE the parent) and then attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so inserts and reads go on meanwhile
@@ -62,12 +63,20 @@ export async function dayPartitions(q: Queryable, table: string): Promise<DayPar
  * Creates the partitions of `days` that do not exist yet; answers how many it created.
  * Waits for any other creator of this table's partitions (a transaction-scoped advisory
  * lock), so two instances asking for one day at once create it once. `storage` is the
- * days' WITH (...) clause (storage parameters are not inherited from the parent);
- * `dayIndexes` names statements for indexes of a day's own (built on the empty table,
- * before it is attached), such as a unique index the parent cannot have because it
- * would have to include the partition key.
+ * days' WITH (...) clause (storage parameters are not inherited from the parent). With
+ * `spanDays` > 1 each partition covers that many days from its first (the caller passes
+ * aligned first days, e.g. Mondays). `dayIndexes` names statements for indexes of a
+ * partition's own (built on the empty table, before it is attached), such as a unique
+ * index the parent cannot have because it would have to include the partition key.
  */
-export function ensureDayPartitions(db: Database, table: string, days: Iterable<number>, storage = '', dayIndexes: (partition: string) => string[] = () => []): Promise<number> {
+export interface DayPartitionOptions {
+  storage?: string;
+  spanDays?: number;
+  dayIndexes?: (partition: string) => string[];
+}
+
+export function ensureDayPartitions(db: Database, table: string, days: Iterable<number>, opts: DayPartitionOptions = {}): Promise<number> {
+  const { storage = '', spanDays = 1, dayIndexes = () => [] } = opts;
   return db.transaction(async (uow) => {
     await uow.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`lineguard.partitions.create.${table}`]);
     const existing = new Map((await dayPartitions(uow, table)).map((p) => [p.day, p]));
@@ -79,7 +88,7 @@ export function ensureDayPartitions(db: Database, table: string, days: Iterable<
       // A left-over detached copy of an old day is dropped by maintenance, never reattached.
       if (found) throw new Error(`partition ${name} exists but is not attached to ${table}: finish its drop first`);
       const from = new Date(day * DAY_MS).toISOString();
-      const to = new Date((day + 1) * DAY_MS).toISOString();
+      const to = new Date((day + spanDays) * DAY_MS).toISOString();
       await uow.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE) ${storage}`);
       for (const sql of dayIndexes(name)) await uow.query(sql);
       await uow.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
@@ -90,19 +99,29 @@ export function ensureDayPartitions(db: Database, table: string, days: Iterable<
 }
 
 /**
- * Drops every day of `table` before `beforeDay`; answers the days dropped. Runs on its
- * own session (DETACH ... CONCURRENTLY cannot run in a transaction) under a session
- * try-advisory lock: when another instance is dropping, this pass does nothing.
+ * Drops every day of `table` before `beforeDay` (the partitions whose first day is
+ * before it); answers the days dropped. Runs on its own session (DETACH ... CONCURRENTLY
+ * cannot run in a transaction) under a session try-advisory lock: when another instance
+ * is dropping, this pass does nothing. `beforeDrop` runs (and commits: the session is in
+ * autocommit) before each partition is detached, with the partition's name: what must
+ * be recorded of its rows before they go (alert events: the cursor mark).
  */
-export async function dropDayPartitionsBefore(db: Database, table: string, beforeDay: number): Promise<number[]> {
+export async function dropDayPartitionsBefore(
+  db: Database,
+  table: string,
+  beforeDay: number,
+  beforeDrop?: (q: Queryable, partition: DayPartition) => Promise<void>,
+): Promise<number[]> {
   const runner = db.createQueryRunner();
   try {
     const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`lineguard.partitions.drop.${table}`])) as { locked: boolean }[];
     if (!locked) return [];
     try {
       const dropped: number[] = [];
-      const all = await dayPartitions({ query: (sql, params) => runner.query(sql as string, params) }, table);
+      const session: Queryable = { query: (sql, params) => runner.query(sql as string, params) };
+      const all = await dayPartitions(session, table);
       for (const p of all.filter((x) => x.day < beforeDay)) {
+        if (beforeDrop) await beforeDrop(session, p);
         if (p.attached) await runner.query(`ALTER TABLE ${table} DETACH PARTITION ${p.name} ${p.pending ? 'FINALIZE' : 'CONCURRENTLY'}`);
         await runner.query(`DROP TABLE ${p.name}`);
         dropped.push(p.day);
