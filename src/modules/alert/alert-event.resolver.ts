@@ -3,14 +3,14 @@ import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Info, Int, Query, 
 import { pageSize } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
 import { fromFeed } from '../../platform/graphql/feeds';
-import type { Prefetcher } from '../../platform/graphql/prefetch';
+import { selects, type Prefetcher } from '../../platform/graphql/prefetch';
 import { Role } from '../../platform/graphql/role';
 import { CdrBatchResult } from '../cdr/cdr.type';
 import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { AlertEventFilter } from './alert.inputs';
 import type { CdrBatchAlerts } from './alert-event';
-import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED, type AlertEventService } from './alert-event.service';
+import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED, type AlertEventService, type EventRelations } from './alert-event.service';
 import { STATES_OF_CUSTOMER, type AlertLoader } from './alert.loader';
 import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertStateType } from './alert.types';
 
@@ -40,7 +40,12 @@ export class AlertEventResolver {
     @Arg('last', () => Int, { nullable: true }) last?: number | null,
     @Arg('before', () => String, { nullable: true }) before?: string | null,
   ): Promise<AlertEventConnection> {
-    const page = await this.eventService.list(ctx, filter, { first, after, last, before });
+    // Selected customers and rules are read by the page's statement and primed into this
+    // request's loaders, so the field resolvers (through prefetch) send no statement of their own.
+    const related: EventRelations = {};
+    if (selects(info, ['nodes', 'customer'])) related.customer = (c) => this.customers.byId(ctx).prime(c.localId, c);
+    if (selects(info, ['nodes', 'definition'])) related.definition = (d) => this.alerts.definitions(ctx).prime(d.localId, d);
+    const page = await this.eventService.list(ctx, filter, { first, after, last, before }, related);
     await this.prefetch.rows(ctx, info, ['nodes'], page.nodes);
     return page;
   }

@@ -1,4 +1,5 @@
 /** Batched lookups of alert rows for one request (no N+1 across a page of events or customers). */
+import type DataLoader from 'dataloader';
 import { notFound } from '../../platform/common/errors';
 import { toGlobalId } from '../../platform/common/global-id';
 import type { ListBounds } from '../../platform/common/pagination';
@@ -22,12 +23,15 @@ export class AlertLoader {
 
   /** By local id. */
   async definition(ctx: RequestContext, localId: string): Promise<AlertDefinitionType | null> {
-    return ctx
-      .loader<string, AlertDefinitionType | null>('alertDefinition.byId', async (ids) => {
-        const rows = await this.db.query<AlertDefinitionRow>(DEFINITIONS_BY_ID_SQL, [ids]);
-        return oneEach(ids, rows, (r) => r.id, AlertDefinitionType.from, null);
-      })
-      .load(localId);
+    return this.definitions(ctx).load(localId);
+  }
+
+  /** This request's rule-by-id loader; a statement that already read rules primes it (prime keeps what is cached). */
+  definitions(ctx: RequestContext): DataLoader<string, AlertDefinitionType | null> {
+    return ctx.loader<string, AlertDefinitionType | null>('alertDefinition.byId', async (ids) => {
+      const rows = await this.db.query<AlertDefinitionRow>(DEFINITIONS_BY_ID_SQL, [ids]);
+      return oneEach(ids, rows, (r) => r.id, AlertDefinitionType.from, null);
+    });
   }
 
   /** By local id, NOT_FOUND when unknown (for non-null fields). */

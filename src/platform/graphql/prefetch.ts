@@ -23,6 +23,7 @@ import {
   Kind,
   type FieldNode,
   type GraphQLFieldResolver,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -81,15 +82,8 @@ export class Prefetcher {
    * field being resolved (['nodes'] for a connection's rows), level by level.
    */
   async rows(ctx: RequestContext, info: GraphQLResolveInfo, path: readonly string[], rows: readonly object[]): Promise<void> {
-    let nodes: readonly FieldNode[] = info.fieldNodes;
-    let type = getNamedType(info.returnType);
-    for (const name of path) {
-      if (!isObjectType(type)) return;
-      nodes = subfields(info, nodes, type).get(name) ?? [];
-      if (nodes.length === 0) return;
-      type = getNamedType(type.getFields()[name].type);
-    }
-    if (isObjectType(type)) await this.level(ctx, info, type, nodes, rows);
+    const at = selectedAt(info, path);
+    if (at && isObjectType(at.type)) await this.level(ctx, info, at.type, at.nodes, rows);
   }
 
   private async level(ctx: RequestContext, info: GraphQLResolveInfo, type: GraphQLObjectType, nodes: readonly FieldNode[], rows: readonly object[]): Promise<void> {
@@ -116,6 +110,24 @@ export class Prefetcher {
     }
     await Promise.all(work);
   }
+}
+
+/** Whether the operation selects the field at `path` below the field being resolved (e.g. ['nodes', 'customer']). */
+export function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  return selectedAt(info, path) !== undefined;
+}
+
+/** The field nodes at `path` below the field being resolved, and their type; undefined when not selected. */
+function selectedAt(info: GraphQLResolveInfo, path: readonly string[]): { nodes: readonly FieldNode[]; type: GraphQLNamedType } | undefined {
+  let nodes: readonly FieldNode[] = info.fieldNodes;
+  let type: GraphQLNamedType = getNamedType(info.returnType);
+  for (const name of path) {
+    if (!isObjectType(type)) return undefined;
+    nodes = subfields(info, nodes, type).get(name) ?? [];
+    if (nodes.length === 0) return undefined;
+    type = getNamedType(type.getFields()[name].type);
+  }
+  return { nodes, type };
 }
 
 function keep(row: object, field: string, args: string, value: unknown): unknown {
