@@ -131,11 +131,20 @@ export class AlertEventService {
     }
     const select = [EVENT_COLUMNS, customer && JOINED_CUSTOMER.sql, definition && JOINED_DEFINITION.sql].filter(Boolean).join(', ');
     const join = [customer && 'LEFT JOIN customers c ON c.id = e.customer_id', definition && 'LEFT JOIN alert_definitions d ON d.id = e.definition_id'].filter(Boolean).join(' ');
+    // Each customer and rule once, however many of the page's events refer to it.
+    const seenCustomers = new Set<string>();
+    const seenRules = new Set<string>();
     const map = (row: AlertEventRow & Record<string, unknown>) => {
-      const c = customer && JOINED_CUSTOMER.read(row);
-      if (c) customer!(CustomerType.from(c));
-      const d = definition && JOINED_DEFINITION.read(row);
-      if (d) definition!(AlertDefinitionType.from(d));
+      const c = customer && !seenCustomers.has(row.customer_id) ? JOINED_CUSTOMER.read(row) : null;
+      if (c) {
+        seenCustomers.add(c.id);
+        customer!(CustomerType.from(c));
+      }
+      const d = definition && !seenRules.has(row.definition_id) ? JOINED_DEFINITION.read(row) : null;
+      if (d) {
+        seenRules.add(d.id);
+        definition!(AlertDefinitionType.from(d));
+      }
       return AlertEventType.from(row);
     };
     return EVENT_ORDER.list(this.db, { select, from: 'FROM alert_events e', join, where, ...page, map, count: LOG_COUNT });

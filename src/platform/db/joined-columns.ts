@@ -19,14 +19,14 @@ export function joinedColumns<R>(columns: string): JoinedColumns<R> {
     if (!m) throw new Error(`joinedColumns: "${qualified}" is not alias.column`);
     return [qualified, m[2]] as const;
   });
-  const first = pairs[0][0];
-  return {
-    sql: pairs.map(([qualified]) => `${qualified} AS "${qualified}"`).join(', '),
-    read(row) {
-      if (row[first] === null || row[first] === undefined) return null;
-      const out: Record<string, unknown> = {};
-      for (const [qualified, name] of pairs) out[name] = row[qualified];
-      return out as R;
-    },
-  };
+  // The reader is one object literal, built once per column list: copying by computed keys
+  // in a loop was ~7% of the CPU of a page of 100 events with their customers and rules.
+  // Names are \w+ (checked above), so the generated source holds nothing but them.
+  const read = new Function(
+    'row',
+    `const first = row[${JSON.stringify(pairs[0][0])}];
+     if (first === null || first === undefined) return null;
+     return { ${pairs.map(([qualified, name]) => `${name}: row[${JSON.stringify(qualified)}]`).join(', ')} };`,
+  ) as (row: Record<string, unknown>) => R | null;
+  return { sql: pairs.map(([qualified]) => `${qualified} AS "${qualified}"`).join(', '), read };
 }
