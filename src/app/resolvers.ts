@@ -7,6 +7,7 @@ import type { ContainerType, NonEmptyArray } from 'type-graphql';
 import { Role } from '../platform/graphql/role';
 import { NodeResolver, type NodeFetchers } from '../platform/graphql/node.resolver';
 import { CoercedArgsCall } from '../platform/graphql/coerced-args';
+import { Prefetcher } from '../platform/graphql/prefetch';
 import { route, type FeedRoute } from '../platform/graphql/feeds';
 import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED } from '../modules/alert/alert-event.service';
 import { BALANCE_CHANGED_FEED, CUSTOMER_STATUS_FEED } from '../modules/customer/customer-events.service';
@@ -49,6 +50,8 @@ export interface AppResolvers {
   container: ContainerType;
   /** The subscriptions' feeds, by the services that open them (see platform/graphql/feeds.ts). */
   feeds: FeedRoute[];
+  /** Nested fields list pages load ahead; installed on the built schema (prefetch.ts). */
+  prefetch: Prefetcher;
 }
 
 /** node(id) per type; account configuration (templates, classes, rules) is not reachable by CUSTOMER keys this way. */
@@ -76,6 +79,7 @@ function nodeFetchers(s: Services): NodeFetchers {
 
 export function createResolvers(s: Services): AppResolvers {
   const { customers, classes, templates, trunks, hosts, alerts, classCustomers } = s.loaders;
+  const prefetch = new Prefetcher();
   const instances = [
     new NodeResolver(nodeFetchers(s)),
     new ApiKeyResolver(s.apiKeys, customers),
@@ -83,7 +87,7 @@ export function createResolvers(s: Services): AppResolvers {
     new SettingsResolver(s.settings),
     new NotificationTemplateResolver(s.notificationTemplates),
     new CustomerClassResolver(s.customerClasses, classes, templates),
-    new CustomerResolver(s.customers, s.customerQueries),
+    new CustomerResolver(s.customers, s.customerQueries, prefetch),
     new CustomerFieldsResolver(classes),
     new ClassCustomersResolver(s.customerQueries, classCustomers),
     new CustomerBalanceResolver(s.customerBalances),
@@ -94,14 +98,14 @@ export function createResolvers(s: Services): AppResolvers {
     new CustomerLedgerResolver(s.ledger),
     new LedgerEntryActorResolver(s.apiKeys),
     new TrunkResolver(s.trunks, customers),
-    new CustomerTrunksResolver(trunks),
+    new CustomerTrunksResolver(trunks, prefetch),
     new HostResolver(s.hosts, s.hostQueries, trunks, customers),
-    new TrunkHostsResolver(hosts),
+    new TrunkHostsResolver(hosts, prefetch),
     new CdrResolver(s.cdrs, customers, trunks),
     new CustomerCallStatsResolver(s.loaders.callStats),
     new AlertDefinitionResolver(s.alertDefinitions, alerts, customers, classes, templates),
     new AlertTestResultResolver(customers),
-    new AlertEventResolver(s.alertEvents, alerts, customers),
+    new AlertEventResolver(s.alertEvents, alerts, customers, prefetch),
     new AlertIncidentResolver(s.alertIncidents, alerts, customers),
     new AlertEventIncidentResolver(s.alertIncidents),
     new AlertStateResolver(alerts, customers),
@@ -120,6 +124,7 @@ export function createResolvers(s: Services): AppResolvers {
     return found;
   };
   return {
+    prefetch,
     classes: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
     container: {
       get: (cls: ResolverClass) => {

@@ -30,6 +30,7 @@ const authChecker: AuthChecker<RequestContext, string> = ({ context }, roles) =>
 export async function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = detachedResolvers()): Promise<GraphQLSchema> {
   const schema = await buildSchema({ resolvers: resolvers.classes, container: resolvers.container, pubSub: withFeeds(pubSub, resolvers.feeds), authChecker, validate: false });
   useDefaultResolvers(schema);
+  resolvers.prefetch.install(schema);
   return schema;
 }
 

@@ -1,14 +1,16 @@
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, ID, Info, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { pageSize } from '../../platform/common/pagination';
 import type { RequestContext } from '../../platform/graphql/context';
 import { fromFeed } from '../../platform/graphql/feeds';
+import { selects, type Prefetcher } from '../../platform/graphql/prefetch';
 import { Role } from '../../platform/graphql/role';
 import { CdrBatchResult } from '../cdr/cdr.type';
 import type { CustomerLoader } from '../customer/customer.loader';
 import { CustomerType } from '../customer/customer.type';
 import { AlertEventFilter } from './alert.inputs';
 import type { CdrBatchAlerts } from './alert-event';
-import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED, type AlertEventService } from './alert-event.service';
+import { ALERT_EVENTS_FEED, ALERT_TRIGGERED_FEED, type AlertEventService, type EventRelations } from './alert-event.service';
 import { STATES_OF_CUSTOMER, type AlertLoader } from './alert.loader';
 import { AlertDefinitionType, AlertEventConnection, AlertEventType, AlertStateType } from './alert.types';
 
@@ -20,19 +22,32 @@ export class AlertEventResolver {
     private readonly eventService: AlertEventService,
     private readonly alerts: AlertLoader,
     private readonly customers: CustomerLoader,
-  ) {}
+    private readonly prefetch: Prefetcher,
+  ) {
+    // A page of events loads its rules and customers ahead (prefetch.ts), by the same loads as the field resolvers below.
+    prefetch.field<AlertEventType>('AlertEvent', 'definition', (ctx, e) => this.alerts.getDefinition(ctx, e.definitionLocalId));
+    prefetch.field<AlertEventType>('AlertEvent', 'customer', (ctx, e) => this.customers.get(ctx, e.customerLocalId));
+  }
 
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)
   @Query(() => AlertEventConnection, { description: 'Oldest first (cursor order); last/before page from the newest end: alertEvents(last: 5) is the newest five.' })
-  alertEvents(
+  async alertEvents(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => AlertEventFilter, { nullable: true }) filter?: AlertEventFilter | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('last', () => Int, { nullable: true }) last?: number | null,
     @Arg('before', () => String, { nullable: true }) before?: string | null,
   ): Promise<AlertEventConnection> {
-    return this.eventService.list(ctx, filter, { first, after, last, before });
+    // Selected customers and rules are read by the page's statement and primed into this
+    // request's loaders, so the field resolvers (through prefetch) send no statement of their own.
+    const related: EventRelations = {};
+    if (selects(info, ['nodes', 'customer'])) related.customer = (c) => this.customers.byId(ctx).prime(c.localId, c);
+    if (selects(info, ['nodes', 'definition'])) related.definition = (d) => this.alerts.definitions(ctx).prime(d.localId, d);
+    const page = await this.eventService.list(ctx, filter, { first, after, last, before }, related);
+    await this.prefetch.rows(ctx, info, ['nodes'], page.nodes);
+    return page;
   }
 
   @Authorized(Role.ADMIN, Role.NOC, Role.CUSTOMER)

@@ -19,8 +19,10 @@ import { defineFeed } from '../../platform/graphql/feeds';
 import { Role } from '../../platform/graphql/role';
 import { AlertEventKind, RULE_EVENT_KINDS } from './alert.enums';
 import type { AlertEventFilter } from './alert.inputs';
-import { EVENT_COLUMNS, type AlertEventRow } from './alert.rows';
-import { AlertEventType } from './alert.types';
+import { DEFINITION_COLUMNS, EVENT_COLUMNS, type AlertDefinitionRow, type AlertEventRow } from './alert.rows';
+import { AlertDefinitionType, AlertEventType } from './alert.types';
+import { joinedColumns } from '../../platform/db/joined-columns';
+import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from '../customer/customer.type';
 import type { CreatedAlertEvent } from './alert-event';
 import { alertEventCursor, awaitEventsSettled, decodeEventCursor, EVENT_ORDER, KEPT_EVENTS_SQL, newestSettledEvent, refuseExpiredEventCursors, SETTLED_EVENTS_SQL } from './alert-event-order';
 import { HORIZON_SQL } from '../balance/ledger-order';
@@ -93,6 +95,16 @@ export interface EventsFeedArgs {
 export const ALERT_TRIGGERED_FEED = defineFeed<TriggeredFeedArgs>('alertTriggered');
 export const ALERT_EVENTS_FEED = defineFeed<EventsFeedArgs>('alertEvents');
 
+/** An event's customer and rule, read in the page's own statement (see list). */
+const JOINED_CUSTOMER = joinedColumns<CustomerRow>(CUSTOMER_COLUMNS);
+const JOINED_DEFINITION = joinedColumns<AlertDefinitionRow>(DEFINITION_COLUMNS);
+
+/** Receivers of the rows a page of events refers to, read with the page; each relation is joined only when asked for. */
+export interface EventRelations {
+  customer?: (c: CustomerType) => void;
+  definition?: (d: AlertDefinitionType) => void;
+}
+
 export class AlertEventService {
   private readonly shared: SharedFeed<AlertEventType, Position, AlertEventPayload>;
 
@@ -104,13 +116,40 @@ export class AlertEventService {
     this.shared = new SharedFeed(events, alertEventLog(db), FEED_OPTIONS, logger);
   }
 
-  async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs): Promise<Page<AlertEventType>> {
+  /**
+   * A page of events. With `related`, the events' customers and rules are read by the same
+   * statement (joined on their primary keys) and handed over, unscoped, as a loader reads
+   * them: a page with its customers and rules is one statement instead of three.
+   */
+  async list(ctx: RequestContext, filter: AlertEventFilter | null | undefined, args: PageArgs, related: EventRelations = {}): Promise<Page<AlertEventType>> {
     const page = { ...EVENT_ORDER.request({ first: args.first, last: args.last }), after: decodeEventCursor(args.after), before: decodeEventCursor(args.before, 'before') };
     const where = this.where(this.resolve(ctx, filter, 'list'));
     await refuseExpiredEventCursors(this.db, page);
     where.raw(SETTLED_EVENTS_SQL);
     where.raw(KEPT_EVENTS_SQL);
-    return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from, count: LOG_COUNT });
+    const { customer, definition } = related;
+    if (!customer && !definition) {
+      return EVENT_ORDER.list(this.db, { select: EVENT_COLUMNS, from: 'FROM alert_events e', where, ...page, map: AlertEventType.from, count: LOG_COUNT });
+    }
+    const select = [EVENT_COLUMNS, customer && JOINED_CUSTOMER.sql, definition && JOINED_DEFINITION.sql].filter(Boolean).join(', ');
+    const join = [customer && 'LEFT JOIN customers c ON c.id = e.customer_id', definition && 'LEFT JOIN alert_definitions d ON d.id = e.definition_id'].filter(Boolean).join(' ');
+    // Each customer and rule once, however many of the page's events refer to it.
+    const seenCustomers = new Set<string>();
+    const seenRules = new Set<string>();
+    const map = (row: AlertEventRow & Record<string, unknown>) => {
+      const c = customer && !seenCustomers.has(row.customer_id) ? JOINED_CUSTOMER.read(row) : null;
+      if (c) {
+        seenCustomers.add(c.id);
+        customer!(CustomerType.from(c));
+      }
+      const d = definition && !seenRules.has(row.definition_id) ? JOINED_DEFINITION.read(row) : null;
+      if (d) {
+        seenRules.add(d.id);
+        definition!(AlertDefinitionType.from(d));
+      }
+      return AlertEventType.from(row);
+    };
+    return EVENT_ORDER.list(this.db, { select, from: 'FROM alert_events e', join, where, ...page, map, count: LOG_COUNT });
   }
 
   /** The newest event's cursor (the stream's start when empty): the same for every role, it tells nothing of other customers' events but their number. */

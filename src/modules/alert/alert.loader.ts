@@ -1,4 +1,5 @@
 /** Batched lookups of alert rows for one request (no N+1 across a page of events or customers). */
+import type DataLoader from 'dataloader';
 import { notFound } from '../../platform/common/errors';
 import { toGlobalId } from '../../platform/common/global-id';
 import type { ListBounds } from '../../platform/common/pagination';
@@ -7,6 +8,10 @@ import type { RequestContext } from '../../platform/graphql/context';
 import { DEFINITION_COLUMNS, STATE_COLUMNS, type AlertDefinitionRow, type AlertStateRow } from './alert.rows';
 import { AlertDefinitionType, AlertStateType } from './alert.types';
 import { allEach, oneEach } from '../../platform/graphql/batch';
+import { preparedSql } from '../../platform/db/prepared-sql';
+
+/** Named (prepared-sql.ts): every page of events reads its rules by it; a primary-key probe per id. */
+const DEFINITIONS_BY_ID_SQL = preparedSql('alert-definitions.by-id', `SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE d.id = ANY($1::uuid[])`);
 
 /** Customer.alertStates and AlertDefinition.states: the first `first`; the query cost counts them at `default` or `max`. */
 export const STATES_OF_CUSTOMER: ListBounds = { default: 50, max: 500 };
@@ -18,12 +23,15 @@ export class AlertLoader {
 
   /** By local id. */
   async definition(ctx: RequestContext, localId: string): Promise<AlertDefinitionType | null> {
-    return ctx
-      .loader<string, AlertDefinitionType | null>('alertDefinition.byId', async (ids) => {
-        const rows = await this.db.query<AlertDefinitionRow>(`SELECT ${DEFINITION_COLUMNS} FROM alert_definitions d WHERE d.id = ANY($1::uuid[])`, [ids]);
-        return oneEach(ids, rows, (r) => r.id, AlertDefinitionType.from, null);
-      })
-      .load(localId);
+    return this.definitions(ctx).load(localId);
+  }
+
+  /** This request's rule-by-id loader; a statement that already read rules primes it (prime keeps what is cached). */
+  definitions(ctx: RequestContext): DataLoader<string, AlertDefinitionType | null> {
+    return ctx.loader<string, AlertDefinitionType | null>('alertDefinition.byId', async (ids) => {
+      const rows = await this.db.query<AlertDefinitionRow>(DEFINITIONS_BY_ID_SQL, [ids]);
+      return oneEach(ids, rows, (r) => r.id, AlertDefinitionType.from, null);
+    });
   }
 
   /** By local id, NOT_FOUND when unknown (for non-null fields). */

@@ -6,10 +6,14 @@ import type { Queryable } from '../../platform/db/sql';
 import type { RequestContext } from '../../platform/graphql/context';
 import { CUSTOMER_COLUMNS, CustomerType, type CustomerRow } from './customer.type';
 import { oneEach } from '../../platform/graphql/batch';
+import { preparedSql } from '../../platform/db/prepared-sql';
+
+/** Named (prepared-sql.ts): every nested customer (events', trunks', hosts') is read by it; a primary-key probe per id. */
+const CUSTOMERS_BY_ID_SQL = preparedSql('customers.by-id', `SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE c.id = ANY($1::uuid[])`);
 
 /** Customers by local id, in no particular order (unknown ids are left out); unscoped. */
 export async function selectCustomers(db: Queryable, ids: readonly string[]): Promise<CustomerType[]> {
-  const rows = await db.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE c.id = ANY($1::uuid[])`, [ids]);
+  const rows = await db.query<CustomerRow>(CUSTOMERS_BY_ID_SQL, [ids]);
   return rows.map(CustomerType.from);
 }
 

@@ -86,8 +86,11 @@ export class CustomerType implements Node {
   @Field(() => DecimalScalar)
   creditLimit!: string;
 
+  /** balance + creditLimit, computed when read: a page of 500 customers rarely selects it, and the Decimal sum was ~3% of the page's CPU. */
   @Field(() => DecimalScalar)
-  availableCredit!: string;
+  get availableCredit(): string {
+    return dec(this.balance).plus(this.creditLimit).toFixed();
+  }
 
   @Field(() => DecimalScalar)
   accruedCharges!: string;
@@ -165,7 +168,6 @@ export class CustomerType implements Node {
     t.terms = r.terms;
     t.balance = r.balance;
     t.creditLimit = r.credit_limit;
-    t.availableCredit = dec(r.balance).plus(r.credit_limit).toFixed();
     t.accruedCharges = r.accrued_charges;
     t.testCredit = r.test_credit;
     t.callLimit = r.call_limit;

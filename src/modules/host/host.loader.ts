@@ -3,6 +3,15 @@ import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { HOST_COLUMNS, HostType, type HostRow } from './host.type';
 import { allEach, oneEach } from '../../platform/graphql/batch';
+import { preparedSql } from '../../platform/db/prepared-sql';
+
+/** Named (prepared-sql.ts): asked on every dashboard page; an index probe per key, whatever the number of keys. */
+const HOSTS_OF_TRUNKS_SQL = preparedSql(
+  'hosts.of-trunks',
+  `SELECT ${HOST_COLUMNS} FROM unnest($1::uuid[]) AS k(id)
+     CROSS JOIN LATERAL (SELECT * FROM hosts h WHERE h.trunk_id = k.id ORDER BY h.ip, h.port NULLS FIRST, h.id LIMIT $2) h
+    ORDER BY h.ip, h.port NULLS FIRST, h.id`,
+);
 
 /** Trunk.hosts: the first `first` by address; the query cost counts them at `default` or `max`. */
 export const HOSTS_OF_TRUNK: ListBounds = { default: 20, max: 100 };
@@ -36,12 +45,7 @@ export class HostLoader {
   ofTrunk(ctx: RequestContext, trunkLocalId: string, limit: number): Promise<HostType[]> {
     return ctx
       .loader<string, HostType[]>(`host.byTrunk.${limit}`, async (trunkIds) => {
-        const rows = await this.db.query<HostRow>(
-          `SELECT ${HOST_COLUMNS} FROM unnest($1::uuid[]) AS k(id)
-             CROSS JOIN LATERAL (SELECT * FROM hosts h WHERE h.trunk_id = k.id ORDER BY h.ip, h.port NULLS FIRST, h.id LIMIT $2) h
-            ORDER BY h.ip, h.port NULLS FIRST, h.id`,
-          [trunkIds, limit],
-        );
+        const rows = await this.db.query<HostRow>(HOSTS_OF_TRUNKS_SQL, [trunkIds, limit]);
         return allEach(trunkIds, rows, (r) => r.trunk_id, HostType.from);
       })
       .load(trunkLocalId);

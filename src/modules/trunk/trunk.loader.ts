@@ -6,6 +6,18 @@ import type { Database } from '../../platform/db/database';
 import type { RequestContext } from '../../platform/graphql/context';
 import { TRUNK_COLUMNS, TrunkType, type TrunkRow } from './trunk.type';
 import { allEach, oneEach } from '../../platform/graphql/batch';
+import { preparedSql } from '../../platform/db/prepared-sql';
+
+/**
+ * Named (prepared once per connection, prepared-sql.ts): a dashboard asks it on every page,
+ * and its plan, an index probe per key, is the same for 5 keys or 500.
+ */
+const TRUNKS_OF_CUSTOMERS_SQL = preparedSql(
+  'trunks.of-customers',
+  `SELECT ${TRUNK_COLUMNS} FROM unnest($1::uuid[]) AS k(id)
+     CROSS JOIN LATERAL (SELECT * FROM trunks t WHERE t.customer_id = k.id ORDER BY t.name, t.id LIMIT $2) t
+    ORDER BY t.name, t.id`,
+);
 
 /** Customer.trunks: the first `first` by name; the query cost counts them at `default` or `max`. */
 export const TRUNKS_OF_CUSTOMER: ListBounds = { default: 50, max: 100 };
@@ -45,12 +57,7 @@ export class TrunkLoader {
   ofCustomer(ctx: RequestContext, customerLocalId: string, limit: number): Promise<TrunkType[]> {
     return ctx
       .loader<string, TrunkType[]>(`trunk.byCustomer.${limit}`, async (customerIds) => {
-        const rows = await this.db.query<TrunkRow>(
-          `SELECT ${TRUNK_COLUMNS} FROM unnest($1::uuid[]) AS k(id)
-             CROSS JOIN LATERAL (SELECT * FROM trunks t WHERE t.customer_id = k.id ORDER BY t.name, t.id LIMIT $2) t
-            ORDER BY t.name, t.id`,
-          [customerIds, limit],
-        );
+        const rows = await this.db.query<TrunkRow>(TRUNKS_OF_CUSTOMERS_SQL, [customerIds, limit]);
         return allEach(customerIds, rows, (r) => r.customer_id, (r) => {
           const trunk = TrunkType.from(r);
           // host.trunk on the same page then needs no statement of its own.

@@ -70,6 +70,8 @@ export interface ListQuery<R, T> extends PageRequest {
   select: string;
   /** `FROM ...` with its joins. */
   from: string;
+  /** Joins for the page statement only (what its rows refer to; totalCount and the start check do without). */
+  join?: string;
   /** The list's filter (totalCount counts every row it matches). */
   where: SqlWhere;
   map: (row: R) => T;
@@ -175,7 +177,7 @@ export class Keyset {
     if (q.after) this.addAfter(page, q.after, 'after');
     if (q.before) this.addAfter(page, q.before, 'before');
     const rows = await db.query<R & KeyedRow>(
-      `SELECT ${q.select}, ${this.select} ${q.from} WHERE ${page.sql} ORDER BY ${q.fromEnd ? this.reverseOrderBy : this.orderBy} LIMIT ${page.param(q.limit + 1)}`,
+      `SELECT ${q.select}, ${this.select} ${q.from}${q.join ? ` ${q.join}` : ''} WHERE ${page.sql} ORDER BY ${q.fromEnd ? this.reverseOrderBy : this.orderBy} LIMIT ${page.param(q.limit + 1)}`,
       page.params,
     );
     const start = q.fromEnd ? q.before : q.after;

@@ -4,6 +4,7 @@
  * serves the pool, transactions and migrations only: there are no entities, and every
  * read and write is SQL through query() (see sql.ts).
  */
+import { types } from 'pg';
 import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
 import { within } from '../common/within';
 import type { Config } from '../config';
@@ -11,6 +12,7 @@ import type { Logger } from '../logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { MIGRATIONS } from '../../../migrations';
 import type { PreparedSql } from './prepared-sql';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamptz';
 import type { Queryable } from './sql';
 import { runInTransaction, runQuery, type TransactionOptions, type UnitOfWork } from './unit-of-work';
 
@@ -33,6 +35,12 @@ export class QueryCounter implements TypeOrmLogger {
   }
   log(): void {}
 }
+
+/** node-postgres's type parsers for the app's sessions, timestamptz text by parseTimestamptz. */
+const APP_TYPES = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMPTZ_OID && format !== 'binary' ? parseTimestamptz : types.getTypeParser(oid, format ?? 'text'),
+};
 
 export interface OpenOptions {
   /** Run pending migrations (default true). */
@@ -69,7 +77,8 @@ export class Database implements Queryable {
       // rules) crossed the JIT thresholds, so PostgreSQL spent ~2.4 s compiling the batch's
       // rule statement to run it in 0.3 s (auto_explain, bench:scale). Per session, so a
       // shared server's other users keep their setting.
-      extra: { application_name: 'lineguard', connectionTimeoutMillis: 10_000, options: '-c jit=off' },
+      // timestamptz read by a parser of its own (timestamptz.ts): the same Dates, without the regular expressions.
+      extra: { application_name: 'lineguard', connectionTimeoutMillis: 10_000, options: '-c jit=off', types: APP_TYPES },
     });
     try {
       await dataSource.initialize();
