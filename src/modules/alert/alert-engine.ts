@@ -134,14 +134,16 @@ WITH horizon AS MATERIALIZED (
   SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period))) AS since
     FROM alert_definitions d WHERE ${WINDOW_RULES}
 ), bounds AS MATERIALIZED (
-  -- Each customer's calls and spend since the horizon, in compacted buckets and deltas.
+  -- Each customer's calls and spend since the horizon, in compacted buckets and deltas. The
+  -- horizon as a sub-select is a value known when the scan starts: the buckets' days before
+  -- it are pruned and their primary key (customer_id, minute) bounds the scan.
   SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
     FROM (
-      SELECT d.customer_id, d.attempts, d.spend FROM alert_call_bucket_deltas d, horizon h
-       WHERE d.customer_id = ANY($1::uuid[]) AND d.minute >= h.since
+      SELECT d.customer_id, d.attempts, d.spend FROM alert_call_bucket_deltas d
+       WHERE d.customer_id = ANY($1::uuid[]) AND d.minute >= (SELECT since FROM horizon)
       UNION ALL
-      SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b, horizon h
-       WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= h.since
+      SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b
+       WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= (SELECT since FROM horizon)
     ) u
    GROUP BY u.customer_id
 ), cust AS MATERIALIZED (
