@@ -140,7 +140,8 @@ WITH horizon AS MATERIALIZED (
   SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
     FROM (
       SELECT d.customer_id, d.attempts, d.spend FROM alert_call_bucket_deltas d
-       WHERE d.customer_id = ANY($1::uuid[]) AND d.minute >= (SELECT since FROM horizon)
+       -- A one-time filter: with no windowed rule at all the deltas are not read.
+       WHERE (SELECT since FROM horizon) IS NOT NULL AND d.customer_id = ANY($1::uuid[]) AND d.minute >= (SELECT since FROM horizon)
       UNION ALL
       SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b
        WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= (SELECT since FROM horizon)
