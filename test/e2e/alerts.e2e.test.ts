@@ -225,6 +225,32 @@ describe('alert engine', () => {
     ]);
   });
 
+  it('windowed rules left out by their upper bound (calls since the longest window began) still fire on the call that meets them', async () => {
+    const customerId = await createCustomer(server, { name: 'Bound Co' });
+    await define({ title: 'Spend over 1', customerId, area: 'SPEND', operator: 'GT', threshold: '1', samplePeriod: 300 });
+    await define({ title: 'Exactly 3 calls', customerId, area: 'CALL_COUNT', operator: 'EQ', threshold: '3', samplePeriod: 900, minCalls: 0 });
+    await define({ title: 'ASR down', customerId, area: 'ASR', operator: 'LTE', threshold: '10', samplePeriod: 3600, minCalls: 4 });
+    const fired = async () => (await events({ customerId })).map((e) => [e.area, e.kind, e.value]).sort();
+    // 20 minutes ago: inside the hour only, yet in every rule's bound (0.9 of spend, one call).
+    await chargeCalls(server, [{ customerId, duration: 0, answered: false, charge: '0.9', ago: 1200 }]);
+    // Bound spend 1.5 reaches the threshold, the 5-minute spend (0.6) does not.
+    await chargeCalls(server, [{ customerId, duration: 0, answered: false, charge: '0.6', ago: 10 }]);
+    expect(await fired()).toEqual([]);
+    // Spend exactly 1 (not over it); 3 calls in 15 minutes; 4 calls in the hour, none answered.
+    await chargeCalls(server, [1, 2].map(() => ({ customerId, duration: 0, answered: false, charge: '0.2', ago: 5 })));
+    expect(await fired()).toEqual([
+      ['ASR', 'TRIGGERED', '0'],
+      ['CALL_COUNT', 'TRIGGERED', '3'],
+    ]);
+    await chargeCalls(server, [{ customerId, duration: 0, answered: false, charge: '0.01', ago: 1 }]);
+    expect(await fired()).toEqual([
+      ['ASR', 'TRIGGERED', '0'],
+      ['CALL_COUNT', 'RESOLVED', '4'],
+      ['CALL_COUNT', 'TRIGGERED', '3'],
+      ['SPEND', 'TRIGGERED', '1.01'],
+    ]);
+  });
+
   it('testAlert evaluates now, renders, lists recipients, and with deliver stores a test event', async () => {
     const customerId = await createCustomer(server, { name: 'Tested', balance: '-3', nocEmail: 'noc@tested.example' });
     // Disabled: an enabled rule would fire on creation (the customer is already below zero);

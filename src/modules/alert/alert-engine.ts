@@ -6,7 +6,7 @@
  */
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
-import { preparedSql } from '../../platform/db/prepared-sql';
+import { preparedSql, sizedSql } from '../../platform/db/prepared-sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { acdSql, asrSql, partialMinuteCallsSql } from '../cdr/call-buckets';
 import type { ChargedCdr } from '../cdr/charged-cdr';
@@ -20,23 +20,25 @@ export const SCOPE_SQL = `(d.customer_id = c.id OR d.customer_class_id = c.custo
    OR (d.customer_id IS NULL AND d.customer_class_id IS NULL AND (d.account_type IS NULL OR d.account_type = c.type)))`;
 
 /**
- * The rules applying to each customer of `c` (exactly SCOPE_SQL's) that meet `where`, as a
- * LATERAL subquery aliased d: one index probe per scope (its own rules, its class's, the
- * few global ones by a partial index) instead of testing every rule against every
- * customer. A join ON SCOPE_SQL, an OR of three scopes, can only be a nested loop over
- * both: 1,000 rules x 4,000 customers of a batch, three times a batch (bench:scale).
+ * `select` over each customer of `from` (a CTE or table, aliased c) joined to its rules d
+ * that meet `where` (exactly SCOPE_SQL's): a UNION ALL of the three scopes, its own rules,
+ * its class's and the few global ones, each an equality or a handful of rows, so each is
+ * one hash join over the batch's customers. A join ON SCOPE_SQL, an OR of three scopes,
+ * can only be a nested loop over rules x customers; a LATERAL probe per scope was three
+ * index scans per customer, ~13,000 a batch of 4,400 customers, three times a statement
+ * (bench:scale).
  */
-export function scopedRulesSql(c: string, where: string): string {
-  return `LATERAL (
-    SELECT d.* FROM alert_definitions d WHERE d.customer_id = ${c}.id AND ${where}
-    UNION ALL
-    SELECT d.* FROM alert_definitions d
-     WHERE d.customer_class_id = ${c}.customer_class_id AND d.customer_id IS DISTINCT FROM ${c}.id AND ${where}
-    UNION ALL
-    SELECT d.* FROM alert_definitions d
-     WHERE d.customer_id IS NULL AND d.customer_class_id IS NULL AND (d.account_type IS NULL OR d.account_type = ${c}.type) AND ${where}
-  ) d`;
+export function scopedRulesSql(select: string, from: string, where: string): string {
+  const scope = (on: string) => `SELECT ${select} FROM ${from} c JOIN alert_definitions d ON ${on} WHERE ${where}`;
+  return [
+    scope('d.customer_id = c.id'),
+    scope('d.customer_class_id = c.customer_class_id AND d.customer_id IS DISTINCT FROM c.id'),
+    scope('d.customer_id IS NULL AND d.customer_class_id IS NULL AND (d.account_type IS NULL OR d.account_type = c.type)'),
+  ].join('\nUNION ALL\n');
 }
+
+/** The customer columns THRESHOLD_SQL, RULE_COLUMNS and scopedRulesSql read, for a CTE of customers c. */
+const RULE_CUSTOMER_COLUMNS = `c.id, c.name, c.customer_class_id, c.type, c.prepaid_balance_trigger, c.low_balance_threshold, c.call_duration_trigger`;
 
 /** The threshold in force: built-in rules read the customer's own setting (null or 0: off). */
 export const THRESHOLD_SQL = `CASE d.builtin
@@ -81,11 +83,17 @@ export const BALANCE_VALUE_SQL = `CASE d.area WHEN 'BALANCE' THEN c.balance
 export function balanceCandidatesSql(customers: string, areas: string): string {
   return `
 SELECT * FROM (
-  SELECT ${RULE_COLUMNS}, d.id = ANY(coalesce(t.defs, '{}')) AS triggered, ${BALANCE_VALUE_SQL} AS value
-    FROM customers c
-    LEFT JOIN ${triggeredDefsSql(customers)} t ON t.customer_id = c.id
-    CROSS JOIN ${scopedRulesSql('c', `d.enabled AND d.area = ANY(${areas}::text[])`)}
-   WHERE c.id = ANY(${customers}::uuid[])
+  WITH balance_customers AS MATERIALIZED (
+    SELECT ${RULE_CUSTOMER_COLUMNS}, c.balance, c.credit_limit, c.accrued_charges, coalesce(t.defs, '{}') AS triggered_defs
+      FROM customers c
+      LEFT JOIN ${triggeredDefsSql(customers)} t ON t.customer_id = c.id
+     WHERE c.id = ANY(${customers}::uuid[])
+  )
+  ${scopedRulesSql(
+    `${RULE_COLUMNS}, d.id = ANY(c.triggered_defs) AS triggered, ${BALANCE_VALUE_SQL} AS value`,
+    'balance_customers',
+    `d.enabled AND d.area = ANY(${areas}::text[])`,
+  )}
 ) x WHERE ${CANDIDATE_FILTER}`;
 }
 
@@ -99,25 +107,60 @@ const BALANCE_SQL = preparedSql('alert.balance-rules', balanceCandidatesSql('$1'
  * stays exact to the second. Rules are then joined to those few statistic rows by period.
  * The CTEs are MATERIALIZED on purpose: the planner cannot estimate them, and an
  * inlined statistics CTE re-ran its aggregates once per (rule, customer) pair.
+ *
+ * Only the rules that can produce a row get a window (WINDOW_REACHABLE): each customer's
+ * sums since the first minute of the longest window of any rule bound every window's
+ * sums from above (nothing summed is negative: charges never are), so a rule whose
+ * min_calls or threshold lies beyond that bound cannot come back and is left out before
+ * its windows are summed. With 1,000 mostly quiet rules almost none remain (bench:scale).
  */
 // No built-in rule is windowed (their areas are BALANCE, ACCRUED_CHARGES, CALL_DURATION),
 // so the areas alone select them; a \`builtin IS NULL\` here drew the planner to the builtin
 // key's index (all 1,000 rules) while the table's statistics were older than its rules.
 const WINDOW_RULES = `d.enabled AND d.area = ANY($2::text[])`;
+/**
+ * A windowed rule that may come back for customer c, by c's upper bounds (bound_attempts,
+ * bound_spend): the statistics row needs attempts >= min_calls; then a triggered state
+ * always comes back (it may resolve), an untriggered one only if its condition can hold.
+ * Only the upper bound of a value is known, so only SPEND and CALL_COUNT above a
+ * threshold (GT, GTE, EQ) are left out by it; ASR, ACD and LT, LTE rules stay.
+ */
+const WINDOW_REACHABLE = `d.min_calls <= c.bound_attempts
+   AND (d.id = ANY(c.triggered_defs) OR d.area IN ('ASR', 'ACD') OR d.operator IN ('LT', 'LTE')
+        OR CASE d.area WHEN 'SPEND' THEN c.bound_spend ELSE c.bound_attempts END >= d.threshold)`;
 const WINDOW_SQL = `
-WITH cust AS MATERIALIZED (
-  SELECT c.id, c.name, c.customer_class_id, c.type, c.prepaid_balance_trigger, c.low_balance_threshold, c.call_duration_trigger,
-         coalesce(t.defs, '{}') AS triggered_defs
+WITH horizon AS MATERIALIZED (
+  -- The first minute of the longest window of any windowed rule (NULL without any: no bounds, no rules).
+  SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period))) AS since
+    FROM alert_definitions d WHERE ${WINDOW_RULES}
+), bounds AS MATERIALIZED (
+  -- Each customer's calls and spend since the horizon, in compacted buckets and deltas. The
+  -- horizon as a sub-select is a value known when the scan starts: the buckets' days before
+  -- it are pruned and their primary key (customer_id, minute) bounds the scan.
+  SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
+    FROM (
+      SELECT d.customer_id, d.attempts, d.spend FROM alert_call_bucket_deltas d
+       -- A one-time filter: with no windowed rule at all the deltas are not read.
+       WHERE (SELECT since FROM horizon) IS NOT NULL AND d.customer_id = ANY($1::uuid[]) AND d.minute >= (SELECT since FROM horizon)
+      UNION ALL
+      SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b
+       WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= (SELECT since FROM horizon)
+    ) u
+   GROUP BY u.customer_id
+), cust AS MATERIALIZED (
+  SELECT ${RULE_CUSTOMER_COLUMNS}, coalesce(t.defs, '{}') AS triggered_defs, coalesce(b.attempts, 0) AS bound_attempts, coalesce(b.spend, 0) AS bound_spend
     FROM customers c
     LEFT JOIN ${triggeredDefsSql('$1')} t ON t.customer_id = c.id
+    LEFT JOIN bounds b ON b.customer_id = c.id
    WHERE c.id = ANY($1::uuid[])
 ), cust_rules AS MATERIALIZED (
-  -- Each customer's windowed rules, found once (by index, per scope) for the windows and
-  -- the final join alike.
-  SELECT c.id AS customer_id, d.id, d.title, d.area, d.operator, d.threshold, d.reset_threshold, d.penalty, d.sample_period,
-         d.min_calls, d.builtin
-    FROM cust c
-    CROSS JOIN ${scopedRulesSql('c', WINDOW_RULES)}
+  -- Each customer's windowed rules that may come back, found once (a hash join per scope)
+  -- for the windows and the final join alike.
+  ${scopedRulesSql(
+    `c.id AS customer_id, d.id, d.title, d.area, d.operator, d.threshold, d.reset_threshold, d.penalty, d.sample_period, d.min_calls, d.builtin`,
+    'cust',
+    `${WINDOW_RULES} AND ${WINDOW_REACHABLE}`,
+  )}
 ), windows AS MATERIALIZED (
   SELECT DISTINCT r.customer_id, r.sample_period, now() - make_interval(secs => r.sample_period) AS cutoff
     FROM cust_rules r
@@ -182,14 +225,22 @@ SELECT * FROM (
  * A CALL_DURATION rule keeps no state.
  */
 const CALL_DURATION_RULES_SQL = `
-SELECT ${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value
-  FROM unnest($1::uuid[], $5::int[], $6::int[]) AS b(customer_id, shortest, longest)
-  JOIN customers c ON c.id = b.customer_id
-  CROSS JOIN ${scopedRulesSql('c', `d.enabled AND d.area = 'CALL_DURATION'`)}
- WHERE CASE d.operator WHEN 'GT' THEN b.longest > ${THRESHOLD_SQL} WHEN 'GTE' THEN b.longest >= ${THRESHOLD_SQL}
-         WHEN 'LT' THEN b.shortest < ${THRESHOLD_SQL} WHEN 'LTE' THEN b.shortest <= ${THRESHOLD_SQL}
-         ELSE b.shortest <= ${THRESHOLD_SQL} AND b.longest >= ${THRESHOLD_SQL} END
- ORDER BY c.id, d.id`;
+WITH duration_customers AS MATERIALIZED (
+  SELECT ${RULE_CUSTOMER_COLUMNS}, b.shortest, b.longest
+    FROM unnest($1::uuid[], $5::int[], $6::int[]) AS b(customer_id, shortest, longest)
+    JOIN customers c ON c.id = b.customer_id
+)
+SELECT * FROM (
+  ${scopedRulesSql(
+    `${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value`,
+    'duration_customers',
+    `d.enabled AND d.area = 'CALL_DURATION'
+     AND CASE d.operator WHEN 'GT' THEN c.longest > ${THRESHOLD_SQL} WHEN 'GTE' THEN c.longest >= ${THRESHOLD_SQL}
+          WHEN 'LT' THEN c.shortest < ${THRESHOLD_SQL} WHEN 'LTE' THEN c.shortest <= ${THRESHOLD_SQL}
+          ELSE c.shortest <= ${THRESHOLD_SQL} AND c.longest >= ${THRESHOLD_SQL} END`,
+  )}
+) x
+ ORDER BY x.customer_id, x.definition_id`;
 
 /**
  * A CDR batch's rules in one round trip, after its balance changes: its CALL_DURATION
@@ -261,7 +312,8 @@ export class AlertEngine {
 
   /** BALANCE, AVAILABLE_CREDIT, ACCRUED_CHARGES of customers whose balance just changed (already locked by the ledger). */
   async onBalanceChanged(uow: UnitOfWork, customerIds: string[]): Promise<CreatedAlertEvent[]> {
-    const rows = await uow.query<RuleRow>(BALANCE_SQL, [unique(customerIds), BALANCE_AREAS]);
+    const ids = unique(customerIds);
+    const rows = await uow.query<RuleRow>(sizedSql(BALANCE_SQL, ids.length), [ids, BALANCE_AREAS]);
     return this.applyStateful(uow, rows);
   }
 
@@ -278,7 +330,7 @@ export class AlertEngine {
     // makes sure, skipping the rows this transaction holds.
     await lockCustomers(uow, customerIds);
     const ranges = [...durations.values()];
-    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [
+    const rows = await uow.query<RuleRow>(sizedSql(CDR_BATCH_RULES_SQL, customerIds.length), [
       customerIds,
       WINDOWED_AREAS,
       unique(charged),
@@ -297,7 +349,8 @@ export class AlertEngine {
   async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
     if (!locked) await lockCustomers(uow, customerIds);
-    const rows = await uow.query<RuleRow>(WINDOW_RULES_SQL, [unique(customerIds), WINDOWED_AREAS]);
+    const ids = unique(customerIds);
+    const rows = await uow.query<RuleRow>(sizedSql(WINDOW_RULES_SQL, ids.length), [ids, WINDOWED_AREAS]);
     return this.applyStateful(uow, rows);
   }
 
@@ -320,7 +373,7 @@ export class AlertEngine {
       if (o.transition) drafts.push(draftOf(r, o.transition, r.value!));
       return o;
     });
-    await uow.query(UPSERT_STATES_SQL, [
+    await uow.query(sizedSql(UPSERT_STATES_SQL, rows.length), [
       rows.map((r) => r.definition_id),
       rows.map((r) => r.customer_id),
       outcomes.map((o) => o.triggered),

@@ -9,7 +9,7 @@ import type { EventBus } from '../../platform/pubsub/event-bus';
 import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
 import type { AppliedBalanceChange, BalanceChangedReaction, BalanceReason } from './balance-change';
 import { markCustomersLocked } from './customer-locks';
-import { preparedSql } from '../../platform/db/prepared-sql';
+import { preparedSql, sizedSql } from '../../platform/db/prepared-sql';
 import { BALANCE_CHANGED } from './balance.topics';
 import { awaitSettled } from './ledger-order';
 import type { Queryable } from '../../platform/db/sql';
@@ -137,7 +137,7 @@ export class BalanceLedger {
 
   private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[], actorKeyId: string | null): Promise<AppliedBalanceChange[]> {
     if (deltas.length === 0) return [];
-    const rows = await uow.query<Row>(APPLY_SQL, [
+    const rows = await uow.query<Row>(sizedSql(APPLY_SQL, deltas.length), [
       deltas.map((d) => d.customerId),
       deltas.map((d) => d.delta),
       deltas.map((d) => d.accruedDelta ?? '0'),

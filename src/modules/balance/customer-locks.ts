@@ -5,7 +5,7 @@
  * and the ledger then finds them held instead of sending the same lock again.
  */
 import { TxState, type UnitOfWork } from '../../platform/db/unit-of-work';
-import { preparedSql } from '../../platform/db/prepared-sql';
+import { preparedSql, sizedSql } from '../../platform/db/prepared-sql';
 
 const LOCK_SQL = preparedSql('customers.lock', `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`);
 /** Customers (local ids) this transaction holds locked. */
@@ -20,7 +20,7 @@ export async function lockCustomers(uow: UnitOfWork, ids: Iterable<string>): Pro
   const locked = held(uow);
   const missing = [...new Set(ids)].filter((id) => !locked.has(id));
   if (missing.length === 0) return;
-  await uow.query(LOCK_SQL, [missing]);
+  await uow.query(sizedSql(LOCK_SQL, missing.length), [missing]);
   for (const id of missing) locked.add(id);
 }
 
