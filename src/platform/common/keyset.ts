@@ -11,6 +11,7 @@
 import { badInput } from './errors';
 import { decodeCursor, pageSize, toPage, type CursorColumn, type CursorKey, type ListBounds, type Page } from './pagination';
 import type { Queryable, SqlWhere } from '../db/sql';
+import { dynamicSql } from '../db/prepared-sql';
 import { lazy } from './lazy';
 
 export interface KeyColumn {
@@ -176,8 +177,12 @@ export class Keyset {
     const page = q.where.clone();
     if (q.after) this.addAfter(page, q.after, 'after');
     if (q.before) this.addAfter(page, q.before, 'before');
+    // The limit is written in (a whole number from pageSize) and the statement named: the
+    // same page of a dashboard is then parsed and planned once per connection, and a
+    // generic plan knows its limit (a LIMIT parameter would be planned as unknown).
+    if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw new Error(`page limit must be a whole number, got ${q.limit}`);
     const rows = await db.query<R & KeyedRow>(
-      `SELECT ${q.select}, ${this.select} ${q.from}${q.join ? ` ${q.join}` : ''} WHERE ${page.sql} ORDER BY ${q.fromEnd ? this.reverseOrderBy : this.orderBy} LIMIT ${page.param(q.limit + 1)}`,
+      dynamicSql(`SELECT ${q.select}, ${this.select} ${q.from}${q.join ? ` ${q.join}` : ''} WHERE ${page.sql} ORDER BY ${q.fromEnd ? this.reverseOrderBy : this.orderBy} LIMIT ${q.limit + 1}`),
       page.params,
     );
     const start = q.fromEnd ? q.before : q.after;
