@@ -59,6 +59,18 @@ ON CONFLICT (customer_id, minute) DO UPDATE
        spend = b.spend + EXCLUDED.spend`;
 
 /**
+ * Run after each compaction, outside its transaction. Every second the deltas of
+ * thousands of calls are appended and deleted; until a VACUUM records the freed space,
+ * appends go to new pages at the end, so between autovacuum runs (a minute apart at
+ * best) the table grows by the dead rows of every pass, and every pass and every
+ * reader of the deltas scans them all. Vacuumed each pass, the table stays about a
+ * second of rows. No index: one heap pass. TRUNCATE false: shrinking the file takes an
+ * ACCESS EXCLUSIVE lock that would stall the batches appending; SKIP_LOCKED: another
+ * instance's VACUUM in progress is enough.
+ */
+export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKED) alert_call_bucket_deltas`;
+
+/**
  * Old deltas (of late calls) are deleted: the table holds about a second of rows. Old
  * buckets are not: their days are dropped whole by the partition-maintenance job
  * (cdr-partitions.ts), which keeps at least the days of the longest window.
