@@ -31,17 +31,22 @@ const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
 /**
  * Moves every delta visible to this statement into the buckets, in one statement: a
  * reader sees each call once, in a delta or in a bucket, never both and never neither.
- * Deltas appended meanwhile are not visible to the DELETE and wait for the next pass.
+ * The sums are read from the table and the DELETE (without RETURNING) removes the same
+ * rows: every part of one statement reads the same snapshot, deltas are never updated,
+ * and only this job (under its lock) and the prune of minutes older than every window
+ * delete them, so the DELETE removes exactly the rows summed. Deltas appended meanwhile
+ * are not in the snapshot and wait for the next pass. Reading the rows back through
+ * DELETE ... RETURNING and a CTE cost about half again as much CPU per delta row
+ * (each batch appends about one per record when its calls spread over many minutes).
  * Buckets are upserted in (customer, minute) order, so two passes cannot deadlock.
  */
 export const COMPACT_CALL_BUCKETS_SQL = `
 WITH moved AS (
   DELETE FROM alert_call_bucket_deltas
-  RETURNING customer_id, minute, attempts, answered, answered_seconds, spend
 )
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
 SELECT m.customer_id, m.minute, sum(m.attempts), sum(m.answered), sum(m.answered_seconds), sum(m.spend)
-  FROM moved m
+  FROM alert_call_bucket_deltas m
  WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = m.customer_id)
    -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
    AND m.minute >= ${PRUNE_BEFORE}
@@ -52,6 +57,18 @@ ON CONFLICT (customer_id, minute) DO UPDATE
        answered = b.answered + EXCLUDED.answered,
        answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
        spend = b.spend + EXCLUDED.spend`;
+
+/**
+ * Run after each compaction, outside its transaction. Every second the deltas of
+ * thousands of calls are appended and deleted; until a VACUUM records the freed space,
+ * appends go to new pages at the end, so between autovacuum runs (a minute apart at
+ * best) the table grows by the dead rows of every pass, and every pass and every
+ * reader of the deltas scans them all. Vacuumed each pass, the table stays about a
+ * second of rows. No index: one heap pass. TRUNCATE false: shrinking the file takes an
+ * ACCESS EXCLUSIVE lock that would stall the batches appending; SKIP_LOCKED: another
+ * instance's VACUUM in progress is enough.
+ */
+export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKED) alert_call_bucket_deltas`;
 
 /**
  * Old deltas (of late calls) are deleted: the table holds about a second of rows. Old

@@ -56,7 +56,9 @@ WITH batch_customers AS (
 )
 SELECT customer_id, count(*)::int AS calls, sum(charge)::text AS charges, NULL AS left_out, false AS overflow FROM inserted GROUP BY customer_id
 UNION ALL
-SELECT NULL, NULL, NULL, u.call_id, false FROM unnest($1::text[]) AS u(call_id) WHERE NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)
+-- The batch's callIds are distinct: when every record went in, nothing is left out and the anti-join (a hash of every callId) is skipped.
+SELECT NULL, NULL, NULL, u.call_id, false FROM unnest($1::text[]) AS u(call_id)
+ WHERE (SELECT count(*) FROM inserted) < cardinality($1::text[]) AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)
 UNION ALL
 SELECT id, NULL, NULL, NULL, true FROM batch_customers WHERE NOT fits`;
 
