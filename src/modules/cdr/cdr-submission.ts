@@ -108,6 +108,12 @@ export class CdrSubmission<Outcome> {
   /** Everything that touches the database; runs again from scratch if the transaction is retried. */
   private async store(uow: UnitOfWork, rows: ValidCdr[]): Promise<CdrBatchResult<Outcome>> {
     const result = emptyResult<Outcome>();
+    // The batch's named statements (customer locks, ledger, rules: up to GENERIC_PLAN_MAX_KEYS
+    // keys; bigger ones go unnamed and are planned with their sizes) keep one generic plan:
+    // left to choose, the server planned the rule statement at every bind (5 of a
+    // 1,000-record batch's ~40 ms in PostgreSQL). Unnamed statements, the insert among them,
+    // are planned per call whatever this says.
+    await uow.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
     const resolved = await resolveCustomers(uow, rows);
     const batch = encodeBatch(rows, resolved);
     result.rejected.push(...batch.unknown.map((row) => rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row))));
