@@ -1,4 +1,6 @@
 import { DashboardAlertEventsDocument, DashboardCustomersCountedDocument, DashboardCustomersTreeDocument, MeDocument } from '../generated/graphql';
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -70,6 +72,34 @@ describe('dashboard list statements', () => {
     expect(withCount.data.alertEvents.totalCount).toBe(700);
     expect(withCount.n).toBe(small.n + 1);
     statements.push(`alert events 50: ${small.n}, 500: ${large.n}, with totalCount: ${withCount.n}`);
+  });
+
+  interface Ev {
+    id: string;
+    customer: { id: string; name: string; balance: string; mainEmail: string | null };
+    definition: { title: string; enabled: boolean };
+  }
+  type Answer = { alertEvents: { nodes: Ev[] }; customer: { name: string; availableCredit: string; trunks: unknown[] } };
+
+  it('alert events whose customer and rule are read only for plain fields: one statement, the same values as whole rows, nothing partial reaching other fields', async () => {
+    const ask = async (query: string) => {
+      const r = await counted(() => server.http().request(parse(query) as TypedDocumentNode<Answer, Record<string, never>>));
+      expect(r.data.errors).toBeUndefined();
+      return { n: r.n, data: r.data.data! };
+    };
+    const narrow = await ask(`{ alertEvents(first: 20) { nodes { id customer { id name balance mainEmail } definition { title enabled } } } }`);
+    // availableCredit is computed, the fragment is on an interface: whole rows, as before.
+    const whole = await ask(`{ alertEvents(first: 20) { nodes { id customer { id name balance mainEmail availableCredit ... on Node { id } } definition { title enabled threshold } } } }`);
+    expect(narrow.n).toBe(1);
+    expect(whole.n).toBe(1);
+    const plain = (d: Answer) => d.alertEvents.nodes.map((e) => [e.id, e.customer.id, e.customer.name, e.customer.balance, e.customer.mainEmail, e.definition.title, e.definition.enabled]);
+    expect(plain(narrow.data)).toEqual(plain(whole.data));
+    expect(narrow.data.alertEvents.nodes[0].customer).toEqual({ id: expect.stringMatching(/^cus_/), name: expect.stringMatching(/^cust /), balance: '0', mainEmail: null });
+    // The same customer read elsewhere in the operation with other fields comes whole (the narrow object stays on its event).
+    const id = narrow.data.alertEvents.nodes[0].customer.id;
+    const mixed = await ask(`{ alertEvents(first: 1) { nodes { customer { name } } } customer(id: "${id}") { name availableCredit trunks { name } } }`);
+    expect(mixed.data.customer).toMatchObject({ name: narrow.data.alertEvents.nodes[0].customer.name, availableCredit: '0' });
+    expect(mixed.data.customer.trunks).toHaveLength(3);
   });
 
   it('counts only when totalCount is selected, and checks rows before the cursor only when hasPreviousPage is', async () => {

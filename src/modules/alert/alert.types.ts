@@ -6,6 +6,7 @@ import { LOG_COUNT_DESCRIPTION } from '../../platform/common/keyset';
 import { Connection } from '../../platform/common/pagination';
 import { DateTimeScalar, DecimalScalar } from '../../platform/common/scalars';
 import { AccountType } from '../customer/customer.enums';
+import type { CustomerType } from '../customer/customer.type';
 import type { CreatedAlertEvent } from './alert-event';
 import { alertEventCursor } from './alert-event-order';
 import { AlertArea, AlertEventKind, AlertOperator, IncidentStatus } from './alert.enums';
@@ -207,6 +208,10 @@ export class AlertEventType implements Node {
 
   @Field(() => String, { nullable: true })
   note!: string | null;
+
+  /** Its customer and rule as a page read them with only the fields the operation selects (alert-event.service.ts list): for its own field resolvers only. */
+  joinedCustomer?: CustomerType;
+  joinedDefinition?: AlertDefinitionType;
 
   static from(r: AlertEventRow): AlertEventType {
     const t = AlertEventType.of({

@@ -112,6 +112,11 @@ export class Prefetcher {
   }
 }
 
+/** The field nodes the operation selects at `path` below the field being resolved (aliases and fragments merged); undefined when none. */
+export function selectedNodes(info: GraphQLResolveInfo, path: readonly string[]): readonly FieldNode[] | undefined {
+  return selectedAt(info, path)?.nodes;
+}
+
 /** Whether the operation selects the field at `path` below the field being resolved (e.g. ['nodes', 'customer']). */
 export function selects(info: GraphQLResolveInfo, path: readonly string[]): boolean {
   return selectedAt(info, path) !== undefined;
