@@ -1,14 +1,18 @@
 import { SqlWhere, type Queryable } from '../db/sql';
+import { isPreparedSql, type PreparedSql } from '../db/prepared-sql';
 import { Keyset } from './keyset';
 import { encodeCursor } from './pagination';
 
 /** Answers the page statement with `rows`, a count with `total`, EXISTS with `beyond` and EXPLAIN with `estimate` rows; records every statement. */
-function fakeDb(rows: Record<string, unknown>[], total: number, beyond = false, estimate = 0): Queryable & { sent: [string, unknown[]][] } {
+function fakeDb(rows: Record<string, unknown>[], total: number, beyond = false, estimate = 0): Queryable & { sent: [string, unknown[]][]; named: string[] } {
   const sent: [string, unknown[]][] = [];
+  const named: string[] = [];
   return {
     sent,
-    query: async <R>(sql: unknown, params: unknown[] = []) => {
-      const text = String(sql);
+    named,
+    query: async <R>(sql: string | PreparedSql, params: unknown[] = []) => {
+      const text = isPreparedSql(sql) ? sql.text : sql;
+      if (isPreparedSql(sql)) named.push(text);
       sent.push([text, params]);
       if (text.startsWith('SELECT count')) return [{ n: String(total) }] as R[];
       if (text.startsWith('SELECT EXISTS')) return [{ beyond }] as R[];
@@ -50,10 +54,12 @@ describe('Keyset', () => {
     const page = await byName.list(db, { select: 'c.id', from: 'FROM customers c', where, limit: 2, after: ['m', uuid], map: (r: { id: string }) => r.id });
     expect(db.sent).toEqual([
       [
-        'SELECT c.id, (lower(c.name))::text AS keyset_0, (c.id)::text AS keyset_1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) > ($2::text, $3::uuid) ORDER BY lower(c.name) ASC, c.id ASC LIMIT $4',
-        ['CARRIER', 'm', uuid, 3],
+        'SELECT c.id, (lower(c.name))::text AS keyset_0, (c.id)::text AS keyset_1 FROM customers c WHERE c.type = $1 AND (lower(c.name), c.id) > ($2::text, $3::uuid) ORDER BY lower(c.name) ASC, c.id ASC LIMIT 3',
+        ['CARRIER', 'm', uuid],
       ],
     ]);
+    // The page statement is a named one (parsed and planned once per connection), its limit written in.
+    expect(db.named).toEqual([db.sent[0][0]]);
     expect(page).toMatchObject({
       nodes: ['id1', 'id2'],
       pageInfo: { hasNextPage: true, startCursor: encodeCursor(['n1', uuid]), endCursor: encodeCursor(['n2', uuid]) },
@@ -105,7 +111,7 @@ describe('Keyset', () => {
     expect(await page.pageInfo.hasNextPage).toBe(true);
     expect(page.pageInfo).toMatchObject({ hasPreviousPage: true, startCursor: encodeCursor(['8']), endCursor: encodeCursor(['9']) });
     expect(db.sent).toEqual([
-      ['SELECT e.id, (e.id)::text AS keyset_0 FROM alert_events e WHERE e.id < $1::bigint ORDER BY e.id DESC LIMIT $2', ['10', 3]],
+      ['SELECT e.id, (e.id)::text AS keyset_0 FROM alert_events e WHERE e.id < $1::bigint ORDER BY e.id DESC LIMIT 3', ['10']],
       ['SELECT EXISTS (SELECT 1 FROM alert_events e WHERE e.id >= $1::bigint) AS beyond', ['10']],
     ]);
   });
