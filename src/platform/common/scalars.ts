@@ -4,6 +4,7 @@
  */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { normaliseDecimal, parseDecimal } from './decimal';
+import { twoDigits as two } from './digits';
 
 function invalid(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
@@ -38,13 +39,6 @@ const INVALID_FORMAT = 'DateTime must be an ISO-8601 string with an offset, e.g.
 
 function daysInMonth(year: number, month: number): number {
   return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** The value of two ASCII digits at i, or -1. */
-function two(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 /**

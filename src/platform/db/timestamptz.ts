@@ -9,6 +9,7 @@
  * ±Infinity for ±infinity.
  */
 import { types } from 'pg';
+import { twoDigits as two } from '../common/digits';
 
 /** PostgreSQL's type oid of timestamptz. */
 export const TIMESTAMPTZ_OID = 1184;
@@ -17,13 +18,6 @@ const ZERO = 48;
 
 /** node-postgres's own timestamptz parser (postgres-date), for every other shape. */
 const fallback = types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (s: string) => Date | number | null;
-
-/** The two decimal digits at `i`, or -1. */
-function two(s: string, i: number): number {
-  const a = s.charCodeAt(i) - ZERO;
-  const b = s.charCodeAt(i + 1) - ZERO;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
 
 /** The Date (or ±Infinity) a timestamptz text stands for. */
 export function parseTimestamptz(s: string): Date | number | null {
