@@ -15,7 +15,7 @@ import {
   RetentionEventsDocument,
   RetentionEventsFeedDocument,
   RetentionIncidentDocument,
-  RetentionSubmitCallsDocument,
+  AlertsSubmitCdrsDocument,
   type CdrInput,
 } from '../generated/graphql';
 import { localId } from '../helpers/alert-fixtures';
@@ -53,7 +53,7 @@ describeWithRedis('alert events partitions and retention', () => {
   const weeks = async () => (await dayPartitions(db(), 'alert_events')).filter((p) => p.attached).map((p) => p.day);
   const customer = async (input: Record<string, unknown>) =>
     (await server.http().data(AlertsCreateCustomerDocument, { input: { name: `Event retention ${randomUUID()}`, ...input } })).createCustomer.id;
-  const submit = async (client: TestServer, cdrs: CdrInput[]) => (await client.http().data(RetentionSubmitCallsDocument, { cdrs })).submitCdrs;
+  const submit = async (client: TestServer, cdrs: CdrInput[]) => (await client.http().data(AlertsSubmitCdrsDocument, { cdrs })).submitCdrs;
   const expectExpired = (errors: readonly { message: string; extensions?: Record<string, unknown> }[] | undefined, keptSince: string) => {
     expect(errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CURSOR_EXPIRED', keptSince });
     expect(errors?.[0].message).toMatch(/Resync/);
