@@ -448,7 +448,15 @@ describe('alert engine', () => {
     // Appended by the batches, not compacted yet: all of it in deltas.
     expect(sums(await minutes('alert_call_minutes'))).toEqual(expected);
     expect(await minutes('alert_call_buckets')).toEqual([]);
+    // A late call's delta older than every window (and a day), and one of a customer that no longer exists: compaction drops both.
+    const stray = '00000000-0000-4000-8000-00000000beef';
+    await server.app.services.db.query(
+      `INSERT INTO alert_call_bucket_deltas VALUES ($1, date_bin('1 minute', now() - interval '2 days', timestamptz 'epoch'), 1, 1, 60, 1), ($2, date_bin('1 minute', now(), timestamptz 'epoch'), 1, 1, 60, 1)`,
+      [localId(a), stray],
+    );
     await runJob(server, 'alert-bucket-compaction');
+    expect(await server.app.services.db.query(`SELECT customer_id FROM alert_call_buckets WHERE customer_id = $1`, [stray])).toEqual([]);
+    expect(await server.app.services.db.query(`SELECT count(*)::int AS n FROM alert_call_bucket_deltas`)).toEqual([{ n: 0 }]);
     // Folded into one bucket row per customer and minute, the same sums.
     const compacted = await minutes('alert_call_buckets');
     expect(sums(compacted)).toEqual(expected);

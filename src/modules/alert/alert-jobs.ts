@@ -9,7 +9,7 @@ import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
 import { draftOf, THRESHOLD_SQL } from './alert-engine';
-import { COMPACT_CALL_BUCKETS_SQL, PRUNE_CALL_BUCKETS_SQL, VACUUM_CALL_BUCKET_DELTAS_SQL } from '../cdr/call-buckets';
+import { compactCallBuckets, VACUUM_CALL_BUCKET_DELTAS_SQL } from '../cdr/call-buckets';
 import { repeatDue } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
@@ -89,7 +89,6 @@ export function alertJobs(db: Database, engine: AlertEngine, writer: AlertEventW
           const customers = await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS]);
           const raised = await engine.evaluateWindows(uow, customers.map((c) => c.id));
           if (raised.length) await reactToEvents(uow, raised);
-          await uow.query(PRUNE_CALL_BUCKETS_SQL);
         }),
     },
     {
@@ -97,7 +96,7 @@ export function alertJobs(db: Database, engine: AlertEngine, writer: AlertEventW
       run: async () => {
         const compacted = await db.transaction(async (uow) => {
           const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [COMPACTION_LOCK_KEY]);
-          if (locked) await uow.query(COMPACT_CALL_BUCKETS_SQL);
+          if (locked) await compactCallBuckets(uow);
           return locked;
         });
         if (compacted) await db.query(VACUUM_CALL_BUCKET_DELTAS_SQL);

@@ -6,6 +6,7 @@
  * means concurrent batches of one customer never share a row, so they never wait for
  * each other here (an in-place upsert made the second wait for the first's commit).
  */
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 
 /**
  * The data-modifying CTE body that appends newly stored calls: per (customer, UTC
@@ -23,7 +24,9 @@ SELECT customer_id, date_bin('1 minute', started_at, timestamptz 'epoch'), count
 
 /**
  * Minutes older than every window (and than a day, so a rule created later with a
- * period up to a day sees full history) are no longer needed, compacted or not.
+ * period up to a day sees full history) are no longer needed, compacted or not:
+ * compaction drops such deltas (late calls), and old buckets go with their day's
+ * partition (cdr-partitions.ts), which keeps at least the days of the longest window.
  */
 const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
   (SELECT coalesce(max(sample_period), 0) FROM alert_definitions WHERE enabled AND sample_period IS NOT NULL))) - interval '1 minute'`;
@@ -33,30 +36,55 @@ const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
  * reader sees each call once, in a delta or in a bucket, never both and never neither.
  * The sums are read from the table and the DELETE (without RETURNING) removes the same
  * rows: every part of one statement reads the same snapshot, deltas are never updated,
- * and only this job (under its lock) and the prune of minutes older than every window
- * delete them, so the DELETE removes exactly the rows summed. Deltas appended meanwhile
- * are not in the snapshot and wait for the next pass. Reading the rows back through
- * DELETE ... RETURNING and a CTE cost about half again as much CPU per delta row
- * (each batch appends about one per record when its calls spread over many minutes).
+ * and only this job (under its lock) deletes them, so the DELETE removes exactly the
+ * rows summed. Deltas appended meanwhile are not in the snapshot and wait for the next
+ * pass. Reading the rows back through DELETE ... RETURNING and a CTE cost about half
+ * again as much CPU per delta row (each batch appends about one per record when its
+ * calls spread over many minutes). The deltas are summed per (customer, minute) first,
+ * so the customer check and the upsert see each minute once, not once per batch.
  * Buckets are upserted in (customer, minute) order, so two passes cannot deadlock.
  */
-export const COMPACT_CALL_BUCKETS_SQL = `
+const COMPACT_SQL = `
 WITH moved AS (
   DELETE FROM alert_call_bucket_deltas
+), sums AS MATERIALIZED (
+  SELECT m.customer_id, m.minute, sum(m.attempts) AS attempts, sum(m.answered) AS answered,
+         sum(m.answered_seconds) AS answered_seconds, sum(m.spend) AS spend
+    FROM alert_call_bucket_deltas m
+   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
+   WHERE m.minute >= ${PRUNE_BEFORE}
+   GROUP BY 1, 2
+), live AS MATERIALIZED (
+  -- The customers of the pass that still exist, each looked up by its key.
+  SELECT c.id FROM customers c WHERE c.id = ANY(ARRAY(SELECT DISTINCT s.customer_id FROM sums s))
 )
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT m.customer_id, m.minute, sum(m.attempts), sum(m.answered), sum(m.answered_seconds), sum(m.spend)
-  FROM alert_call_bucket_deltas m
- WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = m.customer_id)
-   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
-   AND m.minute >= ${PRUNE_BEFORE}
- GROUP BY 1, 2
+SELECT s.customer_id, s.minute, s.attempts, s.answered, s.answered_seconds, s.spend
+  FROM sums s
+  JOIN live l ON l.id = s.customer_id
  ORDER BY 1, 2
 ON CONFLICT (customer_id, minute) DO UPDATE
    SET attempts = b.attempts + EXCLUDED.attempts,
        answered = b.answered + EXCLUDED.answered,
        answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
        spend = b.spend + EXCLUDED.spend`;
+
+/**
+ * One compaction pass, in the caller's transaction (which holds the compaction lock).
+ * The planner never knows how many deltas there are: each pass ends with a VACUUM that
+ * records the table as (nearly) empty, so it planned for one row: a nested loop of
+ * customer probes per delta row and a sort of every delta to group them, or, with the
+ * sums first, a nested loop rescanning them once per customer (56 to 100 ms a pass of
+ * 18,000 to 22,000 deltas, a second of bench:cdr). Sorts and nested loops are off for
+ * this transaction: the deltas are grouped by hash and matched to customers by hash, and
+ * only the final (customer, minute) order of the summed rows is sorted, which no plan
+ * can avoid. JIT is off too: the penalty cost the planner adds to the unavoidable sort
+ * puts the statement far above jit_above_cost, and compiling it took 250 to 400 ms.
+ */
+export async function compactCallBuckets(uow: UnitOfWork): Promise<void> {
+  await uow.query(`SET LOCAL enable_sort = off; SET LOCAL enable_nestloop = off; SET LOCAL jit = off`);
+  await uow.query(COMPACT_SQL);
+}
 
 /**
  * Run after each compaction, outside its transaction. Every second the deltas of
@@ -69,14 +97,6 @@ ON CONFLICT (customer_id, minute) DO UPDATE
  * instance's VACUUM in progress is enough.
  */
 export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKED) alert_call_bucket_deltas`;
-
-/**
- * Old deltas (of late calls) are deleted: the table holds about a second of rows. Old
- * buckets are not: their days are dropped whole by the partition-maintenance job
- * (cdr-partitions.ts), which keeps at least the days of the longest window.
- */
-export const PRUNE_CALL_BUCKETS_SQL = `
-DELETE FROM alert_call_bucket_deltas d WHERE d.minute < ${PRUNE_BEFORE}`;
 
 /**
  * A window's calls are those started after its cutoff: the whole minutes after the

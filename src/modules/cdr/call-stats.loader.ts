@@ -13,7 +13,7 @@ import { acdSql, asrSql, partialMinuteCallsSql } from './call-buckets';
 import { CallStatsType, type CallStatsRow } from './call-stats.type';
 
 export const DEFAULT_CALL_STATS_MINUTES = 60;
-/** A day: the buckets keep at least a day of minutes (PRUNE_CALL_BUCKETS_SQL). */
+/** A day: the buckets keep at least a day of minutes (PRUNE_BEFORE in call-buckets.ts). */
 export const MAX_CALL_STATS_MINUTES = 1440;
 
 /**
