@@ -6,7 +6,7 @@ import { ClassType, Extensions, Field, Int, ObjectType } from 'type-graphql';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { badInput } from './errors';
-import { UNSAFE_TEXT_RE } from './unsafe-text';
+import { isUnsafeText } from './unsafe-text';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -89,7 +89,7 @@ function fits(value: unknown, column: CursorColumn): value is string {
   if (typeof column === 'object') return column.oneOf.includes(value);
   switch (column) {
     case 'text':
-      return value.length <= MAX_TEXT_KEY && !UNSAFE_TEXT_RE.test(value);
+      return value.length <= MAX_TEXT_KEY && !isUnsafeText(value);
     case 'uuid':
       return UUID_RE.test(value);
     case 'bigint':

@@ -10,14 +10,14 @@
  */
 import { Kind, getOperationAST, type ASTNode, type DocumentNode, type ValueNode } from 'graphql';
 import { badInput } from '../common/errors';
-import { UNSAFE_TEXT_RE } from '../common/unsafe-text';
+import { isUnsafeText } from '../common/unsafe-text';
 import type { OperationCheck } from './operation-check';
 
 type Path = (string | number)[];
 
 /** The path (reversed: innermost first) to the first unsafe string in a JSON value, or undefined. */
 function unsafeInValue(value: unknown): Path | undefined {
-  if (typeof value === 'string') return UNSAFE_TEXT_RE.test(value) ? [] : undefined;
+  if (typeof value === 'string') return isUnsafeText(value) ? [] : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -35,7 +35,7 @@ function unsafeInValue(value: unknown): Path | undefined {
 
 /** The same for a literal written in the document (variables are checked by value). */
 function unsafeInLiteral(node: ValueNode): Path | undefined {
-  if (node.kind === Kind.STRING) return UNSAFE_TEXT_RE.test(node.value) ? [] : undefined;
+  if (node.kind === Kind.STRING) return isUnsafeText(node.value) ? [] : undefined;
   if (node.kind === Kind.LIST) {
     for (let i = 0; i < node.values.length; i++) {
       const p = unsafeInLiteral(node.values[i]);
