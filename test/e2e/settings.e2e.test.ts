@@ -164,10 +164,12 @@ describe('settings: default recipients, status webhooks, time zones', () => {
     await server.http().data(NtfAdjustBalanceDocument, { customerId: id, amount: '-10.5' });
     const { customer: suspended } = await server.http().data(SettingsCustomerDocument, { id });
     expect(suspended?.status).toBe('SUSPENDED');
-    // The penalty ends (its end moved into the past) and the job lifts it.
+    // The penalty ends (its end moved into the past) and the job lifts it. The scheduler runs
+    // the same job every 100 ms here: a pass of its own may hold the row (SKIP LOCKED) when
+    // this one runs, and lifts it when it commits, so the lift is awaited, not assumed.
     await server.app.services.db.query(`UPDATE customers SET suspended_until = now() - interval '1 second' WHERE id = $1`, [localId(id)]);
     await runJob(server, 'penalty-expiry');
-    expect((await server.http().data(SettingsCustomerDocument, { id })).customer?.status).toBe('ACTIVE');
+    await eventually(async () => (await server.http().data(SettingsCustomerDocument, { id })).customer?.status === 'ACTIVE', 5_000, 'the penalty lifted');
 
     await hooks.until(() => statusHooks().length >= 4, 10_000, 'four status webhooks');
     const received = payloads().sort((a, b) => a.data.sequence - b.data.sequence);
