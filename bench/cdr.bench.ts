@@ -34,10 +34,13 @@ export interface CdrBenchReport {
 
 /**
  * CDRs per round and rounds per target, batch size and client count (best round counts).
- * Five rounds: this kind of VM has slow spells of a second or two that can spoil three.
+ * Ten rounds: this kind of VM has slow spells of a second or two, and the WAL-triggered
+ * checkpoints of a run (five in ninety seconds) slow whichever rounds follow them. With
+ * five, two runs back to back saw raw pg's best 2-client round at 68,500 and 93,300 CDR/s.
+ * A run takes about a minute and a half.
  */
 const PER_ROUND = 20_000;
-const ROUNDS = 5;
+const ROUNDS = 10;
 /** Concurrent clients of the second series: one per core (and one app instance per core, as deployed). */
 const MAX_CLIENTS = Math.max(2, os.availableParallelism());
 const NAIVE_TOTAL = 1_000;
