@@ -178,23 +178,25 @@ with one client per core they overlap, as with several switches or mediation fee
 
 ${tables(r)}
 
-Where the GraphQL path spends its time (one app instance, a CPU profile of the app and
-Postgres's statement log, on this kind of machine). A 5,000-record batch takes about
-110 ms. In the app, about 25 ms: parsing the JSON body ~5.5 ms, graphql-js coercing the
-\`cdrs\` variable ~6 ms (17 ms before \`patches/graphql+16.15.0.patch\`; type-graphql's
-copy into input instances, ~3.5 ms, is skipped by \`WithCoercedArgs\`), the row checks
-~2.7 ms, building the array parameters ~2 ms, node-postgres sending them ~3.5 ms,
-garbage collection ~4 ms. In Postgres, about 75 ms: the one INSERT statement ~70 ms (the
-raw floor's insert plus the per-minute call deltas and the per-customer sums), the
-ledger statement (locks, balances, ledger rows) ~2 ms, the alert rule statement ~1 ms,
-BEGIN and COMMIT ~1.5 ms. A 1,000-record batch takes about 27 ms: Postgres ~16 ms over
-six statements (key lookup, BEGIN, insert ~13 ms, ledger ~1.5 ms, rules ~0.4 ms,
-COMMIT ~0.7 ms) where the raw floor makes three, and the app ~9 ms (body and JSON
-~1.5 ms, coercion ~0.8 ms, checks and parameters ~1.2 ms, node-postgres ~2 ms, the
-answer ~0.8 ms, garbage collection ~0.7 ms). With one client the app's work and
-Postgres's add up; with one client per core they overlap, and the two cores are the
-limit. The app runs its background jobs as in production meanwhile, every second
-(call-delta compaction, alert windows, outbox).
+Where the GraphQL path spends its time (one app instance, one client, bench:cdr's
+workload; a CPU profile of the app and Postgres's statement log, 2026-12-03, this machine).
+A 5,000-record batch takes about 150 ms. In the app, about 41 ms of CPU: parsing the JSON
+body ~5 ms, graphql-js coercing the \`cdrs\` variable ~6 ms (with
+\`patches/graphql+16.15.0.patch\`, docs/graphql-patch.md; type-graphql's copy into input
+instances is skipped by \`WithCoercedArgs\`), the row checks ~2 ms, building the array
+parameters ~2 ms, node-postgres sending them ~4 ms, garbage collection ~5 ms. In Postgres:
+the INSERT ~100 ms, where the raw floor's whole INSERT + UPDATE takes ~75 (the rest is
+the per-minute call deltas, ~9 ms for the ~3,600 customer-minutes this workload's batch
+spreads over, and the per-customer sums), planning it and reading its arrays ~5 ms, the
+ledger statement (locks, balances, ledger rows) ~4 ms, the alert rule statement ~3.5 ms,
+COMMIT ~1.5 ms. A 1,000-record batch takes about 40 ms: Postgres ~29 ms (the insert ~22
+with its planning, ledger ~3.5, rules ~2, COMMIT ~1) where the raw floor's whole
+transaction takes ~20, and the app ~13 ms of CPU, of which ~3.6 ms is what any request
+costs (a one-record batch: 3.6 ms of the app's CPU, 7 ms of the machine's). With one
+client the app's work and Postgres's add up; with one client per core they overlap, and
+the two cores are the limit. The app runs its background jobs as in production meanwhile,
+every second (call-delta compaction, ~30 to 45 ms a pass under this load; alert windows,
+outbox).
 
 Every request also passes the security gate (docs/security.md), with its production
 defaults except the ADMIN key's rate budget, raised so it never refuses: the key lookup
