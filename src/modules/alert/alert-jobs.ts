@@ -9,7 +9,7 @@ import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
 import { draftOf, THRESHOLD_SQL } from './alert-engine';
-import { compactCallBuckets, VACUUM_CALL_BUCKET_DELTAS_SQL } from '../cdr/call-buckets';
+import { COMPACT_CALL_BUCKETS_SQL, VACUUM_CALL_BUCKET_DELTAS_SQL } from '../cdr/call-buckets';
 import { repeatDue } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
@@ -94,12 +94,11 @@ export function alertJobs(db: Database, engine: AlertEngine, writer: AlertEventW
     {
       name: 'alert-bucket-compaction',
       run: async () => {
-        const compacted = await db.transaction(async (uow) => {
+        await db.query(VACUUM_CALL_BUCKET_DELTAS_SQL);
+        await db.transaction(async (uow) => {
           const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [COMPACTION_LOCK_KEY]);
-          if (locked) await compactCallBuckets(uow);
-          return locked;
+          if (locked) await uow.query(COMPACT_CALL_BUCKETS_SQL);
         });
-        if (compacted) await db.query(VACUUM_CALL_BUCKET_DELTAS_SQL);
       },
     },
     {

@@ -6,7 +6,6 @@
  * means concurrent batches of one customer never share a row, so they never wait for
  * each other here (an in-place upsert made the second wait for the first's commit).
  */
-import type { UnitOfWork } from '../../platform/db/unit-of-work';
 
 /**
  * The data-modifying CTE body that appends newly stored calls: per (customer, UTC
@@ -40,28 +39,21 @@ const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
  * rows summed. Deltas appended meanwhile are not in the snapshot and wait for the next
  * pass. Reading the rows back through DELETE ... RETURNING and a CTE cost about half
  * again as much CPU per delta row (each batch appends about one per record when its
- * calls spread over many minutes). The deltas are summed per (customer, minute) first,
- * so the customer check and the upsert see each minute once, not once per batch.
- * Buckets are upserted in (customer, minute) order, so two passes cannot deadlock.
+ * calls spread over many minutes). Buckets are upserted in (customer, minute) order, so
+ * two passes cannot deadlock. Its plan rests on the table's row count as the VACUUM
+ * just before it recorded (VACUUM_CALL_BUCKET_DELTAS_SQL).
  */
-const COMPACT_SQL = `
+export const COMPACT_CALL_BUCKETS_SQL = `
 WITH moved AS (
   DELETE FROM alert_call_bucket_deltas
-), sums AS MATERIALIZED (
-  SELECT m.customer_id, m.minute, sum(m.attempts) AS attempts, sum(m.answered) AS answered,
-         sum(m.answered_seconds) AS answered_seconds, sum(m.spend) AS spend
-    FROM alert_call_bucket_deltas m
-   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
-   WHERE m.minute >= ${PRUNE_BEFORE}
-   GROUP BY 1, 2
-), live AS MATERIALIZED (
-  -- The customers of the pass that still exist, each looked up by its key.
-  SELECT c.id FROM customers c WHERE c.id = ANY(ARRAY(SELECT DISTINCT s.customer_id FROM sums s))
 )
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT s.customer_id, s.minute, s.attempts, s.answered, s.answered_seconds, s.spend
-  FROM sums s
-  JOIN live l ON l.id = s.customer_id
+SELECT m.customer_id, m.minute, sum(m.attempts), sum(m.answered), sum(m.answered_seconds), sum(m.spend)
+  FROM alert_call_bucket_deltas m
+ WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = m.customer_id)
+   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
+   AND m.minute >= ${PRUNE_BEFORE}
+ GROUP BY 1, 2
  ORDER BY 1, 2
 ON CONFLICT (customer_id, minute) DO UPDATE
    SET attempts = b.attempts + EXCLUDED.attempts,
@@ -70,31 +62,18 @@ ON CONFLICT (customer_id, minute) DO UPDATE
        spend = b.spend + EXCLUDED.spend`;
 
 /**
- * One compaction pass, in the caller's transaction (which holds the compaction lock).
- * The planner never knows how many deltas there are: each pass ends with a VACUUM that
- * records the table as (nearly) empty, so it planned for one row: a nested loop of
- * customer probes per delta row and a sort of every delta to group them, or, with the
- * sums first, a nested loop rescanning them once per customer (56 to 100 ms a pass of
- * 18,000 to 22,000 deltas, a second of bench:cdr). Sorts and nested loops are off for
- * this transaction: the deltas are grouped by hash and matched to customers by hash, and
- * only the final (customer, minute) order of the summed rows is sorted, which no plan
- * can avoid. JIT is off too: the penalty cost the planner adds to the unavoidable sort
- * puts the statement far above jit_above_cost, and compiling it took 250 to 400 ms.
- */
-export async function compactCallBuckets(uow: UnitOfWork): Promise<void> {
-  await uow.query(`SET LOCAL enable_sort = off; SET LOCAL enable_nestloop = off; SET LOCAL jit = off`);
-  await uow.query(COMPACT_SQL);
-}
-
-/**
- * Run after each compaction, outside its transaction. Every second the deltas of
+ * Run before each compaction, outside its transaction. Every second the deltas of
  * thousands of calls are appended and deleted; until a VACUUM records the freed space,
  * appends go to new pages at the end, so between autovacuum runs (a minute apart at
  * best) the table grows by the dead rows of every pass, and every pass and every
- * reader of the deltas scans them all. Vacuumed each pass, the table stays about a
- * second of rows. No index: one heap pass. TRUNCATE false: shrinking the file takes an
- * ACCESS EXCLUSIVE lock that would stall the batches appending; SKIP_LOCKED: another
- * instance's VACUUM in progress is enough.
+ * reader of the deltas scans them all. Vacuumed each pass, the table stays about two
+ * seconds of rows. Before the compaction, not after: the VACUUM also records how many
+ * rows the table holds, and the compaction is planned from that. Run after it, it
+ * recorded a table just emptied: the compaction was planned for one row, a nested loop
+ * of customer probes and a sort of every delta (56 to 100 ms a pass of bench:cdr's
+ * 18,000 to 22,000 deltas; 30 to 40 ms planned from the real count). No index: one heap
+ * pass. TRUNCATE false: shrinking the file takes an ACCESS EXCLUSIVE lock that would
+ * stall the batches appending; SKIP_LOCKED: another instance's VACUUM in progress is enough.
  */
 export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKED) alert_call_bucket_deltas`;
 
