@@ -389,8 +389,8 @@ describe('submitCdrs', () => {
     await Promise.all([blocker.connect(), watcher.connect()]);
     try {
       // Hold the customer's row lock: the batch inserts its CDRs, then waits for the lock
-      // in the ledger step (mid-transaction), where its backend is killed. NO KEY UPDATE,
-      // like the ledger, so the insert's foreign-key check (KEY SHARE) passes it.
+      // where its statement charges them (mid-transaction), and its backend is killed there.
+      // NO KEY UPDATE, like the ledger, so the insert's foreign-key check (KEY SHARE) passes it.
       await blocker.query('BEGIN');
       await blocker.query('SELECT id FROM customers WHERE id = $1 FOR NO KEY UPDATE', [cust.localId]);
       const pending = server.http().request(SubmitCdrsDocument, { cdrs: batch });
@@ -398,7 +398,7 @@ describe('submitCdrs', () => {
       for (let i = 0; i < 500 && pid === undefined; i++) {
         const rows = await watcher.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE%'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO cdrs%'`,
         );
         pid = rows.rows[0]?.pid;
         if (pid === undefined) await new Promise((r) => setTimeout(r, 20));

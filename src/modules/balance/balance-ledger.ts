@@ -6,12 +6,13 @@
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
-import { negateDecimal, normaliseDecimal } from '../../platform/common/decimal';
 import type { AppliedBalanceChange, BalanceChangedReaction, BalanceReason } from './balance-change';
 import { markCustomersLocked } from './customer-locks';
 import { preparedSql, sizedSql } from '../../platform/db/prepared-sql';
 import { BALANCE_CHANGED } from './balance.topics';
+import { negateDecimal } from '../../platform/common/decimal';
 import { awaitSettled } from './ledger-order';
+import { appliedChange, ledgerWriteColumns, ledgerWriteCtes, type LedgerWriteRow, type LedgerWriteSql } from './ledger-write';
 import type { Queryable } from '../../platform/db/sql';
 import type { Logger } from '../../platform/logger';
 
@@ -28,28 +29,20 @@ export interface BalanceDelta {
   cdrCount?: number;
 }
 
-interface Row {
-  ledger_id: string;
-  ledger_tx: string;
-  customer_id: string;
-  delta: string;
-  previous_balance: string;
-  balance: string;
-  previous_accrued: string;
-  accrued: string;
-  credit_limit: string;
-  low_balance_threshold: string | null;
-  reference: string | null;
-  occurred_at: Date;
-}
+/** How the payments, adjustments and resets ($6) write: a reset zeroes accrued charges. */
+const APPLY_WRITE: LedgerWriteSql = {
+  input: 'input',
+  reason: '$6',
+  accruedCharges: `CASE WHEN $6 = 'RESET' THEN 0 ELSE c.accrued_charges + i.accrued_delta END`,
+  previousAccrued: `CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END`,
+  apiKeyId: '$8::uuid',
+};
 
 /**
  * Locks, updates every customer and records the ledger in one statement. `locked`
  * locks the rows in id order (row locking above the sort), and every input row comes
  * through it, so each customer is locked, in id order, before the UPDATE reaches it:
- * the one lock order every writer of customers keeps. In READ COMMITTED the UPDATE
- * applies the delta to the newest balance even when another transaction committed
- * while this one waited for the lock.
+ * the one lock order every writer of customers keeps.
  */
 const APPLY_SQL = preparedSql('balance.apply', `
 WITH locked AS (
@@ -61,23 +54,8 @@ WITH locked AS (
        AS t(customer_id, delta, accrued_delta, reference, note, cdr_count)
   JOIN locked l ON l.id = t.customer_id
   GROUP BY t.customer_id
-), updated AS (
-  UPDATE customers c
-     SET balance = c.balance + i.delta,
-         accrued_charges = CASE WHEN $6 = 'RESET' THEN 0 ELSE c.accrued_charges + i.accrued_delta END,
-         updated_at = now()
-    FROM input i
-   WHERE c.id = i.customer_id
-  RETURNING c.id, i.delta, c.balance - i.delta AS previous_balance, c.balance,
-            c.accrued_charges, c.credit_limit, c.low_balance_threshold, i.accrued_delta, i.reference, i.note, i.cdr_count
-), ledger AS (
-  INSERT INTO balance_ledger (customer_id, reason, delta, previous_balance, balance, accrued_delta, accrued_charges, reference, note, cdr_count, api_key_id)
-  SELECT id, $6, delta, previous_balance, balance, accrued_delta, accrued_charges, reference, note, cdr_count, $8::uuid FROM updated
-  RETURNING id, tx, customer_id, occurred_at
-)
-SELECT l.id AS ledger_id, l.tx::text AS ledger_tx, u.id AS customer_id, u.delta, u.previous_balance, u.balance,
-       CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END AS previous_accrued,
-       u.accrued_charges AS accrued, u.credit_limit, u.low_balance_threshold, u.reference, l.occurred_at
+), ${ledgerWriteCtes(APPLY_WRITE)}
+SELECT u.id AS customer_id, ${ledgerWriteColumns(APPLY_WRITE)}
   FROM updated u JOIN ledger l ON l.customer_id = u.id
  ORDER BY u.id`);
 
@@ -103,12 +81,14 @@ export class BalanceLedger {
   }
 
   /**
-   * Applies a CDR batch's charges. The reaction is the caller's: the batch reacts to
-   * its balance changes and its calls together, once (CdrBatchReaction). It does not
-   * wait for its entries to settle: BalanceChange.ledgerEntry does, when asked for.
+   * A CDR batch's charges, written by the statement that stored its calls (cdr-insert.ts,
+   * with ledgerWriteCtes), every customer locked there: reports them as this ledger's
+   * changes and publishes them after commit. The reaction is the caller's: the batch
+   * reacts to its balance changes and its calls together, once (CdrBatchReaction). It
+   * does not wait for its entries to settle: BalanceChange.ledgerEntry does, when asked for.
    */
-  charge(uow: UnitOfWork, deltas: BalanceDelta[]): Promise<AppliedBalanceChange[]> {
-    return this.run(uow, 'CDR_CHARGES', deltas, null);
+  recordCharges(uow: UnitOfWork, rows: readonly LedgerWriteRow[]): AppliedBalanceChange[] {
+    return this.record(uow, 'CDR_CHARGES', rows);
   }
 
   /** Sets balance and accrued charges of one customer to 0 (reason RESET). */
@@ -137,7 +117,7 @@ export class BalanceLedger {
 
   private async run(uow: UnitOfWork, reason: BalanceReason, deltas: BalanceDelta[], actorKeyId: string | null): Promise<AppliedBalanceChange[]> {
     if (deltas.length === 0) return [];
-    const rows = await uow.query<Row>(sizedSql(APPLY_SQL, deltas.length), [
+    const rows = await uow.query<LedgerWriteRow>(sizedSql(APPLY_SQL, deltas.length), [
       deltas.map((d) => d.customerId),
       deltas.map((d) => d.delta),
       deltas.map((d) => d.accruedDelta ?? '0'),
@@ -148,21 +128,12 @@ export class BalanceLedger {
       actorKeyId,
     ]);
     markCustomersLocked(uow, deltas.map((d) => d.customerId));
-    const changes: AppliedBalanceChange[] = rows.map((r) => ({
-      ledgerId: String(r.ledger_id),
-      ledgerTx: r.ledger_tx,
-      customerId: r.customer_id,
-      reason,
-      delta: normaliseDecimal(r.delta),
-      previousBalance: normaliseDecimal(r.previous_balance),
-      balance: normaliseDecimal(r.balance),
-      previousAccruedCharges: normaliseDecimal(r.previous_accrued),
-      accruedCharges: normaliseDecimal(r.accrued),
-      creditLimit: normaliseDecimal(r.credit_limit),
-      lowBalanceThreshold: r.low_balance_threshold === null ? null : normaliseDecimal(r.low_balance_threshold),
-      reference: r.reference,
-      occurredAt: r.occurred_at,
-    }));
+    return this.record(uow, reason, rows);
+  }
+
+  /** The changes of a statement's ledger write; BalanceChange events go out after commit. */
+  private record(uow: UnitOfWork, reason: BalanceReason, rows: readonly LedgerWriteRow[]): AppliedBalanceChange[] {
+    const changes = rows.map((r) => appliedChange(r, reason));
     uow.afterCommit(() =>
       this.events.publishAll(
         BALANCE_CHANGED,

@@ -1,9 +1,9 @@
 /**
  * submitCdrs, the hot path: validate in JS, then ONE transaction of a fixed number
  * of set-based statements whatever the batch size (resolve trunk names and source
- * IPs: one query each when used; the insert with its call deltas and per-customer
- * sums: one; leftovers: one when any record was not inserted; balances and ledger:
- * one; alert rules: one, plus states and events when something transitions). Arrays
+ * IPs: one query each when used; the insert with its call deltas, per-customer sums,
+ * customer locks, balances and ledger: one; leftovers: one when any record was not
+ * inserted; alert rules: one, plus states and events when something transitions). Arrays
  * travel as one bind parameter per column (unnest), so the statement count and the
  * parameter count do not grow with the batch.
  */
@@ -13,12 +13,11 @@ import type { Database } from '../../platform/db/database';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { BalanceChangeType } from '../balance/balance-change.type';
 import type { BalanceLedger } from '../balance/balance-ledger';
-import { lockCustomers } from '../balance/customer-locks';
+import { markCustomersLocked } from '../balance/customer-locks';
 import type { CdrBatchReaction } from './charged-cdr';
 import type { CdrInput } from './cdr.inputs';
 import { epochMsToTimestamptz } from '../../platform/db/array-literal';
 import { DAY_MS, dayOf } from '../../platform/db/day-partitions';
-import { GENERIC_PLAN_MAX_KEYS } from '../../platform/db/prepared-sql';
 import { CDR_INSERT_SQL, encodeBatch, readOutcome, type InsertOutcome } from './cdr-insert';
 import type { CdrPartitions } from './cdr-partitions';
 import { CdrBatchResult } from './cdr.type';
@@ -119,8 +118,13 @@ export class CdrSubmission<Outcome> {
     const batch = encodeBatch(rows, resolved);
     result.rejected.push(...batch.unknown.map((row) => rejection(row.index, row.callId, 'UNKNOWN_CUSTOMER', refField(row), unknownReason(row))));
     if (batch.candidates.length === 0) return result;
+    // Stores, locks the customers with stored calls and charges them (cdr-insert.ts), and
+    // makes the batch's later statements keep their generic plans (plan_mode there).
     const outcome = await uow.query<InsertOutcome>(CDR_INSERT_SQL, batch.params);
-    const { stored, deltas, leftOut, overflowing } = readOutcome(outcome);
+    const { stored, locked, charges, leftOut, overflowing } = readOutcome(outcome);
+    // The rules read alert state only of customers this transaction holds: those the insert locked.
+    markCustomersLocked(uow, locked);
+    const changes = this.ledger.recordCharges(uow, charges);
     result.accepted = stored;
     let charged = batch.candidates;
     const pending: { row: ValidCdr; to: Resolved }[] = [];
@@ -134,24 +138,6 @@ export class CdrSubmission<Outcome> {
     // The records left out either collided with a stored record (committed before our
     // insert finished), name a customer that does not exist, or one that would overflow.
     if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, storedParams(pending.map((p) => p.row))), overflowing);
-
-    // The batch's customers are locked (in id order) before any rule reads their alert
-    // state: the ledger's update locks those it charges; customers whose new calls were
-    // all free get no balance change, so then the whole set is locked first, here.
-    const batchCustomers = new Set(charged.map((c) => c.customerId));
-    // The statements from here on (customer locks, ledger, rules) are keyed by the batch's
-    // customers. Up to GENERIC_PLAN_MAX_KEYS of them they are named and keep one generic
-    // plan: left to choose, the server planned the rule statement at every bind (5 of a
-    // 1,000-record batch's ~40 ms in PostgreSQL). The setting is not made for a bigger
-    // batch: it would give its unnamed statements a generic plan too (PostgreSQL applies it
-    // to the unnamed statement as well), and a generic plan searches a key array of
-    // thousands element by element where the plan for the real sizes hashes it (the rule
-    // statement of 4,400 customers took 0.8 s, 0.67 s of it in that search: bench:scale
-    // ingested 6,100 CDR/s with built-in rules only, 17,500 without it). Set after the
-    // insert, which is unnamed and planned for its real sizes.
-    if (batchCustomers.size > 0 && batchCustomers.size <= GENERIC_PLAN_MAX_KEYS) await uow.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
-    if (batchCustomers.size > deltas.length) await lockCustomers(uow, batchCustomers);
-    const changes = await this.ledger.charge(uow, deltas);
     // A batch of duplicates only stored nothing new: nothing to react to.
     if (charged.length > 0) result.outcome = await this.reactToBatch(uow, { cdrs: charged, balanceChanges: changes });
     result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
