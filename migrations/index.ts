@@ -22,6 +22,7 @@ import { AlertEventOrder1732406401600 } from './1732406401600-alert-event-order'
 import { AlertRuleScope1732406401610 } from './1732406401610-alert-rule-scope';
 import { CdrCallIdPerDay1732406401620 } from './1732406401620-cdr-callid-per-day';
 import { AlertEventPartitions1732406401700 } from './1732406401700-alert-event-partitions';
+import { JobRuns1732406401800 } from './1732406401800-job-runs';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   AlertRuleScope1732406401610,
   CdrCallIdPerDay1732406401620,
   AlertEventPartitions1732406401700,
+  JobRuns1732406401800,
 ];

@@ -99,7 +99,7 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
   const notificationDispatcher = new NotificationDispatcher(config, db, events, new NotificationDelivery(config), logger);
 
   const jobs: PeriodicJob[] = [
-    ...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus),
+    ...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus, config.callBucketCompactionMs),
     lowBalanceReminderJob(db, clock, customerStatus, notifications),
     notificationDispatcher,
     cdrPartitions.job(),

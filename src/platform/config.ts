@@ -70,6 +70,12 @@ export interface Config {
   alertEventRetentionDays: number;
   /** How often each instance runs partition maintenance (create ahead, drop past retention), ms. */
   partitionMaintenanceMs: number;
+  /**
+   * How often the per-minute call deltas are folded into their buckets, across all
+   * instances, ms (src/modules/cdr/call-buckets.ts). Shorter keeps the deltas table that
+   * readers scan smaller; longer folds more calls into each bucket update.
+   */
+  callBucketCompactionMs: number;
   /** Outbound notifications. */
   smtpUrl?: string;
   mailFrom: string;
@@ -269,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
     cdrPartitionsAheadDays: int(env, 'CDR_PARTITIONS_AHEAD_DAYS', 7, 1, 366),
     alertEventRetentionDays: int(env, 'ALERT_EVENT_RETENTION_DAYS', 0, 0, 36_500),
     partitionMaintenanceMs: int(env, 'PARTITION_MAINTENANCE_MS', 60_000, 100, 86_400_000),
+    callBucketCompactionMs: int(env, 'CALL_BUCKET_COMPACTION_MS', 5_000, 100, 60_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Lineguard <alerts@lineguard.local>',
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:']),

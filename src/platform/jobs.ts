@@ -13,6 +13,11 @@ export interface PeriodicJob {
   name: string;
   /** One pass; returns when its claimed work is done. */
   run(): Promise<void>;
+  /**
+   * Optional gate the scheduler asks before each pass (e.g. a fleet-wide pace, see
+   * platform/db/job-runs.ts); false skips this tick. run() itself always runs a pass.
+   */
+  due?(): Promise<boolean>;
   /** Optional set-up when workers start (e.g. listening for wake-up events). */
   start?(): Promise<void>;
   /** Optional tear-down when workers stop; after it no new pass may begin. */
@@ -32,8 +37,8 @@ export function startWorkers(jobs: readonly PeriodicJob[], intervalMs: number, l
     return setInterval(() => {
       if (busy || stopped) return;
       busy = true;
-      const p = job
-        .run()
+      const p = (job.due ? job.due() : Promise.resolve(true))
+        .then((due) => (due ? job.run() : undefined))
         .catch((err) => logger.error('background job failed', { job: job.name, err }))
         .finally(() => {
           busy = false;

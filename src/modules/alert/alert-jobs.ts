@@ -14,6 +14,8 @@ import { repeatDue } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
 import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
+import { preparedSql } from '../../platform/db/prepared-sql';
+import { claimJobRun } from '../../platform/db/job-runs';
 
 const CLAIM_BATCH = 500;
 
@@ -22,7 +24,7 @@ const WINDOW_JOB_LOCK_KEY = 7_411_000_002;
 /** Only one instance compacts call buckets at a time. */
 const COMPACTION_LOCK_KEY = 7_411_000_003;
 
-const CLAIM_REPEATS_SQL = `
+const CLAIM_REPEATS_SQL = preparedSql('alert.claim-repeats', `
 SELECT d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id, d.title, d.area,
        d.operator, ${THRESHOLD_SQL} AS threshold, d.reset_threshold, NULL::integer AS penalty, s.value, s.triggered,
        d.repeat_interval, s.last_notified_at, now() AS now
@@ -36,7 +38,7 @@ SELECT d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.cu
                       AND (i.status = 'ACKNOWLEDGED' OR i.snoozed_until > now()))
  ORDER BY c.id
  LIMIT ${CLAIM_BATCH}
-   FOR NO KEY UPDATE OF s, c SKIP LOCKED`;
+   FOR NO KEY UPDATE OF s, c SKIP LOCKED`);
 
 const MARK_NOTIFIED_SQL = `
 UPDATE alert_states s SET last_notified_at = now()
@@ -44,7 +46,7 @@ UPDATE alert_states s SET last_notified_at = now()
  WHERE s.definition_id = t.definition_id AND s.customer_id = t.customer_id`;
 
 /** Customers whose windows may have moved: those with a triggered windowed state, and those with calls in the widest window. */
-const WINDOW_CUSTOMERS_SQL = `
+const WINDOW_CUSTOMERS_SQL = preparedSql('alert.window-customers', `
 WITH widest AS (
   SELECT max(sample_period) AS secs FROM alert_definitions WHERE enabled AND area = ANY($1::text[]) AND sample_period IS NOT NULL
 )
@@ -52,10 +54,10 @@ SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id 
  WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
 UNION
 SELECT DISTINCT b.customer_id FROM alert_call_minutes b, widest w
- WHERE w.secs IS NOT NULL AND b.minute > now() - make_interval(secs => w.secs) - interval '1 minute'`;
+ WHERE w.secs IS NOT NULL AND b.minute > now() - make_interval(secs => w.secs) - interval '1 minute'`);
 
 /** Lifts expired penalties, only where the suspension is still the one a penalty set. */
-const RESTORE_SQL = `
+const RESTORE_SQL = preparedSql('alert.restore-penalties', `
 WITH due AS (
   SELECT id, status, suspended_until FROM customers
    WHERE status = 'SUSPENDED' AND suspended_until <= now()
@@ -65,9 +67,20 @@ WITH due AS (
 UPDATE customers c SET status = 'ACTIVE', suspended_until = NULL, ${countStatusChange(`'ACTIVE'`)}, updated_at = now()
   FROM due
  WHERE c.id = due.id AND c.status = 'SUSPENDED' AND c.suspended_until = due.suspended_until
-RETURNING ${statusChangeReturning('due.status')}`;
+RETURNING ${statusChangeReturning('due.status')}`);
 
-export function alertJobs(db: Database, engine: AlertEngine, writer: AlertEventWriter, reactToEvents: AlertEventsReaction, statusChanges: CustomerStatusChanges): PeriodicJob[] {
+/**
+ * `compactionMs`: how often the call-bucket deltas are compacted, across all instances
+ * (CALL_BUCKET_COMPACTION_MS; see call-buckets.ts for what it trades).
+ */
+export function alertJobs(
+  db: Database,
+  engine: AlertEngine,
+  writer: AlertEventWriter,
+  reactToEvents: AlertEventsReaction,
+  statusChanges: CustomerStatusChanges,
+  compactionMs: number,
+): PeriodicJob[] {
   return [
     {
       name: 'alert-repeats',
@@ -93,6 +106,8 @@ export function alertJobs(db: Database, engine: AlertEngine, writer: AlertEventW
     },
     {
       name: 'alert-bucket-compaction',
+      // Once per CALL_BUCKET_COMPACTION_MS across the fleet, not once per instance and tick.
+      due: () => claimJobRun(db, 'alert-bucket-compaction', compactionMs),
       run: async () => {
         await db.query(VACUUM_CALL_BUCKET_DELTAS_SQL);
         await db.transaction(async (uow) => {

@@ -9,6 +9,7 @@
  */
 import { storableText } from '../../platform/common/unsafe-text';
 import type { Database } from '../../platform/db/database';
+import { preparedSql } from '../../platform/db/prepared-sql';
 import { TxState, type UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
 import type { NotificationDraft, OutboxMessage } from './template-selection';
@@ -78,20 +79,21 @@ export async function enqueue(uow: UnitOfWork, events: EventBus, messages: Outbo
 
 /** Claims up to `limit` due rows, leasing them for `leaseMs`; attempts counts this one. */
 export function claimDue(db: Database, limit: number, leaseMs: number): Promise<NotificationRow[]> {
-  return db.query<NotificationRow>(
-    `UPDATE notifications n
-        SET attempts = n.attempts + 1,
-            next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-       FROM (SELECT id FROM notifications
-              WHERE status = 'PENDING' AND next_attempt_at <= now()
-              ORDER BY next_attempt_at, id
-              LIMIT $1
-              FOR UPDATE SKIP LOCKED) due
-      WHERE n.id = due.id
-      RETURNING ${notificationColumns('n')}`,
-    [limit, leaseMs],
-  );
+  return db.query<NotificationRow>(CLAIM_DUE_SQL, [limit, leaseMs]);
 }
+
+/** Every instance's dispatcher runs it every pass: named, it is not parsed and planned each time. */
+const CLAIM_DUE_SQL = preparedSql('notification.claim-due', `
+UPDATE notifications n
+   SET attempts = n.attempts + 1,
+       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+  FROM (SELECT id FROM notifications
+         WHERE status = 'PENDING' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at, id
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED) due
+ WHERE n.id = due.id
+RETURNING ${notificationColumns('n')}`);
 
 /** The outcome of rendering one claimed draft: its content, or the render error. */
 export type RenderOutcome = { id: string; attempts: number } & ({ subject: string; body: string; bcc: string[]; payload: object | null } | { error: string });

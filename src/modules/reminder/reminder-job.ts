@@ -20,6 +20,7 @@ import { StatusChangeReason, type CustomerStatusChanges } from '../customer/cust
 import type { NotificationService } from '../notification/notification.service';
 import { endPeriods } from './reminder-periods';
 import { BELOW, SCHEDULE_FROM } from './reminder-schedule';
+import { preparedSql } from '../../platform/db/prepared-sql';
 
 /** Periods handled per pass at most; the rest wait for the next pass (a second later by default). */
 const CLAIM_BATCH = 500;
@@ -28,7 +29,7 @@ const CLAIM_BATCH = 500;
 const REMINDER_JOB_LOCK_KEY = 7_411_000_013;
 
 /** Ordered by id, like every writer of customers' rows (ON CONFLICT may wait on another's insert). */
-const START_SQL = `
+const START_SQL = preparedSql('reminder.start', `
 INSERT INTO low_balance_reminder_states (customer_id, below_since, due_at)
 SELECT c.id, $1::timestamptz, $1::timestamptz
   FROM customers c
@@ -36,16 +37,16 @@ SELECT c.id, $1::timestamptz, $1::timestamptz
  WHERE ${BELOW} AND (c.reminder_frequency IS NOT NULL OR cc.reminder_frequency IS NOT NULL)
    AND NOT EXISTS (SELECT 1 FROM low_balance_reminder_states s WHERE s.customer_id = c.id)
  ORDER BY c.id
-ON CONFLICT (customer_id) DO NOTHING`;
+ON CONFLICT (customer_id) DO NOTHING`);
 
 /** What is due is computed on the locked rows' newest versions (a row changed while this waited is re-checked). */
-const CLAIM_SQL = `
+const CLAIM_SQL = preparedSql('reminder.claim', `
 SELECT s.customer_id, f.ended, r.in_force, f.remind, f.suspend
   FROM ${SCHEDULE_FROM}
  WHERE s.due_at <= $1::timestamptz
  ORDER BY s.due_at
  LIMIT ${CLAIM_BATCH}
-   FOR NO KEY UPDATE OF s, c SKIP LOCKED`;
+   FOR NO KEY UPDATE OF s, c SKIP LOCKED`);
 
 const MARK_REMINDED_SQL = `
 UPDATE low_balance_reminder_states SET last_reminded_at = $2, reminders_sent = reminders_sent + 1

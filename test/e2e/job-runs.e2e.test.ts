@@ -1,0 +1,59 @@
+/**
+ * Fleet-wide pacing (src/platform/db/job-runs.ts): call-bucket compaction runs once per
+ * CALL_BUCKET_COMPACTION_MS across all instances, not once per instance and tick.
+ */
+import { randomUUID } from 'node:crypto';
+import { claimJobRun } from '../../src/platform/db/job-runs';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+describe('fleet-wide job pacing', () => {
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    // Ticks every 40 ms on each instance; compaction due every 500 ms across both.
+    const env = { SCHEDULER_INTERVAL_MS: '40', CALL_BUCKET_COMPACTION_MS: '500' };
+    a = await startTestServer({ env });
+    b = await startTestServer({ env, shared: { databaseUrl: a.databaseUrl, redisPrefix: a.redisPrefix, adminKey: a.adminKey } });
+  });
+
+  it('grants one of many concurrent claims from two instances, then none until the interval is over', async () => {
+    const name = `test-${randomUUID()}`;
+    const dbs = [a.app.services.db, b.app.services.db];
+    const round = (everyMs: number) => Promise.all(Array.from({ length: 8 }, (_, i) => claimJobRun(dbs[i % 2], name, everyMs)));
+    expect((await round(300)).filter(Boolean)).toHaveLength(1);
+    expect((await round(300)).filter(Boolean)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 320));
+    expect((await round(300)).filter(Boolean)).toHaveLength(1);
+    expect((await round(60_000)).filter(Boolean)).toHaveLength(0);
+  });
+
+  it('compacts about every 500 ms with two instances ticking every 40 ms, and folds the deltas appended meanwhile', async () => {
+    const db = a.app.services.db;
+    const seen: number[] = [];
+    const until = Date.now() + 2_600;
+    while (Date.now() < until) {
+      const [row] = await db.query<{ at: Date | null }>(`SELECT max(last_run_at) AS at FROM job_runs WHERE name = 'alert-bucket-compaction'`);
+      const at = row.at?.getTime();
+      if (at !== undefined && seen[seen.length - 1] !== at) seen.push(at);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    // Fifty ticks a second between them, two passes a second: 2.6 s holds 4-6 passes.
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen.length).toBeLessThanOrEqual(7);
+    const gaps = seen.slice(1).map((t, i) => t - seen[i]);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(475);
+
+    // A delta appended now is gone into its bucket within one interval and a tick or two.
+    const [{ id }] = await db.query<{ id: string }>(`INSERT INTO customers (name) VALUES ('Paced Co') RETURNING id`);
+    await db.query(`INSERT INTO alert_call_bucket_deltas VALUES ($1, date_bin('1 minute', now(), timestamptz 'epoch'), 2, 1, 60, 0.5)`, [id]);
+    const deadline = Date.now() + 1_500;
+    let buckets: { attempts: number }[] = [];
+    while (Date.now() < deadline && buckets.length === 0) {
+      buckets = await db.query<{ attempts: number }>(`SELECT attempts::int AS attempts FROM alert_call_buckets WHERE customer_id = $1`, [id]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(buckets).toEqual([{ attempts: 2 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM alert_call_bucket_deltas WHERE customer_id = $1`, [id])).toEqual([{ n: 0 }]);
+  });
+});
