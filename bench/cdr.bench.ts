@@ -180,23 +180,30 @@ ${tables(r)}
 
 Where the GraphQL path spends its time (one app instance, one client, bench:cdr's
 workload; a CPU profile of the app and Postgres's statement log, 2026-12-03, this machine).
-A 5,000-record batch takes about 150 ms. In the app, about 41 ms of CPU: parsing the JSON
-body ~5 ms, graphql-js coercing the \`cdrs\` variable ~6 ms (with
-\`patches/graphql+16.15.0.patch\`, docs/graphql-patch.md; type-graphql's copy into input
-instances is skipped by \`WithCoercedArgs\`), the row checks ~2 ms, building the array
-parameters ~2 ms, node-postgres sending them ~4 ms, garbage collection ~5 ms. In Postgres:
-the INSERT ~100 ms, where the raw floor's whole INSERT + UPDATE takes ~75 (the rest is
-the per-minute call deltas, ~9 ms for the ~3,600 customer-minutes this workload's batch
-spreads over, and the per-customer sums), planning it and reading its arrays ~5 ms, the
-ledger statement (locks, balances, ledger rows) ~4 ms, the alert rule statement ~3.5 ms,
-COMMIT ~1.5 ms. A 1,000-record batch takes about 40 ms: Postgres ~29 ms (the insert ~22
-with its planning, ledger ~3.5, rules ~2, COMMIT ~1) where the raw floor's whole
-transaction takes ~20, and the app ~13 ms of CPU, of which ~3.6 ms is what any request
-costs (a one-record batch: 3.6 ms of the app's CPU, 7 ms of the machine's). With one
-client the app's work and Postgres's add up; with one client per core they overlap, and
-the two cores are the limit. The app runs its background jobs as in production meanwhile,
-every second (call-delta compaction, ~30 to 45 ms a pass under this load; alert windows,
-outbox).
+A batch is four statements: BEGIN, the insert (which also appends the per-minute call
+deltas, locks the batch's customers in id order and writes their balances and ledger
+rows), the alert rule statement, COMMIT. A 1,000-record batch takes about 45-55 ms on a
+quiet VM: Postgres ~33 ms (the insert ~29 with its parsing and planning, ~5 of it, where
+the raw floor's whole statement takes ~22; of the rest the call deltas ~3.3 ms and the
+balances and ledger rows ~3; the rule statement ~2.3, half of it executor start-up; COMMIT
+~1), and the app ~17-19 ms of CPU, of which ~3.2 ms is what any request costs (a
+one-record batch; a sixth of that is the kernel's socket writes on this VM, ~0.15 ms a
+write). A 5,000-record batch (the profile of the morning, when the ledger was a statement
+of its own) took about 150 ms: in the app about 41 ms of CPU (parsing the JSON body ~5 ms,
+graphql-js coercing the \`cdrs\` variable ~6 ms with \`patches/graphql+16.15.0.patch\`,
+docs/graphql-patch.md, type-graphql's copy into input instances skipped by
+\`WithCoercedArgs\`; the row checks ~2 ms, building the array parameters ~2 ms,
+node-postgres sending them ~4 ms, garbage collection ~5 ms); in Postgres the insert ~100
+ms where the raw floor's INSERT + UPDATE takes ~75 (the call deltas ~9 ms for the ~3,600
+customer-minutes the batch spreads over, and the sums), planning it and reading its arrays
+~5 ms, the ledger ~4, the rules ~3.5, COMMIT ~1.5. With one client the app's work and
+Postgres's add up; with one client per core they overlap, and the two cores are the limit.
+The app runs its background jobs as in production meanwhile: every second on each instance
+(alert windows, outbox, reminders), and call-delta compaction once per 5 s across the
+instances (~80-100 ms a pass under this load, most of it one upsert per customer-minute
+bucket; run every second by each instance it cost 10-17 ms of machine CPU per
+1,000-record batch on 2 feeds). Statement times in the log move by half between quiet and
+busy minutes of this VM (the host takes up to 15% of the CPU at times).
 
 Every request also passes the security gate (docs/security.md), with its production
 defaults except the ADMIN key's rate budget, raised so it never refuses: the key lookup
