@@ -163,11 +163,11 @@ with one client per core they overlap, as with several switches or mediation fee
   sent as GraphQL variables over HTTP with an ADMIN key, by node:http on a keep-alive
   connection (fetch() would add ~0.6 ms of client work per request), bodies serialised
   before timing.
-  The server validates, resolves customers, inserts with one \`unnest\` INSERT (which
-  also appends the per-minute call deltas and sums the charges per customer),
-  classifies duplicates, updates balances and writes one ledger row per customer in
-  one statement, evaluates the alert rules (the built-ins here) in one more, and
-  publishes events after commit.
+  The server validates, resolves customers, and in one \`unnest\` INSERT statement stores
+  the batch, appends the per-minute call deltas, locks the customers with new calls in id
+  order and updates their balances with one ledger row each; classifies duplicates,
+  evaluates the alert rules (the built-ins here) in one more statement, and publishes
+  events after commit.
 - **raw pg**: the physical floor: per batch one transaction with one \`unnest\`
   INSERT ... ON CONFLICT DO NOTHING feeding one UPDATE of the balances.
 - **naive TypeORM**: per record \`findOneBy\` the CDR and the customer, \`save\`
