@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import {
   buildSchema,
   coerceInputValue,
+  GraphQLEnumType,
   GraphQLError,
   GraphQLInputObjectType,
   GraphQLInt,
@@ -153,6 +154,54 @@ describe("graphql-js input coercion (patched)", () => {
         /^1: Field "id" of required type "String!" was not provided/,
       ),
       expect.stringMatching(/^1: Field "extra" is not defined by type "Rec"/),
+    ]);
+  });
+
+  it("gives enum fields their internal values, and reports a refused value as upstream does, suggestions included or hidden", () => {
+    const Level = new GraphQLEnumType({
+      name: "Level",
+      values: { LOW: { value: 1 }, HIGH: { value: 2 } },
+    });
+    const Alarm = new GraphQLInputObjectType({
+      name: "Alarm",
+      fields: {
+        level: { type: new GraphQLNonNull(Level) },
+        spare: { type: Level },
+      },
+    });
+    const alarms = new GraphQLList(new GraphQLNonNull(Alarm));
+    expect(
+      coerceInputValue(
+        [{ level: "HIGH", spare: "LOW" }, { level: "LOW", spare: null }],
+        alarms,
+      ),
+    ).toEqual([
+      { level: 2, spare: 1 },
+      { level: 1, spare: null },
+    ]);
+    const errors: string[] = [];
+    coerceInputValue(
+      [{ level: 2 }, { level: "HIHG" }, { level: "LOW", spare: "low" }],
+      alarms,
+      (path, _value, error: GraphQLError) =>
+        errors.push(`${path.join(".")}: ${error.message}`),
+    );
+    expect(errors).toEqual([
+      '0.level: Enum "Level" cannot represent non-string value: 2.',
+      '1.level: Value "HIHG" does not exist in "Level" enum. Did you mean the enum value "HIGH"?',
+      '2.spare: Value "low" does not exist in "Level" enum. Did you mean the enum value "LOW"?',
+    ]);
+    // What production runs with (NODE_ENV=production): the same errors, without suggestions.
+    const op = parse("query Q($r: [Rec!]!) { f(r: $r) }")
+      .definitions[0] as OperationDefinitionNode;
+    const hidden = getVariableValues(
+      schema,
+      op.variableDefinitions ?? [],
+      { r: [{ id: "a", d: "ANSWERD" }] },
+      { hideSuggestions: true },
+    );
+    expect(hidden.errors?.map((e) => e.message)).toEqual([
+      'Variable "$r" got invalid value "ANSWERD" at "r[0].d"; Value "ANSWERD" does not exist in "Disposition" enum.',
     ]);
   });
 
