@@ -1,8 +1,10 @@
 /**
- * BalanceLedger: the only writer of customers.balance and accrued_charges. Every call
- * locks the customers in id order, applies all deltas and writes one ledger row per
- * customer in one statement, runs the balance-changed reaction (alerts, notifications)
- * in the same transaction, and publishes BalanceChange events after commit.
+ * BalanceLedger: payments, adjustments and resets, and the report of a CDR batch's
+ * charges. Every call locks the customers in id order, applies all deltas and writes one
+ * ledger row per customer in one statement, runs the balance-changed reaction (alerts,
+ * notifications) in the same transaction, and publishes BalanceChange events after
+ * commit. customers.balance and accrued_charges are written only through ledger-write.ts:
+ * by this ledger's statement, and by the CDR insert for its batch (cdr-insert.ts).
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { EventBus } from '../../platform/pubsub/event-bus';
@@ -25,17 +27,15 @@ export interface BalanceDelta {
   accruedDelta?: string;
   reference?: string | null;
   note?: string | null;
-  /** CDR charges: how many records the delta charges. */
-  cdrCount?: number;
 }
 
-/** How the payments, adjustments and resets ($6) write: a reset zeroes accrued charges. */
+/** How the payments, adjustments and resets ($6; the acting key $7) write: a reset zeroes accrued charges; no CDRs. */
 const APPLY_WRITE: LedgerWriteSql = {
   input: 'input',
   reason: '$6',
   accruedCharges: `CASE WHEN $6 = 'RESET' THEN 0 ELSE c.accrued_charges + i.accrued_delta END`,
   previousAccrued: `CASE WHEN $6 = 'RESET' THEN u.accrued_delta ELSE u.accrued_charges - u.accrued_delta END`,
-  apiKeyId: '$8::uuid',
+  apiKeyId: '$7::uuid',
 };
 
 /**
@@ -49,9 +49,9 @@ WITH locked AS (
   SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
 ), input AS (
   SELECT t.customer_id, sum(t.delta) AS delta, sum(t.accrued_delta) AS accrued_delta,
-         max(t.reference) AS reference, max(t.note) AS note, sum(t.cdr_count)::int AS cdr_count
-  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[], $5::text[], $7::int[])
-       AS t(customer_id, delta, accrued_delta, reference, note, cdr_count)
+         max(t.reference) AS reference, max(t.note) AS note, NULL::int AS cdr_count
+  FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[], $5::text[])
+       AS t(customer_id, delta, accrued_delta, reference, note)
   JOIN locked l ON l.id = t.customer_id
   GROUP BY t.customer_id
 ), ${ledgerWriteCtes(APPLY_WRITE)}
@@ -124,7 +124,6 @@ export class BalanceLedger {
       deltas.map((d) => d.reference ?? null),
       deltas.map((d) => d.note ?? null),
       reason,
-      deltas.map((d) => d.cdrCount ?? null),
       actorKeyId,
     ]);
     markCustomersLocked(uow, deltas.map((d) => d.customerId));
