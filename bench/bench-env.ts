@@ -188,8 +188,10 @@ export interface Measurement {
   seconds: number;
   /** Records per second. */
   rate: number;
+  /** Records per second of the median round, when the scenario ran in rounds (rate is the best round's). */
+  medianRate?: number;
 }
 
-export function measurement(scenario: string, batchSize: number, records: number, ms: number, clients: number): Measurement {
-  return { scenario, batchSize, clients, records, seconds: ms / 1000, rate: records / (ms / 1000) };
+export function measurement(scenario: string, batchSize: number, records: number, ms: number, clients: number, medianMs?: number): Measurement {
+  return { scenario, batchSize, clients, records, seconds: ms / 1000, rate: records / (ms / 1000), ...(medianMs === undefined ? {} : { medianRate: records / (medianMs / 1000) }) };
 }

@@ -185,14 +185,15 @@ interface ComparedRun {
   workload: Workload;
   /** Per round and client count, the batches of that round. */
   rounds: BenchCdr[][][];
-  best: Map<string, number>;
+  /** Every round's milliseconds, by ingest:<clients> or replay:1. */
+  times: Map<string, number[]>;
 }
 
 /**
  * Runs GraphQL and raw pg in interleaved rounds (the machine's background load
  * hits both alike), with 1 client and with `maxClients` concurrent clients (raw pg:
  * a connection each; GraphQL: as many app instances, client i sending to instance i), and
- * keeps each target's best round per client count; the replay resends batches
+ * keeps every round (each target's best and median round per client count are reported); the replay resends batches
  * already stored. Balances are checked exactly after ingest and after replay.
  */
 export async function compareIngest(
@@ -225,7 +226,7 @@ export async function compareIngest(
       const workload = await createWorkload(target.databaseUrl, BENCH_CUSTOMERS, perRound * roundsNeeded, batchSize, label.slice(0, 3));
       const perRoundBatches = perRound / batchSize;
       const rounds = Array.from({ length: roundsNeeded }, (_, r) => workload.batches.slice(r * perRoundBatches, (r + 1) * perRoundBatches));
-      runs.push({ label, target, workload, rounds, best: new Map() });
+      runs.push({ label, target, workload, rounds, times: new Map() });
       if ('prepare' in target) (target as typeof gql).prepare(workload.batches);
     }
     const seeded = runs.find((r) => r.label === storedLabel(history.stored));
@@ -252,7 +253,12 @@ export async function compareIngest(
       run.workload.customers.push(...warm.customers);
       for (const [id, v] of warm.expectedMillionths) run.workload.expectedMillionths.set(id, v);
     }
-    const keep = (run: ComparedRun, key: string, ms: number) => run.best.set(key, Math.min(run.best.get(key) ?? Infinity, ms));
+    const keep = (run: ComparedRun, key: string, ms: number) => run.times.set(key, [...(run.times.get(key) ?? []), ms]);
+    const best = (run: ComparedRun, key: string) => Math.min(...run.times.get(key)!);
+    const median = (run: ComparedRun, key: string) => {
+      const t = [...run.times.get(key)!].sort((x, y) => x - y);
+      return t.length % 2 ? t[(t.length - 1) / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    };
     let round = 0;
     for (let r = 0; r < roundCount; r++) {
       for (const clients of clientCounts) {
@@ -268,8 +274,8 @@ export async function compareIngest(
       for (const run of runs) await checkBalances(run.target.databaseUrl, run.workload);
     }
     return runs.flatMap((run) => [
-      ...clientCounts.map((clients) => measurement(run.label, batchSize, perRound, run.best.get(`ingest:${clients}`)!, clients)),
-      ...(replay ? [measurement(`${run.label.replace(/ submitCdrs| unnest INSERT \+ UPDATE/, '')} 100% duplicate replay`, batchSize, perRound, run.best.get('replay:1')!, 1)] : []),
+      ...clientCounts.map((clients) => measurement(run.label, batchSize, perRound, best(run, `ingest:${clients}`), clients, median(run, `ingest:${clients}`))),
+      ...(replay ? [measurement(`${run.label.replace(/ submitCdrs| unnest INSERT \+ UPDATE/, '')} 100% duplicate replay`, batchSize, perRound, best(run, 'replay:1'), 1, median(run, 'replay:1'))] : []),
     ]);
   } finally {
     await Promise.all(targets.map(([, t]) => t.close()));
