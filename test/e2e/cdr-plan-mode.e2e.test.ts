@@ -29,8 +29,8 @@ describe('CDR insert and the generic-plan mode', () => {
   });
   afterAll(() => client.end());
 
-  /** Inserts one call per customer in a transaction; the plan mode seen after the insert and after COMMIT. */
-  async function planModeFor(customers: string[], tag: string): Promise<{ during: string; after: string; locked: number; charged: number }> {
+  /** One call per customer, as the app encodes a batch: the insert's parameters. */
+  function batchFor(customers: string[], tag: string, charge = '0.01'): string[] {
     const inputs = customers.map((id, i) => ({
       callId: `plan-${tag}-${i}`,
       customerId: `cus_${id}`,
@@ -38,14 +38,19 @@ describe('CDR insert and the generic-plan mode', () => {
       startedAt: new Date(Date.now() - 60_000),
       duration: 30,
       disposition: 'ANSWERED',
-      charge: '0.01',
+      charge,
     }));
     const { valid } = validateCdrs(inputs as never, Date.now());
     valid.sort((a, b) => (a.callId < b.callId ? -1 : 1));
-    const batch = encodeBatch(valid, valid.map((r) => ({ customerId: r.ref.value, trunkId: null })));
+    return encodeBatch(valid, valid.map((r) => ({ customerId: r.ref.value, trunkId: null }))).params;
+  }
+
+  /** Inserts one call per customer in a transaction; the plan mode seen after the insert and after COMMIT. */
+  async function planModeFor(customers: string[], tag: string): Promise<{ during: string; after: string; locked: number; charged: number }> {
+    const params = batchFor(customers, tag);
     await client.query('BEGIN');
     try {
-      const outcome = readOutcome((await client.query(CDR_INSERT_SQL, batch.params)).rows);
+      const outcome = readOutcome((await client.query(CDR_INSERT_SQL, params)).rows);
       const during = (await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0].plan_cache_mode;
       await client.query('COMMIT');
       const after = (await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0].plan_cache_mode;
@@ -64,6 +69,24 @@ describe('CDR insert and the generic-plan mode', () => {
       locked: GENERIC_PLAN_MAX_KEYS,
       charged: GENERIC_PLAN_MAX_KEYS,
     });
+  });
+
+  it('locks the customers of free calls too (no ledger row), until the transaction ends', async () => {
+    const other = new Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await client.query('BEGIN');
+      const outcome = readOutcome((await client.query(CDR_INSERT_SQL, batchFor(ids.slice(0, 2), 'free', '0'))).rows);
+      expect({ stored: outcome.stored, locked: [...outcome.locked].sort(), charged: outcome.charges.length }).toEqual({ stored: 2, locked: ids.slice(0, 2), charged: 0 });
+      // Held by the insert's transaction: another one cannot take the rows the ledger would.
+      await expect(other.query(`SELECT id FROM customers WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [ids[0]])).rejects.toMatchObject({ code: '55P03' });
+      await client.query('COMMIT');
+      expect((await other.query(`SELECT id FROM customers WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [ids[0]])).rows).toHaveLength(1);
+    } finally {
+      // Leaves no transaction open for the next test when an expectation fails midway (a no-op after COMMIT).
+      await client.query('ROLLBACK');
+      await other.end();
+    }
   });
 
   it('is left as it was for a batch of more customers', async () => {
