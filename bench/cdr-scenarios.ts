@@ -267,6 +267,10 @@ export async function compareIngest(
       }
     }
     for (const run of runs) await checkBalances(run.target.databaseUrl, run.workload);
+    // Every round, in the order run, so a best round far from the rest shows as such.
+    for (const run of runs) {
+      for (const [key, ms] of run.times) process.stdout.write(`rounds ${run.label} batch ${batchSize} ${key}: ${ms.map((m) => m.toFixed(0)).join(' ')} ms\n`);
+    }
     if (replay) {
       for (let r = 0; r < roundCount; r++) {
         for (const run of runs) keep(run, 'replay:1', await timeBatches(run.target, run.rounds[r], 'duplicates', 1));
