@@ -38,8 +38,8 @@ export class RedisPublisher {
   }
 
   /**
-   * Publishes the messages in order without waiting for each reply (one round trip for
-   * the lot). Never rejects, and never waits when Redis is unreachable.
+   * Publishes the messages in order without waiting for each reply (one write and one
+   * round trip for the lot). Never rejects, and never waits when Redis is unreachable.
    */
   async send(messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) return;
@@ -64,14 +64,25 @@ export class RedisPublisher {
   }
 
   private async write(messages: readonly Message[]): Promise<void> {
-    // With status 'ready' and no await before the loop ends, every command is written now.
-    const results = await Promise.allSettled(messages.map((m) => this.redis.publish(m.channel, m.message)));
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length) {
-      this.logger.warn('redis publish failed: wake-ups dropped (subscribers with a cursor catch up from PostgreSQL)', {
-        dropped: failed.length,
-        err: failed[0].reason,
-      });
+    // One pipeline: the lot goes in one socket write. Written one command at a time, a CDR
+    // batch charging 100 customers made 100 writes, ~1.2 ms of the app's CPU per batch
+    // (a CPU profile of submitCdrs with Redis, 2026-12-03). Each command keeps its timeout.
+    let dropped = 0;
+    let first: unknown;
+    try {
+      const replies = (await this.redis.pipeline(messages.map((m) => ['publish', m.channel, m.message])).exec()) ?? [];
+      for (const [err] of replies) {
+        if (err) {
+          dropped++;
+          first ??= err;
+        }
+      }
+    } catch (err) {
+      dropped = messages.length;
+      first = err;
+    }
+    if (dropped) {
+      this.logger.warn('redis publish failed: wake-ups dropped (subscribers with a cursor catch up from PostgreSQL)', { dropped, err: first });
     }
   }
 

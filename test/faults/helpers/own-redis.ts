@@ -52,6 +52,16 @@ export class OwnRedis {
     }
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as a stuck Redis. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills the server (as a crash would) and waits until it is gone. */
   async stop(): Promise<void> {
     await stopChild(this.child, 'SIGKILL');
