@@ -28,6 +28,8 @@ export const BENCH_WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}
 export interface BenchServer {
   /** URL of the server's maintenance database. */
   baseUrl: string;
+  /** REDIS_URL of the run, if any: app instances of one target share it, as a deployment's instances do. */
+  redisUrl?: string;
   logger: Logger;
   /** Creates an empty database with every migration applied. */
   freshDatabase(label: string): Promise<BenchDatabase>;
@@ -74,6 +76,7 @@ export async function openBenchServer(): Promise<BenchServer> {
   };
   return {
     baseUrl,
+    redisUrl: loadConfig(process.env).redisUrl,
     logger,
     async freshDatabase(label) {
       const name = `lg_bench_${label}_${randomBytes(3).toString('hex')}`;

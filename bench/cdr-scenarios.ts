@@ -101,8 +101,11 @@ export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOpti
   };
   try {
     // The first instance migrates and creates the key; the others join the same database.
+    // With REDIS_URL they share a Redis too, as a deployment's instances must (publishes
+    // after commit, rate limits); a prefix of the target's own keeps targets apart.
+    const redis: Record<string, string> = server.redisUrl ? { REDIS_URL: server.redisUrl, REDIS_PREFIX: `lg_bench_${randomBytes(4).toString('hex')}` } : {};
     for (let i = 0; i < instances; i++) {
-      apps.push(await startAppProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: adminKey }));
+      apps.push(await startAppProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: adminKey, ...redis }));
       agents.push(new http.Agent({ keepAlive: true, maxSockets: 1 }));
     }
     await opts.setup?.({ url: apps[0].url, adminKey, databaseUrl: db.url });

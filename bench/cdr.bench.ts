@@ -55,7 +55,7 @@ const STORED_TARGET = 0.9;
 export async function runCdrBench(): Promise<CdrBenchReport> {
   const server = await openBenchServer();
   try {
-    const machine = await describeMachine(server.baseUrl);
+    const machine = await describeMachine(server);
     const measurements: Measurement[] = [];
     const history: StoredHistory = storedCdrSettings();
     const log = (ms: Measurement[]) => {
@@ -109,8 +109,8 @@ export async function runCdrBench(): Promise<CdrBenchReport> {
   }
 }
 
-async function describeMachine(url: string): Promise<Record<string, string>> {
-  const c = new Client({ connectionString: url });
+async function describeMachine(server: BenchServer): Promise<Record<string, string>> {
+  const c = new Client({ connectionString: server.baseUrl });
   await c.connect();
   try {
     const [{ version, shared_buffers }] = (await c.query<{ version: string; shared_buffers: string }>(`SELECT version(), current_setting('shared_buffers') AS shared_buffers`)).rows;
@@ -121,6 +121,7 @@ async function describeMachine(url: string): Promise<Record<string, string>> {
       PostgreSQL: `${version}; shared_buffers ${shared_buffers}`,
       OS: `${os.type()} ${os.release()}`,
       'Load average at start (1/5/15 min)': os.loadavg().map((l) => l.toFixed(1)).join(' / '),
+      'GraphQL instances\' pub/sub and rate limits': server.redisUrl ? 'Redis (REDIS_URL), shared by the instances of a target, as in a deployment' : 'in-process (no REDIS_URL)',
     };
   } finally {
     await c.end();
@@ -181,7 +182,9 @@ with one client per core they overlap, as with several switches or mediation fee
   one instance behind a load balancer; raw pg: each client its own connection); CDRs
   sent as GraphQL variables over HTTP with an ADMIN key, by node:http on a keep-alive
   connection (fetch() would add ~0.6 ms of client work per request), bodies serialised
-  before timing.
+  before timing. With REDIS_URL set the instances share that Redis, as a deployment's
+  instances must: every batch's balance changes are published there after commit (one
+  pipelined write) and the rate limits are counted there.
   The server validates, resolves customers, and in one \`unnest\` INSERT statement stores
   the batch, appends the per-minute call deltas, locks the customers with new calls in id
   order and updates their balances with one ledger row each; classifies duplicates,
