@@ -3,8 +3,10 @@
  * transaction (cdr-insert.ts, plan_mode) when the batch names up to GENERIC_PLAN_MAX_KEYS
  * customers, whose later statements are named; never for more (their statements are
  * unnamed and a generic plan would search key arrays of thousands element by element),
- * and the setting ends with the transaction. Run on the statement itself, in a
- * transaction of the test's own, with the parameters the app builds.
+ * and the setting ends with the transaction. Parallel query is off for the rest of every
+ * batch's transaction, whatever its size (no Gather in a batch's plans: its workers start
+ * at every execution). Run on the statement itself, in a transaction of the test's own,
+ * with the parameters the app builds.
  */
 import { Client } from 'pg';
 import { GENERIC_PLAN_MAX_KEYS } from '../../src/platform/db/prepared-sql';
@@ -45,27 +47,49 @@ describe('CDR insert and the generic-plan mode', () => {
     return encodeBatch(valid, valid.map((r) => ({ customerId: r.ref.value, trunkId: null }))).params;
   }
 
-  /** Inserts one call per customer in a transaction; the plan mode seen after the insert and after COMMIT. */
-  async function planModeFor(customers: string[], tag: string): Promise<{ during: string; after: string; locked: number; charged: number }> {
+  /** The plan cache mode and the workers a Gather may start, as this session sees them. */
+  async function settings(): Promise<{ mode: string; workers: string }> {
+    const r = await client.query<{ mode: string; workers: string }>(
+      `SELECT current_setting('plan_cache_mode') AS mode, current_setting('max_parallel_workers_per_gather') AS workers`,
+    );
+    return r.rows[0];
+  }
+
+  /** Inserts one call per customer in a transaction; the settings seen after the insert and after COMMIT. */
+  async function planModeFor(
+    customers: string[],
+    tag: string,
+  ): Promise<{ during: string; after: string; workersDuring: string; workersAfter: string; locked: number; charged: number }> {
     const params = batchFor(customers, tag);
     await client.query('BEGIN');
     try {
       const outcome = readOutcome((await client.query(CDR_INSERT_SQL, params)).rows);
-      const during = (await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0].plan_cache_mode;
+      const during = await settings();
       await client.query('COMMIT');
-      const after = (await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0].plan_cache_mode;
-      return { during, after, locked: outcome.locked.length, charged: outcome.charges.length };
+      const after = await settings();
+      return {
+        during: during.mode,
+        after: after.mode,
+        workersDuring: during.workers,
+        workersAfter: after.workers,
+        locked: outcome.locked.length,
+        charged: outcome.charges.length,
+      };
     } catch (err) {
       await client.query('ROLLBACK');
       throw err;
     }
   }
 
-  it('is generic for the rest of a batch of up to GENERIC_PLAN_MAX_KEYS customers, locked and charged, and ends with it', async () => {
-    expect(await planModeFor(ids.slice(0, 3), 'small')).toEqual({ during: 'force_generic_plan', after: 'auto', locked: 3, charged: 3 });
+  it('is generic and serial for the rest of a batch of up to GENERIC_PLAN_MAX_KEYS customers, locked and charged, and ends with it', async () => {
+    const { workers } = await settings();
+    expect(workers).not.toBe('0'); // the server's own setting, which the batch overrides and COMMIT restores
+    expect(await planModeFor(ids.slice(0, 3), 'small')).toEqual({ during: 'force_generic_plan', after: 'auto', workersDuring: '0', workersAfter: workers, locked: 3, charged: 3 });
     expect(await planModeFor(ids.slice(0, GENERIC_PLAN_MAX_KEYS), 'edge')).toEqual({
       during: 'force_generic_plan',
       after: 'auto',
+      workersDuring: '0',
+      workersAfter: workers,
       locked: GENERIC_PLAN_MAX_KEYS,
       charged: GENERIC_PLAN_MAX_KEYS,
     });
@@ -89,7 +113,8 @@ describe('CDR insert and the generic-plan mode', () => {
     }
   });
 
-  it('is left as it was for a batch of more customers', async () => {
-    expect(await planModeFor(ids, 'big')).toEqual({ during: 'auto', after: 'auto', locked: ids.length, charged: ids.length });
+  it('is left as it was for a batch of more customers, and serial all the same', async () => {
+    const { workers } = await settings();
+    expect(await planModeFor(ids, 'big')).toEqual({ during: 'auto', after: 'auto', workersDuring: '0', workersAfter: workers, locked: ids.length, charged: ids.length });
   });
 });

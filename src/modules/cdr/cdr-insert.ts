@@ -50,6 +50,13 @@ import type { Resolved } from './customer-resolution';
  * and a generic plan searches a key array of thousands element by element where the
  * plan for the real sizes hashes it (the rule statement of 4,400 customers took 0.8 s,
  * 0.67 s of it in that search). This statement is unnamed and planned before it runs.
+ *
+ * The same sub-select turns parallel query off for the rest of the batch, whatever its
+ * size: its statements probe the batch's customers by index, and a Gather's workers are
+ * started at every execution, used or not. A generic rule plan made just after the
+ * call-delta compaction's VACUUM (which invalidates it) counted on the deltas' size and
+ * put its bounds under a Gather: from then on every batch waited ~22 ms for workers that
+ * scanned nothing, behind a one-time filter (auto_explain, bench/cpu-vs-raw.js's workload).
  */
 const CDR_WRITE: LedgerWriteSql = {
   input: 'input',
@@ -94,7 +101,8 @@ WITH batch_customers AS (
    WHERE s.charges <> 0
 ), ${ledgerWriteCtes(CDR_WRITE)}
 SELECT s.customer_id, s.calls, NULL AS left_out, false AS overflow, k.id IS NOT NULL AS locked,
-       (SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM sums HAVING count(*) <= ${GENERIC_PLAN_MAX_KEYS}) AS plan_mode,
+       (SELECT set_config('max_parallel_workers_per_gather', '0', true)
+               || coalesce((SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM sums HAVING count(*) <= ${GENERIC_PLAN_MAX_KEYS}), '')) AS plan_mode,
        ${ledgerWriteColumns(CDR_WRITE)}
   FROM sums s
   LEFT JOIN locked k ON k.id = s.customer_id
