@@ -200,31 +200,35 @@ with one client per core they overlap, as with several switches or mediation fee
 
 ${tables(r)}
 
-Where the GraphQL path spends its time (one app instance, one client, bench:cdr's
-workload; a CPU profile of the app and Postgres's statement log, 2026-12-03, this machine).
-A batch is four statements: BEGIN, the insert (which also appends the per-minute call
-deltas, locks the batch's customers in id order and writes their balances and ledger
-rows), the alert rule statement, COMMIT. A 1,000-record batch takes about 45-55 ms on a
-quiet VM: Postgres ~33 ms (the insert ~29 with its parsing and planning, ~5 of it, where
-the raw floor's whole statement takes ~22; of the rest the call deltas ~3.3 ms and the
-balances and ledger rows ~3; the rule statement ~2.3, half of it executor start-up; COMMIT
-~1), and the app ~17-19 ms of CPU, of which ~3.2 ms is what any request costs (a
-one-record batch; a sixth of that is the kernel's socket writes on this VM, ~0.15 ms a
-write). A 5,000-record batch (the profile of the morning, when the ledger was a statement
-of its own) took about 150 ms: in the app about 41 ms of CPU (parsing the JSON body ~5 ms,
-graphql-js coercing the \`cdrs\` variable ~6 ms with \`patches/graphql+16.15.0.patch\`,
-docs/graphql-patch.md, type-graphql's copy into input instances skipped by
-\`WithCoercedArgs\`; the row checks ~2 ms, building the array parameters ~2 ms,
-node-postgres sending them ~4 ms, garbage collection ~5 ms); in Postgres the insert ~100
-ms where the raw floor's INSERT + UPDATE takes ~75 (the call deltas ~9 ms for the ~3,600
-customer-minutes the batch spreads over, and the sums), planning it and reading its arrays
-~5 ms, the ledger ~4, the rules ~3.5, COMMIT ~1.5. With one client the app's work and
-Postgres's add up; with one client per core they overlap, and the two cores are the limit.
-The app runs its background jobs as in production meanwhile: every second on each instance
-(alert windows, outbox, reminders), and call-delta compaction once per 5 s across the
-instances (~80-100 ms a pass under this load, most of it one upsert per customer-minute
-bucket; run every second by each instance it cost 10-17 ms of machine CPU per
-1,000-record batch on 2 feeds). Statement times in the log move by half between quiet and
+Where the GraphQL path spends its time, against the raw floor (one app instance, one
+client, 1,000-record batches of this workload; \`node bench/cpu-vs-raw.js\` for the wall
+time and the CPU per batch on each side of the wire, PostgreSQL's statement log and
+auto_explain for the statements; 2026-12-03, this machine). A batch takes 35-41 ms where
+the raw floor's takes 20-23 ms. A batch is four statements: BEGIN, the insert (which also
+appends the per-minute call deltas, locks the batch's customers in id order and writes
+their balances and ledger rows), the alert rule statement, COMMIT.
+
+- **The app's CPU: 11-13 ms** (the raw floor's sender: ~2.3 ms). In a CPU profile (its
+  times ~1.3x the real ones): garbage collection ~1.7 ms (a batch allocates ~4 MB: the
+  parsed body, the coerced input objects, the checked rows, the array parameters);
+  parsing the JSON body ~1.5; graphql-js coercing the \`cdrs\` variable ~1.5 (with
+  \`patches/graphql+16.15.0.patch\`, docs/graphql-patch.md, and type-graphql's copy into
+  input instances skipped by \`WithCoercedArgs\`); the row checks, the sort by callId and
+  building the array parameters ~1.5; the kernel's socket writes ~1; the rest thinner.
+- **PostgreSQL's CPU: 25-30 ms** (the raw floor's: 17-20). The insert executes in ~14 ms
+  where the raw floor's statement takes ~11 (EXPLAIN ANALYZE without timing); the extra
+  is the call deltas (~1.5 ms for the ~930 customer-minutes a batch spreads over), the
+  ledger rows with their foreign-key checks (~1) and the customers' row locks (~0.5).
+  Parsing, planning and reading its parameters take ~2 ms (raw ~1.4), the rule statement
+  ~1 (a generic plan), COMMIT ~1.2 (raw ~0.9: more WAL).
+- **The background jobs, as in production: 2-5 ms of PostgreSQL CPU per batch** at this
+  rate (\`SCHED=0\` turns them off): call-delta compaction once per 5 s across the
+  instances (~80-100 ms a pass under this load, most of it one upsert per customer-minute
+  bucket, and its VACUUM, after which each connection plans the rule statement again,
+  ~25 ms), and every second on each instance the alert windows, outbox and reminders.
+
+With one client the app's work and PostgreSQL's add up; with one client per core they
+overlap, and the two cores are the limit. Statement times move by half between quiet and
 busy minutes of this VM (the host takes up to 15% of the CPU at times).
 
 Every request also passes the security gate (docs/security.md), with its production

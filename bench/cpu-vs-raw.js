@@ -8,7 +8,8 @@
  *   npm run build && node bench/cpu-vs-raw.js
  *   REDIS_URL=redis://127.0.0.1:6379 node bench/cpu-vs-raw.js   # the app publishing to Redis
  * Env: BATCH (1000), N (200 measured batches a round), ROUNDS (3), SCHED (the app's
- * SCHEDULER_INTERVAL_MS, 0: background jobs off; default as in production); PostgreSQL at
+ * SCHEDULER_INTERVAL_MS, 0: background jobs off; default as in production), APP_ENV (JSON of
+ * more settings for the app, e.g. '{"CALL_BUCKET_COMPACTION_MS":"15000"}'); PostgreSQL at
  * 127.0.0.1:5432 on this host (psql on PATH; backends' CPU is read from /proc).
  */
 const { spawn, execSync } = require('child_process');
@@ -97,6 +98,7 @@ async function startApp(db, port) {
     PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: `${PG}/${db}`, ADMIN_API_KEY: KEY,
     WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000',
     ...(process.env.SCHED ? { SCHEDULER_INTERVAL_MS: process.env.SCHED } : {}),
+    ...(process.env.APP_ENV ? JSON.parse(process.env.APP_ENV) : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: db } : {}),
   };
   const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
