@@ -117,7 +117,7 @@ export async function graphqlTarget(server: BenchServer, opts: GraphqlTargetOpti
 }
 
 /** The physical floor: per batch, one transaction with one unnest INSERT feeding one UPDATE. */
-const RAW_SQL = `
+export const RAW_SQL = `
 WITH ins AS (
   INSERT INTO cdrs (call_id, customer_id, caller, callee, started_at, duration, disposition, charge)
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::numeric[])

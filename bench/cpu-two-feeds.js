@@ -11,12 +11,13 @@
  * Env: BATCH (1000), N (60 measured batches per feed), TREE (this checkout), SCHED (1000);
  * PostgreSQL at 127.0.0.1:5432 (psql on PATH).
  */
-const { spawn, execSync } = require('child_process');
+const { execSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const crypto = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
+const { postGraphql, startApp, stopApp } = require('./spawned-app');
 
 const KEY = 'cpu-two-feeds-admin-key-0123456789abcdef';
 const BATCH = Number(process.env.BATCH || 1000);
@@ -31,35 +32,11 @@ function cpu() {
 }
 
 const agents = PORTS.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
-function post(i, body) {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(body);
-    const req = http.request({ host: '127.0.0.1', port: PORTS[i], path: '/graphql', method: 'POST', agent: agents[i], headers: { 'content-type': 'application/json', 'content-length': data.length, authorization: `Bearer ${KEY}` } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode !== 200 || text.includes('"errors"')) reject(new Error(text.slice(0, 300)));
-        else resolve();
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const post = (i, body) => postGraphql(agents[i], PORTS[i], KEY, body);
 
-async function startApp(db, port) {
-  const env = { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, ADMIN_API_KEY: KEY, SCHEDULER_INTERVAL_MS: process.env.SCHED || '1000', WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000', ...(process.env.APP_ENV ? JSON.parse(process.env.APP_ENV) : {}) };
-  const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], { cwd: TREE, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 150; i++) {
-    try {
-      await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => (r.statusCode === 200 ? resolve() : reject(new Error(String(r.statusCode))))).on('error', reject));
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`app on port ${port} did not start`);
+function startFeedApp(db, port) {
+  const env = { DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, ADMIN_API_KEY: KEY, SCHEDULER_INTERVAL_MS: process.env.SCHED || '1000', ...(process.env.APP_ENV ? JSON.parse(process.env.APP_ENV) : {}) };
+  return startApp({ cwd: TREE, port, env });
 }
 
 (async () => {
@@ -68,7 +45,7 @@ async function startApp(db, port) {
   const apps = [];
   try {
     // The first instance migrates; the second joins the same database.
-    for (const port of PORTS) apps.push(await startApp(db, port));
+    for (const port of PORTS) apps.push(await startFeedApp(db, port));
     const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
     await c.connect();
     const ids = (await c.query(`INSERT INTO customers (name) SELECT 'feeds ' || g FROM generate_series(1, 100) g RETURNING id`)).rows.map((r) => 'cus_' + r.id);
@@ -95,8 +72,7 @@ async function startApp(db, port) {
       stealPct: Number(((100 * (c1.steal - c0.steal)) / all).toFixed(1)),
     }));
   } finally {
-    for (const a of apps) a.kill('SIGTERM');
-    await Promise.all(apps.map((a) => new Promise((r) => (a.exitCode !== null ? r() : a.once('exit', r)))));
+    await Promise.all(apps.map(stopApp));
     execSync(`psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${db} WITH (FORCE)"`);
   }
 })().catch((err) => {

@@ -12,11 +12,12 @@
  * more settings for the app, e.g. '{"CALL_BUCKET_COMPACTION_MS":"15000"}'); PostgreSQL at
  * 127.0.0.1:5432 on this host (psql on PATH; backends' CPU is read from /proc).
  */
-const { spawn, execSync } = require('child_process');
+const { execSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const crypto = require('crypto');
 const { Client } = require('pg');
+const { postGraphql, startApp, stopApp } = require('./spawned-app');
 
 const KEY = 'cpu-vs-raw-admin-key-0123456789abcdef';
 const BATCH = Number(process.env.BATCH || 1000);
@@ -25,16 +26,8 @@ const ROUNDS = Number(process.env.ROUNDS || 3);
 const WARM = 20;
 const PG = 'postgres://postgres@127.0.0.1:5432';
 const Q = 'mutation Submit($cdrs: [CdrInput!]!) { submitCdrs(cdrs: $cdrs) { accepted duplicates rejected { index code field reason } balanceChanges { balance } } }';
-const RAW_SQL = `
-WITH ins AS (
-  INSERT INTO cdrs (call_id, customer_id, caller, callee, started_at, duration, disposition, charge)
-  SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::numeric[])
-  ON CONFLICT DO NOTHING
-  RETURNING customer_id, charge
-)
-UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrued_charges + s.total
-  FROM (SELECT customer_id, sum(charge) AS total FROM ins GROUP BY customer_id) s
- WHERE c.id = s.customer_id`;
+// The raw floor's statement, as bench:cdr runs it (built by `npm run build`).
+const { RAW_SQL } = require('../dist/bench/cdr-scenarios');
 
 /** user + system CPU of a process, ms. */
 function procCpuMs(pid) {
@@ -77,47 +70,19 @@ function workload(ids) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function post(port, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${KEY}` } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode !== 200 || text.includes('"errors"')) reject(new Error(text.slice(0, 300)));
-        else resolve();
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
+const post = (port, body) => postGraphql(agent, port, KEY, body);
+
+function startBatchApp(db, port) {
+  return startApp({
+    port,
+    env: {
+      DATABASE_URL: `${PG}/${db}`,
+      ADMIN_API_KEY: KEY,
+      ...(process.env.SCHED ? { SCHEDULER_INTERVAL_MS: process.env.SCHED } : {}),
+      ...(process.env.APP_ENV ? JSON.parse(process.env.APP_ENV) : {}),
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: db } : {}),
+    },
   });
-}
-
-async function startApp(db, port) {
-  const env = {
-    PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: `${PG}/${db}`, ADMIN_API_KEY: KEY,
-    WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000',
-    ...(process.env.SCHED ? { SCHEDULER_INTERVAL_MS: process.env.SCHED } : {}),
-    ...(process.env.APP_ENV ? JSON.parse(process.env.APP_ENV) : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: db } : {}),
-  };
-  const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 150; i++) {
-    try {
-      await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => (r.statusCode === 200 ? resolve() : reject(new Error(String(r.statusCode))))).on('error', reject));
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`app on port ${port} did not start`);
-}
-
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await gone;
 }
 
 async function seedCustomers(db) {
@@ -138,7 +103,7 @@ async function graphqlRound(round) {
   const db = `cpu_vs_raw_gql_${process.pid}_${round}`;
   execSync(`psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${db}"`);
   const port = 4890 + round;
-  const app = await startApp(db, port);
+  const app = await startBatchApp(db, port);
   try {
     const ids = (await seedCustomers(db)).map((id) => `cus_${id}`);
     const bodies = Array.from({ length: N + WARM }, () => Buffer.from(JSON.stringify({ query: Q, variables: { cdrs: workload(ids) } })));
@@ -151,7 +116,7 @@ async function graphqlRound(round) {
     const opened = (await backendPids(db)).filter((pid) => !pids.includes(pid));
     return perBatch(wall, app1 - a0, p1 - p0 + backendsCpuMs(opened));
   } finally {
-    await stop(app);
+    await stopApp(app);
     execSync(`psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${db} WITH (FORCE)"`);
   }
 }
@@ -160,7 +125,7 @@ async function rawRound(round) {
   const db = `cpu_vs_raw_raw_${process.pid}_${round}`;
   execSync(`psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${db}"`);
   // The app migrates the database and creates the days' partitions, then leaves it to the raw floor.
-  await stop(await startApp(db, 4880 + round));
+  await stopApp(await startBatchApp(db, 4880 + round));
   const c = new Client({ connectionString: `${PG}/${db}` });
   await c.connect();
   try {

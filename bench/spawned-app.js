@@ -1,0 +1,59 @@
+/**
+ * Shared by the plain-JS CPU harnesses (cpu-two-feeds.js, cpu-vs-raw.js): the built app
+ * (`dist/src/main.js` of a checkout) as a child process, as the production image starts
+ * it, and one GraphQL POST on a keep-alive agent that fails on any error in the answer.
+ */
+const { spawn } = require('child_process');
+const crypto = require('crypto');
+const http = require('http');
+
+/** POSTs a GraphQL body with the bearer key; resolves once answered without errors. */
+function postGraphql(agent, port, key, body) {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    const headers = { 'content-type': 'application/json', 'content-length': data.length, authorization: `Bearer ${key}` };
+    const req = http.request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode !== 200 || text.includes('"errors"')) reject(new Error(text.slice(0, 300)));
+        else resolve();
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/**
+ * Starts `dist/src/main.js` of `cwd` on `port` (NODE_ENV=production, 64 MiB semi-spaces,
+ * rate limits raised for the admin key) with `env` on top, and waits for /healthz.
+ */
+async function startApp({ cwd = '.', port, env }) {
+  const base = {
+    PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000',
+  };
+  const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 150; i++) {
+    try {
+      await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => (r.statusCode === 200 ? resolve() : reject(new Error(String(r.statusCode))))).on('error', reject));
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  child.kill('SIGTERM');
+  throw new Error(`app on port ${port} did not start`);
+}
+
+/** Stops a started app (SIGTERM) and waits until it is gone. */
+async function stopApp(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await gone;
+}
+
+module.exports = { postGraphql, startApp, stopApp };
