@@ -64,9 +64,9 @@ export class RedisPublisher {
   }
 
   private async write(messages: readonly Message[]): Promise<void> {
-    // One pipeline: the lot goes in one socket write. Written one command at a time, a CDR
-    // batch charging 100 customers made 100 writes, ~1.2 ms of the app's CPU per batch
-    // (a CPU profile of submitCdrs with Redis, 2026-12-03). Each command keeps its timeout.
+    // One pipeline: the lot goes in one socket write (and Redis reads it in one). Written
+    // one command at a time, a CDR batch charging 100 customers made 100 write syscalls.
+    // Each command keeps its timeout.
     let dropped = 0;
     let first: unknown;
     try {
