@@ -4,24 +4,17 @@
  * a publish its command timeout, never more, and what was written is logged as dropped.
  */
 import Redis from 'ioredis';
-import { RedisPublisher } from '../../src/platform/pubsub/redis-publisher';
-import type { Logger, LogFields } from '../../src/platform/logger';
+import { publisherConnection, RedisPublisher } from '../../src/platform/pubsub/redis-publisher';
+import { createLogger, type Logger } from '../../src/platform/logger';
 import { OwnRedis } from './helpers/own-redis';
 import { eventually } from '../helpers/graphql-client';
 
 const TIMEOUT_MS = 300;
 
-function recordingLogger(): Logger & { warnings: { msg: string; fields?: LogFields }[] } {
-  const warnings: { msg: string; fields?: LogFields }[] = [];
-  const logger = {
-    warnings,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (msg: string, fields?: LogFields) => void warnings.push({ msg, fields }),
-    error: () => undefined,
-    child: () => logger,
-  };
-  return logger;
+/** The app's logger, its lines kept as parsed JSON. */
+function capture(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { logger: createLogger('warn', {}, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) }), lines };
 }
 
 describe('RedisPublisher', () => {
@@ -31,7 +24,7 @@ describe('RedisPublisher', () => {
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    publisher = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: false, commandTimeout: TIMEOUT_MS, autoResendUnfulfilledCommands: false });
+    publisher = publisherConnection(redis.url, TIMEOUT_MS);
     listener = new Redis(redis.url, { lazyConnect: true });
     await Promise.all([publisher.connect(), listener.connect()]);
   });
@@ -47,7 +40,7 @@ describe('RedisPublisher', () => {
     const got: string[] = [];
     await listener.subscribe('lg:test:batch');
     listener.on('message', (_channel, message) => got.push(message));
-    const logger = recordingLogger();
+    const { logger, lines } = capture();
     const sender = new RedisPublisher(publisher, 1_000, logger);
     const write = jest.spyOn(publisher.stream, 'write');
     const messages = Array.from({ length: 100 }, (_, i) => ({ channel: 'lg:test:batch', message: `m${i}` }));
@@ -56,11 +49,11 @@ describe('RedisPublisher', () => {
     write.mockRestore();
     await eventually(async () => got.length === 100, 5_000, 'all 100 messages');
     expect(got).toEqual(messages.map((m) => m.message));
-    expect(logger.warnings).toEqual([]);
+    expect(lines).toEqual([]);
   });
 
   it('a stuck Redis costs a publish its command timeout, and the messages written are logged as dropped', async () => {
-    const logger = recordingLogger();
+    const { logger, lines } = capture();
     const sender = new RedisPublisher(publisher, 1_000, logger);
     redis.pause();
     try {
@@ -69,9 +62,8 @@ describe('RedisPublisher', () => {
       const ms = performance.now() - t0;
       expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
       expect(ms).toBeLessThan(TIMEOUT_MS + 1_000);
-      expect(logger.warnings).toHaveLength(1);
-      expect(logger.warnings[0].msg).toMatch(/wake-ups dropped/);
-      expect(logger.warnings[0].fields?.dropped).toBe(50);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 'warn', msg: expect.stringMatching(/wake-ups dropped/), dropped: 50 });
     } finally {
       redis.resume();
     }

@@ -14,7 +14,7 @@ import type { PubSub } from 'type-graphql';
 import { within } from '../common/within';
 import type { Logger } from '../logger';
 import { BusEngine, RESUBSCRIBED, RESUBSCRIBED_TRIGGER } from './bus-engine';
-import { RedisPublisher } from './redis-publisher';
+import { publisherConnection, RedisPublisher } from './redis-publisher';
 import type { Topic } from './topic';
 
 export { RESUBSCRIBED } from './bus-engine';
@@ -48,16 +48,7 @@ export class EventBus {
   }
 
   static async redis(url: string, prefix: string, logger: Logger, opts: RedisBusOptions): Promise<EventBus> {
-    // Publisher: no offline queue and a command timeout, so neither a publish after commit
-    // nor /readyz waits for a Redis that is down or stuck (RedisPublisher holds the
-    // messages instead); unanswered commands are not resent after a reconnect.
-    const publisher = new Redis(url, {
-      lazyConnect: true,
-      enableReadyCheck: true,
-      enableOfflineQueue: false,
-      commandTimeout: opts.commandTimeoutMs,
-      autoResendUnfulfilledCommands: false,
-    });
+    const publisher = publisherConnection(url, opts.commandTimeoutMs);
     // Subscriber: SUBSCRIBE/UNSUBSCRIBE wait for Redis (graphql-redis-subscriptions leaves
     // an UNSUBSCRIBE's promise unhandled, so it must not fail), and ioredis subscribes
     // to every channel again after a reconnect. No client request waits on this connection.

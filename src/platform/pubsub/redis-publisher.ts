@@ -11,12 +11,28 @@
  * in PostgreSQL, and cursor feeds (alertEvents/alertTriggered with `after:`) read them
  * from there.
  */
-import type Redis from 'ioredis';
+import Redis from 'ioredis';
 import type { Logger } from '../logger';
 
 interface Message {
   channel: string;
   message: string;
+}
+
+/**
+ * The publishing connection (not connected yet: lazyConnect). No offline queue and a
+ * command timeout, so neither a publish after commit nor /readyz waits for a Redis that
+ * is down or stuck (RedisPublisher holds the messages instead); unanswered commands are
+ * not resent after a reconnect.
+ */
+export function publisherConnection(url: string, commandTimeoutMs: number): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    enableReadyCheck: true,
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    autoResendUnfulfilledCommands: false,
+  });
 }
 
 /** Messages per write while draining held messages (one round trip each). */
