@@ -9,8 +9,9 @@
  *   REDIS_URL=redis://127.0.0.1:6379 node bench/cpu-vs-raw.js   # the app publishing to Redis
  * Env: BATCH (1000), N (200 measured batches a round), ROUNDS (3), SCHED (the app's
  * SCHEDULER_INTERVAL_MS, 0: background jobs off; default as in production), APP_ENV (JSON of
- * more settings for the app, e.g. '{"CALL_BUCKET_COMPACTION_MS":"15000"}'); PostgreSQL at
- * 127.0.0.1:5432 on this host (psql on PATH; backends' CPU is read from /proc).
+ * more settings for the app, e.g. '{"CALL_BUCKET_COMPACTION_MS":"15000"}'), PGPORT (5432: a second cluster
+ * with pg_stat_statements or auto_explain loaded, say), APP_NODE_ARGS and APP_STDOUT (spawned-app.js);
+ * PostgreSQL on 127.0.0.1 of this host (psql on PATH; backends' CPU is read from /proc).
  */
 const { execSync } = require('child_process');
 const fs = require('fs');
@@ -24,7 +25,7 @@ const BATCH = Number(process.env.BATCH || 1000);
 const N = Number(process.env.N || 200);
 const ROUNDS = Number(process.env.ROUNDS || 3);
 const WARM = 20;
-const PG = 'postgres://postgres@127.0.0.1:5432';
+const PG = `postgres://postgres@127.0.0.1:${process.env.PGPORT || 5432}`;
 const Q = 'mutation Submit($cdrs: [CdrInput!]!) { submitCdrs(cdrs: $cdrs) { accepted duplicates rejected { index code field reason } balanceChanges { balance } } }';
 // The raw floor's statement, as bench:cdr runs it (built by `npm run build`).
 const { RAW_SQL } = require('../dist/bench/cdr-scenarios');

@@ -27,6 +27,14 @@ function postGraphql(agent, port, key, body) {
 }
 
 /**
+ * More node flags for the app, from APP_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which node
+ * refuses in NODE_OPTIONS); APP_STDOUT=1 keeps the app's stdout (where `--trace-gc` writes).
+ */
+function nodeArgs() {
+  return (process.env.APP_NODE_ARGS || '').split(' ').filter(Boolean);
+}
+
+/**
  * Starts `dist/src/main.js` of `cwd` on `port` (NODE_ENV=production, 64 MiB semi-spaces,
  * rate limits raised for the admin key) with `env` on top, and waits for /healthz.
  */
@@ -35,7 +43,7 @@ async function startApp({ cwd = '.', port, env }) {
     PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000',
   };
-  const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('node', ['--max-semi-space-size=64', ...nodeArgs(), 'dist/src/main.js'], { cwd, env: { ...base, ...env }, stdio: ['ignore', process.env.APP_STDOUT ? 'inherit' : 'ignore', 'inherit'] });
   for (let i = 0; i < 150; i++) {
     try {
       await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => (r.statusCode === 200 ? resolve() : reject(new Error(String(r.statusCode))))).on('error', reject));
