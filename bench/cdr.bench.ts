@@ -208,19 +208,32 @@ the raw floor's takes 20-23 ms. A batch is four statements: BEGIN, the insert (w
 appends the per-minute call deltas, locks the batch's customers in id order and writes
 their balances and ledger rows), the alert rule statement, COMMIT.
 
-- **The app's CPU: 11-13 ms** (the raw floor's sender: ~2.3 ms). In a CPU profile (its
-  times ~1.3x the real ones): garbage collection ~1.7 ms (a batch allocates ~4 MB: the
-  parsed body, the coerced input objects, the checked rows, the array parameters);
-  parsing the JSON body ~1.5; graphql-js coercing the \`cdrs\` variable ~1.5 (with
+- **The app's CPU: 11-14 ms** (the raw floor's sender: ~2.5 ms): ~11.6 ms in user space and
+  ~2.5 ms in the kernel (receiving the 200 kB body, sending ~150 kB of array parameters).
+  Inclusive times from a CPU profile of 155 steady batches (\`APP_NODE_ARGS="--cpu-prof
+  --cpu-prof-dir=DIR"\`, its times ~1.15x the real ones): reading and parsing the JSON body
+  ~2.5 ms; garbage collection ~1.9 (each scavenge copies the batch in flight, 5-20 ms
+  every ~12 batches, \`APP_STDOUT=1 APP_NODE_ARGS=--trace-gc\`); socket writes ~2.4
+  (PostgreSQL, Redis, the answer); graphql-js coercing the \`cdrs\` variable ~1.4 (with
   \`patches/graphql+16.15.0.patch\`, docs/graphql-patch.md, and type-graphql's copy into
   input instances skipped by \`WithCoercedArgs\`); the row checks, the sort by callId and
-  building the array parameters ~1.5; the kernel's socket writes ~1; the rest thinner.
-- **PostgreSQL's CPU: 25-30 ms** (the raw floor's: 17-20). The insert executes in ~14 ms
-  where the raw floor's statement takes ~11 (EXPLAIN ANALYZE without timing); the extra
-  is the call deltas (~1.5 ms for the ~930 customer-minutes a batch spreads over), the
-  ledger rows with their foreign-key checks (~1) and the customers' row locks (~0.5).
-  Parsing, planning and reading its parameters take ~2 ms (raw ~1.4), the rule statement
-  ~1 (a generic plan), COMMIT ~1.2 (raw ~0.9: more WAL).
+  the array parameters ~1.4; publishing the 100 balance changes to Redis after commit
+  ~0.8; the Redis rate limit ~0.6; HTTP, express and Apollo's pipeline ~2.
+- **PostgreSQL's CPU: 25-30 ms** (the raw floor's: 16-20). The two insert statements
+  compared alone (\`node bench/insert-vs-raw.js\`: one connection, the same table, batches
+  of the same shape, alternating): 20.8-21.2 ms of execution against 17.4-17.8, ~21,000
+  buffer hits against ~19,000; pg_stat_statements (a second cluster with it loaded, PGPORT)
+  puts their WAL at 775 kB against 618 kB a batch. The difference is what the
+  app owes the product: ~1,000 call-delta rows (one per customer-minute this workload
+  spreads over), 100 ledger rows with their four indexes and foreign-key checks, and the
+  customers' row locks. perf over PostgreSQL during \`bench/cpu-vs-raw.js\` (jobs off): 27.1
+  ms a batch against 19.8; of the 7.3 ms more, the executor's run +3.3 (index inserts
+  +1.6, heap inserts +0.8), its finish +2.1 (the call-delta insert, which runs at the end
+  because nothing reads it, and the ledger's foreign-key checks +0.5), planning and
+  executor start-up +1.5 (a custom plan of a 20-node statement each batch), the rule
+  statement ~0.5 (a generic plan), the rest in the kernel (the fourth statement's round
+  trip and the rows answered; the pool's backends touching shared buffers for the first
+  time).
 - **The background jobs, as in production: 2-5 ms of PostgreSQL CPU per batch** at this
   rate (\`SCHED=0\` turns them off): call-delta compaction once per 5 s across the
   instances (~80-100 ms a pass under this load, most of it one upsert per customer-minute
