@@ -7,8 +7,9 @@
  * the backend's page faults; the first fifth of the batches is warm-up and not counted.
  *   npm run build && DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/insert-vs-raw.js
  * Env: DATABASE_URL (a server; a database of its own is created, migrated by the app and
- * dropped), BATCH (1000), N (100 batches of each). pg_stat_statements on that server, when
- * loaded, shows the same statements' WAL.
+ * dropped; PostgreSQL on this host, as the backend's page faults are read from /proc), BATCH
+ * (1000), N (100 batches of each). pg_stat_statements on that server, when loaded, shows the
+ * same statements' WAL.
  */
 const crypto = require('crypto');
 const fs = require('fs');
