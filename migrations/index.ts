@@ -23,6 +23,7 @@ import { AlertRuleScope1732406401610 } from './1732406401610-alert-rule-scope';
 import { CdrCallIdPerDay1732406401620 } from './1732406401620-cdr-callid-per-day';
 import { AlertEventPartitions1732406401700 } from './1732406401700-alert-event-partitions';
 import { JobRuns1732406401800 } from './1732406401800-job-runs';
+import { CdrPartialMinutes1732406401900 } from './1732406401900-cdr-partial-minutes';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   CdrCallIdPerDay1732406401620,
   AlertEventPartitions1732406401700,
   JobRuns1732406401800,
+  CdrPartialMinutes1732406401900,
 ];

@@ -188,6 +188,8 @@ WITH horizon AS MATERIALIZED (
     ) u
    GROUP BY u.customer_id, u.sample_period
   HAVING bool_or(u.is_window)
+), partial_minutes AS MATERIALIZED (
+  ${partialMinuteCallsSql('window_deltas')}
 ), totals AS MATERIALIZED (
   SELECT w.customer_id, w.sample_period,
          coalesce(b.attempts, 0) + w.attempts + e.attempts AS attempts,
@@ -200,9 +202,7 @@ WITH horizon AS MATERIALIZED (
         FROM alert_call_buckets b
        WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
     ) b
-    CROSS JOIN LATERAL (
-      ${partialMinuteCallsSql('w.customer_id', 'w.cutoff')}
-    ) e
+    JOIN partial_minutes e ON e.customer_id = w.customer_id AND e.cutoff = w.cutoff
 ), stats AS MATERIALIZED (
   -- Each area's value once per window, not once per rule.
   SELECT t.*, ${asrSql('t.answered', 't.attempts')} AS asr, ${acdSql('t.answered_seconds', 't.answered', '0')} AS acd
@@ -253,7 +253,8 @@ const CDR_BATCH_RULES_SQL = preparedSql(
   'alert.cdr-batch-rules',
   `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL}) UNION ALL (${balanceCandidatesSql('$3', '$4')})`,
 );
-const WINDOW_RULES_SQL = preparedSql('alert.window-rules', WINDOW_SQL);
+/** Exported for its plan's test (test/e2e/cdr-partial-minutes.e2e.test.ts). */
+export const WINDOW_RULES_SQL = preparedSql('alert.window-rules', WINDOW_SQL);
 
 const UPSERT_STATES_SQL = preparedSql('alert.upsert-states', `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)

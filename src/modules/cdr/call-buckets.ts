@@ -89,14 +89,18 @@ export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKE
  * cutoff's minute from the buckets (and deltas), plus the calls of that one partial
  * minute read from cdrs, so the window is exact to the second. The alert rules'
  * windows (alert-engine.ts) and Customer.callStats both read them this way.
+ *
+ * The partial minutes come from cdr_partial_minutes (migrations/1732406401900-cdr-partial-minutes.ts),
+ * which plans its read of cdrs per call for the days the cutoffs fall in: read inline,
+ * every day's partition was in these statements' plans, and the rule statement's
+ * generic plan locked each of them at every batch. `windows` names a relation with
+ * customer_id and cutoff; one row per distinct pair, with the partial minute's attempts,
+ * answered, answered_seconds and spend (zeros without calls). Both arrays are built in
+ * one scan, so their elements pair up.
  */
-export function partialMinuteCallsSql(customerId: string, cutoff: string): string {
-  return `SELECT count(*) AS attempts, count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
-             coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0) AS answered_seconds,
-             coalesce(sum(r.charge), 0) AS spend
-        FROM cdrs r
-       WHERE r.customer_id = ${customerId} AND r.started_at > ${cutoff}
-         AND r.started_at < date_trunc('minute', ${cutoff}) + interval '1 minute'`;
+export function partialMinuteCallsSql(windows: string): string {
+  return `SELECT p.* FROM (SELECT array_agg(customer_id) AS ids, array_agg(cutoff) AS cutoffs FROM ${windows}) w
+   CROSS JOIN LATERAL cdr_partial_minutes(w.ids, w.cutoffs) p`;
 }
 
 /** ASR of a window: answered calls per attempt, in percent; NULL without attempts. */

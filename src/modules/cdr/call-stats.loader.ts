@@ -28,6 +28,8 @@ WITH k AS MATERIALIZED (
   SELECT d.customer_id, d.minute, d.attempts, d.answered, d.answered_seconds, d.spend
     FROM alert_call_bucket_deltas d
    WHERE d.customer_id = ANY($1::uuid[])
+), partial_minutes AS MATERIALIZED (
+  ${partialMinuteCallsSql('k')}
 ), totals AS MATERIALIZED (
   SELECT k.n, k.customer_id, k.minutes,
          m.attempts + e.attempts AS attempts, m.answered + e.answered AS answered,
@@ -44,9 +46,7 @@ WITH k AS MATERIALIZED (
            WHERE d.customer_id = k.customer_id AND d.minute > date_trunc('minute', k.cutoff)
         ) x
     ) m
-    CROSS JOIN LATERAL (
-      ${partialMinuteCallsSql('k.customer_id', 'k.cutoff')}
-    ) e
+    JOIN partial_minutes e ON e.customer_id = k.customer_id AND e.cutoff = k.cutoff
 )
 SELECT t.customer_id, t.minutes, t.attempts, t.answered, t.answered_seconds, t.spend,
        ${asrSql('t.answered', 't.attempts')} AS asr, ${acdSql('t.answered_seconds', 't.answered')} AS acd
