@@ -11,7 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The function plans its one query per call with the windows' bounds as values
  * (EXECUTE ... USING), so PostgreSQL prunes at plan time to the days the cutoffs fall in
- * and opens and locks only those. Its statement is small: planning it costs a few tenths
+ * and opens and locks only those. Each window still probes its own customer's calls by
+ * the (customer_id, started_at) index, as the inline read did (LATERAL): a join left to
+ * the planner could read every customer's calls between the earliest and the latest cutoff. Its statement is small: planning it costs a few tenths
  * of a millisecond a batch, and only when a windowed rule exists (no cutoff: no query).
  * STABLE: it reads with its caller's snapshot, so a batch's rules see its own calls.
  * Each distinct (customer, cutoff) answers one row, zeros when it had no call.
@@ -29,14 +31,17 @@ BEGIN
     RETURN;
   END IF;
   RETURN QUERY EXECUTE $q$
-    SELECT w.customer_id, w.cutoff, count(r.started_at), count(r.started_at) FILTER (WHERE r.disposition = 'ANSWERED'),
-           coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0)::bigint, coalesce(sum(r.charge), 0)
+    SELECT w.customer_id, w.cutoff, e.attempts, e.answered, e.answered_seconds, e.spend
       FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::timestamptz[])) AS w(customer_id, cutoff)
-      LEFT JOIN cdrs r
-        ON r.customer_id = w.customer_id AND r.started_at > w.cutoff
-       AND r.started_at < date_trunc('minute', w.cutoff) + interval '1 minute'
-       AND r.started_at > $3 AND r.started_at < $4
-     GROUP BY w.customer_id, w.cutoff $q$
+     CROSS JOIN LATERAL (
+       SELECT count(*) AS attempts, count(*) FILTER (WHERE r.disposition = 'ANSWERED') AS answered,
+              coalesce(sum(r.duration) FILTER (WHERE r.disposition = 'ANSWERED'), 0)::bigint AS answered_seconds,
+              coalesce(sum(r.charge), 0) AS spend
+         FROM cdrs r
+        WHERE r.customer_id = w.customer_id AND r.started_at > w.cutoff
+          AND r.started_at < date_trunc('minute', w.cutoff) + interval '1 minute'
+          AND r.started_at > $3 AND r.started_at < $4
+     ) e $q$
   USING customer_ids, cutoffs, low, high;
 END
 $fn$`;
