@@ -13,8 +13,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (EXECUTE ... USING), so PostgreSQL prunes at plan time to the days the cutoffs fall in
  * and opens and locks only those. Each window still probes its own customer's calls by
  * the (customer_id, started_at) index, as the inline read did (LATERAL): a join left to
- * the planner could read every customer's calls between the earliest and the latest cutoff. Its statement is small: planning it costs a few tenths
- * of a millisecond a batch, and only when a windowed rule exists (no cutoff: no query).
+ * the planner could read every customer's calls between the earliest and the latest
+ * cutoff. The query is small and runs only when a windowed rule exists (no cutoff: no
+ * query); bench:scale, whose rules include windowed ones, ran at 0.96x the built-ins-only
+ * rate with it (0.89x before).
  * STABLE: it reads with its caller's snapshot, so a batch's rules see its own calls.
  * Each distinct (customer, cutoff) answers one row, zeros when it had no call.
  */
