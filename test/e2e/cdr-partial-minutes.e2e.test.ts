@@ -8,9 +8,9 @@
  */
 import { Client } from 'pg';
 import { WINDOW_RULES_SQL } from '../../src/modules/alert/alert-engine';
+import { cdrDayIndexes } from '../../src/modules/cdr/cdr-partitions';
+import { dayOf, ensureDayPartitions, partitionName } from '../../src/platform/db/day-partitions';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-
-const DAY_MS = 86_400_000;
 
 interface PartialRow {
   customer_id: string;
@@ -50,8 +50,6 @@ describe('the partial minute of a window', () => {
     return r.rows.map((row) => row.name);
   }
 
-  const dayName = (ms: number) => `cdrs_p${new Date(ms).toISOString().slice(0, 10).replace(/-/g, '')}`;
-
   beforeAll(async () => {
     server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
     client = new Client({ connectionString: server.databaseUrl });
@@ -70,13 +68,10 @@ describe('the partial minute of a window', () => {
        SELECT c, cu, '4930', s, d, di, ch FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::int[], $5::text[], $6::numeric[]) AS t(c, cu, s, d, di, ch)`,
       [calls.map((c) => c[1]), calls.map((c) => c[0]), calls.map((c) => at(c[2])), calls.map((c) => c[4]), calls.map((c) => c[3]), calls.map((c) => c[5])],
     );
-    // Twenty more past days of cdrs, empty, as a long retention keeps them.
-    const today = Math.floor(Date.now() / DAY_MS);
-    for (let day = today - 22; day < today - 2; day++) {
-      const name = dayName(day * DAY_MS);
-      await client.query(`CREATE TABLE ${name} (LIKE cdrs INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`);
-      await client.query(`ALTER TABLE cdrs ATTACH PARTITION ${name} FOR VALUES FROM ('${new Date(day * DAY_MS).toISOString()}') TO ('${new Date((day + 1) * DAY_MS).toISOString()}')`);
-    }
+    // Twenty more past days of cdrs, empty, as a long retention keeps them (created as the partition job creates a day).
+    const today = dayOf(Date.now());
+    const past = Array.from({ length: 20 }, (_, i) => today - 22 + i);
+    await ensureDayPartitions(server.app.services.db, 'cdrs', past, { dayIndexes: cdrDayIndexes });
   });
   afterAll(() => client.end());
 
@@ -109,7 +104,7 @@ describe('the partial minute of a window', () => {
     await client.query('BEGIN');
     try {
       await partial([a], [at(20)]);
-      expect(await lockedDays()).toEqual([dayName(minute)]);
+      expect(await lockedDays()).toEqual([partitionName('cdrs', dayOf(minute))]);
     } finally {
       await client.query('ROLLBACK');
     }
