@@ -215,6 +215,28 @@ describe('submitCdrs', () => {
     expect(await submit([{ ...first, startedAt: new Date(dayStart + 60_000).toISOString() }])).toMatchObject({ accepted: 0, duplicates: 1, rejected: [] });
   });
 
+  it('stores every start exact to the millisecond, whatever the span of the batch and the order of its callIds', async () => {
+    const cust = await createCustomer(server.app.services, 'StartSpan', '10');
+    const now = Date.now();
+    // Starts go as offsets from the first record after the sort by callId (cdr-insert.ts):
+    // "m" sorts first, so the others lie before it (years, and beyond 2^31 ms) and after it.
+    const starts: Record<string, string> = {
+      m: new Date(now - 86_400_000 - 1).toISOString(),
+      a: '2000-01-01T00:00:00.001Z',
+      b: new Date(now - 5 * 365 * 86_400_000 + 999).toISOString(),
+      y: new Date(now - 1).toISOString(),
+      z: new Date(now + 60_000 + 7).toISOString(), // ahead, within the clock skew allowed
+    };
+    const tag = callId();
+    const batch = Object.entries(starts).map(([k, startedAt]) => cdr(cust, { callId: `${k === 'm' ? '0' : '1'}-${tag}-${k}`, startedAt }));
+    expect(await submit(batch)).toMatchObject({ accepted: 5, duplicates: 0, rejected: [] });
+    const list = await server.http().data(CdrsDocument, { filter: { customerId: cust.id } });
+    const stored = Object.fromEntries(list.cdrs.nodes.map((n) => [n.callId.slice(-1), n.startedAt]));
+    expect(stored).toEqual(starts);
+    // And resent, each is the same call: the day and start it was stored under.
+    expect(await submit([...batch].reverse())).toMatchObject({ accepted: 0, duplicates: 5, rejected: [] });
+  });
+
   it('changes nothing on a 100% duplicate replay', async () => {
     const services = server.app.services;
     const cust = await createCustomer(services, 'Replay', '20');

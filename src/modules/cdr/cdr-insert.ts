@@ -82,10 +82,10 @@ WITH batch_customers AS (
      FOR KEY SHARE OF c
 ), inserted AS (
   INSERT INTO cdrs (call_id, customer_id, trunk_id, caller, callee, started_at, duration, disposition, charge)
-  SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('u.started_ms')}, u.duration, u.disposition, u.charge
+  SELECT u.call_id, u.customer_id, u.trunk_id, u.caller, u.callee, ${epochMsToTimestamptz('($13::int8 + u.started_offset_ms)')}, u.duration, u.disposition, u.charge
     FROM (SELECT r.*, k.id AS customer_id, ($11::uuid[])[r.trunk_at] AS trunk_id, ($12::text[])[r.disposition_at] AS disposition
             FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::int8[], $7::int[], $8::int[], $9::numeric[])
-                 AS r(call_id, customer_at, trunk_at, caller, callee, started_ms, duration, disposition_at, charge)
+                 AS r(call_id, customer_at, trunk_at, caller, callee, started_offset_ms, duration, disposition_at, charge)
             JOIN batch_customers k ON k.at = r.customer_at AND k.fits) u
   ON CONFLICT DO NOTHING
   RETURNING call_id, customer_id, started_at, duration, disposition, charge
@@ -146,6 +146,13 @@ export interface EncodedBatch {
  * most); every record sends its positions in those lists instead of the values: a
  * quarter fewer bytes per record. Literals built here: node-postgres would escape all
  * 45,000 elements of a 5,000-row batch.
+ *
+ * Starts go as milliseconds from the batch's first record ($13, epoch ms), not as epoch
+ * milliseconds: an epoch millisecond (13 digits, above 2^31) is a heap number in V8, and
+ * turning 5,000 of them into text took 1.2-1.5 ms of a 5,000-record batch, against
+ * ~0.1 ms for offsets within 12 days either way (small integers), which are also half
+ * the digits to send and parse (bench:cdr's batches span an hour). Exact: both are
+ * integers below 2^53 and the sum is taken in int8.
  */
 export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resolved | undefined)[]): EncodedBatch {
   const customers = new DistinctValues();
@@ -156,13 +163,14 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
   const trunkAt: (number | null)[] = [];
   const callers: (string | null)[] = [];
   const callees: string[] = [];
-  const starts: number[] = [];
+  const startOffsets: number[] = [];
   const durations: number[] = [];
   const dispositionAt: number[] = [];
   const charges: string[] = [];
   const candidates: ChargedCdr[] = [];
   const candidateRows: ValidCdr[] = [];
   const unknown: ValidCdr[] = [];
+  const startBase = rows.length > 0 ? rows[0].startedAtMs : 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const to = resolved[i];
@@ -177,7 +185,7 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
     trunkAt.push(to.trunkId === null ? null : trunks.position(to.trunkId));
     callers.push(row.caller);
     callees.push(row.callee);
-    starts.push(row.startedAtMs);
+    startOffsets.push(row.startedAtMs - startBase);
     durations.push(row.duration);
     dispositionAt.push(dispositions.position(row.disposition));
     charges.push(row.charge);
@@ -189,13 +197,14 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
     trunks.size === 0 ? '{}' : plainArrayLiteral(trunkAt),
     textArrayLiteral(callers),
     textArrayLiteral(callees),
-    plainArrayLiteral(starts),
+    plainArrayLiteral(startOffsets),
     plainArrayLiteral(durations),
     plainArrayLiteral(dispositionAt),
     plainArrayLiteral(charges),
     plainArrayLiteral(customers.values),
     plainArrayLiteral(trunks.values),
     plainArrayLiteral(dispositions.values),
+    String(startBase),
   ];
   return { params, candidates, candidateRows, unknown };
 }
