@@ -128,7 +128,36 @@ UPDATE customers c SET balance = c.balance - s.total, accrued_charges = c.accrue
   FROM (SELECT customer_id, sum(charge) AS total FROM ins GROUP BY customer_id) s
  WHERE c.id = s.customer_id`;
 
-/** Raw pg with `connections` clients; deadlocks between concurrent batches are retried, as the app does. */
+/**
+ * One batch the raw floor's way: one transaction of RAW_SQL, node-postgres turning the
+ * columns into array literals; deadlocks between concurrent batches are retried, as the
+ * app does. (bench/cpu-two-feeds.js sends its raw batches through this too.)
+ */
+export async function sendRawBatch(client: Client, batch: readonly BenchCdr[]): Promise<void> {
+  const params = [
+    batch.map((c) => c.callId),
+    batch.map((c) => c.customerId.slice(4)),
+    batch.map((c) => c.caller),
+    batch.map((c) => c.callee),
+    batch.map((c) => c.startedAt),
+    batch.map((c) => c.duration),
+    batch.map((c) => c.disposition),
+    batch.map((c) => c.charge),
+  ];
+  for (;;) {
+    try {
+      await client.query('BEGIN');
+      await client.query(RAW_SQL, params);
+      await client.query('COMMIT');
+      return;
+    } catch (err) {
+      await client.query('ROLLBACK');
+      if (!['40P01', '40001'].includes((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}
+
+/** Raw pg with `connections` clients, each batch sent by sendRawBatch. */
 export async function rawPgTarget(server: BenchServer, connections = 1): Promise<IngestTarget> {
   const db = await server.freshDatabase('raw');
   const clients: Client[] = [];
@@ -139,30 +168,7 @@ export async function rawPgTarget(server: BenchServer, connections = 1): Promise
   }
   return {
     databaseUrl: db.url,
-    async send(batch, _expect, sender = 0) {
-      const client = clients[sender % clients.length];
-      const params = [
-        batch.map((c) => c.callId),
-        batch.map((c) => c.customerId.slice(4)),
-        batch.map((c) => c.caller),
-        batch.map((c) => c.callee),
-        batch.map((c) => c.startedAt),
-        batch.map((c) => c.duration),
-        batch.map((c) => c.disposition),
-        batch.map((c) => c.charge),
-      ];
-      for (;;) {
-        try {
-          await client.query('BEGIN');
-          await client.query(RAW_SQL, params);
-          await client.query('COMMIT');
-          return;
-        } catch (err) {
-          await client.query('ROLLBACK');
-          if (!['40P01', '40001'].includes((err as { code?: string }).code ?? '')) throw err;
-        }
-      }
-    },
+    send: (batch, _expect, sender = 0) => sendRawBatch(clients[sender % clients.length], batch),
     async close() {
       await Promise.all(clients.map((c) => c.end()));
       await db.drop();

@@ -93,8 +93,8 @@ function startFeedApp(db, port) {
     let feeds;
     let groups;
     if (process.env.RAW) {
-      // bench:cdr's raw floor (built by npm run build): one connection per feed, its statement, the same records.
-      const { RAW_SQL } = require('../dist/bench/cdr-scenarios');
+      // bench:cdr's raw floor (built by npm run build): one connection per feed, its statement (sendRawBatch), the same records.
+      const { sendRawBatch: send } = require('../dist/bench/cdr-scenarios');
       await Promise.all(apps.splice(0).map(stopApp));
       const conns = await Promise.all(PORTS.map(async () => {
         const k = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
@@ -103,20 +103,6 @@ function startFeedApp(db, port) {
       }));
       // The records as objects before timing, as bench:cdr's raw target holds them; node-postgres turns them into literals per batch.
       const batches = bodies.map((list) => list.map((json) => JSON.parse(json).variables.cdrs));
-      const send = async (k, b) => {
-        const params = [b.map((c) => c.callId), b.map((c) => c.customerId.slice(4)), b.map(() => null), b.map((c) => c.callee), b.map((c) => c.startedAt), b.map((c) => c.duration), b.map((c) => c.disposition), b.map((c) => c.charge)];
-        for (;;) {
-          try {
-            await k.query('BEGIN');
-            await k.query(RAW_SQL, params);
-            await k.query('COMMIT');
-            return;
-          } catch (err) {
-            await k.query('ROLLBACK');
-            if (!['40P01', '40001'].includes(err.code)) throw err;
-          }
-        }
-      };
       for (let i = 0; i < 5; i++) await Promise.all(conns.map((k, j) => send(k, batches[j].pop())));
       feeds = () => Promise.all(conns.map(async (k, j) => { for (let b = batches[j].pop(); b; b = batches[j].pop()) await send(k, b); }));
       groups = { postgres: await backendPids(watch, db), sender: [process.pid] };

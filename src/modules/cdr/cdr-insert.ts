@@ -149,10 +149,10 @@ export interface EncodedBatch {
  *
  * Starts go as milliseconds from the batch's first record ($13, epoch ms), not as epoch
  * milliseconds: an epoch millisecond (13 digits, above 2^31) is a heap number in V8, and
- * turning 5,000 of them into text took 1.2-1.5 ms of a 5,000-record batch, against
- * ~0.1 ms for offsets within 12 days either way (small integers), which are also half
- * the digits to send and parse (bench:cdr's batches span an hour). Exact: both are
- * integers below 2^53 and the sum is taken in int8.
+ * turning 5,000 of them into text took ~1 ms of a 5,000-record batch, against ~0.2 ms
+ * for offsets within 12 days either way (small integers), which are also half the
+ * digits to send and parse (bench:cdr's batches span an hour; its bind-parameter table
+ * measures both). Exact: both are integers below 2^53 and the sum is taken in int8.
  */
 export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resolved | undefined)[]): EncodedBatch {
   const customers = new DistinctValues();
