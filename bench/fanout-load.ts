@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
+import { unpacked } from '../src/platform/pubsub/bus-engine';
 
 export interface LoadSpec {
   url: string;
@@ -72,9 +73,11 @@ async function load(spec: LoadSpec): Promise<void> {
   const published = new Map<string, number>();
   const observer = new Redis(spec.redisUrl);
   observer.on('message', (_channel: string, message: string) => {
-    const p = JSON.parse(message) as { eventId?: string; id?: string };
-    const key = keyOf(p.eventId ?? p.id ?? '');
-    if (!published.has(key)) published.set(key, now());
+    // Lineguard packs the events of one publish into one message (bus-engine.ts).
+    for (const p of unpacked(JSON.parse(message)) as { eventId?: string; id?: string }[]) {
+      const key = keyOf(p.eventId ?? p.id ?? '');
+      if (!published.has(key)) published.set(key, now());
+    }
   });
   await observer.subscribe(spec.channel);
 

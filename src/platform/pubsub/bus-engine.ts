@@ -21,6 +21,28 @@ export const RESUBSCRIBED_TRIGGER = 'resubscribed';
 
 type OnMessage = (message: unknown) => void;
 
+/**
+ * The key of a packed message: several payloads of one channel sent as one Redis message
+ * (EventBus.publishAll), `{ "lineguard:packed": [payload, ...] }`, in order. A CDR batch
+ * touching 100 customers publishes 100 balance changes: one message instead of 100 costs
+ * the publishing instance, Redis and every subscribed instance one command, one reply and
+ * one delivery. No payload has this key (topic payloads are plain records of their own
+ * fields, topic.ts). A deployment's instances must all unpack: one that does not would hand
+ * the packed object to its subscribers as a payload.
+ */
+const PACKED = 'lineguard:packed';
+
+/** The message that carries `payloads` (one payload goes as itself). */
+export function packed(payloads: readonly unknown[]): unknown {
+  return payloads.length === 1 ? payloads[0] : { [PACKED]: payloads };
+}
+
+/** The payloads a received message carries, in order. */
+export function unpacked(message: unknown): readonly unknown[] {
+  const many = message !== null && typeof message === 'object' ? (message as Record<string, unknown>)[PACKED] : undefined;
+  return Array.isArray(many) ? many : [message];
+}
+
 export class BusEngine extends PubSubEngine {
   private readonly live = new Map<number, { trigger: string; onMessage: OnMessage; transportId?: number }>();
   private lastId = 0;
@@ -45,9 +67,15 @@ export class BusEngine extends PubSubEngine {
     return this.transport.publish(trigger, payload);
   }
 
-  /** Resolves once the subscription is live (for Redis, once SUBSCRIBE was answered). */
+  /**
+   * Resolves once the subscription is live (for Redis, once SUBSCRIBE was answered).
+   * onMessage gets each payload of a packed message in turn.
+   */
   async subscribe(trigger: string, onMessage: OnMessage): Promise<number> {
-    const transportId = trigger === RESUBSCRIBED_TRIGGER ? undefined : await this.transport.subscribe(trigger, onMessage, {});
+    const deliver: OnMessage = (message) => {
+      for (const payload of unpacked(message)) onMessage(payload);
+    };
+    const transportId = trigger === RESUBSCRIBED_TRIGGER ? undefined : await this.transport.subscribe(trigger, deliver, {});
     const id = ++this.lastId;
     this.live.set(id, { trigger, onMessage, transportId });
     return id;

@@ -13,11 +13,18 @@ import Redis from 'ioredis';
 import type { PubSub } from 'type-graphql';
 import { within } from '../common/within';
 import type { Logger } from '../logger';
-import { BusEngine, RESUBSCRIBED, RESUBSCRIBED_TRIGGER } from './bus-engine';
+import { BusEngine, packed, RESUBSCRIBED, RESUBSCRIBED_TRIGGER } from './bus-engine';
 import { publisherConnection, RedisPublisher } from './redis-publisher';
 import type { Topic } from './topic';
 
 export { RESUBSCRIBED } from './bus-engine';
+
+/**
+ * Payloads a packed Redis message carries at most: a balance change is ~200 bytes, so a
+ * message stays near 100 KB, far below what Redis lets a subscriber's connection fall
+ * behind by (client-output-buffer-limit pubsub: 8 MB for a minute, 32 MB at once).
+ */
+const PAYLOADS_PER_MESSAGE = 500;
 
 export interface RedisBusOptions {
   /** Timeout of one Redis command (publish, ping), ms. */
@@ -86,15 +93,19 @@ export class EventBus {
   }
 
   /**
-   * Publishes several messages of one topic in order without waiting for each reply:
-   * on Redis they go out back to back on one connection, one round trip for the lot
-   * (a CDR batch touching 100 customers publishes 100 balance changes).
+   * Publishes several messages of one topic in order. On Redis they go out packed
+   * (bus-engine.ts), up to PAYLOADS_PER_MESSAGE payloads a message: a CDR batch touching
+   * 100 customers publishes its 100 balance changes as one message.
    */
   async publishAll<P>(topic: Topic<P>, payloads: readonly NoInfer<P>[]): Promise<void> {
     const channel = this.channel(topic);
     if (this.redis) {
-      // The same JSON RedisPubSub would send, so its subscriber side parses it unchanged.
-      await this.redis.sender.send(payloads.map((p) => ({ channel, message: JSON.stringify(p) })));
+      // JSON, as RedisPubSub would send it, so its subscriber side parses it unchanged.
+      const messages: { channel: string; message: string }[] = [];
+      for (let i = 0; i < payloads.length; i += PAYLOADS_PER_MESSAGE) {
+        messages.push({ channel, message: JSON.stringify(packed(payloads.slice(i, i + PAYLOADS_PER_MESSAGE))) });
+      }
+      await this.redis.sender.send(messages);
       return;
     }
     await Promise.all(payloads.map((p) => this.engine.publish(channel, p)));
