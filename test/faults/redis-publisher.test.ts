@@ -76,6 +76,26 @@ describe('RedisPublisher', () => {
       redis.resume();
     }
   });
+
+  it('a confirmed publish waits for the replies: a stuck Redis costs it the command timeout, never more', async () => {
+    const { logger, lines } = capture();
+    const sender = new RedisPublisher(publisher, 1_000, logger);
+    redis.pause();
+    try {
+      const t0 = performance.now();
+      await sender.send(
+        Array.from({ length: 20 }, (_, i) => ({ channel: 'lg:test:confirmed', message: `c${i}` })),
+        { confirmed: true },
+      );
+      const ms = performance.now() - t0;
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+      expect(ms).toBeLessThan(TIMEOUT_MS + 1_000);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 'warn', msg: expect.stringMatching(/wake-ups dropped/), dropped: 20 });
+    } finally {
+      redis.resume();
+    }
+  });
 });
 
 describe('EventBus over Redis', () => {

@@ -127,9 +127,11 @@ export class ApiKeyService {
       );
       if (!rows.length) throw notFound('ApiKey', id);
       uow.afterCommit(() => {
-        // This instance forgets at commit; the others on the notice (or within API_KEY_CACHE_MS without Redis).
+        // This instance forgets at commit; the others on the notice (or within API_KEY_CACHE_MS
+        // without Redis). Confirmed: the mutation answers once Redis has handed the notice to
+        // every instance's connection.
         this.cache.forget(local);
-        return this.events.publish(API_KEY_REVOKED, { apiKeyId: local });
+        return this.events.publish(API_KEY_REVOKED, { apiKeyId: local }, { confirmed: true });
       });
       return true;
     });
@@ -185,7 +187,7 @@ export class ApiKeyService {
     );
     // The key may have had another role (or been revoked) in running instances' caches.
     this.cache.forget(id);
-    await this.events.publish(API_KEY_CHANGED, { apiKeyId: id });
+    await this.events.publish(API_KEY_CHANGED, { apiKeyId: id }, { confirmed: true });
   }
 
   /**

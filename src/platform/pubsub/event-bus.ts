@@ -14,7 +14,7 @@ import type { PubSub } from 'type-graphql';
 import { within } from '../common/within';
 import type { Logger } from '../logger';
 import { BusEngine, packed, RESUBSCRIBED, RESUBSCRIBED_TRIGGER } from './bus-engine';
-import { publisherConnection, RedisPublisher } from './redis-publisher';
+import { publisherConnection, RedisPublisher, type SendOptions } from './redis-publisher';
 import type { Topic } from './topic';
 
 export { RESUBSCRIBED } from './bus-engine';
@@ -88,8 +88,8 @@ export class EventBus {
   }
 
   /** Publishes one message; never rejects, and never waits for a Redis that is down (see RedisPublisher). */
-  async publish<P>(topic: Topic<P>, payload: NoInfer<P>): Promise<void> {
-    await this.publishAll(topic, [payload]);
+  async publish<P>(topic: Topic<P>, payload: NoInfer<P>, opts?: SendOptions): Promise<void> {
+    await this.publishAll(topic, [payload], opts);
   }
 
   /**
@@ -97,7 +97,7 @@ export class EventBus {
    * (bus-engine.ts), up to PAYLOADS_PER_MESSAGE payloads a message: a CDR batch touching
    * 100 customers publishes its 100 balance changes as one message.
    */
-  async publishAll<P>(topic: Topic<P>, payloads: readonly NoInfer<P>[]): Promise<void> {
+  async publishAll<P>(topic: Topic<P>, payloads: readonly NoInfer<P>[], opts?: SendOptions): Promise<void> {
     const channel = this.channel(topic);
     if (this.redis) {
       // JSON, as RedisPubSub would send it, so its subscriber side parses it unchanged.
@@ -105,7 +105,7 @@ export class EventBus {
       for (let i = 0; i < payloads.length; i += PAYLOADS_PER_MESSAGE) {
         messages.push({ channel, message: JSON.stringify(packed(payloads.slice(i, i + PAYLOADS_PER_MESSAGE))) });
       }
-      await this.redis.sender.send(messages);
+      await this.redis.sender.send(messages, opts);
       return;
     }
     await Promise.all(payloads.map((p) => this.engine.publish(channel, p)));

@@ -37,6 +37,15 @@ export function publisherConnection(url: string, commandTimeoutMs: number): Redi
   });
 }
 
+export interface SendOptions {
+  /**
+   * Wait for Redis's replies (at most the command timeout): once Redis answered a PUBLISH
+   * it has handed the message to every subscribed connection. For notices whose lateness
+   * matters more than a round trip (a key revoked), not for the CDR path's wake-ups.
+   */
+  confirmed?: boolean;
+}
+
 /** Messages per write while draining held messages (one round trip each). */
 const FLUSH_BATCH = 1_000;
 
@@ -59,18 +68,19 @@ export class RedisPublisher {
    * Writes the messages in order, in one write, and returns: the replies are awaited in
    * the background, and a failed or timed-out one is logged as dropped when it comes.
    * Messages go out on one connection in the order sent, so subscribers see publish
-   * order. Never rejects, and never waits, also not for a stuck Redis: its commands time
-   * out, each after commandTimeout, while requests go on (at most the messages of that
-   * long are in flight).
+   * order. Never rejects, and unless `confirmed` never waits, also not for a stuck Redis:
+   * its commands time out, each after commandTimeout, while requests go on (at most the
+   * messages of that long are in flight).
    */
-  async send(messages: readonly Message[]): Promise<void> {
+  async send(messages: readonly Message[], opts: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return;
     // Behind held messages, new ones wait their turn.
     if (this.redis.status !== 'ready' || this.held.length > 0) {
       this.hold(messages);
       return;
     }
-    void this.write(messages);
+    const written = this.write(messages);
+    if (opts.confirmed) await written;
   }
 
   /** Messages waiting for Redis (tests and logs). */
