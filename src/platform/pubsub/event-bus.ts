@@ -14,7 +14,7 @@ import type { PubSub } from 'type-graphql';
 import { within } from '../common/within';
 import type { Logger } from '../logger';
 import { BusEngine, packed, RESUBSCRIBED, RESUBSCRIBED_TRIGGER } from './bus-engine';
-import { publisherConnection, RedisPublisher, type SendOptions } from './redis-publisher';
+import { publisherConnection, RedisPublisher, type Message, type SendOptions } from './redis-publisher';
 import type { Topic } from './topic';
 
 export { RESUBSCRIBED } from './bus-engine';
@@ -87,7 +87,7 @@ export class EventBus {
     return `${this.prefix}:${topic.name}`;
   }
 
-  /** Publishes one message; never rejects, and never waits for a Redis that is down (see RedisPublisher). */
+  /** Publishes one message; never rejects, and waits for Redis only when `confirmed` (see RedisPublisher). */
   async publish<P>(topic: Topic<P>, payload: NoInfer<P>, opts?: SendOptions): Promise<void> {
     await this.publishAll(topic, [payload], opts);
   }
@@ -100,8 +100,8 @@ export class EventBus {
   async publishAll<P>(topic: Topic<P>, payloads: readonly NoInfer<P>[], opts?: SendOptions): Promise<void> {
     const channel = this.channel(topic);
     if (this.redis) {
-      // JSON, as RedisPubSub would send it, so its subscriber side parses it unchanged.
-      const messages: { channel: string; message: string }[] = [];
+      // JSON, which RedisPubSub's subscriber side parses; BusEngine unpacks what it parsed.
+      const messages: Message[] = [];
       for (let i = 0; i < payloads.length; i += PAYLOADS_PER_MESSAGE) {
         messages.push({ channel, message: JSON.stringify(packed(payloads.slice(i, i + PAYLOADS_PER_MESSAGE))) });
       }

@@ -16,7 +16,7 @@
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
 
-interface Message {
+export interface Message {
   channel: string;
   message: string;
 }
@@ -42,6 +42,7 @@ export interface SendOptions {
    * Wait for Redis's replies (at most the command timeout): once Redis answered a PUBLISH
    * it has handed the message to every subscribed connection. For notices whose lateness
    * matters more than a round trip (a key revoked), not for the CDR path's wake-ups.
+   * While Redis is unreachable the messages are held like any others and nothing waits.
    */
   confirmed?: boolean;
 }
