@@ -244,8 +244,9 @@ their balances and ledger rows), the alert rule statement, COMMIT.
 - **The background jobs, as in production: 2-5 ms of PostgreSQL CPU per batch** at this
   rate (\`SCHED=0\` turns them off): call-delta compaction once per 5 s across the
   instances (~80-100 ms a pass under this load, most of it one upsert per customer-minute
-  bucket, and its VACUUM, after which each connection plans the rule statement again,
-  ~25 ms), and every second on each instance the alert windows, outbox and reminders.
+  bucket, and its VACUUM, after which each connection planned the rule statement again,
+  ~20-25 ms, until the statement read the deltas through a function, 2026-12-04), and
+  every second on each instance the alert windows, outbox and reminders.
 
 With one client the app's work and PostgreSQL's add up; with one client per core they
 overlap, and the two cores are the limit: what counts then is the machine's CPU per batch,

@@ -24,6 +24,7 @@ import { CdrCallIdPerDay1732406401620 } from './1732406401620-cdr-callid-per-day
 import { AlertEventPartitions1732406401700 } from './1732406401700-alert-event-partitions';
 import { JobRuns1732406401800 } from './1732406401800-job-runs';
 import { CdrPartialMinutes1732406401900 } from './1732406401900-cdr-partial-minutes';
+import { CallBucketDeltasFunction1732406402000 } from './1732406402000-call-bucket-deltas-function';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   AlertEventPartitions1732406401700,
   JobRuns1732406401800,
   CdrPartialMinutes1732406401900,
+  CallBucketDeltasFunction1732406402000,
 ];

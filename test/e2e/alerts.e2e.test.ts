@@ -448,6 +448,18 @@ describe('alert engine', () => {
     // Appended by the batches, not compacted yet: all of it in deltas.
     expect(sums(await minutes('alert_call_minutes'))).toEqual(expected);
     expect(await minutes('alert_call_buckets')).toEqual([]);
+    // The rule statements read the deltas through call_bucket_deltas: summed per customer
+    // and minute from `since` on; NULL customers: every customer's; NULL since: none.
+    const viaFunction = (customers: string | null, since: string | null) =>
+      server.app.services.db.query<Record<string, unknown>>(
+        `SELECT customer_id, extract(epoch FROM minute)::bigint * 1000 AS minute, attempts::int, answered::int, answered_seconds::int AS seconds, trim_scale(spend)::text AS spend
+           FROM call_bucket_deltas(${customers}, ${since}) WHERE customer_id = ANY($1::uuid[]) ORDER BY customer_id = $2 DESC, minute`,
+        [[localId(a), localId(b)], localId(a)],
+      );
+    expect(await viaFunction('$1::uuid[]', `to_timestamp(${m0 / 1000})`)).toEqual(expected);
+    expect(await viaFunction('NULL', `to_timestamp(${m0 / 1000})`)).toEqual(expected);
+    expect(await viaFunction('$1::uuid[]', `to_timestamp(${(m0 + 60_000) / 1000})`)).toEqual(expected.slice(1));
+    expect(await viaFunction('$1::uuid[]', 'NULL')).toEqual([]);
     // A late call's delta older than every window (and a day), and one of a customer that no longer exists: compaction drops both.
     const stray = '00000000-0000-4000-8000-00000000beef';
     await server.app.services.db.query(

@@ -133,15 +133,19 @@ WITH horizon AS MATERIALIZED (
   -- The first minute of the longest window of any windowed rule (NULL without any: no bounds, no rules).
   SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period))) AS since
     FROM alert_definitions d WHERE ${WINDOW_RULES}
+), deltas AS MATERIALIZED (
+  -- The customers' deltas not compacted yet, summed per minute since the horizon (none
+  -- without a windowed rule), read through call_bucket_deltas: named here, the table's
+  -- VACUUM after every compaction pass made each connection plan this statement again
+  -- (migrations/1732406402000-call-bucket-deltas-function.ts).
+  SELECT * FROM call_bucket_deltas($1::uuid[], (SELECT since FROM horizon))
 ), bounds AS MATERIALIZED (
   -- Each customer's calls and spend since the horizon, in compacted buckets and deltas. The
   -- horizon as a sub-select is a value known when the scan starts: the buckets' days before
   -- it are pruned and their primary key (customer_id, minute) bounds the scan.
   SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
     FROM (
-      SELECT d.customer_id, d.attempts, d.spend FROM alert_call_bucket_deltas d
-       -- A one-time filter: with no windowed rule at all the deltas are not read.
-       WHERE (SELECT since FROM horizon) IS NOT NULL AND d.customer_id = ANY($1::uuid[]) AND d.minute >= (SELECT since FROM horizon)
+      SELECT d.customer_id, d.attempts, d.spend FROM deltas d
       UNION ALL
       SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b
        WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= (SELECT since FROM horizon)
@@ -168,8 +172,8 @@ WITH horizon AS MATERIALIZED (
   -- Each window with the sums of its deltas, by one aggregation over the windows
   -- (zero rows) and the deltas per minute matched to the few sample periods. A join
   -- of the windows to the deltas by estimate went to a nested loop over both (300 x
-  -- 300 rows, 9 ms a batch); the deltas are summed per minute first because every
-  -- batch appends a row per customer and minute.
+  -- 300 rows, 9 ms a batch). The deltas come summed per minute (every batch appends a
+  -- row per customer and minute), and since the horizon, which no window starts before.
   SELECT u.customer_id, u.sample_period, max(u.cutoff) AS cutoff, sum(u.attempts) AS attempts, sum(u.answered) AS answered,
          sum(u.answered_seconds) AS answered_seconds, sum(u.spend) AS spend
     FROM (
@@ -178,12 +182,7 @@ WITH horizon AS MATERIALIZED (
         FROM windows w
       UNION ALL
       SELECT m.customer_id, p.sample_period, NULL, m.attempts, m.answered, m.answered_seconds, m.spend, false
-        FROM (SELECT d.customer_id, d.minute, sum(d.attempts) AS attempts, sum(d.answered) AS answered,
-                     sum(d.answered_seconds) AS answered_seconds, sum(d.spend) AS spend
-                FROM alert_call_bucket_deltas d
-               -- A one-time filter: with no windowed rule at all the deltas are not read.
-               WHERE d.customer_id = ANY($1::uuid[]) AND EXISTS (SELECT 1 FROM windows)
-               GROUP BY 1, 2) m
+        FROM deltas m
         JOIN (SELECT DISTINCT sample_period, cutoff FROM windows) p ON m.minute > date_trunc('minute', p.cutoff)
     ) u
    GROUP BY u.customer_id, u.sample_period

@@ -81,6 +81,9 @@ ON CONFLICT (customer_id, minute) DO UPDATE
  * 18,000 to 22,000 deltas; 30 to 40 ms planned from the real count). No index: one heap
  * pass. TRUNCATE false: shrinking the file takes an ACCESS EXCLUSIVE lock that would
  * stall the batches appending; SKIP_LOCKED: another instance's VACUUM in progress is enough.
+ * Recording the new size invalidates every cached plan that names the table: the alert
+ * rule statements, which keep generic plans, read it through call_bucket_deltas
+ * (migrations/1732406402000-call-bucket-deltas-function.ts) so their plans stay valid.
  */
 export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKED) alert_call_bucket_deltas`;
 

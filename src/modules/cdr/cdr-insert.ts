@@ -54,7 +54,8 @@ import type { Resolved } from './customer-resolution';
  * The same sub-select turns parallel query off for the rest of the batch, whatever its
  * size: its statements probe the batch's customers by index, and a Gather's workers are
  * started at every execution, used or not. A generic rule plan made just after the
- * call-delta compaction's VACUUM (which invalidates it) counted on the deltas' size and
+ * call-delta compaction's VACUUM (which invalidated it while the rule statement named
+ * the deltas table, before call_bucket_deltas) counted on the deltas' size and
  * put its bounds under a Gather: from then on every batch waited ~22 ms for workers that
  * scanned nothing, behind a one-time filter (auto_explain, bench/cpu-vs-raw.js's workload).
  */
