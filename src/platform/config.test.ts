@@ -17,6 +17,13 @@ describe('loadConfig', () => {
     expect(c.queryLimits).toEqual({ depth: 12, aliases: 30, tokens: 1_000, directives: 50, cost: 5_000_000, fieldRepeats: 20 });
   });
 
+  it('keeps up to 4 idle connections open and closes the rest after a minute, never more than the pool holds', () => {
+    expect(loadConfig({})).toMatchObject({ databasePoolSize: 20, databasePoolMin: 4, databasePoolIdleMs: 60_000 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '2' }).databasePoolMin).toBe(2);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '8', DATABASE_POOL_MIN: '8', DATABASE_POOL_IDLE_MS: '0' })).toMatchObject({ databasePoolMin: 8, databasePoolIdleMs: 0 });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '8', DATABASE_POOL_MIN: '9' })).toThrow('DATABASE_POOL_MIN must be between 0 and 8');
+  });
+
   it('lets only ADMIN and NOC keys introspect in production, unless INTROSPECTION_ROLES says otherwise', () => {
     expect(loadConfig(PRODUCTION).introspectionRoles).toEqual(['ADMIN', 'NOC']);
     expect(loadConfig({ ...PRODUCTION, INTROSPECTION_ROLES: 'NONE' }).introspectionRoles).toEqual([]);
@@ -29,6 +36,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_URL', 'not a url'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_MIN', '21'],
+    ['DATABASE_POOL_IDLE_MS', 'forever'],
     ['REDIS_URL', 'http://localhost'],
     ['LOG_LEVEL', 'loud'],
     ['ADMIN_API_KEY', 'short'],

@@ -18,6 +18,14 @@ export interface Config {
   databaseUrl?: string;
   /** Connections each instance keeps to PostgreSQL (with many instances, put PgBouncer in front: docs/scaling.md). */
   databasePoolSize: number;
+  /**
+   * Connections of the pool kept open however long they idle: a new PostgreSQL backend
+   * plans every prepared statement again on first use (the CDR batch's alert rules ~20 ms,
+   * the window job's 8-36 ms), so a feed resuming after a pause finds warm ones.
+   */
+  databasePoolMin: number;
+  /** How long a connection above databasePoolMin may idle before the pool closes it, ms (0: never). */
+  databasePoolIdleMs: number;
   /** Redis URL; undefined uses in-process pub/sub (single instance only). */
   redisUrl?: string;
   /** Prefix of every Redis channel, so several deployments (or test runs) can share one Redis. */
@@ -240,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const maxCdrBatch = int(env, 'MAX_CDR_BATCH', 10_000, 1, 100_000);
+  const databasePoolSize = int(env, 'DATABASE_POOL_SIZE', 20, 1, 1_000);
   const introspectionRoles = (str(env, 'INTROSPECTION_ROLES') ?? (production ? 'ADMIN,NOC' : API_ROLES.join(',')))
     .split(',')
     .map((s) => s.trim())
@@ -253,7 +262,10 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 20, 1, 1_000),
+    databasePoolSize,
+    // At most the pool's size (the range named in the error is 0 to DATABASE_POOL_SIZE).
+    databasePoolMin: int(env, 'DATABASE_POOL_MIN', Math.min(4, databasePoolSize), 0, databasePoolSize),
+    databasePoolIdleMs: int(env, 'DATABASE_POOL_IDLE_MS', 60_000, 0, 86_400_000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: str(env, 'REDIS_PREFIX') ?? 'lineguard',
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),

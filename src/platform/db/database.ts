@@ -62,6 +62,7 @@ export class Database implements Queryable {
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, 'lineguard', logger);
     const url = config.databaseUrl ?? embedded!.url;
     const counter = new QueryCounter(logger);
+    const poolSize = opts.poolSize ?? config.databasePoolSize;
     const dataSource = new DataSource({
       type: 'postgres',
       url,
@@ -71,14 +72,27 @@ export class Database implements Queryable {
       synchronize: false,
       logging: ['query'],
       logger: counter,
-      poolSize: opts.poolSize ?? config.databasePoolSize,
+      poolSize,
       // JIT off for the app's sessions: its statements are short and set-based, and a cost
       // estimate over large array parameters (a CDR batch's 4,000 customers against 1,000
       // rules) crossed the JIT thresholds, so PostgreSQL spent ~2.4 s compiling the batch's
       // rule statement to run it in 0.3 s (auto_explain, bench:scale). Per session, so a
       // shared server's other users keep their setting.
       // timestamptz read by a parser of its own (timestamptz.ts): the same Dates, without the regular expressions.
-      extra: { application_name: 'lineguard', connectionTimeoutMillis: 10_000, options: '-c jit=off', types: APP_TYPES },
+      // Idle connections: node-postgres closes each after 10 s by default, and the backend
+      // that replaces it plans every prepared statement again on first use. The per-second
+      // jobs and a feed's batches keep a few busy and the pool grows and shrinks around
+      // them: a feed sending every 4 s had 13 backends started in two minutes, 9 with these
+      // settings (bench/cdr-pauses.js). databasePoolMin stay open however long they idle,
+      // the rest close after databasePoolIdleMs.
+      extra: {
+        application_name: 'lineguard',
+        connectionTimeoutMillis: 10_000,
+        min: Math.min(config.databasePoolMin, poolSize),
+        idleTimeoutMillis: config.databasePoolIdleMs,
+        options: '-c jit=off',
+        types: APP_TYPES,
+      },
     });
     try {
       await dataSource.initialize();
