@@ -14,10 +14,9 @@
  */
 const { execSync } = require('child_process');
 const http = require('http');
-const crypto = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
-const { postGraphql, startApp, stopApp } = require('./spawned-app');
+const { benchCdrs, postGraphql, startApp, stopApp } = require('./spawned-app');
 
 const KEY = 'cdr-pauses-admin-key-0123456789abcdef';
 const BATCH = Number(process.env.BATCH || 1000);
@@ -31,21 +30,8 @@ const Q = 'mutation Submit($cdrs: [CdrInput!]!) { submitCdrs(cdrs: $cdrs) { acce
 const psql = (sql) => execSync(`psql -h 127.0.0.1 -U postgres -qc "${sql}"`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-/** bench:cdr's kind of records: 100 customers, starts spread over the last hour, random callIds. */
-function body(ids) {
-  const t0 = Date.now() - 3_600_000;
-  const cdrs = Array.from({ length: BATCH }, (_, i) => ({
-    callId: crypto.randomBytes(8).toString('hex'),
-    customerId: ids[i % ids.length],
-    caller: '4930111',
-    callee: '493012345678',
-    startedAt: new Date(t0 + Math.floor(Math.random() * 3_500_000)).toISOString(),
-    duration: 60,
-    disposition: i % 3 ? 'ANSWERED' : 'FAILED',
-    charge: '0.012345',
-  }));
-  return Buffer.from(JSON.stringify({ query: Q, variables: { cdrs } }));
-}
+/** A batch of bench:cdr's kind of records for the 100 customers. */
+const body = (ids) => Buffer.from(JSON.stringify({ query: Q, variables: { cdrs: benchCdrs(ids, BATCH) } }));
 
 (async () => {
   const db = `cdr_pauses_${process.pid}`;

@@ -16,9 +16,8 @@
 const { execSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
-const crypto = require('crypto');
 const { Client } = require('pg');
-const { postGraphql, startApp, stopApp } = require('./spawned-app');
+const { benchCdrs, postGraphql, startApp, stopApp } = require('./spawned-app');
 
 const KEY = 'cpu-vs-raw-admin-key-0123456789abcdef';
 const BATCH = Number(process.env.BATCH || 1000);
@@ -56,19 +55,7 @@ async function backendPids(db) {
   }
 }
 
-function workload(ids) {
-  const t0 = Date.now() - 3_600_000;
-  return Array.from({ length: BATCH }, (_, i) => ({
-    callId: crypto.randomBytes(8).toString('hex'),
-    customerId: ids[i % ids.length],
-    caller: '4930111',
-    callee: '493012345678',
-    startedAt: new Date(t0 + Math.floor(Math.random() * 3_500_000)).toISOString(),
-    duration: 60,
-    disposition: i % 3 ? 'ANSWERED' : 'FAILED',
-    charge: '0.012345',
-  }));
-}
+const workload = (ids) => benchCdrs(ids, BATCH);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const post = (port, body) => postGraphql(agent, port, KEY, body);

@@ -1,7 +1,8 @@
 /**
- * Shared by the plain-JS CPU harnesses (cpu-two-feeds.js, cpu-vs-raw.js): the built app
- * (`dist/src/main.js` of a checkout) as a child process, as the production image starts
- * it, and one GraphQL POST on a keep-alive agent that fails on any error in the answer.
+ * Shared by the plain-JS harnesses (cpu-two-feeds.js, cpu-vs-raw.js, cdr-pauses.js): the
+ * built app (`dist/src/main.js` of a checkout) as a child process, as the production image
+ * starts it, one GraphQL POST on a keep-alive agent that fails on any error in the answer,
+ * and bench:cdr's kind of records.
  */
 const { spawn } = require('child_process');
 const crypto = require('crypto');
@@ -64,4 +65,22 @@ async function stopApp(child) {
   await gone;
 }
 
-module.exports = { postGraphql, startApp, stopApp };
+/**
+ * `n` records of bench:cdr's kind for customers `ids` (GraphQL ids, or raw ones for the raw
+ * floor): random callIds, starts spread over the last hour, a third of them FAILED.
+ */
+function benchCdrs(ids, n) {
+  const t0 = Date.now() - 3_600_000;
+  return Array.from({ length: n }, (_, i) => ({
+    callId: crypto.randomBytes(8).toString('hex'),
+    customerId: ids[i % ids.length],
+    caller: '4930111',
+    callee: '493012345678',
+    startedAt: new Date(t0 + Math.floor(Math.random() * 3_500_000)).toISOString(),
+    duration: 60,
+    disposition: i % 3 ? 'ANSWERED' : 'FAILED',
+    charge: '0.012345',
+  }));
+}
+
+module.exports = { benchCdrs, postGraphql, startApp, stopApp };
