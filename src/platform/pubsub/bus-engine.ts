@@ -21,6 +21,16 @@ export const RESUBSCRIBED_TRIGGER = 'resubscribed';
 
 type OnMessage = (message: unknown) => void;
 
+/** How an iterator's subscriptions are made (BusEngine.iterator). */
+export interface IteratorOptions {
+  /**
+   * Left out of count(): a shared reader's own stream (shared-feed.ts), which is live
+   * before the reader knows where it starts. Its followers are counted instead, each once
+   * it has its start, so a test waiting on the count publishes only when they all listen.
+   */
+  uncounted?: boolean;
+}
+
 /**
  * The key of a packed message: several payloads of one channel sent as one Redis message
  * (EventBus.publishAll), `{ "lineguard:packed": [payload, ...] }`, in order. A CDR batch
@@ -44,7 +54,7 @@ export function unpacked(message: unknown): readonly unknown[] {
 }
 
 export class BusEngine extends PubSubEngine {
-  private readonly live = new Map<number, { trigger: string; onMessage: OnMessage; transportId?: number }>();
+  private readonly live = new Map<number, { trigger: string; onMessage: OnMessage; transportId?: number; counted: boolean }>();
   private lastId = 0;
 
   constructor(private readonly transport: PubSubEngine) {
@@ -59,8 +69,9 @@ export class BusEngine extends PubSubEngine {
    * one whose subscribe was under way when return() ran, and graphql-ws awaits return()
    * of every subscription of a socket before it runs onClose.
    */
-  iterator<T>(triggers: string | readonly string[]): PubSubAsyncIterator<T> {
-    return new PubSubAsyncIterator<T>(this, triggers);
+  iterator<T>(triggers: string | readonly string[], opts: IteratorOptions = {}): PubSubAsyncIterator<T> {
+    // The iterator hands its options to every subscribe() it makes.
+    return new PubSubAsyncIterator<T>(this, triggers, opts);
   }
 
   publish(trigger: string, payload: unknown): Promise<void> {
@@ -71,13 +82,13 @@ export class BusEngine extends PubSubEngine {
    * Resolves once the subscription is live (for Redis, once SUBSCRIBE was answered).
    * onMessage gets each payload of a packed message in turn.
    */
-  async subscribe(trigger: string, onMessage: OnMessage): Promise<number> {
+  async subscribe(trigger: string, onMessage: OnMessage, opts: IteratorOptions = {}): Promise<number> {
     const deliver: OnMessage = (message) => {
       for (const payload of unpacked(message)) onMessage(payload);
     };
     const transportId = trigger === RESUBSCRIBED_TRIGGER ? undefined : await this.transport.subscribe(trigger, deliver, {});
     const id = ++this.lastId;
-    this.live.set(id, { trigger, onMessage, transportId });
+    this.live.set(id, { trigger, onMessage, transportId, counted: !opts.uncounted });
     return id;
   }
 
@@ -99,10 +110,10 @@ export class BusEngine extends PubSubEngine {
     this.transport.unsubscribe(await this.transport.subscribe(channel, () => undefined, {}));
   }
 
-  /** Live subscriptions of a channel in this process. */
+  /** Live subscriptions of a channel in this process, but for uncounted ones. */
   count(trigger: string): number {
     let n = 0;
-    for (const sub of this.live.values()) if (sub.trigger === trigger) n++;
+    for (const sub of this.live.values()) if (sub.trigger === trigger && sub.counted) n++;
     return n;
   }
 

@@ -10,11 +10,23 @@ describe('EventBus (in-process)', () => {
   it('a cursor stream is live once it resolves: a message published right after arrives', async () => {
     const bus = EventBus.inProcess('t');
     const live = await bus.cursorStream(PING);
-    expect(bus.listenerCount(PING)).toBe(1);
     await bus.publish(PING, { n: 1, customerId: 'a' });
     expect(await live.next()).toEqual({ value: { n: 1, customerId: 'a' }, done: false });
     await live.return!();
+  });
+
+  it('listenerCount leaves out cursor streams (shared readers) and counts the followers they report', async () => {
+    const bus = EventBus.inProcess('t');
+    const live = await bus.cursorStream(PING);
     expect(bus.listenerCount(PING)).toBe(0);
+    let followers = 2;
+    const stopCounting = bus.countFollowers(PING, () => followers);
+    expect(bus.listenerCount(PING)).toBe(2);
+    followers = 3;
+    expect(bus.listenerCount(PING)).toBe(3);
+    stopCounting();
+    expect(bus.listenerCount(PING)).toBe(0);
+    await live.return!();
   });
 
   it('return() ends a pending next(), and a next() after it, and releases the subscription', async () => {
