@@ -10,7 +10,7 @@
  */
 import { Client } from 'pg';
 import { GENERIC_PLAN_MAX_KEYS } from '../../src/platform/db/prepared-sql';
-import { CDR_INSERT_SQL, encodeBatch, readOutcome } from '../../src/modules/cdr/cdr-insert';
+import { CDR_INSERT, CDR_INSERT_SQL, encodeBatch, readOutcome } from '../../src/modules/cdr/cdr-insert';
 import { validateCdrs } from '../../src/modules/cdr/cdr-validation';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -31,11 +31,11 @@ describe('CDR insert and the generic-plan mode', () => {
   });
   afterAll(() => client.end());
 
-  /** One call per customer, as the app encodes a batch: the insert's parameters. */
-  function batchFor(customers: string[], tag: string, charge = '0.01'): string[] {
-    const inputs = customers.map((id, i) => ({
+  /** One call per customer (or `records` calls, the customers in turn), as the app encodes a batch: the insert's parameters. */
+  function batchFor(customers: string[], tag: string, charge = '0.01', records = customers.length): string[] {
+    const inputs = Array.from({ length: records }, (_, i) => ({
       callId: `plan-${tag}-${i}`,
-      customerId: `cus_${id}`,
+      customerId: `cus_${customers[i % customers.length]}`,
       callee: '4930123',
       startedAt: new Date(Date.now() - 60_000),
       duration: 30,
@@ -116,5 +116,50 @@ describe('CDR insert and the generic-plan mode', () => {
   it('is left as it was for a batch of more customers, and serial all the same', async () => {
     const { workers } = await settings();
     expect(await planModeFor(ids, 'big')).toEqual({ during: 'auto', after: 'auto', workersDuring: '0', workersAfter: workers, locked: ids.length, charged: ids.length });
+  });
+
+  it('runs as a named statement that settles on its generic plan, which stores and charges a batch of 10,000 records', async () => {
+    const own = new Client({ connectionString: server.databaseUrl });
+    await own.connect();
+    try {
+      const run = async (params: string[]) => {
+        await own.query('BEGIN');
+        try {
+          const outcome = readOutcome((await own.query({ name: CDR_INSERT.name, text: CDR_INSERT.text, values: params })).rows);
+          await own.query('COMMIT');
+          return outcome;
+        } catch (err) {
+          await own.query('ROLLBACK');
+          throw err;
+        }
+      };
+      // A carrier's customers table, analyzed: the generic plan reaches them by index.
+      await own.query(`INSERT INTO customers (name) SELECT 'Many ' || g FROM generate_series(1, 20000) g`);
+      await own.query('ANALYZE customers');
+      // plan_cache_mode auto: five plans for the real sizes, then the generic one if it costs no more.
+      for (let i = 0; i < 6; i++) await run(batchFor(ids.slice(0, 3 + i * 100), `warm${i}`));
+      const [before] = (await own.query(`SELECT generic_plans::int AS generic FROM pg_prepared_statements WHERE name = $1`, [CDR_INSERT.name])).rows;
+      expect(before.generic).toBeGreaterThanOrEqual(1);
+      // The generic plan, estimating a few rows per array and CTE, joins no two of them by a
+      // nested loop: 10,000 records over all the customers compare nothing pair by pair.
+      const tenK = batchFor(ids, 'tenk', '0.01', 10_000);
+      const literals = tenK.map((v) => (v === null ? 'NULL' : own.escapeLiteral(String(v)))).join(', ');
+      await own.query('BEGIN');
+      const plan = (await own.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE "${CDR_INSERT.name}"(${literals})`)).rows.map((r) => r['QUERY PLAN'] as string);
+      await own.query('ROLLBACK');
+      expect(plan.join('\n')).toContain('Tuples Inserted: 10000');
+      expect(plan.filter((line) => line.includes('Rows Removed by Join Filter'))).toEqual([]);
+      const balances = async () => (await own.query(`SELECT sum(balance)::text AS total FROM customers`)).rows[0].total as string;
+      const start = await balances();
+      const outcome = await run(tenK);
+      expect(outcome.stored).toBe(10_000);
+      expect(outcome.charges).toHaveLength(ids.length);
+      // 10,000 calls of 0.01 each: 100 off the customers' balances, to the cent.
+      expect((await own.query(`SELECT ($1::numeric - $2::numeric)::text AS spent`, [start, await balances()])).rows[0].spent).toMatch(/^100(\.0+)?$/);
+      const [after] = (await own.query(`SELECT generic_plans::int AS generic FROM pg_prepared_statements WHERE name = $1`, [CDR_INSERT.name])).rows;
+      expect(after.generic).toBe(before.generic + 2);
+    } finally {
+      await own.end();
+    }
   });
 });

@@ -18,7 +18,7 @@ import type { CdrBatchReaction } from './charged-cdr';
 import type { CdrInput } from './cdr.inputs';
 import { epochMsToTimestamptz } from '../../platform/db/array-literal';
 import { DAY_MS, dayOf } from '../../platform/db/day-partitions';
-import { CDR_INSERT_SQL, encodeBatch, readOutcome, type InsertOutcome } from './cdr-insert';
+import { CDR_INSERT, encodeBatch, readOutcome, type InsertOutcome } from './cdr-insert';
 import type { CdrPartitions } from './cdr-partitions';
 import { CdrBatchResult } from './cdr.type';
 import { rejection, validateCdrs, type ValidCdr } from './cdr-validation';
@@ -120,7 +120,7 @@ export class CdrSubmission<Outcome> {
     if (batch.candidates.length === 0) return result;
     // Stores, locks the customers with stored calls and charges them (cdr-insert.ts), and
     // makes the batch's later statements keep their generic plans (plan_mode there).
-    const outcome = await uow.query<InsertOutcome>(CDR_INSERT_SQL, batch.params);
+    const outcome = await uow.query<InsertOutcome>(CDR_INSERT, batch.params);
     const { stored, locked, charges, leftOut, overflowing } = readOutcome(outcome);
     // The rules read alert state only of customers this transaction holds: those the insert locked.
     markCustomersLocked(uow, locked);

@@ -5,9 +5,11 @@
  * batch's rule queries spent about 1 ms per batch in parse and plan).
  *
  * Only for statements whose best plan does not depend on the size of their array
- * parameters: the CDR insert, whose unnest arrays run from one row to 10,000, stays
- * unnamed so it is planned with the real sizes. Statements that are named for their
- * small calls but also run over thousands of keys go through `sizedSql`.
+ * parameters: the CDR insert's unnest arrays run from one row to 10,000, but it joins
+ * them by hash whatever their size and keeps that plan as its generic one (cdr-insert.ts).
+ * Statements whose keys are searched with `= ANY` (a generic plan walks the array element
+ * by element), named for their small calls but also run over thousands of keys, go
+ * through `sizedSql`.
  */
 import { createHash } from 'node:crypto';
 
