@@ -10,7 +10,9 @@ import {
   UpdateCustomerDocument,
   type CustomersQueryVariables,
 } from '../generated/graphql';
+import { Client } from 'pg';
 import { ACCOUNT_TABLES, tableDigest } from '../helpers/db-state';
+import { eventually } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const MISSING = 'cus_00000000-0000-4000-8000-000000000000';
@@ -170,6 +172,32 @@ describe('customers', () => {
       expect(r2.errors?.[0].extensions?.code).toBe('CONFLICT');
       expect(r2.errors?.[0].message).toContain('1 trunk');
       expect(await tableDigest(server, ACCOUNT_TABLES)).toEqual(before);
+    });
+
+    it('a payment waiting on a customer being deleted answers NOT_FOUND and writes no ledger entry', async () => {
+      const admin = server.http();
+      const { createCustomer: racing } = await admin.data(CreateCustomerDocument, { input: { name: 'Deleted mid-payment' } });
+      const holder = new Client({ connectionString: server.databaseUrl });
+      await holder.connect();
+      try {
+        // What deleteCustomer does first: the row FOR UPDATE, then the delete.
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, [local(racing.id)]);
+        const payment = admin.request(RecordPaymentDocument, { customerId: racing.id, amount: '5' });
+        await eventually(
+          async () => (await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n >= 1,
+          10_000,
+          'the payment waiting on the row',
+        );
+        await holder.query(`DELETE FROM customers WHERE id = $1`, [local(racing.id)]);
+        await holder.query('COMMIT');
+        expect((await payment).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+        const orphans = await holder.query(`SELECT count(*)::int AS n FROM balance_ledger l WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id)`);
+        expect(orphans.rows[0].n).toBe(0);
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      }
     });
   });
 
