@@ -84,6 +84,8 @@ ON CONFLICT (customer_id, minute) DO UPDATE
  * Recording the new size invalidates every cached plan that names the table: the alert
  * rule statements, which keep generic plans, read it through call_bucket_deltas
  * (migrations/1732406402000-call-bucket-deltas-function.ts) so their plans stay valid.
+ * The CDR insert (cdr.insert) appends to it and is planned again once per connection
+ * after each pass: ~2 ms every 5 s, where unnamed it was planned at every batch.
  */
 export const VACUUM_CALL_BUCKET_DELTAS_SQL = `VACUUM (TRUNCATE false, SKIP_LOCKED) alert_call_bucket_deltas`;
 
