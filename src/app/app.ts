@@ -36,14 +36,16 @@ export interface AppOptions {
 export async function startApp(config: Config, logger: Logger = createLogger(config.logLevel), options: AppOptions = {}): Promise<App> {
   const db = await Database.open(config, logger);
   let events: EventBus | undefined;
+  let jobsDb: Database | undefined;
   try {
+    jobsDb = await db.jobsPool(config);
     events = config.redisUrl
       ? await EventBus.redis(config.redisUrl, config.redisPrefix, logger, {
           commandTimeoutMs: config.redisCommandTimeoutMs,
           publishBuffer: config.redisPublishBuffer,
         })
       : EventBus.inProcess(config.redisPrefix);
-    const services = createServices({ config, logger, db, events, clock: options.clock ?? systemClock });
+    const services = createServices({ config, logger, db, jobsDb, events, clock: options.clock ?? systemClock });
     // Listening before the first request: a key revoked anywhere is dropped from this instance's cache at once.
     const stopKeyChanges = await events.listen(API_KEY_CHANGED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
     const stopKeyRevocations = await events.listen(API_KEY_REVOKED, ({ apiKeyId }) => services.apiKeys.forget(apiKeyId));
@@ -73,12 +75,14 @@ export async function startApp(config: Config, logger: Logger = createLogger(con
           await server.close();
           logger.debug('http server drained');
           await events!.close();
+          await jobsDb!.close();
           await db.close();
           logger.debug('database closed');
         })()),
     };
   } catch (err) {
     await events?.close();
+    await jobsDb?.close();
     await db.close();
     throw err;
   }

@@ -36,7 +36,7 @@ export async function buildAppSchema(pubSub: PubSub, resolvers: AppResolvers = d
 
 function detachedResolvers(): AppResolvers {
   const config = loadConfig({});
-  const detached = { config, logger: createLogger('error'), db: {} as Database, events: EventBus.inProcess(config.redisPrefix), clock: systemClock };
+  const detached = { config, logger: createLogger('error'), db: {} as Database, jobsDb: {} as Database, events: EventBus.inProcess(config.redisPrefix), clock: systemClock };
   return createResolvers(createServices(detached));
 }
 

@@ -58,12 +58,14 @@ export interface Platform {
   config: Config;
   logger: Logger;
   db: Database;
+  /** The background jobs' pool (Database.jobsPool): the periodic jobs and the outbox run on it. */
+  jobsDb: Database;
   events: EventBus;
   /** The clock of scheduled work (reminders). */
   clock: Clock;
 }
 
-export function createServices({ config, logger, db, events, clock }: Platform) {
+export function createServices({ config, logger, db, jobsDb, events, clock }: Platform) {
   // The top of the graph first: the reactions call alerts and notifications.
   const notifications = new NotificationService(db, events, config);
   // Every status change (operator, penalty, its end, reminders) is reported through this one
@@ -96,11 +98,13 @@ export function createServices({ config, logger, db, events, clock }: Platform) 
     new CdrSubmission(db, balanceLedger, (uow, batch) => reactions.cdrBatchCharged(uow, batch), config.maxCdrBatch, cdrPartitions),
     cdrPartitions,
   );
-  const notificationDispatcher = new NotificationDispatcher(config, db, events, new NotificationDelivery(config), logger);
+  const notificationDispatcher = new NotificationDispatcher(config, jobsDb, events, new NotificationDelivery(config), logger);
 
+  // Partition maintenance stays on the requests' pool: a batch creates a missing day on
+  // its own path too (CdrPartitions.ensureFor), and the job's pass is once a minute.
   const jobs: PeriodicJob[] = [
-    ...alertJobs(db, alertEngine, alertWriter, alertEventsWritten, customerStatus, config.callBucketCompactionMs),
-    lowBalanceReminderJob(db, clock, customerStatus, notifications),
+    ...alertJobs(jobsDb, alertEngine, alertWriter, alertEventsWritten, customerStatus, config.callBucketCompactionMs),
+    lowBalanceReminderJob(jobsDb, clock, customerStatus, notifications),
     notificationDispatcher,
     cdrPartitions.job(),
     alertEventPartitions.job(),

@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '8', DATABASE_POOL_MIN: '9' })).toThrow('DATABASE_POOL_MIN must be between 0 and 8');
   });
 
+  it('gives the background jobs a pool of 4 connections of their own, 1 to 100', () => {
+    expect(loadConfig({}).databaseJobsPoolSize).toBe(4);
+    expect(loadConfig({ DATABASE_JOBS_POOL_SIZE: '1' }).databaseJobsPoolSize).toBe(1);
+    expect(() => loadConfig({ DATABASE_JOBS_POOL_SIZE: '0' })).toThrow('DATABASE_JOBS_POOL_SIZE must be between 1 and 100');
+  });
+
   it('lets only ADMIN and NOC keys introspect in production, unless INTROSPECTION_ROLES says otherwise', () => {
     expect(loadConfig(PRODUCTION).introspectionRoles).toEqual(['ADMIN', 'NOC']);
     expect(loadConfig({ ...PRODUCTION, INTROSPECTION_ROLES: 'NONE' }).introspectionRoles).toEqual([]);

@@ -26,6 +26,8 @@ export interface Config {
   databasePoolMin: number;
   /** How long a connection above databasePoolMin may idle before the pool closes it, ms (0: never). */
   databasePoolIdleMs: number;
+  /** Connections of the background jobs' own pool (Database.jobsPool), beside databasePoolSize. */
+  databaseJobsPoolSize: number;
   /** Redis URL; undefined uses in-process pub/sub (single instance only). */
   redisUrl?: string;
   /** Prefix of every Redis channel, so several deployments (or test runs) can share one Redis. */
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     // At most the pool's size (the range named in the error is 0 to DATABASE_POOL_SIZE).
     databasePoolMin: int(env, 'DATABASE_POOL_MIN', Math.min(4, databasePoolSize), 0, databasePoolSize),
     databasePoolIdleMs: int(env, 'DATABASE_POOL_IDLE_MS', 60_000, 0, 86_400_000),
+    databaseJobsPoolSize: int(env, 'DATABASE_JOBS_POOL_SIZE', 4, 1, 100),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: str(env, 'REDIS_PREFIX') ?? 'lineguard',
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60_000),

@@ -42,6 +42,51 @@ const APP_TYPES = {
     oid === TIMESTAMPTZ_OID && format !== 'binary' ? parseTimestamptz : types.getTypeParser(oid, format ?? 'text'),
 };
 
+interface PoolSettings {
+  size: number;
+  /** Connections kept open however long they idle. */
+  min: number;
+  /** How long one above `min` may idle before it is closed (0: never). */
+  idleMs: number;
+  /** application_name, as pg_stat_activity shows the pool's sessions. */
+  name: string;
+}
+
+/** A DataSource of the app's sessions on `url` (migrations known, not run). */
+function appDataSource(url: string, counter: QueryCounter, pool: PoolSettings): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['query'],
+    logger: counter,
+    poolSize: pool.size,
+    // JIT off for the app's sessions: its statements are short and set-based, and a cost
+    // estimate over large array parameters (a CDR batch's 4,000 customers against 1,000
+    // rules) crossed the JIT thresholds, so PostgreSQL spent ~2.4 s compiling the batch's
+    // rule statement to run it in 0.3 s (auto_explain, bench:scale). Per session, so a
+    // shared server's other users keep their setting.
+    // timestamptz read by a parser of its own (timestamptz.ts): the same Dates, without the regular expressions.
+    // Idle connections: node-postgres closes each after 10 s by default, and the backend
+    // that replaces it plans every prepared statement again on first use. The per-second
+    // jobs and a feed's batches keep a few busy and the pool grows and shrinks around
+    // them: a feed sending every 4 s had 13 backends started in two minutes, 9 with these
+    // settings (bench/cdr-pauses.js). `min` stay open however long they idle, the rest
+    // close after `idleMs`.
+    extra: {
+      application_name: pool.name,
+      connectionTimeoutMillis: 10_000,
+      min: pool.min,
+      idleTimeoutMillis: pool.idleMs,
+      options: '-c jit=off',
+      types: APP_TYPES,
+    },
+  });
+}
+
 export interface OpenOptions {
   /** Run pending migrations (default true). */
   migrate?: boolean;
@@ -63,37 +108,7 @@ export class Database implements Queryable {
     const url = config.databaseUrl ?? embedded!.url;
     const counter = new QueryCounter(logger);
     const poolSize = opts.poolSize ?? config.databasePoolSize;
-    const dataSource = new DataSource({
-      type: 'postgres',
-      url,
-      migrations: MIGRATIONS,
-      migrationsTableName: 'migrations',
-      migrationsTransactionMode: 'each',
-      synchronize: false,
-      logging: ['query'],
-      logger: counter,
-      poolSize,
-      // JIT off for the app's sessions: its statements are short and set-based, and a cost
-      // estimate over large array parameters (a CDR batch's 4,000 customers against 1,000
-      // rules) crossed the JIT thresholds, so PostgreSQL spent ~2.4 s compiling the batch's
-      // rule statement to run it in 0.3 s (auto_explain, bench:scale). Per session, so a
-      // shared server's other users keep their setting.
-      // timestamptz read by a parser of its own (timestamptz.ts): the same Dates, without the regular expressions.
-      // Idle connections: node-postgres closes each after 10 s by default, and the backend
-      // that replaces it plans every prepared statement again on first use. The per-second
-      // jobs and a feed's batches keep a few busy and the pool grows and shrinks around
-      // them: a feed sending every 4 s had 13 backends started in two minutes, 9 with these
-      // settings (bench/cdr-pauses.js). databasePoolMin stay open however long they idle,
-      // the rest close after databasePoolIdleMs.
-      extra: {
-        application_name: 'lineguard',
-        connectionTimeoutMillis: 10_000,
-        min: Math.min(config.databasePoolMin, poolSize),
-        idleTimeoutMillis: config.databasePoolIdleMs,
-        options: '-c jit=off',
-        types: APP_TYPES,
-      },
-    });
+    const dataSource = appDataSource(url, counter, { size: poolSize, min: Math.min(config.databasePoolMin, poolSize), idleMs: config.databasePoolIdleMs, name: 'lineguard' });
     try {
       await dataSource.initialize();
       if (opts.migrate !== false) {
@@ -106,6 +121,27 @@ export class Database implements Queryable {
       throw err;
     }
     return new Database(dataSource, counter, logger, embedded);
+  }
+
+  /**
+   * A pool of its own on the same server for the background jobs (DATABASE_JOBS_POOL_SIZE
+   * connections, application_name lineguard-jobs), closed before this one. On the shared
+   * pool the jobs, half a dozen every second at the same tick, took the connections a
+   * feed's batches had warmed: the pool hands out the connection released last, so the
+   * batch after a tick often got one of theirs, where the CDR insert was parsed again and
+   * planned five times for its values before its generic plan (bench/cdr-pauses.js at
+   * 5,000 records: 6 of 14 rounds began on such a connection). Apart, a feed keeps its
+   * connection and a burst of requests cannot starve the jobs. (What the jobs share with
+   * requests stays on the requests' pool: an alert event's wait to settle after commit,
+   * partition maintenance once a minute.)
+   */
+  async jobsPool(config: Config): Promise<Database> {
+    const counter = new QueryCounter(this.logger);
+    const size = config.databaseJobsPoolSize;
+    // None kept open when idle: the jobs run every second, and when they do not the pool may shrink.
+    const dataSource = appDataSource(this.url, counter, { size, min: 0, idleMs: config.databasePoolIdleMs, name: 'lineguard-jobs' });
+    await dataSource.initialize();
+    return new Database(dataSource, counter, this.logger);
   }
 
   /** The connection URL in use (the embedded server's when none was configured). */
