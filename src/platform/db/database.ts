@@ -130,10 +130,10 @@ export class Database implements Queryable {
    * feed's batches had warmed: the pool hands out the connection released last, so the
    * batch after a tick often got one of theirs, where the CDR insert was parsed again and
    * planned five times for its values before its generic plan (bench/cdr-pauses.js at
-   * 5,000 records: 5 of the 13 rounds after the first began on such a connection). Apart, a feed keeps its
-   * connection and a burst of requests cannot starve the jobs. (What the jobs share with
-   * requests stays on the requests' pool: an alert event's wait to settle after commit,
-   * partition maintenance once a minute.)
+   * 5,000 records: 5 of the 13 rounds after the first began on such a connection).
+   * Apart, a feed keeps its connection and a burst of requests cannot starve the jobs.
+   * (What the jobs share with requests stays on the requests' pool: an alert event's wait
+   * to settle after commit, partition maintenance once a minute.)
    */
   async jobsPool(config: Config): Promise<Database> {
     const counter = new QueryCounter(this.logger);
