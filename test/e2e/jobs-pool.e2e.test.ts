@@ -1,8 +1,8 @@
 /**
  * The background jobs run on a pool of their own (Database.jobsPool,
  * DATABASE_JOBS_POOL_SIZE), beside the requests' (DATABASE_POOL_SIZE): with every
- * request connection held, the jobs still run; they never open more than their pool's
- * size; and closing the app closes both pools.
+ * request connection held, the jobs still run, on their pool's one connection (the
+ * sessions are counted while they do); and closing the app closes both pools.
  */
 import { Client } from 'pg';
 import { CreateCustomerDocument, RecordPaymentDocument } from '../generated/graphql';
