@@ -320,11 +320,13 @@ export class AlertEngine {
   /**
    * A CDR batch: CALL_DURATION per call, the windows of every customer in the batch,
    * and the balance rules of the customers it charged (`charged`, whose balance
-   * changes were applied in this transaction), in one statement.
+   * changes were applied in this transaction), in one statement, for the customers a
+   * rule may apply to (`ruled`, as the insert found them): none, no statement.
    */
-  async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[], charged: string[]): Promise<CreatedAlertEvent[]> {
-    const durations = durationRanges(cdrs);
+  async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[], charged: string[], ruled: ReadonlySet<string>): Promise<CreatedAlertEvent[]> {
+    const durations = durationRanges(cdrs, ruled);
     const customerIds = [...durations.keys()];
+    if (customerIds.length === 0) return [];
     // The calls are in the minute buckets already (addToCallBucketsSql ran with the
     // insert), and the customers are locked (see cdrsCharged): lockCustomers only
     // makes sure, skipping the rows this transaction holds.
@@ -333,7 +335,7 @@ export class AlertEngine {
     const rows = await uow.query<RuleRow>(sizedSql(CDR_BATCH_RULES_SQL, customerIds.length), [
       customerIds,
       WINDOWED_AREAS,
-      unique(charged),
+      unique(charged).filter((id) => ruled.has(id)),
       BALANCE_AREAS,
       ranges.map((r) => r.shortest),
       ranges.map((r) => r.longest),
@@ -404,10 +406,11 @@ function callDurationDrafts(rules: RuleRow[], cdrs: ChargedCdr[]): EventDraft[] 
   return drafts;
 }
 
-/** Each customer's shortest and longest call among `cdrs`, in first-seen order. */
-function durationRanges(cdrs: ChargedCdr[]): Map<string, { shortest: number; longest: number }> {
+/** Each customer's shortest and longest call among `cdrs`, in first-seen order, for the customers in `of`. */
+function durationRanges(cdrs: ChargedCdr[], of: ReadonlySet<string>): Map<string, { shortest: number; longest: number }> {
   const ranges = new Map<string, { shortest: number; longest: number }>();
   for (const c of cdrs) {
+    if (!of.has(c.customerId)) continue;
     const r = ranges.get(c.customerId);
     if (r === undefined) ranges.set(c.customerId, { shortest: c.duration, longest: c.duration });
     else if (c.duration < r.shortest) r.shortest = c.duration;

@@ -79,6 +79,32 @@ const CDR_WRITE: LedgerWriteSql = {
   apiKeyId: 'NULL::uuid',
 };
 
+/**
+ * Whether an alert rule may apply to customer k (a row of `locked`, read as locked):
+ * one of its own built-in triggers is set, an enabled rule names it or its class, an
+ * enabled global rule covers its account type, or it has a triggered state. A customer
+ * none of that holds for has nothing for the batch's rule statement to evaluate, and
+ * the statement leaves it out (AlertEngine.onCdrsCharged; no statement at all when no
+ * customer of the batch has a rule). It may say yes where no rule fires (a disabled
+ * built-in, a rule of another area), never no where one could: the rule statement
+ * decides. A customer the statement did not lock (none here) counts as yes.
+ *
+ * Read with the batch's lock on the customer: a change of its triggers, class or type
+ * waits for the batch, then evaluates the customer's rules itself (alert-rule-changes.ts),
+ * as does a rule created, enabled or widened meanwhile for the balance areas; a
+ * CALL_DURATION rule created meanwhile starts with the next batch, as it would have if
+ * created a moment later. The rule probes are index scans (the partial indexes of
+ * alert_definitions on customer_id and customer_class_id, alert_states on customer_id);
+ * the global ones through their partial index, a handful of rows. \`coalesce(builtin, '') = ''\`
+ * rather than \`builtin IS NULL\`: the builtin key's index is no way to find the few others.
+ */
+const MAY_HAVE_RULES = `(k.id IS NULL OR k.own_triggers
+   OR EXISTS (SELECT 1 FROM alert_definitions d WHERE d.customer_id = k.id AND d.enabled)
+   OR EXISTS (SELECT 1 FROM alert_definitions d WHERE d.customer_class_id = k.customer_class_id AND d.enabled)
+   OR EXISTS (SELECT 1 FROM alert_definitions d WHERE d.customer_id IS NULL AND d.customer_class_id IS NULL AND d.enabled
+                 AND coalesce(d.builtin, '') = '' AND (d.account_type IS NULL OR d.account_type = k.type))
+   OR EXISTS (SELECT 1 FROM alert_states st WHERE st.customer_id = k.id AND st.triggered))`;
+
 /** The ledger columns of outcome rows that are not a customer's (NULL each). */
 const NO_LEDGER = `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`;
 
@@ -109,13 +135,15 @@ WITH batch_customers AS (
 ), locked AS MATERIALIZED (
   -- Carries the sums: input then reads this CTE alone (a join of two CTEs is a nested loop
   -- in the generic plan, which estimates either at a few rows: quadratic in the customers).
-  SELECT c.id, s.calls, s.charges FROM sums s JOIN customers c ON c.id = s.customer_id ORDER BY c.id FOR NO KEY UPDATE OF c
+  SELECT c.id, s.calls, s.charges, c.customer_class_id, c.type,
+         c.prepaid_balance_trigger IS NOT NULL OR c.low_balance_threshold IS NOT NULL OR c.call_duration_trigger <> 0 AS own_triggers
+    FROM sums s JOIN customers c ON c.id = s.customer_id ORDER BY c.id FOR NO KEY UPDATE OF c
 ), input AS (
   SELECT l.id AS customer_id, -l.charges AS delta, l.charges AS accrued_delta, NULL::text AS reference, NULL::text AS note, l.calls AS cdr_count
     FROM locked l
    WHERE l.charges <> 0
 ), ${ledgerWriteCtes(CDR_WRITE)}
-SELECT s.customer_id, s.calls, NULL AS left_out, false AS overflow, k.id IS NOT NULL AS locked,
+SELECT s.customer_id, s.calls, NULL AS left_out, false AS overflow, k.id IS NOT NULL AS locked, ${MAY_HAVE_RULES} AS rules,
        (SELECT set_config('max_parallel_workers_per_gather', '0', true)
                || coalesce((SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM sums HAVING count(*) <= ${GENERIC_PLAN_MAX_KEYS}), '')) AS plan_mode,
        ${ledgerWriteColumns(CDR_WRITE)}
@@ -124,10 +152,10 @@ SELECT s.customer_id, s.calls, NULL AS left_out, false AS overflow, k.id IS NOT 
   LEFT JOIN (updated u JOIN ledger l ON l.customer_id = u.id) ON u.id = s.customer_id
 UNION ALL
 -- The batch's callIds are distinct: when every record went in, nothing is left out and the anti-join (a hash of every callId) is skipped.
-SELECT NULL, NULL, u.call_id, false, false, NULL, ${NO_LEDGER} FROM unnest($1::text[]) AS u(call_id)
+SELECT NULL, NULL, u.call_id, false, false, NULL, NULL, ${NO_LEDGER} FROM unnest($1::text[]) AS u(call_id)
  WHERE (SELECT count(*) FROM inserted) < cardinality($1::text[]) AND NOT EXISTS (SELECT 1 FROM inserted i WHERE i.call_id = u.call_id)
 UNION ALL
-SELECT id, NULL, NULL, true, false, NULL, ${NO_LEDGER} FROM batch_customers WHERE NOT fits`;
+SELECT id, NULL, NULL, true, false, NULL, NULL, ${NO_LEDGER} FROM batch_customers WHERE NOT fits`;
 
 /** CDR_INSERT_SQL as the named statement the batch runs (see plan_mode above on why named). */
 export const CDR_INSERT = preparedSql('cdr.insert', CDR_INSERT_SQL);
@@ -145,6 +173,8 @@ export type InsertOutcome = Omit<LedgerWriteRow, 'customer_id' | 'ledger_id'> & 
   left_out: string | null;
   overflow: boolean;
   locked: boolean;
+  /** On a customer's row: whether an alert rule may apply to it (MAY_HAVE_RULES). */
+  rules: boolean | null;
   ledger_id: string | null;
 };
 
@@ -228,13 +258,22 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
 }
 
 /**
- * The insert's answer: how many records it stored, the customers it locked, the ledger
+ * The insert's answer: how many records it stored, the customers it locked, those an
+ * alert rule may apply to, the ledger
  * entries it wrote (in customer id order, as every ledger write reports them), the
  * callIds it left out and the customers that would overflow.
  */
-export function readOutcome(rows: readonly InsertOutcome[]): { stored: number; locked: string[]; charges: LedgerWriteRow[]; leftOut: Set<string>; overflowing: Set<string> } {
+export function readOutcome(rows: readonly InsertOutcome[]): {
+  stored: number;
+  locked: string[];
+  ruled: Set<string>;
+  charges: LedgerWriteRow[];
+  leftOut: Set<string>;
+  overflowing: Set<string>;
+} {
   let stored = 0;
   const locked: string[] = [];
+  const ruled = new Set<string>();
   const charges: LedgerWriteRow[] = [];
   const leftOut = new Set<string>();
   const overflowing = new Set<string>();
@@ -249,8 +288,9 @@ export function readOutcome(rows: readonly InsertOutcome[]): { stored: number; l
     }
     stored += o.calls!;
     if (o.locked) locked.push(o.customer_id!);
+    if (o.rules) ruled.add(o.customer_id!);
     if (o.ledger_id !== null) charges.push(o as LedgerWriteRow);
   }
   charges.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
-  return { stored, locked, charges, leftOut, overflowing };
+  return { stored, locked, ruled, charges, leftOut, overflowing };
 }

@@ -3,7 +3,8 @@
  * of set-based statements whatever the batch size (resolve trunk names and source
  * IPs: one query each when used; the insert with its call deltas, per-customer sums,
  * customer locks, balances and ledger: one; leftovers: one when any record was not
- * inserted; alert rules: one, plus states and events when something transitions). Arrays
+ * inserted; alert rules: one when a rule may apply to a customer of the batch, plus
+ * states and events when something transitions). Arrays
  * travel as one bind parameter per column (unnest), so the statement count and the
  * parameter count do not grow with the batch.
  */
@@ -121,7 +122,7 @@ export class CdrSubmission<Outcome> {
     // Stores, locks the customers with stored calls and charges them (cdr-insert.ts), and
     // makes the batch's later statements keep their generic plans (plan_mode there).
     const outcome = await uow.query<InsertOutcome>(CDR_INSERT, batch.params);
-    const { stored, locked, charges, leftOut, overflowing } = readOutcome(outcome);
+    const { stored, locked, ruled, charges, leftOut, overflowing } = readOutcome(outcome);
     // The rules read alert state only of customers this transaction holds: those the insert locked.
     markCustomersLocked(uow, locked);
     const changes = this.ledger.recordCharges(uow, charges);
@@ -139,7 +140,7 @@ export class CdrSubmission<Outcome> {
     // insert finished), name a customer that does not exist, or one that would overflow.
     if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, storedParams(pending.map((p) => p.row))), overflowing);
     // A batch of duplicates only stored nothing new: nothing to react to.
-    if (charged.length > 0) result.outcome = await this.reactToBatch(uow, { cdrs: charged, balanceChanges: changes });
+    if (charged.length > 0) result.outcome = await this.reactToBatch(uow, { cdrs: charged, balanceChanges: changes, ruled });
     result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
     return result;
   }

@@ -23,6 +23,11 @@ export interface ChargedBatch {
   cdrs: ChargedCdr[];
   /** The balance changes of its charges, one per customer charged. */
   balanceChanges: AppliedBalanceChange[];
+  /**
+   * The customers of the batch an alert rule may apply to (cdr-insert.ts, MAY_HAVE_RULES);
+   * the others have no rule to evaluate.
+   */
+  ruled: ReadonlySet<string>;
 }
 
 /**
