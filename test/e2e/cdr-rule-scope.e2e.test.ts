@@ -1,5 +1,5 @@
-import { CreateAlertDefinitionDocument, CreateCustomerClassDocument, MeDocument, UpdateCustomerDocument } from '../generated/graphql';
-import { chargeCalls, createCustomer } from '../helpers/alert-fixtures';
+import { CreateAlertDefinitionDocument, CreateCustomerClassDocument, UpdateCustomerDocument } from '../generated/graphql';
+import { chargeCalls, createCustomer, statementsDuring } from '../helpers/alert-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -18,15 +18,14 @@ describe('CDR batch rules, by the customers they may apply to', () => {
   });
 
   async function statementsOf(customerId: string): Promise<number> {
-    await server.http().data(MeDocument);
-    const counter = server.app.services.db.queries;
-    const before = counter.count;
-    const events = await chargeCalls(server, [
-      { customerId, duration: 30, charge: '1' },
-      { customerId, duration: 9000, charge: '1' },
-    ]);
+    const { result: events, statements } = await statementsDuring(server, () =>
+      chargeCalls(server, [
+        { customerId, duration: 30, charge: '1' },
+        { customerId, duration: 9000, charge: '1' },
+      ]),
+    );
     expect(events).toEqual([]);
-    return counter.count - before;
+    return statements;
   }
 
   const define = (input: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
-import { CreateAlertDefinitionDocument, MeDocument } from '../generated/graphql';
-import { chargeCalls, createCustomer } from '../helpers/alert-fixtures';
+import { CreateAlertDefinitionDocument } from '../generated/graphql';
+import { chargeCalls, createCustomer, statementsDuring } from '../helpers/alert-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -28,15 +28,13 @@ describe('CDR path statement count', () => {
     ]) {
       await server.http().data(CreateAlertDefinitionDocument, { input: { ...rule, customerId, emails: ['noc@example.com'] } });
     }
-    await server.http().data(MeDocument);
-    const counter = server.app.services.db.queries;
-    const before = counter.count;
-    const events = await chargeCalls(server, [
-      { customerId, duration: 30, charge: '3' },
-      { customerId, duration: 200, charge: '3' },
-      { customerId, duration: 40, charge: '3' },
-    ]);
-    const statements = counter.count - before;
+    const { result: events, statements } = await statementsDuring(server, () =>
+      chargeCalls(server, [
+        { customerId, duration: 30, charge: '3' },
+        { customerId, duration: 200, charge: '3' },
+        { customerId, duration: 40, charge: '3' },
+      ]),
+    );
     expect(events.map((e) => `${e.kind} ${e.area}`).sort()).toEqual(['TRIGGERED BALANCE', 'TRIGGERED CALL_DURATION']);
     const queued = await server.app.services.db.query<{ n: string }>(
       `SELECT count(*) AS n FROM notifications n JOIN alert_events e ON e.id = n.alert_event_id WHERE e.customer_id = $1`,

@@ -1,6 +1,6 @@
 /** Shared set-up of the alert e2e tests: customers, calls, and the scheduler jobs run on demand. */
 import { randomUUID } from 'node:crypto';
-import { AlertsCreateCustomerDocument, AlertsSubmitCdrsDocument, type CallDisposition, type CreateCustomerInput } from '../generated/graphql';
+import { AlertsCreateCustomerDocument, AlertsSubmitCdrsDocument, MeDocument, type CallDisposition, type CreateCustomerInput } from '../generated/graphql';
 import type { TestServer } from './test-server';
 
 export interface Call {
@@ -39,6 +39,18 @@ export async function chargeCalls(server: TestServer, calls: Call[]) {
   });
   if (submitCdrs.rejected.length) throw new Error(`rejected: ${JSON.stringify(submitCdrs.rejected)}`);
   return submitCdrs.alertEvents;
+}
+
+/**
+ * What `fn` returns and how many SQL statements the process sent meanwhile, with the admin
+ * key's lookup warm (a request before). Counts every statement: run with the jobs off.
+ */
+export async function statementsDuring<T>(server: TestServer, fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  await server.http().data(MeDocument);
+  const counter = server.app.services.db.queries;
+  const before = counter.count;
+  const result = await fn();
+  return { result, statements: counter.count - before };
 }
 
 /** Calls with `answered` of `total` answered, 60 s each. */
