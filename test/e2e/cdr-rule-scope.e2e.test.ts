@@ -1,4 +1,4 @@
-import { CreateAlertDefinitionDocument, CreateCustomerClassDocument, UpdateCustomerDocument } from '../generated/graphql';
+import { CreateAlertDefinitionDocument, CreateCustomerClassDocument, UpdateCustomerDocument, type AlertDefinitionInput } from '../generated/graphql';
 import { chargeCalls, createCustomer, statementsDuring } from '../helpers/alert-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -28,8 +28,8 @@ describe('CDR batch rules, by the customers they may apply to', () => {
     return statements;
   }
 
-  const define = (input: Record<string, unknown>) =>
-    server.http().data(CreateAlertDefinitionDocument, { input: { area: 'BALANCE', operator: 'LT', threshold: '0', ...input } as never });
+  const define = (input: Partial<AlertDefinitionInput> & Pick<AlertDefinitionInput, 'title'>) =>
+    server.http().data(CreateAlertDefinitionDocument, { input: { area: 'BALANCE', operator: 'LT', threshold: '0', ...input } });
 
   it('runs no rule statement for a customer no rule applies to, and one when its own trigger is set', async () => {
     const quiet = await createCustomer(server, { name: 'No Rules Ltd', balance: '100' });

@@ -266,9 +266,8 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
 
 /**
  * The insert's answer: how many records it stored, the customers it locked, those an
- * alert rule may apply to, the ledger
- * entries it wrote (in customer id order, as every ledger write reports them), the
- * callIds it left out and the customers that would overflow.
+ * alert rule may apply to, the ledger entries it wrote (in customer id order, as every
+ * ledger write reports them), the callIds it left out and the customers that would overflow.
  */
 export function readOutcome(rows: readonly InsertOutcome[]): {
   stored: number;

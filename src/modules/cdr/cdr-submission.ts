@@ -4,9 +4,9 @@
  * IPs: one query each when used; the insert with its call deltas, per-customer sums,
  * customer locks, balances and ledger: one; leftovers: one when any record was not
  * inserted; alert rules: one when a rule may apply to a customer of the batch, plus
- * states and events when something transitions). Arrays
- * travel as one bind parameter per column (unnest), so the statement count and the
- * parameter count do not grow with the batch.
+ * states and events when something transitions). Arrays travel as one bind parameter
+ * per column (unnest), so the statement count and the parameter count do not grow with
+ * the batch.
  */
 import { dec } from '../../platform/common/decimal';
 import { badInput, NUMERIC_OUT_OF_RANGE, sqlState } from '../../platform/common/errors';
