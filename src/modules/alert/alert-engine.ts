@@ -6,6 +6,7 @@
  */
 import { normaliseDecimal } from '../../platform/common/decimal';
 import { lockCustomers } from '../balance/customer-locks';
+import { BUILT_IN_THRESHOLDS } from '../customer/customer-rules-change';
 import { preparedSql, sizedSql } from '../../platform/db/prepared-sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { acdSql, asrSql, partialMinuteCallsSql } from '../cdr/call-buckets';
@@ -42,9 +43,9 @@ const RULE_CUSTOMER_COLUMNS = `c.id, c.name, c.customer_class_id, c.type, c.prep
 
 /** The threshold in force: built-in rules read the customer's own setting (null or 0: off). */
 export const THRESHOLD_SQL = `CASE d.builtin
-   WHEN 'PREPAID_BALANCE_TRIGGER' THEN c.prepaid_balance_trigger
-   WHEN 'LOW_BALANCE_THRESHOLD' THEN c.low_balance_threshold
-   WHEN 'CALL_DURATION_TRIGGER' THEN nullif(c.call_duration_trigger, 0)::numeric
+   ${Object.entries(BUILT_IN_THRESHOLDS)
+     .map(([builtin, threshold]) => `WHEN '${builtin}' THEN ${threshold}`)
+     .join('\n   ')}
    ELSE d.threshold END`;
 
 /** value <operator> threshold in SQL: a pre-filter only, the pure evaluator decides. */

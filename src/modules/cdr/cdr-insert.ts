@@ -7,6 +7,7 @@
 import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral, textArrayLiteral } from '../../platform/db/array-literal';
 import { GENERIC_PLAN_MAX_KEYS, preparedSql } from '../../platform/db/prepared-sql';
 import { ledgerWriteColumns, ledgerWriteCtes, type LedgerWriteRow, type LedgerWriteSql } from '../balance/ledger-write';
+import { OWN_TRIGGERS_ON_SQL } from '../customer/customer-rules-change';
 import { addToCallBucketsSql } from './call-buckets';
 import type { ChargedCdr } from './charged-cdr';
 import type { ValidCdr } from './cdr-validation';
@@ -143,7 +144,7 @@ WITH batch_customers AS (
   -- Carries the sums: input then reads this CTE alone (a join of two CTEs is a nested loop
   -- in the generic plan, which estimates either at a few rows: quadratic in the customers).
   SELECT c.id, s.calls, s.charges, c.customer_class_id, c.type,
-         c.prepaid_balance_trigger IS NOT NULL OR c.low_balance_threshold IS NOT NULL OR c.call_duration_trigger <> 0 AS own_triggers
+         ${OWN_TRIGGERS_ON_SQL} AS own_triggers
     FROM sums s JOIN customers c ON c.id = s.customer_id ORDER BY c.id FOR NO KEY UPDATE OF c
 ), input AS (
   SELECT l.id AS customer_id, -l.charges AS delta, l.charges AS accrued_delta, NULL::text AS reference, NULL::text AS note, l.calls AS cdr_count
