@@ -25,6 +25,7 @@ import { AlertEventPartitions1732406401700 } from './1732406401700-alert-event-p
 import { JobRuns1732406401800 } from './1732406401800-job-runs';
 import { CdrPartialMinutes1732406401900 } from './1732406401900-cdr-partial-minutes';
 import { CallBucketDeltasFunction1732406402000 } from './1732406402000-call-bucket-deltas-function';
+import { CallBucketDeltasGenericPlan1732406402100 } from './1732406402100-call-bucket-deltas-generic-plan';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   JobRuns1732406401800,
   CdrPartialMinutes1732406401900,
   CallBucketDeltasFunction1732406402000,
+  CallBucketDeltasGenericPlan1732406402100,
 ];
