@@ -41,6 +41,9 @@ export function isPreparedSql(sql: string | PreparedSql): sql is PreparedSql {
  * generic plan's index probes are the right plan anyway, and planning per call costs:
  * at 64 a 5,000-record batch of 100 customers (bench:cdr) planned its rule statement on
  * every batch, 8 of its 12 ms. A switch's batch names tens to hundreds of customers.
+ * (The rule statement itself is named at every size since its deltas are read by a hash
+ * join whatever the plan: alert-engine.ts CDR_BATCH_RULES_SQL. The 2-3 s were that
+ * search of the key array, per delta row.)
  */
 export const GENERIC_PLAN_MAX_KEYS = 512;
 
