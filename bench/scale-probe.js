@@ -65,7 +65,7 @@ async function gql(port, query, variables) {
 
 /** The rule statement's round trip for `cdrs`' customers, as AlertEngine.onCdrsCharged sends it, median of 8 on each plan. */
 async function ruleTimes(tree, url, cdrs) {
-  const { CDR_BATCH_RULES_SQL } = require(path.join(tree, 'dist/src/modules/alert/alert-engine'));
+  const { CDR_BATCH_RULES_SQL, cdrBatchRulesParams } = require(path.join(tree, 'dist/src/modules/alert/alert-engine'));
   if (!CDR_BATCH_RULES_SQL) return 'none: this checkout does not export CDR_BATCH_RULES_SQL';
   const { WINDOWED_AREAS, BALANCE_AREAS } = require(path.join(tree, 'dist/src/modules/alert/alert.enums'));
   const ranges = new Map();
@@ -76,7 +76,10 @@ async function ruleTimes(tree, url, cdrs) {
     ranges.set(id, x);
   }
   const ids = [...ranges.keys()];
-  const params = [ids, WINDOWED_AREAS, ids.filter((id) => ranges.get(id).charged), BALANCE_AREAS, ids.map((id) => ranges.get(id).shortest), ids.map((id) => ranges.get(id).longest)];
+  const charged = ids.filter((id) => ranges.get(id).charged);
+  const [shortest, longest] = [ids.map((id) => ranges.get(id).shortest), ids.map((id) => ranges.get(id).longest)];
+  // Checkouts from before cdrBatchRulesParams took the charged customers' ids as $3.
+  const params = cdrBatchRulesParams ? cdrBatchRulesParams(ids, new Set(charged), shortest, longest) : [ids, WINDOWED_AREAS, charged, BALANCE_AREAS, shortest, longest];
   const c = new Client({ connectionString: url });
   await c.connect();
   const out = {};

@@ -26,6 +26,7 @@ import { JobRuns1732406401800 } from './1732406401800-job-runs';
 import { CdrPartialMinutes1732406401900 } from './1732406401900-cdr-partial-minutes';
 import { CallBucketDeltasFunction1732406402000 } from './1732406402000-call-bucket-deltas-function';
 import { CallBucketDeltasGenericPlan1732406402100 } from './1732406402100-call-bucket-deltas-generic-plan';
+import { CallBucketDeltaSums1732406402200 } from './1732406402200-call-bucket-delta-sums';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   CdrPartialMinutes1732406401900,
   CallBucketDeltasFunction1732406402000,
   CallBucketDeltasGenericPlan1732406402100,
+  CallBucketDeltaSums1732406402200,
 ];

@@ -6,7 +6,9 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
  * A CDR batch's rule statement filters the rules by the whole batch before it joins
  * them to the batch's customers (alert-engine.ts): a balance rule by the least and
  * greatest value of its area among the customers, a windowed rule by the greatest
- * bounds, and either is kept while one of the customers has it triggered. The batches
+ * bounds, either kept while one of the customers has it triggered, a call duration rule
+ * by the batch's shortest and longest call, a built-in while one of them has set its
+ * threshold; a scope none of whose rules is left meets no customer. The batches
  * here mix customers on both sides of each threshold, so the batch's extremes and the
  * customer that meets a rule are not the same one.
  */
@@ -52,6 +54,25 @@ describe('CDR batch rules filtered by the whole batch', () => {
       { customerId: exact, duration: 1, charge: '3' },
       { customerId: high, duration: 1, charge: '1' },
     ]))).toEqual([[exact, 'TRIGGERED', 'BALANCE', '-3']]);
+  });
+
+  it("keeps a built-in that one customer of the batch has set, and a call duration rule only the batch's longest call meets", async () => {
+    await define({ title: 'Calls of 500 s', area: 'CALL_DURATION', operator: 'GTE', threshold: '500' });
+    const [short, long] = await customers(2);
+    // The one customer of the batch with built-in thresholds of its own.
+    const own = await createCustomer(server, { customerClassId: classId, balance: '1', lowBalanceThreshold: '0.5', callDurationTrigger: 300 });
+    const events = await chargeCalls(server, [
+      { customerId: short, duration: 10, charge: '0' },
+      { customerId: long, duration: 600, charge: '0' },
+      { customerId: own, duration: 301, charge: '0.75' },
+    ]);
+    expect(fired(events).sort()).toEqual(
+      [
+        [long, 'TRIGGERED', 'CALL_DURATION', '600'],
+        [own, 'TRIGGERED', 'CALL_DURATION', '301'],
+        [own, 'TRIGGERED', 'BALANCE', '0.25'],
+      ].sort(),
+    );
   });
 
   it('fires windowed rules by the busiest customer of the batch, for that customer only', async () => {

@@ -8,8 +8,7 @@
  * session of the test's own.
  */
 import { Client } from 'pg';
-import { CDR_BATCH_RULES_SQL } from '../../src/modules/alert/alert-engine';
-import { BALANCE_AREAS, WINDOWED_AREAS } from '../../src/modules/alert/alert.enums';
+import { CDR_BATCH_RULES_SQL, cdrBatchRulesParams } from '../../src/modules/alert/alert-engine';
 import { GENERIC_PLAN_MAX_KEYS } from '../../src/platform/db/prepared-sql';
 import { CreateAlertDefinitionDocument, CreateCustomerClassDocument, type AlertDefinitionInput } from '../generated/graphql';
 import { chargeCalls, localId } from '../helpers/alert-fixtures';
@@ -55,16 +54,17 @@ describe('the CDR batch rule statement on its generic plan', () => {
   /** The statement's parameters as AlertEngine.onCdrsCharged builds them for one call of each customer. */
   function params(): unknown[] {
     const ids = customerIds.map(localId);
-    return [ids, WINDOWED_AREAS, ids.filter((_, i) => i % 5 !== 0), BALANCE_AREAS, ids.map((_, i) => 60 * ((i % 3) + 1)), ids.map((_, i) => 60 * ((i % 3) + 1))];
+    const durations = ids.map((_, i) => 60 * ((i % 3) + 1));
+    return cdrBatchRulesParams(ids, new Set(ids.filter((_, i) => i % 5 !== 0)), durations, durations);
   }
 
   async function run(mode: 'force_custom_plan' | 'force_generic_plan'): Promise<{ rows: string[]; plan: string }> {
     await client.query(`SET plan_cache_mode = ${mode}`);
     const name = `rules_${mode}`;
     const rows = (await client.query({ name, text: CDR_BATCH_RULES_SQL.text, values: params() })).rows.map((r) => JSON.stringify(r)).sort();
-    const types = '(uuid[], text[], uuid[], text[], int[], int[])';
+    const types = '(uuid[], text[], boolean[], text[], int[], int[])';
     await client.query(`PREPARE explained_${mode} ${types} AS ${CDR_BATCH_RULES_SQL.text}`);
-    const literal = (v: unknown) => client.escapeLiteral(`{${(v as unknown[]).join(',')}}`);
+    const literal = (v: unknown) => client.escapeLiteral(`{${(v as unknown[]).map(String).join(',')}}`);
     const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE explained_${mode}(${params().map(literal).join(', ')})`)).rows
       .map((r) => r['QUERY PLAN'])
       .join('\n');
@@ -79,6 +79,8 @@ describe('the CDR batch rule statement on its generic plan', () => {
     expect(generic.plan).toMatch(/\$1/);
     expect(generic.plan).not.toContain(localId(customerIds[0]));
     expect(custom.plan).toContain(localId(customerIds[0]));
+    // The three parts read the batch's customers once.
+    for (const plan of [generic.plan, custom.plan]) expect(plan.match(/ on customers /g)).toEqual([' on customers ']);
     const areas = new Set(custom.rows.map((r) => (JSON.parse(r) as { area: string }).area));
     expect([...areas].sort()).toEqual(['ACCRUED_CHARGES', 'ASR', 'BALANCE', 'CALL_COUNT', 'CALL_DURATION']);
     expect(custom.rows.length).toBeGreaterThan(CUSTOMERS / 2);

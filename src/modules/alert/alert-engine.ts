@@ -22,19 +22,29 @@ export const SCOPE_SQL = `(d.customer_id = c.id OR d.customer_class_id = c.custo
 
 /**
  * `select` over each customer of `from` (a CTE or table, aliased c) joined to its rules d
- * that meet `where` (exactly SCOPE_SQL's): a UNION ALL of the three scopes, its own rules,
- * its class's and the few global ones, each an equality or a handful of rows, so each is
- * one hash join over the batch's customers. A join ON SCOPE_SQL, an OR of three scopes,
- * can only be a nested loop over rules x customers; a LATERAL probe per scope was three
- * index scans per customer, ~13,000 a batch of 4,400 customers, three times a statement
- * (bench:scale).
+ * that meet `rules` (over d alone) and `perCustomer` (over c and d), exactly SCOPE_SQL's:
+ * a UNION ALL of the three scopes, its own rules, its class's and the few global ones,
+ * each an equality or a handful of rows, so each is one hash join over the batch's
+ * customers. A join ON SCOPE_SQL, an OR of three scopes, can only be a nested loop over
+ * rules x customers; a LATERAL probe per scope was three index scans per customer,
+ * ~13,000 a batch of 4,400 customers, three times a statement (bench:scale).
+ *
+ * Each scope first asks whether any rule of its kind meets `rules` (an uncorrelated
+ * EXISTS: a one-time filter over the join), and meets no customer when none does. The
+ * join alone hashed or sorted all the customers before it found no rule to join them to:
+ * with the 1,000 mostly quiet rules of bench:scale, which the batch-wide filters leave
+ * out, ~10 ms of a batch's rule statement over 4,400 customers went to that.
  */
-export function scopedRulesSql(select: string, from: string, where: string): string {
-  const scope = (on: string) => `SELECT ${select} FROM ${from} c JOIN alert_definitions d ON ${on} WHERE ${where}`;
+export function scopedRulesSql(select: string, from: string, rules: string, perCustomer = 'true'): string {
+  const scope = (on: string, kind: string) => `SELECT ${select} FROM ${from} c JOIN alert_definitions d ON ${on}
+   WHERE ${rules} AND ${perCustomer} AND EXISTS (SELECT FROM alert_definitions d WHERE ${kind} AND ${rules})`;
   return [
-    scope('d.customer_id = c.id'),
-    scope('d.customer_class_id = c.customer_class_id AND d.customer_id IS DISTINCT FROM c.id'),
-    scope('d.customer_id IS NULL AND d.customer_class_id IS NULL AND (d.account_type IS NULL OR d.account_type = c.type)'),
+    scope('d.customer_id = c.id', 'd.customer_id IS NOT NULL'),
+    scope('d.customer_class_id = c.customer_class_id AND d.customer_id IS DISTINCT FROM c.id', 'd.customer_class_id IS NOT NULL'),
+    scope(
+      'd.customer_id IS NULL AND d.customer_class_id IS NULL AND (d.account_type IS NULL OR d.account_type = c.type)',
+      'd.customer_id IS NULL AND d.customer_class_id IS NULL',
+    ),
   ].join('\nUNION ALL\n');
 }
 
@@ -85,6 +95,33 @@ function triggeredDefsSql(customers: string): string {
             WHERE s.triggered AND s.customer_id = ANY(${customers}::uuid[]) GROUP BY 1)`;
 }
 
+/**
+ * The customers of array parameter `customers` as every rule part reads them: the
+ * columns of RULE_CUSTOMER_COLUMNS, their balances, and the rules each has triggered
+ * (triggered_defs), for SQL over a CTE or sub-select of them aliased c.
+ */
+function ruleCustomersSql(customers: string): string {
+  return `SELECT ${RULE_CUSTOMER_COLUMNS}, c.balance, c.credit_limit, c.accrued_charges, coalesce(t.defs, '{}') AS triggered_defs
+      FROM customers c
+      LEFT JOIN ${triggeredDefsSql(customers)} t ON t.customer_id = c.id
+     WHERE c.id = ANY(${customers}::uuid[])`;
+}
+
+/**
+ * Where a rule part finds its customers: a query of them (ruleCustomersSql's columns),
+ * and SQL over rule d saying whether a built-in rule may have a threshold among them.
+ * A statement of its own reads them by their ids; the CDR batch's statement reads them
+ * once for its three parts (CDR_BATCH_RULES_SQL).
+ */
+interface RuleCustomers {
+  source: string;
+  builtIn: string;
+}
+
+function customersOf(customers: string): RuleCustomers {
+  return { source: ruleCustomersSql(customers), builtIn: 'true' };
+}
+
 export const RULE_COLUMNS = `d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id,
   d.title, d.area, d.operator, ${THRESHOLD_SQL} AS threshold, d.reset_threshold, d.penalty`;
 
@@ -106,7 +143,7 @@ function balanceExtremeSql(fn: 'lo' | 'hi'): string {
 /**
  * Whether balance rule d may come back for any customer of the call (the rules are
  * filtered by this before they are joined to the customers): a built-in (its threshold
- * is each customer's own), a rule triggered for one of them (it may resolve), or one
+ * is each customer's own) that `builtIn` keeps, a rule triggered for one of them (it may resolve), or one
  * whose condition holds somewhere between the customers' least and greatest value of
  * its area. Implied by CANDIDATE_FILTER for some customer, so it never drops a row that
  * would come back. Mostly quiet rules then meet no customer: 1,000 rules over a batch's
@@ -114,29 +151,31 @@ function balanceExtremeSql(fn: 'lo' | 'hi'): string {
  * With this and WINDOW_REACHABLE_IN_BATCH the batch's rule statement ran in a median
  * 58 ms against 65 (its round trip, unnamed, over 4,400 of bench:scale's 20,000 customers).
  */
-const BALANCE_RULE_MAY_COME_BACK = `(d.builtin IS NOT NULL OR d.id = ANY((SELECT r.triggered FROM balance_range r)::uuid[])
+function balanceRuleMayComeBack(builtIn: string): string {
+  return `((d.builtin IS NOT NULL AND ${builtIn}) OR d.id = ANY((SELECT r.triggered FROM balance_range r)::uuid[])
    OR ${mayHoldSql('d.operator', balanceExtremeSql('lo'), balanceExtremeSql('hi'), 'd.threshold')})`;
+}
 
-/** Balance-area candidates of the customers in array parameter `customers`, for the areas in `areas`. */
-export function balanceCandidatesSql(customers: string, areas: string): string {
+/**
+ * Balance-area candidates of the customers in array parameter `customers` (or of
+ * `from`), for the areas in `areas`.
+ */
+export function balanceCandidatesSql(customers: string, areas: string, from: RuleCustomers = customersOf(customers)): string {
   return `
 SELECT * FROM (
   WITH balance_customers AS MATERIALIZED (
-    SELECT ${RULE_CUSTOMER_COLUMNS}, c.balance, c.credit_limit, c.accrued_charges, coalesce(t.defs, '{}') AS triggered_defs
-      FROM customers c
-      LEFT JOIN ${triggeredDefsSql(customers)} t ON t.customer_id = c.id
-     WHERE c.id = ANY(${customers}::uuid[])
+    ${from.source}
   ), balance_range AS MATERIALIZED (
     SELECT min(c.balance) AS lo_balance, max(c.balance) AS hi_balance,
            min(c.balance + c.credit_limit) AS lo_available, max(c.balance + c.credit_limit) AS hi_available,
            min(c.accrued_charges) AS lo_accrued, max(c.accrued_charges) AS hi_accrued,
-           (SELECT array_agg(t.id) FROM balance_customers b CROSS JOIN unnest(b.triggered_defs) AS t(id)) AS triggered
+           (SELECT array_agg(t.id) FROM balance_customers b CROSS JOIN unnest(b.triggered_defs) AS t(id) WHERE b.triggered_defs <> '{}') AS triggered
       FROM balance_customers c
   )
   ${scopedRulesSql(
     `${RULE_COLUMNS}, d.id = ANY(c.triggered_defs) AS triggered, ${BALANCE_VALUE_SQL} AS value`,
     'balance_customers',
-    `d.enabled AND d.area = ANY(${areas}::text[]) AND ${BALANCE_RULE_MAY_COME_BACK}`,
+    `d.enabled AND d.area = ANY(${areas}::text[]) AND ${balanceRuleMayComeBack(from.builtIn)}`,
   )}
 ) x WHERE ${CANDIDATE_FILTER}`;
 }
@@ -156,7 +195,11 @@ const BALANCE_SQL = preparedSql('alert.balance-rules', balanceCandidatesSql('$1'
  * sums since the first minute of the longest window of any rule bound every window's
  * sums from above (nothing summed is negative: charges never are), so a rule whose
  * min_calls or threshold lies beyond that bound cannot come back and is left out before
- * its windows are summed. With 1,000 mostly quiet rules almost none remain (bench:scale).
+ * its windows are summed. With 1,000 mostly quiet rules almost none remain (bench:scale),
+ * and the deltas are then read only summed per customer, for the bounds.
+ *
+ * `from` gives the customers: by their ids for the window job, the CDR batch's own
+ * (already read) for its statement.
  */
 // No built-in rule is windowed (their areas are BALANCE, ACCRUED_CHARGES, CALL_DURATION),
 // so the areas alone select them; a \`builtin IS NULL\` here drew the planner to the builtin
@@ -187,38 +230,34 @@ const WINDOW_REACHABLE_IN_BATCH = `(${windowReachableSql(
   '(SELECT r.spend FROM cust_range r)',
   'd.id = ANY((SELECT r.triggered FROM cust_range r)::uuid[])',
 )})`;
-const WINDOW_SQL = `
+function windowSql(from: RuleCustomers): string {
+  return `
 WITH horizon AS MATERIALIZED (
   -- The first minute of the longest window of any windowed rule (NULL without any: no bounds, no rules).
   SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period))) AS since
     FROM alert_definitions d WHERE ${WINDOW_RULES}
-), deltas AS MATERIALIZED (
-  -- The customers' deltas not compacted yet, as stored, since the horizon (none
-  -- without a windowed rule), read through call_bucket_deltas: named here, the table's
-  -- VACUUM after every compaction pass made each connection plan this statement again
-  -- (migrations/1732406402000-call-bucket-deltas-function.ts).
-  SELECT * FROM call_bucket_deltas($1::uuid[], (SELECT since FROM horizon))
 ), bounds AS MATERIALIZED (
-  -- Each customer's calls and spend since the horizon, in compacted buckets and deltas. The
+  -- Each customer's calls and spend since the horizon, in compacted buckets and deltas
+  -- (the deltas summed per customer by call_bucket_delta_sums; functions, not the table:
+  -- named here, the table's VACUUM after every compaction pass made each connection plan
+  -- this statement again, migrations/1732406402000-call-bucket-deltas-function.ts). The
   -- horizon as a sub-select is a value known when the scan starts: the buckets' days before
   -- it are pruned and their primary key (customer_id, minute) bounds the scan.
   SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
     FROM (
-      SELECT d.customer_id, d.attempts, d.spend FROM deltas d
+      SELECT d.customer_id, d.attempts, d.spend FROM call_bucket_delta_sums($1::uuid[], (SELECT since FROM horizon)) d
       UNION ALL
       SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b
        WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= (SELECT since FROM horizon)
     ) u
    GROUP BY u.customer_id
 ), cust AS MATERIALIZED (
-  SELECT ${RULE_CUSTOMER_COLUMNS}, coalesce(t.defs, '{}') AS triggered_defs, coalesce(b.attempts, 0) AS bound_attempts, coalesce(b.spend, 0) AS bound_spend
-    FROM customers c
-    LEFT JOIN ${triggeredDefsSql('$1')} t ON t.customer_id = c.id
+  SELECT c.*, coalesce(b.attempts, 0) AS bound_attempts, coalesce(b.spend, 0) AS bound_spend
+    FROM (${from.source}) c
     LEFT JOIN bounds b ON b.customer_id = c.id
-   WHERE c.id = ANY($1::uuid[])
 ), cust_range AS MATERIALIZED (
   SELECT max(c.bound_attempts) AS attempts, max(c.bound_spend) AS spend,
-         (SELECT array_agg(t.id) FROM cust u CROSS JOIN unnest(u.triggered_defs) AS t(id)) AS triggered
+         (SELECT array_agg(t.id) FROM cust u CROSS JOIN unnest(u.triggered_defs) AS t(id) WHERE u.triggered_defs <> '{}') AS triggered
     FROM cust c
 ), cust_rules AS MATERIALIZED (
   -- Each customer's windowed rules that may come back, found once (a hash join per scope)
@@ -226,11 +265,16 @@ WITH horizon AS MATERIALIZED (
   ${scopedRulesSql(
     `c.id AS customer_id, d.id, d.title, d.area, d.operator, d.threshold, d.reset_threshold, d.penalty, d.sample_period, d.min_calls, d.builtin`,
     'cust',
-    `${WINDOW_RULES} AND ${WINDOW_REACHABLE_IN_BATCH} AND ${WINDOW_REACHABLE}`,
+    `${WINDOW_RULES} AND ${WINDOW_REACHABLE_IN_BATCH}`,
+    WINDOW_REACHABLE,
   )}
 ), windows AS MATERIALIZED (
   SELECT DISTINCT r.customer_id, r.sample_period, now() - make_interval(secs => r.sample_period) AS cutoff
     FROM cust_rules r
+), deltas AS MATERIALIZED (
+  -- The customers' deltas not compacted yet, as stored, since the horizon, read through
+  -- call_bucket_deltas; read only when a window is left (a CTE runs when first read).
+  SELECT * FROM call_bucket_deltas($1::uuid[], (SELECT since FROM horizon))
 ), window_deltas AS MATERIALIZED (
   -- Each window with the sums of its deltas, by one aggregation over the windows
   -- (zero rows) and the deltas per minute matched to the few sample periods. A join
@@ -278,25 +322,60 @@ SELECT * FROM (
     JOIN cust_rules d ON d.customer_id = st.customer_id AND d.sample_period = st.sample_period
    WHERE st.attempts >= d.min_calls
 ) x WHERE ${CANDIDATE_FILTER}`;
+}
+
+/**
+ * The CDR batch's customers ($1), read once for the statement's three parts: the
+ * columns of ruleCustomersSql, each one's shortest and longest call in the batch ($5,
+ * $6) and whether the batch charged it ($3), all aligned with $1. The ids reach the
+ * customers by index in the order given, whatever plan; a boolean per customer rather
+ * than a second array of ids, whose uuids took the server ~3 ms to read per 4,400.
+ * `batch_range` says for each built-in rule whether one of them has set its threshold
+ * (with none, the built-in meets none of them: most customers of a carrier set none), and
+ * holds the batch's shortest and longest call, which bound its CALL_DURATION rules.
+ */
+const BATCH_CUSTOMERS_SQL = `
+batch AS MATERIALIZED (
+  SELECT ${RULE_CUSTOMER_COLUMNS}, c.balance, c.credit_limit, c.accrued_charges, coalesce(t.defs, '{}') AS triggered_defs,
+         b.shortest, b.longest, b.charged
+    FROM unnest($1::uuid[], $5::int[], $6::int[], $3::boolean[]) AS b(customer_id, shortest, longest, charged)
+    JOIN customers c ON c.id = b.customer_id
+    LEFT JOIN ${triggeredDefsSql('$1')} t ON t.customer_id = c.id
+), batch_range AS MATERIALIZED (
+  SELECT ${Object.entries(BUILT_IN_THRESHOLDS)
+    .map(([builtin, threshold]) => `coalesce(bool_or(${threshold} IS NOT NULL), false) AS ${builtin.toLowerCase()}`)
+    .join(', ')},
+         min(c.shortest) AS shortest, max(c.longest) AS longest
+    FROM batch c
+)`;
+
+/** Whether built-in rule d has a threshold set by one of the batch's customers (batch_range). */
+const BUILT_IN_IN_BATCH = `CASE d.builtin
+   ${Object.keys(BUILT_IN_THRESHOLDS)
+     .map((builtin) => `WHEN '${builtin}' THEN (SELECT r.${builtin.toLowerCase()} FROM batch_range r)`)
+     .join('\n   ')}
+   ELSE true END`;
+
+/** The batch's customers as the window and balance parts read them (the balance part: those it charged). */
+const BATCH_CUSTOMERS: RuleCustomers = { source: 'SELECT * FROM batch', builtIn: BUILT_IN_IN_BATCH };
+const CHARGED_BATCH_CUSTOMERS: RuleCustomers = { source: 'SELECT * FROM batch WHERE charged', builtIn: BUILT_IN_IN_BATCH };
 
 /**
  * The CALL_DURATION rules of the batch's customers that one of the customer's calls in
- * the batch can meet, by its shortest and longest call ($5, $6, aligned with $1): a
- * pre-filter, the calls are matched in JS. Rules no call comes near stay in the
- * database (100 rules on 100 customers were 1,300 rows a batch to read and match).
- * A CALL_DURATION rule keeps no state.
+ * the batch can meet, by its shortest and longest call: a pre-filter, the calls are
+ * matched in JS. Rules no call comes near stay in the database (100 rules on 100
+ * customers were 1,300 rows a batch to read and match). A CALL_DURATION rule keeps no state.
  */
 const CALL_DURATION_RULES_SQL = `
-WITH duration_customers AS MATERIALIZED (
-  SELECT ${RULE_CUSTOMER_COLUMNS}, b.shortest, b.longest
-    FROM unnest($1::uuid[], $5::int[], $6::int[]) AS b(customer_id, shortest, longest)
-    JOIN customers c ON c.id = b.customer_id
-)
 SELECT * FROM (
   ${scopedRulesSql(
     `${RULE_COLUMNS}, false AS triggered, NULL::numeric AS value`,
-    'duration_customers',
-    `d.enabled AND d.area = 'CALL_DURATION' AND ${mayHoldSql('d.operator', 'c.shortest', 'c.longest', THRESHOLD_SQL)}`,
+    'batch',
+    `d.enabled AND d.area = 'CALL_DURATION'
+     AND CASE WHEN d.builtin IS NULL
+              THEN ${mayHoldSql('d.operator', '(SELECT r.shortest FROM batch_range r)', '(SELECT r.longest FROM batch_range r)', 'd.threshold')}
+              ELSE ${BUILT_IN_IN_BATCH} END`,
+    mayHoldSql('d.operator', 'c.shortest', 'c.longest', THRESHOLD_SQL),
   )}
 ) x
  ORDER BY x.customer_id, x.definition_id`;
@@ -308,22 +387,37 @@ SELECT * FROM (
  * before the call-duration events are written reads the same: those events change no
  * state, balance, bucket or call these statements read.
  *
+ * The three parts share the batch's customers (`batch`, read once), and each scope of
+ * each part meets them only if one of its rules is left by the batch-wide filters
+ * (scopedRulesSql). Over 4,400 of bench:scale's 20,000 customers, with its 1,000 rules,
+ * the statement's round trip went from 69 to 48 ms on its generic plan and from 82 to
+ * 61 ms on the plan for its values (the same rows; medians of 10, on the database a
+ * bench run left: `node bench/scale-probe.js` with RULE_TIMES=1 measures it).
+ *
  * Named at every size, unlike the statements sizedSql sends unnamed above
  * GENERIC_PLAN_MAX_KEYS: its generic plan holds at thousands of customers. Their keys
- * reach tables by index or by hash join, and the deltas through call_bucket_deltas,
- * which hashes them (migrations/1732406402100). After five batches of a connection the
- * server keeps that plan instead of planning each batch for its values. With two feeds
- * over 4,400 of bench:scale's 20,000 customers (statement log), the plan for the values
- * took 36-61 ms to make and 33-41 ms to run; the generic plan 5-21 ms to bind and
- * 47-70 ms to run (it probes the customers by index where the other hashes them).
- * Exported for that plan's test (test/e2e/cdr-rules-generic-plan.e2e.test.ts).
+ * reach tables by index or by hash join, and the deltas through call_bucket_deltas and
+ * call_bucket_delta_sums, which hash them (migrations/1732406402100, 1732406402200).
+ * After five batches of a connection the server keeps that plan instead of planning
+ * each batch for its values. Exported for that plan's test
+ * (test/e2e/cdr-rules-generic-plan.e2e.test.ts).
  */
 export const CDR_BATCH_RULES_SQL = preparedSql(
   'alert.cdr-batch-rules',
-  `(${CALL_DURATION_RULES_SQL}) UNION ALL (${WINDOW_SQL}) UNION ALL (${balanceCandidatesSql('$3', '$4')})`,
+  `WITH ${BATCH_CUSTOMERS_SQL}
+(${CALL_DURATION_RULES_SQL}) UNION ALL (${windowSql(BATCH_CUSTOMERS)}) UNION ALL (${balanceCandidatesSql('$1', '$4', CHARGED_BATCH_CUSTOMERS)})`,
 );
+
+/**
+ * CDR_BATCH_RULES_SQL's parameters: the customers, whether the batch charged each, and
+ * each one's shortest and longest call in the batch (all aligned).
+ */
+export function cdrBatchRulesParams(customerIds: string[], charged: ReadonlySet<string>, shortest: number[], longest: number[]): unknown[] {
+  return [customerIds, WINDOWED_AREAS, customerIds.map((id) => charged.has(id)), BALANCE_AREAS, shortest, longest];
+}
+
 /** Exported for its plan's test (test/e2e/cdr-partial-minutes.e2e.test.ts). */
-export const WINDOW_RULES_SQL = preparedSql('alert.window-rules', WINDOW_SQL);
+export const WINDOW_RULES_SQL = preparedSql('alert.window-rules', windowSql(customersOf('$1')));
 
 const UPSERT_STATES_SQL = preparedSql('alert.upsert-states', `
 INSERT INTO alert_states AS s (definition_id, customer_id, triggered, value, since, last_notified_at, evaluated_at)
@@ -402,14 +496,10 @@ export class AlertEngine {
     // makes sure, skipping the rows this transaction holds.
     await lockCustomers(uow, customerIds);
     const ranges = [...durations.values()];
-    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, [
-      customerIds,
-      WINDOWED_AREAS,
-      unique(charged).filter((id) => ruled.has(id)),
-      BALANCE_AREAS,
-      ranges.map((r) => r.shortest),
-      ranges.map((r) => r.longest),
-    ]);
+    const rows = await uow.query<RuleRow>(
+      CDR_BATCH_RULES_SQL,
+      cdrBatchRulesParams(customerIds, new Set(charged), ranges.map((r) => r.shortest), ranges.map((r) => r.longest)),
+    );
     const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
     const statefulRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
     // Call-duration events first, then the transitions: one write for the batch.
