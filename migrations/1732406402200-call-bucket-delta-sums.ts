@@ -15,6 +15,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * hashed semi-join for the reason given in 1732406402100: PL/pgSQL keeps a generic
  * plan, which would compare every delta row with the whole array. Grouped per customer
  * only: per customer and minute the groups were as many as the rows (1732406402100).
+ * Without customers (NULL) or without a horizon it sums nothing: unlike call_bucket_deltas,
+ * which the window job calls for every customer, both its callers name their customers.
  */
 const FUNCTION_SQL = `
 CREATE FUNCTION call_bucket_delta_sums(customer_ids uuid[], since timestamptz)

@@ -1,10 +1,11 @@
 /**
- * call_bucket_deltas (migrations/1732406402100-call-bucket-deltas-generic-plan.ts) on
- * its generic plan, the plan PL/pgSQL keeps from a session's sixth call on: it hashes
- * the customers asked for instead of searching their array for every delta row (that
- * search took a second per CDR batch of 4,400 customers), and it returns the deltas
- * of those customers since `since` as stored. The plan is read with auto_explain
- * (nested statements, at NOTICE level, so it comes back to this session).
+ * call_bucket_deltas (migrations/1732406402100-call-bucket-deltas-generic-plan.ts) and
+ * call_bucket_delta_sums (1732406402200) on their generic plans, the plans PL/pgSQL
+ * keeps from a session's sixth call on: they hash the customers asked for instead of
+ * searching their array for every delta row (that search took a second per CDR batch
+ * of 4,400 customers), and return the deltas of those customers since `since`, as
+ * stored or summed per customer. The plans are read with auto_explain (nested
+ * statements, at NOTICE level, so they come back to this session).
  */
 import { Client } from 'pg';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -20,7 +21,7 @@ interface DeltaRow {
 
 const CUSTOMERS = 2_000;
 
-describe('call_bucket_deltas on its generic plan', () => {
+describe('call_bucket_deltas and call_bucket_delta_sums on their generic plans', () => {
   let server: TestServer;
   let client: Client;
   let ids: string[];
@@ -59,6 +60,15 @@ describe('call_bucket_deltas on its generic plan', () => {
     return r.rows;
   }
 
+  async function sums(customers: string[] | null, from: Date | null): Promise<[string, string, string][]> {
+    notices.length = 0;
+    const r = await client.query<{ customer_id: string; attempts: string; spend: string }>(
+      `SELECT customer_id, attempts::text, spend::text FROM call_bucket_delta_sums($1::uuid[], $2::timestamptz) ORDER BY customer_id`,
+      [customers, from],
+    );
+    return r.rows.map((x) => [x.customer_id, x.attempts, x.spend]);
+  }
+
   /** The plan auto_explain reported for the function's own query (the last call's). */
   function innerPlan(): string {
     const plan = notices.find((n) => n.includes('FROM alert_call_bucket_deltas d'));
@@ -91,5 +101,22 @@ describe('call_bucket_deltas on its generic plan', () => {
     expect(await deltas(null, since())).toHaveLength(ids.length * 3);
     expect(await deltas(null, new Date(Date.now() - 3 * 3_600_000))).toHaveLength(ids.length * 4);
     expect(await deltas(ids, null)).toEqual([]);
+  });
+
+  it('sums the deltas per customer asked for, hashing the customers on the generic plan', async () => {
+    const asked = ids.slice(0, 1_500);
+    expect(await sums(asked, since())).toHaveLength(asked.length);
+    const plan = innerPlan();
+    expect(plan).not.toContain(asked[0]);
+    expect(plan).toMatch(/Hash (Semi )?Join/);
+    expect(plan).not.toMatch(/customer_id = ANY/);
+    // Three deltas since the hour (the one two hours ago left out), and all four before.
+    expect(await sums([ids[7], ids[3]], since())).toEqual([ids[3], ids[7]].map((id) => [id, '6', '0.0375000000']));
+    expect(await sums([ids[3]], new Date(Date.now() - 3 * 3_600_000))).toEqual([[ids[3], '8', '0.0500000000']]);
+  });
+
+  it('sums nothing without customers or without a since', async () => {
+    expect(await sums(null, since())).toEqual([]);
+    expect(await sums(ids, null)).toEqual([]);
   });
 });
