@@ -156,11 +156,13 @@ function balanceRuleMayComeBack(builtIn: string): string {
    OR ${mayHoldSql('d.operator', balanceExtremeSql('lo'), balanceExtremeSql('hi'), 'd.threshold')})`;
 }
 
-/**
- * Balance-area candidates of the customers in array parameter `customers` (or of
- * `from`), for the areas in `areas`.
- */
-export function balanceCandidatesSql(customers: string, areas: string, from: RuleCustomers = customersOf(customers)): string {
+/** Balance-area candidates of the customers in array parameter `customers`, for the areas in `areas`. */
+export function balanceCandidatesSql(customers: string, areas: string): string {
+  return balanceCandidatesOf(customersOf(customers), areas);
+}
+
+/** Balance-area candidates of the customers `from` gives, for the areas in `areas`. */
+function balanceCandidatesOf(from: RuleCustomers, areas: string): string {
   return `
 SELECT * FROM (
   WITH balance_customers AS MATERIALIZED (
@@ -405,7 +407,7 @@ SELECT * FROM (
 export const CDR_BATCH_RULES_SQL = preparedSql(
   'alert.cdr-batch-rules',
   `WITH ${BATCH_CUSTOMERS_SQL}
-(${CALL_DURATION_RULES_SQL}) UNION ALL (${windowSql(BATCH_CUSTOMERS)}) UNION ALL (${balanceCandidatesSql('$1', '$4', CHARGED_BATCH_CUSTOMERS)})`,
+(${CALL_DURATION_RULES_SQL}) UNION ALL (${windowSql(BATCH_CUSTOMERS)}) UNION ALL (${balanceCandidatesOf(CHARGED_BATCH_CUSTOMERS, '$4')})`,
 );
 
 /**
