@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { GENERIC_PLAN_MAX_KEYS } from '../../src/platform/db/prepared-sql';
 import { CDR_INSERT, CDR_INSERT_SQL, encodeBatch, readOutcome } from '../../src/modules/cdr/cdr-insert';
 import { validateCdrs } from '../../src/modules/cdr/cdr-validation';
+import { executeArgs } from '../helpers/execute-args';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('CDR insert and the generic-plan mode', () => {
@@ -32,7 +33,7 @@ describe('CDR insert and the generic-plan mode', () => {
   afterAll(() => client.end());
 
   /** One call per customer (or `records` calls, the customers in turn), as the app encodes a batch: the insert's parameters. */
-  function batchFor(customers: string[], tag: string, charge = '0.01', records = customers.length): string[] {
+  function batchFor(customers: string[], tag: string, charge = '0.01', records = customers.length): (string | Buffer)[] {
     const inputs = Array.from({ length: records }, (_, i) => ({
       callId: `plan-${tag}-${i}`,
       customerId: `cus_${customers[i % customers.length]}`,
@@ -122,7 +123,7 @@ describe('CDR insert and the generic-plan mode', () => {
     const own = new Client({ connectionString: server.databaseUrl });
     await own.connect();
     try {
-      const run = async (params: string[]) => {
+      const run = async (params: (string | Buffer)[]) => {
         await own.query('BEGIN');
         try {
           const outcome = readOutcome((await own.query({ name: CDR_INSERT.name, text: CDR_INSERT.text, values: params })).rows);
@@ -143,7 +144,8 @@ describe('CDR insert and the generic-plan mode', () => {
       // The generic plan, estimating a few rows per array and CTE, joins no two of them by a
       // nested loop: 10,000 records over all the customers compare nothing pair by pair.
       const tenK = batchFor(ids, 'tenk', '0.01', 10_000);
-      const literals = tenK.map((v) => (v === null ? 'NULL' : own.escapeLiteral(String(v)))).join(', ');
+      const [{ types }] = (await own.query<{ types: string[] }>(`SELECT parameter_types::text[] AS types FROM pg_prepared_statements WHERE name = $1`, [CDR_INSERT.name])).rows;
+      const literals = await executeArgs(own, types, tenK);
       await own.query('BEGIN');
       const plan = (await own.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE "${CDR_INSERT.name}"(${literals})`)).rows.map((r) => r['QUERY PLAN'] as string);
       await own.query('ROLLBACK');

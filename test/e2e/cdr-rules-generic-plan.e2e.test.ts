@@ -12,6 +12,7 @@ import { CDR_BATCH_RULES_SQL, cdrBatchRulesParams } from '../../src/modules/aler
 import { GENERIC_PLAN_MAX_KEYS } from '../../src/platform/db/prepared-sql';
 import { CreateAlertDefinitionDocument, CreateCustomerClassDocument, type AlertDefinitionInput } from '../generated/graphql';
 import { chargeCalls, localId } from '../helpers/alert-fixtures';
+import { executeArgs } from '../helpers/execute-args';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const CUSTOMERS = 600;
@@ -62,10 +63,9 @@ describe('the CDR batch rule statement on its generic plan', () => {
     await client.query(`SET plan_cache_mode = ${mode}`);
     const name = `rules_${mode}`;
     const rows = (await client.query({ name, text: CDR_BATCH_RULES_SQL.text, values: params() })).rows.map((r) => JSON.stringify(r)).sort();
-    const types = '(uuid[], text[], boolean[], text[], int[], int[])';
-    await client.query(`PREPARE explained_${mode} ${types} AS ${CDR_BATCH_RULES_SQL.text}`);
-    const literal = (v: unknown) => client.escapeLiteral(`{${(v as unknown[]).map(String).join(',')}}`);
-    const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE explained_${mode}(${params().map(literal).join(', ')})`)).rows
+    const types = ['uuid[]', 'text[]', 'boolean[]', 'text[]', 'int[]', 'int[]'];
+    await client.query(`PREPARE explained_${mode} (${types.join(', ')}) AS ${CDR_BATCH_RULES_SQL.text}`);
+    const plan = (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE explained_${mode}(${await executeArgs(client, types, params())})`)).rows
       .map((r) => r['QUERY PLAN'])
       .join('\n');
     return { rows, plan };
