@@ -311,12 +311,15 @@ parameter limit of multi-row VALUES). Preparing one 5,000-element column:
 |---|---|
 ${encoding.join('\n')}
 
-So the hot path builds its array literals itself (\`src/platform/db/array-literal.ts\`): start
-times go as integers converted in SQL (no ISO text per row), and as milliseconds from the
-batch's first start rather than since the epoch (an epoch millisecond is above 2^31, a heap
-number whose text conversion is slow; an offset within 12 days is a small integer, half the
-digits), money as decimal strings in a \`numeric[]\` (exact; JS numbers would be rounded),
-and customers, trunks and dispositions once per batch, each record sending its positions.
+So the hot path builds its arrays itself: start times go as integers converted in SQL (no
+ISO text per row), and as milliseconds from the batch's first start rather than since the
+epoch (an epoch millisecond is above 2^31, a heap number whose text conversion is slow; an
+offset within 12 days is a small integer), money as decimal strings in a \`numeric[]\` literal
+(\`src/platform/db/array-literal.ts\`; exact, JS numbers would be rounded), and customers,
+trunks and dispositions once per batch, each record sending its positions. Since 2026-12-04
+every column but the money goes in PostgreSQL's binary array format
+(\`src/platform/db/binary-array.ts\`), which the server reads in about half the CPU of a
+literal (the table above measures the literals, the app's side only).
 `;
 }
 
