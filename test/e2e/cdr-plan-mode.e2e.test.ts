@@ -1,15 +1,15 @@
 /**
  * The CDR insert sets plan_cache_mode = force_generic_plan for the rest of its
- * transaction (cdr-insert.ts, plan_mode) when the batch names up to GENERIC_PLAN_MAX_KEYS
- * customers, whose later statements are named; never for more (their statements are
- * unnamed and a generic plan would search key arrays of thousands element by element),
- * and the setting ends with the transaction. Parallel query is off for the rest of every
- * batch's transaction, whatever its size (no Gather in a batch's plans: its workers start
- * at every execution). Run on the statement itself, in a transaction of the test's own,
- * with the parameters the app builds.
+ * transaction (cdr-insert.ts, plan_mode) whatever the number of customers, so the batch's
+ * later statements bind generic plans from a connection's first batch (planning the rule
+ * statement for thousands of customers took longer than running it), and the setting ends
+ * with the transaction. Parallel query is off for the rest of every batch's transaction
+ * (no Gather in a batch's plans: its workers start at every execution). Run on the
+ * statement itself, in a transaction of the test's own, with the parameters the app builds.
  */
 import { Client } from 'pg';
 import { GENERIC_PLAN_MAX_KEYS } from '../../src/platform/db/prepared-sql';
+import { CDR_BATCH_RULES_SQL, cdrBatchRulesParams } from '../../src/modules/alert/alert-engine';
 import { CDR_INSERT, CDR_INSERT_SQL, encodeBatch, readOutcome } from '../../src/modules/cdr/cdr-insert';
 import { validateCdrs } from '../../src/modules/cdr/cdr-validation';
 import { executeArgs } from '../helpers/execute-args';
@@ -82,7 +82,7 @@ describe('CDR insert and the generic-plan mode', () => {
     }
   }
 
-  it('is generic and serial for the rest of a batch of up to GENERIC_PLAN_MAX_KEYS customers, locked and charged, and ends with it', async () => {
+  it('is generic and serial for the rest of a small batch, locked and charged, and ends with it', async () => {
     const { workers } = await settings();
     expect(workers).not.toBe('0'); // the server's own setting, which the batch overrides and COMMIT restores
     expect(await planModeFor(ids.slice(0, 3), 'small')).toEqual({ during: 'force_generic_plan', after: 'auto', workersDuring: '0', workersAfter: workers, locked: 3, charged: 3 });
@@ -114,9 +114,30 @@ describe('CDR insert and the generic-plan mode', () => {
     }
   });
 
-  it('is left as it was for a batch of more customers, and serial all the same', async () => {
+  it('is generic and serial for a batch of more customers too, whose rule statement binds its generic plan at a connection\'s first batch', async () => {
     const { workers } = await settings();
-    expect(await planModeFor(ids, 'big')).toEqual({ during: 'auto', after: 'auto', workersDuring: '0', workersAfter: workers, locked: ids.length, charged: ids.length });
+    expect(await planModeFor(ids, 'big')).toEqual({ during: 'force_generic_plan', after: 'auto', workersDuring: '0', workersAfter: workers, locked: ids.length, charged: ids.length });
+    // A fresh connection, as a pool opens one: the insert, then the rule statement as AlertEngine sends it.
+    const fresh = new Client({ connectionString: server.databaseUrl });
+    await fresh.connect();
+    try {
+      await fresh.query('BEGIN');
+      readOutcome((await fresh.query({ name: CDR_INSERT.name, text: CDR_INSERT.text, values: batchFor(ids, 'fresh') })).rows);
+      const durations = ids.map(() => 30);
+      await fresh.query({ name: CDR_BATCH_RULES_SQL.name, text: CDR_BATCH_RULES_SQL.text, values: cdrBatchRulesParams(ids, new Set(ids), durations, durations) });
+      await fresh.query('COMMIT');
+      const plans = (
+        await fresh.query<{ generic: number; custom: number }>(
+          `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1`,
+          [CDR_BATCH_RULES_SQL.name],
+        )
+      ).rows;
+      expect(ids.length).toBeGreaterThan(GENERIC_PLAN_MAX_KEYS);
+      expect(plans).toEqual([{ generic: 1, custom: 0 }]);
+    } finally {
+      await fresh.query('ROLLBACK');
+      await fresh.end();
+    }
   });
 
   it('runs as a named statement that settles on its generic plan, which stores and charges a batch of 10,000 records', async () => {

@@ -6,7 +6,7 @@
  */
 import { DistinctValues, epochMsToTimestamptz, plainArrayLiteral } from '../../platform/db/array-literal';
 import { binaryInt4Array, binaryInt8Array, binaryTextArray, binaryUuidArray } from '../../platform/db/binary-array';
-import { GENERIC_PLAN_MAX_KEYS, preparedSql } from '../../platform/db/prepared-sql';
+import { preparedSql } from '../../platform/db/prepared-sql';
 import { ledgerWriteColumns, ledgerWriteCtes, type LedgerWriteRow, type LedgerWriteSql } from '../balance/ledger-write';
 import { OWN_TRIGGERS_ON_SQL } from '../customer/customer-rules-change';
 import { addToCallBucketsSql } from './call-buckets';
@@ -43,17 +43,25 @@ import type { Resolved } from './customer-resolution';
  * The customers come back with `locked` set only as `locked` returned them, so the app
  * marks as held exactly the rows this statement locked.
  *
- * `plan_mode`: the batch's later statements (alert rules, states) are keyed by its
- * customers; up to GENERIC_PLAN_MAX_KEYS of them they are named and keep one generic
- * plan (left to choose, the server planned the rule statement at every bind: 5 of a
- * 1,000-record batch's ~40 ms). The setting (set_config, local to the transaction) is
- * made here, once the customers are known, rather than by a SET of its own (a round
- * trip), and not for a bigger batch: PostgreSQL applies it to unnamed statements too,
- * and a generic plan searches a key array of thousands element by element where the
- * plan for the real sizes hashes it (the rule statement of 4,400 customers took 0.8 s,
- * 0.67 s of it in that search, before its deltas were read by a hash join). Above the
- * bound the rule statement, named at every size, reaches its generic plan after five
- * batches of a connection by the server's own choice (alert-engine.ts).
+ * `plan_mode`: the batch's later statements (alert rules, states, events, notices) keep
+ * generic plans from a connection's first batch. Left to choose, the server plans a
+ * named statement for the values at the first five binds of each connection, and for
+ * thousands of keys that planning is the costliest step: the rule statement over 4,400
+ * customers (bench:scale) took 34-60 ms to plan at bind, against ~12 ms to build its
+ * generic plan once and 1-2 ms to bind it after (the server's statement log; the planner
+ * weighs every element of a key array it is given as a value), and at 100 customers 5 of
+ * a 1,000-record batch's ~40 ms. A pool's connection closes after a minute idle, so a
+ * feed sending a batch a minute would have paid that on every batch. Safe at every size
+ * because none of those statements searches a key array outside an index: the rule
+ * statement hashes its keys (alert-engine.ts, CDR_BATCH_RULES_SQL, whose generic plan's
+ * rows test/e2e/cdr-rules-generic-plan.e2e.test.ts compares with the plan for the values),
+ * states and events go through unnest, the leftovers probe the day's call_id index and
+ * the lookups by id a primary key. The setting (set_config, local to the transaction) is
+ * made here, once the customers are known, rather than by a SET of its own (a round trip).
+ * Until 2026-12-04 it was made only up to GENERIC_PLAN_MAX_KEYS customers: a generic plan
+ * then searched the key array element by element for every delta row (the rule statement
+ * of 4,400 customers took 0.8 s, 0.67 s of it in that search), which the deltas' hash
+ * join (call_bucket_deltas, call_bucket_delta_sums) has ended.
  *
  * This statement itself is named (CDR_INSERT) and left to plan_cache_mode's choice,
  * which settles on its generic plan after five runs on a connection. Unnamed, it was
@@ -155,8 +163,7 @@ WITH batch_customers AS (
    WHERE l.charges <> 0
 ), ${ledgerWriteCtes(CDR_WRITE)}
 SELECT s.customer_id, s.calls, NULL AS left_out, false AS overflow, k.id IS NOT NULL AS locked, ${MAY_HAVE_RULES} AS rules,
-       (SELECT set_config('max_parallel_workers_per_gather', '0', true)
-               || coalesce((SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM sums HAVING count(*) <= ${GENERIC_PLAN_MAX_KEYS}), '')) AS plan_mode,
+       (SELECT set_config('max_parallel_workers_per_gather', '0', true) || set_config('plan_cache_mode', 'force_generic_plan', true)) AS plan_mode,
        ${ledgerWriteColumns(CDR_WRITE)}
   FROM sums s
   LEFT JOIN locked k ON k.id = s.customer_id
