@@ -42,7 +42,7 @@ export class Reactions {
 
   /** CdrBatchReaction: every customer of the batch is locked; the events it raised go back on the batch's result. */
   async cdrBatchCharged(uow: UnitOfWork, batch: ChargedBatch): Promise<CdrBatchAlerts> {
-    const raised = await this.alerts.onCdrsCharged(uow, batch.cdrs, batch.balanceChanges.map((c) => c.customerId), batch.ruled);
+    const raised = await this.alerts.onCdrsCharged(uow, batch);
     await this.notifications.onBalanceAndAlerts(uow, batch.balanceChanges, raised);
     return { alertEvents: raised };
   }

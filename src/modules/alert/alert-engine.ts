@@ -11,7 +11,7 @@ import { binaryBoolArray, binaryInt4Array, binaryUuidArray } from '../../platfor
 import { preparedSql, sizedSql } from '../../platform/db/prepared-sql';
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import { acdSql, asrSql, partialMinuteCallsSql } from '../cdr/call-buckets';
-import type { ChargedCdr } from '../cdr/charged-cdr';
+import type { CallRanges, ChargedBatch, ChargedCdr } from '../cdr/charged-cdr';
 import type { CreatedAlertEvent } from './alert-event';
 import { AlertArea, AlertOperator, BALANCE_AREAS, WINDOWED_AREAS } from './alert.enums';
 import { evaluate, wholeNumberRange } from './alert-evaluator';
@@ -496,28 +496,24 @@ export class AlertEngine {
 
   /**
    * A CDR batch: CALL_DURATION per call, the windows of every customer in the batch,
-   * and the balance rules of the customers it charged (`charged`, whose balance
-   * changes were applied in this transaction), in one statement, for the customers a
-   * rule may apply to (`ruled`, as the insert found them): none, no statement.
+   * and the balance rules of the customers it charged (those with a balance change,
+   * applied in this transaction), in one statement, for the customers a rule may apply
+   * to (`ruled`, as the insert found them): none, no statement.
    */
-  async onCdrsCharged(uow: UnitOfWork, cdrs: ChargedCdr[], charged: string[], ruled: ReadonlySet<string>): Promise<CreatedAlertEvent[]> {
-    const durations = durationRanges(cdrs, ruled);
-    const customerIds = [...durations.keys()];
+  async onCdrsCharged(uow: UnitOfWork, batch: ChargedBatch): Promise<CreatedAlertEvent[]> {
+    const { customerIds, shortest, longest } = ruledRanges(batch.callRanges, batch.ruled);
     if (customerIds.length === 0) return [];
     // The calls are in the minute buckets already (addToCallBucketsSql ran with the
     // insert), and the customers are locked (see cdrsCharged): lockCustomers only
     // makes sure, skipping the rows this transaction holds.
     await lockCustomers(uow, customerIds);
-    const ranges = [...durations.values()];
-    const rows = await uow.query<RuleRow>(
-      CDR_BATCH_RULES_SQL,
-      cdrBatchRulesParams(customerIds, new Set(charged), ranges.map((r) => r.shortest), ranges.map((r) => r.longest)),
-    );
+    const charged = new Set(batch.balanceChanges.map((c) => c.customerId));
+    const rows = await uow.query<RuleRow>(CDR_BATCH_RULES_SQL, cdrBatchRulesParams(customerIds, charged, shortest, longest));
     const durationRules = rows.filter((r) => r.area === AlertArea.CALL_DURATION);
     const statefulRows = rows.filter((r) => r.area !== AlertArea.CALL_DURATION);
     // Call-duration events first, then the transitions: one write for the batch.
     // The batch answers without waiting for its events to settle (the field that hands out their cursors waits).
-    return this.applyStateful(uow, statefulRows, callDurationDrafts(durationRules, cdrs), { settle: false });
+    return this.applyStateful(uow, statefulRows, callDurationDrafts(durationRules, batch.cdrs), { settle: false });
   }
 
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
@@ -579,17 +575,24 @@ function callDurationDrafts(rules: RuleRow[], cdrs: ChargedCdr[]): EventDraft[] 
   return drafts;
 }
 
-/** Each customer's shortest and longest call among `cdrs`, in first-seen order, for the customers in `of`. */
-function durationRanges(cdrs: ChargedCdr[], of: ReadonlySet<string>): Map<string, { shortest: number; longest: number }> {
-  const ranges = new Map<string, { shortest: number; longest: number }>();
-  for (const c of cdrs) {
-    if (!of.has(c.customerId)) continue;
-    const r = ranges.get(c.customerId);
-    if (r === undefined) ranges.set(c.customerId, { shortest: c.duration, longest: c.duration });
-    else if (c.duration < r.shortest) r.shortest = c.duration;
-    else if (c.duration > r.longest) r.longest = c.duration;
+/**
+ * The batch's customers in `ruled` with their shortest and longest calls, in the order
+ * the batch first named them. Read from the ranges the batch's encoding found: grouping
+ * the 5,000 calls of a batch by customer again here took ~2 ms (a Map of 4,400 customers,
+ * bench:scale), with the customers locked.
+ */
+function ruledRanges(ranges: CallRanges, ruled: ReadonlySet<string>): { customerIds: string[]; shortest: number[]; longest: number[] } {
+  const customerIds: string[] = [];
+  const shortest: number[] = [];
+  const longest: number[] = [];
+  for (let i = 0; i < ranges.customerIds.length; i++) {
+    const id = ranges.customerIds[i];
+    if (!ruled.has(id)) continue;
+    customerIds.push(id);
+    shortest.push(ranges.shortest[i]);
+    longest.push(ranges.longest[i]);
   }
-  return ranges;
+  return { customerIds, shortest, longest };
 }
 
 function unique(ids: string[]): string[] {

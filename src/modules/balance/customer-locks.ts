@@ -18,8 +18,11 @@ function held(uow: UnitOfWork): Set<string> {
 /** Locks the given customers (FOR NO KEY UPDATE, id order) unless this transaction already holds them. */
 export async function lockCustomers(uow: UnitOfWork, ids: Iterable<string>): Promise<void> {
   const locked = held(uow);
-  const missing = [...new Set(ids)].filter((id) => !locked.has(id));
-  if (missing.length === 0) return;
+  // Usually all held already (a CDR batch's 4,400 customers, bench:scale): only looked up then.
+  let missingSet: Set<string> | undefined;
+  for (const id of ids) if (!locked.has(id)) (missingSet ??= new Set()).add(id);
+  if (missingSet === undefined) return;
+  const missing = [...missingSet];
   await uow.query(sizedSql(LOCK_SQL, missing.length), [missing]);
   for (const id of missing) locked.add(id);
 }

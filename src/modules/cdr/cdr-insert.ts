@@ -10,7 +10,7 @@ import { preparedSql } from '../../platform/db/prepared-sql';
 import { ledgerWriteColumns, ledgerWriteCtes, type LedgerWriteRow, type LedgerWriteSql } from '../balance/ledger-write';
 import { OWN_TRIGGERS_ON_SQL } from '../customer/customer-rules-change';
 import { addToCallBucketsSql } from './call-buckets';
-import type { ChargedCdr } from './charged-cdr';
+import type { CallRanges, ChargedCdr } from './charged-cdr';
 import type { ValidCdr } from './cdr-validation';
 import type { Resolved } from './customer-resolution';
 
@@ -205,6 +205,8 @@ export interface EncodedBatch {
   candidateRows: ValidCdr[];
   /** Records whose customer could not be resolved (not sent). */
   unknown: ValidCdr[];
+  /** The customers sent ($10's order), each with its shortest and longest call sent. */
+  callRanges: CallRanges;
 }
 
 /**
@@ -240,6 +242,8 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
   const candidates: ChargedCdr[] = [];
   const candidateRows: ValidCdr[] = [];
   const unknown: ValidCdr[] = [];
+  const shortest: number[] = [];
+  const longest: number[] = [];
   const startBase = rows.length > 0 ? rows[0].startedAtMs : 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
@@ -251,7 +255,14 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
     candidates.push({ customerId: to.customerId, trunkId: to.trunkId, callId: row.callId, startedAtMs: row.startedAtMs, duration: row.duration, disposition: row.disposition, charge: row.charge });
     candidateRows.push(row);
     callIds.push(row.callId);
-    customerAt.push(customers.position(to.customerId));
+    const at = customers.position(to.customerId);
+    customerAt.push(at);
+    // Positions count from 1 in first-seen order: a new customer's is the next one.
+    if (at > shortest.length) {
+      shortest.push(row.duration);
+      longest.push(row.duration);
+    } else if (row.duration < shortest[at - 1]) shortest[at - 1] = row.duration;
+    else if (row.duration > longest[at - 1]) longest[at - 1] = row.duration;
     trunkAt.push(to.trunkId === null ? null : trunks.position(to.trunkId));
     callers.push(row.caller);
     callees.push(row.callee);
@@ -276,7 +287,7 @@ export function encodeBatch(rows: readonly ValidCdr[], resolved: readonly (Resol
     binaryTextArray(dispositions.values),
     String(startBase),
   ];
-  return { params, candidates, candidateRows, unknown };
+  return { params, candidates, candidateRows, unknown, callRanges: { customerIds: customers.values, shortest, longest } };
 }
 
 /**

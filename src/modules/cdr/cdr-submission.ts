@@ -140,7 +140,7 @@ export class CdrSubmission<Outcome> {
     // insert finished), name a customer that does not exist, or one that would overflow.
     if (pending.length > 0) this.classifyLeftovers(result, pending, await uow.query<StoredRow>(STORED_SQL, storedParams(pending.map((p) => p.row))), overflowing);
     // A batch of duplicates only stored nothing new: nothing to react to.
-    if (charged.length > 0) result.outcome = await this.reactToBatch(uow, { cdrs: charged, balanceChanges: changes, ruled });
+    if (charged.length > 0) result.outcome = await this.reactToBatch(uow, { cdrs: charged, callRanges: batch.callRanges, balanceChanges: changes, ruled });
     result.balanceChanges = changes.map((c) => BalanceChangeType.from(c));
     return result;
   }

@@ -17,10 +17,23 @@ export interface ChargedCdr {
   charge: string;
 }
 
+/**
+ * Each customer's shortest and longest call among the records a batch sent to its
+ * insert, aligned with customerIds (first seen first). Bounds of its stored calls: a
+ * record the insert left out (a stored callId) counts too.
+ */
+export interface CallRanges {
+  customerIds: readonly string[];
+  shortest: readonly number[];
+  longest: readonly number[];
+}
+
 /** One batch after its insert and its ledger update. */
 export interface ChargedBatch {
   /** The new records (in callId order). */
   cdrs: ChargedCdr[];
+  /** Its customers' shortest and longest calls, found while the batch was encoded. */
+  callRanges: CallRanges;
   /** The balance changes of its charges, one per customer charged. */
   balanceChanges: AppliedBalanceChange[];
   /**

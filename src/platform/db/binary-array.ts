@@ -24,7 +24,6 @@ const OID = { bool: 16, int8: 20, int4: 23, text: 25, uuid: 2950 } as const;
 
 const HEADER_BYTES = 20;
 const TWO_32 = 4294967296;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A buffer of `bytes` with the one-dimensional header written; an empty array has no dimension. */
 function withHeader(bytes: number, oid: number, count: number, hasNull: boolean): Buffer {
@@ -115,21 +114,44 @@ export function binaryBoolArray(values: readonly boolean[]): Buffer {
   return buf;
 }
 
-/** uuid[] of canonical uuids (8-4-4-4-12 hex digits, either case). Throws on anything else. */
+/** Each ASCII code's hex digit value, -1 for a character that is not one. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let d = 0; d < 16; d++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
+/** Where the 32 hex digits of a canonical uuid (8-4-4-4-12) sit in its 36 characters. */
+const UUID_DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/**
+ * uuid[] of canonical uuids (8-4-4-4-12 hex digits, either case). Throws on anything else.
+ * Decoded by character code: Buffer.write(hex) per part took ~1 µs a uuid (9 ms for a
+ * bench:scale batch's 4,400 customers, twice), this ~0.05.
+ */
 export function binaryUuidArray(values: readonly string[]): Buffer {
   const buf = withHeader(HEADER_BYTES + 20 * values.length, OID.uuid, values.length, false);
   let at = HEADER_BYTES;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    // Buffer.write(hex) stops at the first character that is not hex: checked first.
-    if (!UUID_RE.test(v)) throw new RangeError(`uuid array element ${i} is not a uuid: ${JSON.stringify(String(v).slice(0, 40))}`);
+    if (typeof v !== 'string' || v.length !== 36 || v.charCodeAt(8) !== 45 || v.charCodeAt(13) !== 45 || v.charCodeAt(18) !== 45 || v.charCodeAt(23) !== 45) {
+      throw notUuid(i, v);
+    }
     buf.writeInt32BE(16, at);
-    buf.write(v.slice(0, 8), at + 4, 'hex');
-    buf.write(v.slice(9, 13), at + 8, 'hex');
-    buf.write(v.slice(14, 18), at + 10, 'hex');
-    buf.write(v.slice(19, 23), at + 12, 'hex');
-    buf.write(v.slice(24, 36), at + 14, 'hex');
+    for (let b = 0; b < 16; b++) {
+      const c = UUID_DIGITS[b];
+      const hi = v.charCodeAt(c);
+      const lo = v.charCodeAt(c + 1);
+      // A code above 127 reads undefined from the table: refused as -1 would be.
+      const h = HEX_VALUE[hi];
+      const l = HEX_VALUE[lo];
+      if (!(h >= 0 && l >= 0)) throw notUuid(i, v);
+      buf[at + 4 + b] = (h << 4) | l;
+    }
     at += 20;
   }
   return buf;
+}
+
+function notUuid(i: number, v: unknown): RangeError {
+  return new RangeError(`uuid array element ${i} is not a uuid: ${JSON.stringify(String(v).slice(0, 40))}`);
 }
