@@ -38,6 +38,12 @@ function withHeader(bytes: number, oid: number, count: number, hasNull: boolean)
   return buf;
 }
 
+/** A NULL element (length -1, no bytes) at `at`; where the next element goes. */
+function writeNull(buf: Buffer, at: number): number {
+  buf.writeInt32BE(-1, at);
+  return at + 4;
+}
+
 /** text[]; null is NULL. Any text (PostgreSQL's own check refuses NUL characters, as for a literal). */
 export function binaryTextArray(values: readonly (string | null)[]): Buffer {
   let bytes = HEADER_BYTES;
@@ -53,13 +59,12 @@ export function binaryTextArray(values: readonly (string | null)[]): Buffer {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null) {
-      buf.writeInt32BE(-1, at);
-      at += 4;
-    } else {
-      const n = buf.write(v, at + 4, 'utf8');
-      buf.writeInt32BE(n, at);
-      at += 4 + n;
+      at = writeNull(buf, at);
+      continue;
     }
+    const n = buf.write(v, at + 4, 'utf8');
+    buf.writeInt32BE(n, at);
+    at += 4 + n;
   }
   return buf;
 }
@@ -73,8 +78,7 @@ export function binaryInt4Array(values: readonly (number | null)[]): Buffer {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null) {
-      buf.writeInt32BE(-1, at);
-      at += 4;
+      at = writeNull(buf, at);
       continue;
     }
     // v | 0 is v only for an integer from -2^31 to 2^31-1.
