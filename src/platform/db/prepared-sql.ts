@@ -43,7 +43,11 @@ export function isPreparedSql(sql: string | PreparedSql): sql is PreparedSql {
  * every batch, 8 of its 12 ms. A switch's batch names tens to hundreds of customers.
  * (The rule statement itself is named at every size since its deltas are read by a hash
  * join whatever the plan: alert-engine.ts CDR_BATCH_RULES_SQL. The 2-3 s were that
- * search of the key array, per delta row.)
+ * search of the key array, per delta row.) Inside a CDR batch's transaction the unnamed
+ * text gets a generic plan all the same: the insert sets plan_cache_mode to
+ * force_generic_plan for the rest of it (cdr-insert.ts, plan_mode), and the statements
+ * that run there (states, locks, events, notices) reach their keys through unnest or an
+ * index condition, never a filter over the key array.
  */
 export const GENERIC_PLAN_MAX_KEYS = 512;
 
