@@ -9,6 +9,7 @@ import { startApp } from '../src/app/app';
 import { loadConfig } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
 import { BENCH_RATE_LIMITS, BENCH_WEBHOOK_SECRET } from './bench-env';
+import APP_NODE_FLAGS from './app-node-flags.json';
 
 export interface AppProcess {
   url: string;
@@ -20,11 +21,11 @@ export interface AppProcess {
 /** Forks this file as a server on `env` (DATABASE_URL, ADMIN_API_KEY...) and waits until it listens. */
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   // Run as the production image runs the app (Dockerfile): NODE_ENV=production (graphql-js
-  // and express skip their development checks) and 64 MiB young-generation semi-spaces (a 5,000-record
-  // batch allocates tens of MB of short-lived objects; the 16 MiB default scavenges far more often).
+  // and express skip their development checks) and its young-generation semi-spaces (app-node-flags.json:
+  // a 5,000-record batch allocates tens of MB of short-lived objects).
   // Background jobs run as in production (every second: call-bucket compaction, windows, outbox).
   const child: ChildProcess = fork(path.join(__dirname, 'app-process.js'), ['--serve'], {
-    execArgv: [...process.execArgv, '--max-semi-space-size=64'],
+    execArgv: [...process.execArgv, ...APP_NODE_FLAGS],
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET, ...BENCH_RATE_LIMITS, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

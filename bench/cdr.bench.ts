@@ -183,7 +183,7 @@ With one client, GraphQL's parse and coercion time and the database time add up;
 with one client per core they overlap, as with several switches or mediation feeds.
 
 - **GraphQL submitCdrs**: the app as child processes (own event loops, started as the
-  production image starts it: \`NODE_ENV=production node --max-semi-space-size=64\`): one
+  production image starts it: \`NODE_ENV=production node --max-semi-space-size=64 --min-semi-space-size=32\`): one
   instance per client, as production runs one instance per core (Node is one thread),
   each client sending to its own instance (as a feed's keep-alive connection stays on
   one instance behind a load balancer; raw pg: each client its own connection); CDRs

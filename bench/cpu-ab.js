@@ -12,6 +12,7 @@ const { spawn, execSync } = require('child_process');
 const fs = require('fs'); const http = require('http'); const crypto = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
+const APP_NODE_FLAGS = require('./app-node-flags.json');
 const [A, B] = process.argv.slice(2);
 if (!A || !B) { console.error('usage: node bench/cpu-ab.js <checkout A> <checkout B>'); process.exit(2); }
 const TREES = { before: path.resolve(A), after: path.resolve(B) };
@@ -27,7 +28,7 @@ async function run(tree, round) {
   const db = `cpuab_${tree}_${round}`;
   execSync(`psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${db}" -c "CREATE DATABASE ${db}"`);
   const port = 4700 + round * 2 + (tree === 'after' ? 1 : 0);
-  const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], { cwd: TREES[tree], env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, ADMIN_API_KEY: KEY, SCHEDULER_INTERVAL_MS: '0', WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('node', [...APP_NODE_FLAGS, 'dist/src/main.js'], { cwd: TREES[tree], env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${db}`, ADMIN_API_KEY: KEY, SCHEDULER_INTERVAL_MS: '0', WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000' }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 100; i++) { try { await new Promise((res, rej) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => (r.statusCode === 200 ? res() : rej())).on('error', rej)); break; } catch { await new Promise((r) => setTimeout(r, 200)); } }
   const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` }); await c.connect();
   const ids = (await c.query(`INSERT INTO customers (name) SELECT 'ab ' || g FROM generate_series(1,100) g RETURNING id`)).rows.map((r) => 'cus_' + r.id); await c.end();

@@ -15,6 +15,7 @@ const { spawn, execSync } = require('child_process');
 const crypto = require('crypto');
 const path = require('path');
 const { Client } = require('pg');
+const APP_NODE_FLAGS = require('./app-node-flags.json');
 
 const [A, B] = process.argv.slice(2);
 if (!A || !B) { console.error('usage: node bench/scale-probe.js <checkout A> <checkout B>'); process.exit(2); }
@@ -108,7 +109,7 @@ async function run(name, round) {
   const url = `postgres://postgres@127.0.0.1:5432/${db}`;
   execSync(`psql -h 127.0.0.1 -U postgres -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS ${db} WITH (FORCE)" -c "CREATE DATABASE ${db}"`);
   const port = 4800 + round * 2 + (name === 'B' ? 1 : 0);
-  const child = spawn('node', ['--max-semi-space-size=64', 'dist/src/main.js'], {
+  const child = spawn('node', [...APP_NODE_FLAGS, 'dist/src/main.js'], {
     cwd: tree,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: url, ADMIN_API_KEY: KEY, SCHEDULER_INTERVAL_MS: '0', WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000' },
     stdio: ['ignore', 'ignore', 'inherit'],

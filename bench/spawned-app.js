@@ -7,6 +7,7 @@
 const { spawn } = require('child_process');
 const crypto = require('crypto');
 const http = require('http');
+const APP_NODE_FLAGS = require('./app-node-flags.json');
 
 /** POSTs a GraphQL body with the bearer key; resolves once answered without errors. */
 function postGraphql(agent, port, key, body) {
@@ -36,7 +37,7 @@ function nodeArgs() {
 }
 
 /**
- * Starts `dist/src/main.js` of `cwd` on `port` (NODE_ENV=production, 64 MiB semi-spaces,
+ * Starts `dist/src/main.js` of `cwd` on `port` (NODE_ENV=production, the production image's semi-spaces,
  * rate limits raised for the admin key) with `env` on top, and waits for /healthz.
  */
 async function startApp({ cwd = '.', port, env }) {
@@ -44,7 +45,7 @@ async function startApp({ cwd = '.', port, env }) {
     PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
     WEBHOOK_SECRET: 'whsec_' + crypto.randomBytes(24).toString('base64'), RATE_LIMIT_REQUESTS_PER_SEC_ADMIN: '1000000', RATE_LIMIT_CDRS_PER_SEC_ADMIN: '100000000',
   };
-  const child = spawn('node', ['--max-semi-space-size=64', ...nodeArgs(), 'dist/src/main.js'], { cwd, env: { ...base, ...env }, stdio: ['ignore', process.env.APP_STDOUT ? 'inherit' : 'ignore', 'inherit'] });
+  const child = spawn('node', [...APP_NODE_FLAGS, ...nodeArgs(), 'dist/src/main.js'], { cwd, env: { ...base, ...env }, stdio: ['ignore', process.env.APP_STDOUT ? 'inherit' : 'ignore', 'inherit'] });
   for (let i = 0; i < 150; i++) {
     try {
       await new Promise((resolve, reject) => http.get(`http://127.0.0.1:${port}/healthz`, (r) => (r.statusCode === 200 ? resolve() : reject(new Error(String(r.statusCode))))).on('error', reject));
