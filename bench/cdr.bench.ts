@@ -210,6 +210,13 @@ with one client per core they overlap, as with several switches or mediation fee
 
 ${tables(r)}
 
+At batch 1,000 both sides' rounds slow down through a run (in the run of 2026-12-04 at
+23:49 UTC, raw pg's rounds from one feed went from 442 to 824 ms, ours from 805-908 to
+1,372; at 5,000 neither slows down), so raw pg's best rounds are its first ones, where the
+app's own CPU per batch (~11 ms at 1,000 records: HTTP, JSON, variable coercion,
+validation, encoding) weighs most against a cheap statement: round by round that run's
+ratio was 0.49x and 0.55x in the first two rounds and 0.55x-0.72x in the eight others, seven of them at 0.60x or more.
+
 Where a 1,000-record batch's wall time goes since the rule statement is left out for
 customers without rules (one app instance, one client, jobs off, \`SCHED=0 node
 bench/cpu-vs-raw.js\` with a preload timing the app's request, resolver and statements,
