@@ -25,6 +25,7 @@ module.exports = {
         // The console's pure state (board ordering, replays), without a browser.
         '<rootDir>/web/src/**/*.test.ts',
         '<rootDir>/test/schema-file.test.ts',
+        '<rootDir>/test/node-flags.test.ts',
         '<rootDir>/test/architecture/dependency-rules.test.ts',
       ],
     },
@@ -34,7 +35,7 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // The unit lane's files under test/, and the import-rule fixtures (data, not tests).
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/schema-file.test.ts', '<rootDir>/test/architecture/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/schema-file.test.ts', '<rootDir>/test/node-flags.test.ts', '<rootDir>/test/architecture/'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/setup-disposal.ts'],
