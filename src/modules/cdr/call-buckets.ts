@@ -49,18 +49,31 @@ const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
  * calls spread over many minutes). Buckets are upserted in (customer, minute) order, so
  * two passes cannot deadlock. Its plan rests on the table's row count as the VACUUM
  * just before it recorded (VACUUM_CALL_BUCKET_DELTAS_SQL).
+ *
+ * The cutoff is computed once (`since`, a one-row CTE) and the customers are looked up
+ * once per folded bucket, after the grouping: written as a filter of every delta, the
+ * cutoff's expression and the join to customers ran for each of them (EXPLAIN ANALYZE,
+ * 300,000 deltas over 6,100 buckets: 201-236 ms a pass, 159-162 with this shape; the
+ * DELETE, ~72 ms, and the sums are the rest). A delta of a deleted customer is still
+ * removed and never folded, as are minutes older than every window.
  */
 export const COMPACT_CALL_BUCKETS_SQL = `
 WITH moved AS (
   DELETE FROM alert_call_bucket_deltas
+), since AS MATERIALIZED (
+  -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
+  SELECT ${PRUNE_BEFORE} AS minute
+), folded AS (
+  SELECT m.customer_id, m.minute, sum(m.attempts) AS attempts, sum(m.answered) AS answered,
+         sum(m.answered_seconds) AS answered_seconds, sum(m.spend) AS spend
+    FROM alert_call_bucket_deltas m
+   WHERE m.minute >= (SELECT minute FROM since)
+   GROUP BY 1, 2
 )
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
-SELECT m.customer_id, m.minute, sum(m.attempts), sum(m.answered), sum(m.answered_seconds), sum(m.spend)
-  FROM alert_call_bucket_deltas m
- WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = m.customer_id)
-   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
-   AND m.minute >= ${PRUNE_BEFORE}
- GROUP BY 1, 2
+SELECT f.customer_id, f.minute, f.attempts, f.answered, f.answered_seconds, f.spend
+  FROM folded f
+ WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = f.customer_id)
  ORDER BY 1, 2
 ON CONFLICT (customer_id, minute) DO UPDATE
    SET attempts = b.attempts + EXCLUDED.attempts,
