@@ -199,15 +199,30 @@ interface ComparedRun {
 }
 
 /**
- * Warm batches per sender before the rounds. Six: a named statement (the app's CDR insert,
- * its alert rules) is planned for its values at each of its first five runs on a connection
- * and settles on its generic plan at the sixth. With one warm batch, the app's first rounds
- * ran up to five of their batches on plans of their own (the insert's bind ~1.5 ms longer
- * at 1,000 records, 2-5 ms at 5,000, in the server log), in the rounds where both tables
- * are smallest and raw pg has its best.
- * Raw pg's statement is unnamed, planned at every batch: warming it longer changes nothing.
+ * Warm batches per sender before the rounds, each of 200 records over BENCH_CUSTOMERS
+ * customers of their own, so that the warm-up runs what the rounds run.
+ *
+ * The statements: a named statement (the app's CDR insert, its alert rules) is planned
+ * for its values at each of its first five runs on a connection and settles on its
+ * generic plan at the sixth. With one warm batch, the app's first rounds ran up to five
+ * of their batches on plans of their own (the insert's bind ~1.5 ms longer at 1,000
+ * records, 2-5 ms at 5,000, in the server log), in the rounds where both tables are
+ * smallest and raw pg has its best. Raw pg's statement is unnamed, planned at every
+ * batch: warming it longer changes nothing.
+ *
+ * The JIT: until 2026-12-05 the warm-up was six batches over one customer. The code the
+ * app runs once per customer of a batch (the insert's answer, the ledger entries, the
+ * balance changes and their decimals, the rows node-postgres parses) had then run six
+ * times, and V8 still interpreted it in the first round of 100 customers: that round's
+ * main thread was busy 233 ms against 86 ms two rounds later, and the app's CPU per
+ * 1,000-record batch was 11-17 ms in the first round against 5-6 from the third
+ * (bench/cdr-warmup.js). Six batches over 100 customers still left it at 9-11 ms; sixty
+ * bring the first round to 5-6 ms, the rounds after it. The first rounds are where raw pg,
+ * which has nothing to warm, has its best: the old warm-up measured the app's interpreter
+ * against them. Sixty batches of 200 add 12,000 records per sender to each side's tables
+ * before the rounds.
  */
-const WARM_BATCHES = 6;
+const WARM_BATCHES = 60;
 
 /**
  * Runs GraphQL and raw pg in interleaved rounds (the machine's background load
@@ -268,7 +283,7 @@ export async function compareIngest(
     // Warm-up: JIT, pool connections and query plans, on records of their own.
     for (const run of runs) {
       // WARM_BATCHES per app instance and connection (sender i uses the i-th).
-      const warm = await createWorkload(run.target.databaseUrl, 1, 200 * maxClients * WARM_BATCHES, 200, `warm${run.label.slice(0, 3)}`);
+      const warm = await createWorkload(run.target.databaseUrl, BENCH_CUSTOMERS, 200 * maxClients * WARM_BATCHES, 200, `warm${run.label.slice(0, 3)}`);
       for (const [i, batch] of warm.batches.entries()) await run.target.send(batch, 'accepted', i % maxClients);
       run.workload.customers.push(...warm.customers);
       for (const [id, v] of warm.expectedMillionths) run.workload.expectedMillionths.set(id, v);

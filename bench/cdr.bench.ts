@@ -204,6 +204,10 @@ with one client per core they overlap, as with several switches or mediation fee
   INSERT ... ON CONFLICT DO NOTHING feeding one UPDATE of the balances.
 - **naive TypeORM**: per record \`findOneBy\` the CDR and the customer, \`save\`
   both (${NAIVE_TOTAL.toLocaleString('en')} records; the rate is per record).
+- **Warm-up** (both targets, before the rounds): each client sends 60 batches of 200
+  records over 100 customers of their own, so that the app's JIT has optimised what the
+  rounds run (since 2026-12-05; six batches over one customer before, which left the
+  app's code per customer interpreted through the first round: bench/cdr-warmup.js).
 - **100% duplicate replay**: the same batches sent again: nothing may change.
 - **Stored history**: \`CDR_BENCH_STORED=N npm run bench:cdr\` is a run of its own, in
   the section "CDR ingest with stored history".
