@@ -8,9 +8,10 @@
  *   npm run build && node bench/cdr-warmup.js                                 # bench:cdr's warm-up
  *   WARM=6 WARM_CUSTOMERS=1 node bench/cdr-warmup.js                         # the warm-up before 2026-12-05
  * Env: WARM (60), WARM_SIZE (200), WARM_CUSTOMERS (100), BATCH (1000), ROUNDS (4), PAUSE (ms
- * between rounds, 0); PostgreSQL at 127.0.0.1:5432 of this host (psql on PATH).
+ * between rounds, 0), DATABASE_URL (a PostgreSQL server on this host, as its backends' CPU is
+ * read from /proc; postgres://postgres@127.0.0.1:5432/postgres by default): a database of
+ * its own is created there and dropped.
  */
-const { execSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const { Client } = require('pg');
@@ -23,7 +24,8 @@ const WARM_CUSTOMERS = Number(process.env.WARM_CUSTOMERS || 100);
 const BATCH = Number(process.env.BATCH || 1000);
 const ROUNDS = Number(process.env.ROUNDS || 4);
 const PAUSE = Number(process.env.PAUSE || 0);
-const PG = 'postgres://postgres@127.0.0.1:5432';
+const SERVER = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+const dbUrl = (name) => Object.assign(new URL(SERVER.href), { pathname: `/${name}` }).href;
 const PORT = 4960;
 const Q = 'mutation Submit($cdrs: [CdrInput!]!) { submitCdrs(cdrs: $cdrs) { accepted duplicates rejected { index code field reason } balanceChanges { balance } } }';
 
@@ -43,13 +45,23 @@ function backendsCpuMs(pids) {
   }, 0);
 }
 
+async function onServer(sql) {
+  const c = new Client({ connectionString: SERVER.href });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
 const body = (ids, n) => Buffer.from(JSON.stringify({ query: Q, variables: { cdrs: benchCdrs(ids, n) } }));
 
 (async () => {
   const db = `cdr_warmup_${process.pid}`;
-  execSync(`psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${db}"`);
-  const app = await startApp({ port: PORT, env: { DATABASE_URL: `${PG}/${db}`, ADMIN_API_KEY: KEY } });
-  const c = new Client({ connectionString: `${PG}/${db}` });
+  await onServer(`CREATE DATABASE ${db}`);
+  const app = await startApp({ port: PORT, env: { DATABASE_URL: dbUrl(db), ADMIN_API_KEY: KEY } });
+  const c = new Client({ connectionString: dbUrl(db) });
   try {
     await c.connect();
     const ids = (await c.query(`INSERT INTO customers (name) SELECT 'warm ' || g FROM generate_series(1, $1::int) g RETURNING id`, [100 + WARM_CUSTOMERS])).rows.map((r) => `cus_${r.id}`);
@@ -69,7 +81,7 @@ const body = (ids, n) => Buffer.from(JSON.stringify({ query: Q, variables: { cdr
   } finally {
     await c.end().catch(() => undefined);
     await stopApp(app);
-    execSync(`psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${db} WITH (FORCE)"`);
+    await onServer(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   }
 })().catch((err) => {
   console.error(err);

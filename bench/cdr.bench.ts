@@ -214,12 +214,21 @@ with one client per core they overlap, as with several switches or mediation fee
 
 ${tables(r)}
 
-At batch 1,000 both sides' rounds slow down through a run (in the run of 2026-12-04 at
-23:49 UTC, raw pg's rounds from one feed went from 442 to 824 ms, ours from 805-908 to
-1,372; at 5,000 neither slows down), so raw pg's best rounds are its first ones, where the
-app's own CPU per batch (~11 ms at 1,000 records: HTTP, JSON, variable coercion,
-validation, encoding) weighs most against a cheap statement: round by round that run's
-ratio was 0.49x and 0.55x in the first two rounds and 0.55x-0.72x in the eight others, seven of them at 0.60x or more.
+At batch 1,000 from one feed, raw pg's best round is usually its first, before the run's
+tables and WAL have grown: in the run of 2026-12-05 at 01:24 UTC its rounds were 268, 346,
+354, 369, 324, 379, 370, 403, 381 and 364 ms, ours 573, 539, 510, 515, 551, 540, 552, 576,
+597 and 675, so round by round the ratio was 0.46x in the first round and 0.53x-0.71x in
+the nine others (six of them at 0.64x or more), and best to best 0.52x. In the run of
+2026-12-04 at 23:49 UTC both sides' rounds slowed down through the run (raw pg's from 442 to
+824 ms, ours from 805-908 to 1,372), with 0.49x and 0.55x in the first two rounds and
+0.55x-0.72x in the eight others. At 5,000 raw pg's first round from one feed was its best in
+both runs of 2026-12-05 too (218 and 215 ms; the next best 266 and 238). Against a cheap statement the
+app's own CPU per batch weighs most (~6 ms at 1,000 records on this VM: HTTP, JSON, variable
+coercion, validation, encoding; the insert's ledger, call deltas and customer locks add
+~3 ms in the server, bench/insert-vs-raw.js).
+Until 2026-12-05 the warm-up (six batches over one customer) also left the app's code per
+customer interpreted through the first round (bench/cdr-warmup.js); the run of 01:20 UTC,
+the last with it, measured 0.57x and 0.57x at 1,000 and 0.69x and 0.72x at 5,000.
 
 Where a 1,000-record batch's wall time goes since the rule statement is left out for
 customers without rules (one app instance, one client, jobs off, \`SCHED=0 node
