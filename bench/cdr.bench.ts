@@ -229,6 +229,12 @@ coercion, validation, encoding; the insert's ledger, call deltas and customer lo
 Until 2026-12-05 the warm-up (six batches over one customer) also left the app's code per
 customer interpreted through the first round (bench/cdr-warmup.js); the run of 01:20 UTC,
 the last with it, measured 0.57x and 0.57x at 1,000 and 0.69x and 0.72x at 5,000.
+The code of the run of 01:24 UTC was run four more times (01:30-01:33 UTC, the file
+left as the first run wrote it), best to best from one feed and from two: batch 1,000
+0.52x, 0.63x, 0.58x, 0.55x and 0.56x from one (0.66x-0.70x median to median) and 0.70x,
+0.62x, 0.80x, 0.66x and 0.75x from two; batch 5,000 0.72x, 0.70x, 0.75x, 0.72x and 0.75x
+from one and 0.77x, 0.84x, 0.91x, 0.77x and 0.82x from two. Raw pg's first round from one
+feed at 1,000 was 268, 283, 294, 295 and 311 ms, its best in four of the five runs.
 
 Where a 1,000-record batch's wall time goes since the rule statement is left out for
 customers without rules (one app instance, one client, jobs off, \`SCHED=0 node
