@@ -174,7 +174,9 @@ Each target has its own fresh, migrated database on the same PostgreSQL server;
 100 customers, random 6-decimal
 charges; the final balance of every customer is checked to the last digit.
 GraphQL and raw pg run in ${ROUNDS} interleaved rounds of ${PER_ROUND.toLocaleString('en')} CDRs per
-batch size and client count, so background load hits both alike; the table shows
+batch size and client count, each going first in every other round (since 2026-12-05; in a
+fixed order, GraphQL's rounds from one client always followed raw pg's from two), so
+background load and each round's aftermath hit both alike; the table shows
 each one's best round (the target is judged on it) and its median round. "Clients" is
 the number of concurrent senders, each sending its next batch when the previous one is
 answered (raw pg: one connection each;
