@@ -216,27 +216,30 @@ with one client per core they overlap, as with several switches or mediation fee
 
 ${tables(r)}
 
-At batch 1,000 from one feed, raw pg's best round is usually its first, before the run's
-tables and WAL have grown: in the run of 2026-12-05 at 01:24 UTC its rounds were 268, 346,
-354, 369, 324, 379, 370, 403, 381 and 364 ms, ours 573, 539, 510, 515, 551, 540, 552, 576,
-597 and 675, so round by round the ratio was 0.46x in the first round and 0.53x-0.71x in
-the nine others (six of them at 0.64x or more), and best to best 0.52x. In the run of
-2026-12-04 at 23:49 UTC both sides' rounds slowed down through the run (raw pg's from 442 to
-824 ms, ours from 805-908 to 1,372), with 0.49x and 0.55x in the first two rounds and
-0.55x-0.72x in the eight others. At 5,000 raw pg's first round from one feed was its best in
-both runs of 2026-12-05 too (218 and 215 ms; the next best 266 and 238). Against a cheap statement the
-app's own CPU per batch weighs most (~6 ms at 1,000 records on this VM: HTTP, JSON, variable
-coercion, validation, encoding; the insert's ledger, call deltas and customer locks add
-~3 ms in the server, bench/insert-vs-raw.js).
-Until 2026-12-05 the warm-up (six batches over one customer) also left the app's code per
-customer interpreted through the first round (bench/cdr-warmup.js); the run of 01:20 UTC,
-the last with it, measured 0.57x and 0.57x at 1,000 and 0.69x and 0.72x at 5,000.
-The code of the run of 01:24 UTC was run four more times (01:30-01:33 UTC, the file
-left as the first run wrote it), best to best from one feed and from two: batch 1,000
-0.52x, 0.63x, 0.58x, 0.55x and 0.56x from one (0.66x-0.70x median to median) and 0.70x,
-0.62x, 0.80x, 0.66x and 0.75x from two; batch 5,000 0.72x, 0.70x, 0.75x, 0.72x and 0.75x
-from one and 0.77x, 0.84x, 0.91x, 0.77x and 0.82x from two. Raw pg's first round from one
-feed at 1,000 was 268, 283, 294, 295 and 311 ms, its best in four of the five runs.
+At batch 1,000 a best-to-best ratio is a draw between raw pg's one luckiest round and
+ours, and raw pg's is often its very first round, before the run's tables and WAL have
+grown. Five runs of the code of the table above (alternating order, 01:38-01:42 UTC, the
+file left as the first run wrote it), best to best: from one feed 0.64x, 0.72x, 0.52x,
+0.57x and 0.59x, from two 0.67x, 0.57x, 0.67x, 0.68x and 0.55x, so 0.6x is met in two and
+in three runs of five; median to median 0.65x-0.67x and 0.67x-0.70x in all five. Batch
+5,000: 0.72x-0.75x from one feed and 0.78x-0.86x from two, met in all five. In the three
+runs where batch 1,000 from one feed missed, raw pg's first round (294, 290 and 300 ms)
+was its best, 22-65 ms ahead of its next best; in the table's run it was 393 ms and the
+best 341. Against a cheap statement the app's own CPU per batch weighs most (~6 ms at
+1,000 records on this VM: HTTP, JSON, variable coercion, validation, encoding; the
+insert's ledger, call deltas and customer locks add ~3 ms in the server,
+bench/insert-vs-raw.js).
+
+The same day's runs before the order alternated, with the same app code: five runs of
+01:24-01:33 UTC measured 0.52x, 0.63x, 0.58x, 0.55x and 0.56x from one feed at 1,000
+(0.66x-0.70x median), 0.70x, 0.62x, 0.80x, 0.66x and 0.75x from two, and at 5,000
+0.70x-0.75x and 0.77x-0.91x; raw pg's first round from one feed at 1,000 (268-311 ms) was
+its best in four of them. The run of 01:20 UTC, the last with the old warm-up (six
+batches over one customer, which left the app's code per customer interpreted through the
+first round: bench/cdr-warmup.js), measured 0.57x and 0.57x at 1,000 and 0.69x and 0.72x
+at 5,000. In the run of 2026-12-04 at 23:49 UTC, on a slower VM, both sides' rounds at
+1,000 slowed down through the run (raw pg's from 442 to 824 ms, ours from 805-908 to
+1,372), with 0.49x and 0.55x in the first two rounds and 0.55x-0.72x in the eight others.
 
 Where a 1,000-record batch's wall time goes since the rule statement is left out for
 customers without rules (one app instance, one client, jobs off, \`SCHED=0 node
