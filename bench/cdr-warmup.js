@@ -12,10 +12,9 @@
  * read from /proc; postgres://postgres@127.0.0.1:5432/postgres by default): a database of
  * its own is created there and dropped.
  */
-const fs = require('fs');
 const http = require('http');
 const { Client } = require('pg');
-const { benchCdrs, postGraphql, startApp, stopApp } = require('./spawned-app');
+const { backendsCpuMs, benchCdrs, onServer, postGraphql, procCpuMs, startApp, stopApp } = require('./spawned-app');
 
 const KEY = 'cdr-warmup-admin-key-0123456789abcdef';
 const WARM = Number(process.env.WARM || 60);
@@ -29,37 +28,11 @@ const dbUrl = (name) => Object.assign(new URL(SERVER.href), { pathname: `/${name
 const PORT = 4960;
 const Q = 'mutation Submit($cdrs: [CdrInput!]!) { submitCdrs(cdrs: $cdrs) { accepted duplicates rejected { index code field reason } balanceChanges { balance } } }';
 
-/** user + system CPU of a process, ms. */
-function cpuMs(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
-function backendsCpuMs(pids) {
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + cpuMs(pid);
-    } catch {
-      return sum; // a backend that exited
-    }
-  }, 0);
-}
-
-async function onServer(sql) {
-  const c = new Client({ connectionString: SERVER.href });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 const body = (ids, n) => Buffer.from(JSON.stringify({ query: Q, variables: { cdrs: benchCdrs(ids, n) } }));
 
 (async () => {
   const db = `cdr_warmup_${process.pid}`;
-  await onServer(`CREATE DATABASE ${db}`);
+  await onServer(SERVER.href, `CREATE DATABASE ${db}`);
   const app = await startApp({ port: PORT, env: { DATABASE_URL: dbUrl(db), ADMIN_API_KEY: KEY } });
   const c = new Client({ connectionString: dbUrl(db) });
   try {
@@ -71,9 +44,9 @@ const body = (ids, n) => Buffer.from(JSON.stringify({ query: Q, variables: { cdr
     for (const b of warm) await postGraphql(agent, PORT, KEY, b);
     for (const [round, batches] of rounds.entries()) {
       const pids = (await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db])).rows.map((r) => r.pid);
-      const [app0, pg0, t0] = [cpuMs(app.pid), backendsCpuMs(pids), performance.now()];
+      const [app0, pg0, t0] = [procCpuMs(app.pid), backendsCpuMs(pids), performance.now()];
       for (const b of batches) await postGraphql(agent, PORT, KEY, b);
-      const [wall, appMs, pgMs] = [performance.now() - t0, cpuMs(app.pid) - app0, backendsCpuMs(pids) - pg0];
+      const [wall, appMs, pgMs] = [performance.now() - t0, procCpuMs(app.pid) - app0, backendsCpuMs(pids) - pg0];
       console.log(JSON.stringify({ warm: `${WARM} x ${WARM_SIZE} over ${WARM_CUSTOMERS}`, round, roundMs: Math.round(wall), appCpuMsPerBatch: appMs / batches.length, pgCpuMsPerBatch: pgMs / batches.length }));
       if (PAUSE) await new Promise((r) => setTimeout(r, PAUSE));
     }
@@ -81,7 +54,7 @@ const body = (ids, n) => Buffer.from(JSON.stringify({ query: Q, variables: { cdr
   } finally {
     await c.end().catch(() => undefined);
     await stopApp(app);
-    await onServer(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await onServer(SERVER.href, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   }
 })().catch((err) => {
   console.error(err);

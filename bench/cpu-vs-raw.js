@@ -14,10 +14,9 @@
  * PostgreSQL on 127.0.0.1 of this host (psql on PATH; backends' CPU is read from /proc).
  */
 const { execSync } = require('child_process');
-const fs = require('fs');
 const http = require('http');
 const { Client } = require('pg');
-const { benchCdrs, postGraphql, startApp, stopApp } = require('./spawned-app');
+const { backendsCpuMs, benchCdrs, postGraphql, procCpuMs, startApp, stopApp } = require('./spawned-app');
 
 const KEY = 'cpu-vs-raw-admin-key-0123456789abcdef';
 const BATCH = Number(process.env.BATCH || 1000);
@@ -28,22 +27,6 @@ const PG = `postgres://postgres@127.0.0.1:${process.env.PGPORT || 5432}`;
 const Q = 'mutation Submit($cdrs: [CdrInput!]!) { submitCdrs(cdrs: $cdrs) { accepted duplicates rejected { index code field reason } balanceChanges { balance } } }';
 // The raw floor's statement, as bench:cdr runs it (built by `npm run build`).
 const { RAW_SQL } = require('../dist/bench/cdr-scenarios');
-
-/** user + system CPU of a process, ms. */
-function procCpuMs(pid) {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
-function backendsCpuMs(pids) {
-  return pids.reduce((sum, pid) => {
-    try {
-      return sum + procCpuMs(pid);
-    } catch {
-      return sum; // a backend that exited
-    }
-  }, 0);
-}
 
 async function backendPids(db) {
   const c = new Client({ connectionString: `${PG}/postgres` });

@@ -14,7 +14,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const { Client } = require('pg');
-const { startApp, stopApp } = require('./spawned-app');
+const { onServer, startApp, stopApp } = require('./spawned-app');
 const { CDR_INSERT_SQL, encodeBatch } = require('../dist/src/modules/cdr/cdr-insert');
 const { RAW_SQL } = require('../dist/bench/cdr-scenarios');
 
@@ -24,16 +24,6 @@ const SERVER = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.
 
 const dbUrl = (name) => Object.assign(new URL(SERVER.href), { pathname: `/${name}` }).href;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-async function onServer(sql) {
-  const c = new Client({ connectionString: SERVER.href });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** bench:cdr's kind of records: 100 customers, random callIds, starts over the last hour. */
 function batch(ids) {
@@ -65,7 +55,7 @@ function rawStatement(rows) {
 
 (async () => {
   const name = `insert_vs_raw_${process.pid}`;
-  await onServer(`CREATE DATABASE ${name}`);
+  await onServer(SERVER.href, `CREATE DATABASE ${name}`);
   try {
     // The app migrates the database and creates the days' partitions.
     await stopApp(await startApp({ port: 4870, env: { DATABASE_URL: dbUrl(name), ADMIN_API_KEY: 'insert-vs-raw-admin-key-0123456789abcdef' } }));
@@ -98,7 +88,7 @@ function rawStatement(rows) {
       await c.end();
     }
   } finally {
-    await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await onServer(SERVER.href, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 })().catch((err) => {
   console.error(err);

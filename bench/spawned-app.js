@@ -1,12 +1,15 @@
 /**
- * Shared by the plain-JS harnesses (cpu-two-feeds.js, cpu-vs-raw.js, cdr-pauses.js): the
- * built app (`dist/src/main.js` of a checkout) as a child process, as the production image
- * starts it, one GraphQL POST on a keep-alive agent that fails on any error in the answer,
- * and bench:cdr's kind of records.
+ * Shared by the plain-JS harnesses (cpu-two-feeds.js, cpu-vs-raw.js, cdr-pauses.js,
+ * cdr-warmup.js, insert-vs-raw.js): the built app (`dist/src/main.js` of a checkout) as a
+ * child process, as the production image starts it, one GraphQL POST on a keep-alive agent
+ * that fails on any error in the answer, bench:cdr's kind of records, the CPU of a process
+ * of this host and one statement on a server.
  */
 const { spawn } = require('child_process');
 const crypto = require('crypto');
+const fs = require('fs');
 const http = require('http');
+const { Client } = require('pg');
 const APP_NODE_FLAGS = require('./app-node-flags.json');
 
 /** POSTs a GraphQL body with the bearer key; resolves once answered without errors. */
@@ -84,4 +87,32 @@ function benchCdrs(ids, n) {
   }));
 }
 
-module.exports = { benchCdrs, postGraphql, startApp, stopApp };
+/** User + system CPU of a process of this host, ms (/proc/<pid>/stat, in 10 ms ticks). */
+function procCpuMs(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/** procCpuMs summed over PostgreSQL backends, those that exited counting nothing. */
+function backendsCpuMs(pids) {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + procCpuMs(pid);
+    } catch {
+      return sum; // a backend that exited
+    }
+  }, 0);
+}
+
+/** Runs one statement on the server at `url` over a connection of its own (CREATE/DROP DATABASE). */
+async function onServer(url, sql) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+module.exports = { backendsCpuMs, benchCdrs, onServer, postGraphql, procCpuMs, startApp, stopApp };
