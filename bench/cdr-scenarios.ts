@@ -217,7 +217,7 @@ interface ComparedRun {
  * main thread was busy 233 ms against 86 ms two rounds later, and the app's CPU per
  * 1,000-record batch was 11-17 ms in the first round against 5-6 from the third
  * (bench/cdr-warmup.js). Six batches over 100 customers still left it at 9-11 ms; sixty
- * bring the first round to 5-6 ms, the rounds after it. The first rounds are where raw pg,
+ * bring the first round to 5-6 ms, as in the rounds after it. The first rounds are where raw pg,
  * which has nothing to warm, has its best: the old warm-up measured the app's interpreter
  * against them. Sixty batches of 200 add 12,000 records per sender to each side's tables
  * before the rounds.
@@ -226,7 +226,8 @@ const WARM_BATCHES = 60;
 
 /**
  * Runs GraphQL and raw pg in interleaved rounds, each going first in every other round
- * (the machine's background load and each round's aftermath hit both alike), with 1 client and with `maxClients` concurrent clients (raw pg:
+ * (the machine's background load and each round's aftermath hit both alike), with 1
+ * client and with `maxClients` concurrent clients (raw pg:
  * a connection each; GraphQL: as many app instances, client i sending to instance i), and
  * keeps every round (each target's best and median round per client count are reported); the replay resends batches
  * already stored. Balances are checked exactly after ingest and after replay.
@@ -294,12 +295,13 @@ export async function compareIngest(
       const t = [...run.times.get(key)!].sort((x, y) => x - y);
       return t.length % 2 ? t[(t.length - 1) / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
     };
-    // Which target goes first alternates from one round to the next (ABBA...): a round
-    // leaves work behind it (dirty pages, WAL, a checkpoint it triggered, autovacuum of
-    // the rows it added) that the next round on the same server pays. In a fixed order
-    // each target always followed the same rounds: GraphQL's from one client followed raw
-    // pg's from two clients, the round that leaves the most behind, and raw pg's from one
-    // client followed GraphQL's from one client.
+    // Which target goes first alternates from one round to the next (ABBA...). A round can
+    // leave work behind it that the next round on the same server pays (dirty pages, WAL,
+    // a checkpoint it triggered, autovacuum of the rows it added); in a fixed order each
+    // target always followed the same rounds (GraphQL's from one client followed raw pg's
+    // from two clients, raw pg's from one client followed GraphQL's). Alternating takes
+    // that asymmetry out whatever its size; five runs of each order (2026-12-05, in
+    // BENCHMARKS.md) did not tell the two orders apart beyond the run-to-run noise.
     const inOrder = (r: number) => (r % 2 ? [...runs].reverse() : runs);
     let round = 0;
     for (let r = 0; r < roundCount; r++) {
