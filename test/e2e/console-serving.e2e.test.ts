@@ -127,6 +127,21 @@ describe('console serving', () => {
     expect(await authed.json()).toEqual({ data: { me: { role: 'ADMIN' } } });
   });
 
+  it('keeps the ETag of index.html, which browsers revalidate, and puts none on GraphQL answers', async () => {
+    const index = await fetch(`${base}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get('etag')).toBeTruthy();
+    const auth = { accept: 'application/json', authorization: `Bearer ${server.adminKey}` };
+    const get = await fetch(`${base}/graphql?query=${encodeURIComponent('{ me { role } }')}`, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
+    const post = await fetch(`${base}/graphql`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { role } }' }) });
+    for (const res of [get, post]) {
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { me: { role: 'ADMIN' } } });
+      expect(res.headers.get('etag')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
   it('answers POST /graphql as before', async () => {
     expect((await server.http().data(MeDocument)).me.role).toBe('ADMIN');
     const anon = await server.http(null).request(MeDocument);
