@@ -218,19 +218,23 @@ ${tables(r)}
 
 At batch 1,000 a best-to-best ratio is a draw between raw pg's one luckiest round and
 ours, and raw pg's is often its very first round, before the run's tables and WAL have
-grown. Five runs of the code of the table above (alternating order, 01:38-01:42 UTC, the
-file left as the first run wrote it), best to best: from one feed 0.64x, 0.72x, 0.52x,
-0.57x and 0.59x, from two 0.67x, 0.57x, 0.67x, 0.68x and 0.55x, so 0.6x is met in two and
-in three runs of five; median to median 0.65x-0.67x and 0.67x-0.70x in all five. Batch
-5,000: 0.72x-0.75x from one feed and 0.78x-0.86x from two, met in all five. In the three
-runs where batch 1,000 from one feed missed, raw pg's first round (294, 290 and 300 ms)
-was its best, 22-65 ms ahead of its next best; in the table's run it was 393 ms and the
-best 341. Against a cheap statement the app's own CPU per batch weighs most (~6 ms at
-1,000 records on this VM: HTTP, JSON, variable coercion, validation, encoding; the
+grown. Five runs of the code of the table above (02:02-02:06 UTC, the file left as the
+first run wrote it), best to best: from one feed 0.68x, 0.60x, 0.63x, 0.54x and 0.53x,
+from two 0.59x, 0.54x, 0.66x, 0.62x and 0.61x, so 0.6x is met in three runs of five each;
+median to median 0.66x-0.69x and 0.64x-0.72x in all five. Batch 5,000: 0.73x-0.81x from
+one feed and 0.77x-0.86x from two, met in all five. In the two runs where batch 1,000
+from one feed missed, raw pg's first round (282 and 286 ms) was its best, 40-67 ms ahead
+of its next best. Against a cheap statement the app's own CPU per batch weighs most (~6 ms
+at 1,000 records on this VM: HTTP, JSON, variable coercion, validation, encoding; the
 insert's ledger, call deltas and customer locks add ~3 ms in the server,
 bench/insert-vs-raw.js).
 
-The same day's runs before the order alternated, with the same app code: five runs of
+Before the text arrays went in one pass and the answers lost their ETag (5803cf6,
+ba24319), five runs with the alternating order (01:38-01:42 UTC) measured from one feed at
+1,000 0.64x, 0.72x, 0.52x, 0.57x and 0.59x (0.65x-0.67x median), from two 0.67x, 0.57x,
+0.67x, 0.68x and 0.55x (0.67x-0.70x), and at 5,000 0.72x-0.75x and 0.78x-0.86x.
+
+Before that, with the same app code and the targets in a fixed order: five runs of
 01:24-01:33 UTC measured 0.52x, 0.63x, 0.58x, 0.55x and 0.56x from one feed at 1,000
 (0.66x-0.70x median), 0.70x, 0.62x, 0.80x, 0.66x and 0.75x from two, and at 5,000
 0.70x-0.75x and 0.77x-0.91x; raw pg's first round from one feed at 1,000 (268-311 ms) was
