@@ -86,6 +86,11 @@ export interface Config {
    * readers scan smaller; longer folds more calls into each bucket update.
    */
   callBucketCompactionMs: number;
+  /**
+   * Customers per transaction of the windowed rules' re-evaluation (the alert-windows job):
+   * each transaction holds its customers' rows locked, and a CDR batch for one of them waits.
+   */
+  alertWindowChunk: number;
   /** Outbound notifications. */
   smtpUrl?: string;
   mailFrom: string;
@@ -291,6 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
     alertEventRetentionDays: int(env, 'ALERT_EVENT_RETENTION_DAYS', 0, 0, 36_500),
     partitionMaintenanceMs: int(env, 'PARTITION_MAINTENANCE_MS', 60_000, 100, 86_400_000),
     callBucketCompactionMs: int(env, 'CALL_BUCKET_COMPACTION_MS', 5_000, 100, 60_000),
+    alertWindowChunk: int(env, 'ALERT_WINDOW_CHUNK', 500, 1, 100_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Lineguard <alerts@lineguard.local>',
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:']),

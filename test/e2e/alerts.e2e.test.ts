@@ -25,7 +25,8 @@ describe('alert engine', () => {
 
   beforeAll(async () => {
     // Schedulers run on demand here (runJob), so every event is accounted for.
-    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
+    // Windows re-evaluated two customers per transaction, so that a pass over several takes several.
+    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0', ALERT_WINDOW_CHUNK: '2' } });
   });
 
   const events = async (filter: AlertEventFilter) => (await server.http().data(AlertEventsDocument, { filter, first: 500 })).alertEvents.nodes;
@@ -223,6 +224,29 @@ describe('alert engine', () => {
       ['TRIGGERED', '3'],
       ['RESOLVED', '0'],
     ]);
+  });
+
+  it('slides the windows of many customers in one pass, a few customers per transaction', async () => {
+    // Five customers, two per transaction here (ALERT_WINDOW_CHUNK=2): three transactions in one pass.
+    const ids = await Promise.all([1, 2, 3, 4, 5].map((n) => createCustomer(server, { name: `Chunk Co ${n}` })));
+    for (const [n, customerId] of ids.entries()) {
+      await define({ title: `Chunked burst ${n}`, customerId, area: 'CALL_COUNT', operator: 'GTE', threshold: '2', samplePeriod: 60, minCalls: 0 });
+    }
+    await chargeCalls(server, ids.flatMap((customerId) => [1, 2].map(() => ({ customerId, duration: 10, ago: 30 }))));
+    for (const customerId of ids) expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED']);
+    const locals = ids.map(localId);
+    await server.app.services.db.query(`UPDATE cdrs SET started_at = started_at - interval '60 seconds' WHERE customer_id = ANY($1::uuid[])`, [locals]);
+    await server.app.services.db.query(`UPDATE alert_call_bucket_deltas SET minute = minute - interval '60 seconds' WHERE customer_id = ANY($1::uuid[])`, [locals]);
+    await runJob(server, 'alert-windows');
+    for (const customerId of ids) {
+      expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([
+        ['TRIGGERED', '2'],
+        ['RESOLVED', '0'],
+      ]);
+    }
+    // Nothing left to resolve: a second pass writes nothing.
+    await runJob(server, 'alert-windows');
+    for (const customerId of ids) expect(await events({ customerId })).toHaveLength(2);
   });
 
   it('windowed rules left out by their upper bound (calls since the longest window began) still fire on the call that meets them', async () => {

@@ -5,6 +5,7 @@
  * and after the commit it no longer matches the claim's WHERE.
  */
 import type { Database } from '../../platform/db/database';
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
@@ -64,6 +65,12 @@ SELECT DISTINCT m.customer_id
  ) m
  WHERE m.minute > s.since`);
 
+/** Whether this transaction holds the windows' pass lock (another instance may hold it). */
+async function windowPassLock(uow: UnitOfWork): Promise<boolean> {
+  const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [WINDOW_JOB_LOCK_KEY]);
+  return locked;
+}
+
 /** Lifts expired penalties, only where the suspension is still the one a penalty set. */
 const RESTORE_SQL = preparedSql('alert.restore-penalties', `
 WITH due AS (
@@ -79,7 +86,8 @@ RETURNING ${statusChangeReturning('due.status')}`);
 
 /**
  * `compactionMs`: how often the call-bucket deltas are compacted, across all instances
- * (CALL_BUCKET_COMPACTION_MS; see call-buckets.ts for what it trades).
+ * (CALL_BUCKET_COMPACTION_MS; see call-buckets.ts for what it trades). `windowChunk`:
+ * customers per transaction of the windows' re-evaluation (ALERT_WINDOW_CHUNK).
  */
 export function alertJobs(
   db: Database,
@@ -88,6 +96,7 @@ export function alertJobs(
   reactToEvents: AlertEventsReaction,
   statusChanges: CustomerStatusChanges,
   compactionMs: number,
+  windowChunk: number,
 ): PeriodicJob[] {
   return [
     {
@@ -103,14 +112,30 @@ export function alertJobs(
     },
     {
       name: 'alert-windows',
-      run: () =>
-        db.transaction(async (uow) => {
-          const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [WINDOW_JOB_LOCK_KEY]);
-          if (!locked) return;
-          const customers = await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS]);
-          const raised = await engine.evaluateWindows(uow, customers.map((c) => c.id));
-          if (raised.length) await reactToEvents(uow, raised);
-        }),
+      // The customers are evaluated `windowChunk` at a time, each chunk in a transaction of its
+      // own: the evaluation locks its customers, and in one transaction a pass held every
+      // customer with calls in the widest window until it committed, so every CDR batch of
+      // theirs waited for all of it (bench:scale with the jobs on, 1,000 windowed rules over
+      // 20,000 customers: a round of two feeds fell to 6,918 CDR/s against 44,000 without
+      // rules). Each chunk takes the pass's lock again: when another instance holds it, this
+      // pass stops and that one goes on. A customer is evaluated whole under its own lock, and
+      // no rule spans customers, so a pass in chunks decides what a pass in one would.
+      run: async () => {
+        const customers = await db.transaction(async (uow) => {
+          if (!(await windowPassLock(uow))) return [];
+          return (await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS])).map((c) => c.id).sort();
+        });
+        for (let i = 0; i < customers.length; i += windowChunk) {
+          const chunk = customers.slice(i, i + windowChunk);
+          const ours = await db.transaction(async (uow) => {
+            if (!(await windowPassLock(uow))) return false;
+            const raised = await engine.evaluateWindows(uow, chunk);
+            if (raised.length) await reactToEvents(uow, raised);
+            return true;
+          });
+          if (!ours) return;
+        }
+      },
     },
     {
       name: 'alert-bucket-compaction',
