@@ -114,12 +114,13 @@ export function alertJobs(
       name: 'alert-windows',
       // The customers are evaluated `windowChunk` at a time, each chunk in a transaction of its
       // own: the evaluation locks its customers, and in one transaction a pass held every
-      // customer with calls in the widest window until it committed, so every CDR batch of
-      // theirs waited for all of it (bench:scale with the jobs on, 1,000 windowed rules over
-      // 20,000 customers: a round of two feeds fell to 6,918 CDR/s against 44,000 without
-      // rules). Each chunk takes the pass's lock again: when another instance holds it, this
-      // pass stops and that one goes on. A customer is evaluated whole under its own lock, and
-      // no rule spans customers, so a pass in chunks decides what a pass in one would.
+      // customer with calls in the widest window locked until it committed, so a CDR batch of
+      // any of them waited for the whole pass; now it waits for one chunk at most. (What the
+      // pass costs in CPU is another matter, docs/scaling.md: with 1,000 windowed rules over
+      // 20,000 customers with calls, bench:scale with the jobs on.) Each chunk takes the pass's
+      // lock again: when another instance holds it, this pass stops and that one goes on. A
+      // customer is evaluated whole under its own lock, and no rule spans customers, so a pass
+      // in chunks decides what a pass in one would.
       run: async () => {
         const customers = await db.transaction(async (uow) => {
           if (!(await windowPassLock(uow))) return [];
