@@ -91,6 +91,13 @@ export interface Config {
    * each transaction holds its customers' rows locked, and a CDR batch for one of them waits.
    */
   alertWindowChunk: number;
+  /**
+   * How often the windowed rules are re-evaluated as time passes (calls ageing out of a
+   * window can move it with no new CDR), once per interval across all instances, ms. Each
+   * pass evaluates every customer with calls in the widest window: longer saves that CPU and
+   * delays the windows' time-driven transitions by as much (a new CDR is evaluated at once).
+   */
+  alertWindowIntervalMs: number;
   /** Outbound notifications. */
   smtpUrl?: string;
   mailFrom: string;
@@ -297,6 +304,7 @@ export function loadConfig(env: Env = process.env): Config {
     partitionMaintenanceMs: int(env, 'PARTITION_MAINTENANCE_MS', 60_000, 100, 86_400_000),
     callBucketCompactionMs: int(env, 'CALL_BUCKET_COMPACTION_MS', 5_000, 100, 60_000),
     alertWindowChunk: int(env, 'ALERT_WINDOW_CHUNK', 500, 1, 100_000),
+    alertWindowIntervalMs: int(env, 'ALERT_WINDOW_INTERVAL_MS', 1_000, 100, 3_600_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM') ?? 'Lineguard <alerts@lineguard.local>',
     smsGatewayUrl: url(env, 'SMS_GATEWAY_URL', ['http:', 'https:']),

@@ -1,6 +1,7 @@
 /**
  * Fleet-wide pacing (src/platform/db/job-runs.ts): call-bucket compaction runs once per
- * CALL_BUCKET_COMPACTION_MS across all instances, not once per instance and tick.
+ * CALL_BUCKET_COMPACTION_MS across all instances, and the windows' re-evaluation once per
+ * ALERT_WINDOW_INTERVAL_MS, not once per instance and tick.
  */
 import { randomUUID } from 'node:crypto';
 import { claimJobRun } from '../../src/platform/db/job-runs';
@@ -11,8 +12,8 @@ describe('fleet-wide job pacing', () => {
   let b: TestServer;
 
   beforeAll(async () => {
-    // Ticks every 40 ms on each instance; compaction due every 500 ms across both.
-    const env = { SCHEDULER_INTERVAL_MS: '40', CALL_BUCKET_COMPACTION_MS: '500' };
+    // Ticks every 40 ms on each instance; compaction due every 500 ms across both, the windows every 700 ms.
+    const env = { SCHEDULER_INTERVAL_MS: '40', CALL_BUCKET_COMPACTION_MS: '500', ALERT_WINDOW_INTERVAL_MS: '700' };
     a = await startTestServer({ env });
     b = await startTestServer({ env, shared: { databaseUrl: a.databaseUrl, redisPrefix: a.redisPrefix, adminKey: a.adminKey } });
   });
@@ -28,6 +29,23 @@ describe('fleet-wide job pacing', () => {
     await new Promise((r) => setTimeout(r, 3_050));
     expect((await round(3_000)).filter(Boolean)).toHaveLength(1);
     expect((await round(60_000)).filter(Boolean)).toHaveLength(0);
+  });
+
+  it('re-evaluates the windows about every 700 ms with two instances ticking every 40 ms', async () => {
+    const db = a.app.services.db;
+    const seen: number[] = [];
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      const [row] = await db.query<{ at: Date | null }>(`SELECT max(last_run_at) AS at FROM job_runs WHERE name = 'alert-windows'`);
+      const at = row.at?.getTime();
+      if (at !== undefined && seen[seen.length - 1] !== at) seen.push(at);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    // Fifty ticks a second between them, under one and a half passes a second: 3 s holds 3-5 passes.
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.length).toBeLessThanOrEqual(5);
+    const gaps = seen.slice(1).map((t, i) => t - seen[i]);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(665);
   });
 
   it('compacts about every 500 ms with two instances ticking every 40 ms, and folds the deltas appended meanwhile', async () => {

@@ -86,8 +86,9 @@ RETURNING ${statusChangeReturning('due.status')}`);
 
 /**
  * `compactionMs`: how often the call-bucket deltas are compacted, across all instances
- * (CALL_BUCKET_COMPACTION_MS; see call-buckets.ts for what it trades). `windowChunk`:
- * customers per transaction of the windows' re-evaluation (ALERT_WINDOW_CHUNK).
+ * (CALL_BUCKET_COMPACTION_MS; see call-buckets.ts for what it trades). `windows`: the
+ * windows' re-evaluation, its customers per transaction (ALERT_WINDOW_CHUNK) and how
+ * often it runs across all instances (ALERT_WINDOW_INTERVAL_MS).
  */
 export function alertJobs(
   db: Database,
@@ -96,7 +97,7 @@ export function alertJobs(
   reactToEvents: AlertEventsReaction,
   statusChanges: CustomerStatusChanges,
   compactionMs: number,
-  windowChunk: number,
+  windows: { chunk: number; everyMs: number },
 ): PeriodicJob[] {
   return [
     {
@@ -112,7 +113,7 @@ export function alertJobs(
     },
     {
       name: 'alert-windows',
-      // The customers are evaluated `windowChunk` at a time, each chunk in a transaction of its
+      // The customers are evaluated `windows.chunk` at a time, each chunk in a transaction of its
       // own: the evaluation locks its customers, and in one transaction a pass held every
       // customer with calls in the widest window locked until it committed, so a CDR batch of
       // any of them waited for the whole pass; now it waits for one chunk at most. (What the
@@ -121,13 +122,15 @@ export function alertJobs(
       // lock again: when another instance holds it, this pass stops and that one goes on. A
       // customer is evaluated whole under its own lock, and no rule spans customers, so a pass
       // in chunks decides what a pass in one would.
+      // Once per ALERT_WINDOW_INTERVAL_MS across the fleet, not once per instance and tick.
+      due: () => claimJobRun(db, 'alert-windows', windows.everyMs),
       run: async () => {
         const customers = await db.transaction(async (uow) => {
           if (!(await windowPassLock(uow))) return [];
           return (await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS])).map((c) => c.id).sort();
         });
-        for (let i = 0; i < customers.length; i += windowChunk) {
-          const chunk = customers.slice(i, i + windowChunk);
+        for (let i = 0; i < customers.length; i += windows.chunk) {
+          const chunk = customers.slice(i, i + windows.chunk);
           const ours = await db.transaction(async (uow) => {
             if (!(await windowPassLock(uow))) return false;
             const raised = await engine.evaluateWindows(uow, chunk);
