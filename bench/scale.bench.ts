@@ -33,9 +33,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /**
  * The app's SCHEDULER_INTERVAL_MS: 0 (the default) measures the request path alone; 1000 runs
  * the background jobs as production does, the per-second re-evaluation of windowed rules among
- * them (BENCH_SCALE_SCHEDULER_MS=1000 npm run bench:scale).
+ * them (BENCH_SCALE_SCHEDULER_MS=1000 npm run bench:scale; BENCH_SCALE_WINDOW_INTERVAL_MS sets
+ * how often the windows are, ALERT_WINDOW_INTERVAL_MS).
  */
 const SCHEDULER_MS = process.env.BENCH_SCALE_SCHEDULER_MS ?? '0';
+/** With the jobs on, how often the windows are re-evaluated (the app's ALERT_WINDOW_INTERVAL_MS; its default when unset). */
+const WINDOW_INTERVAL_MS = process.env.BENCH_SCALE_WINDOW_INTERVAL_MS;
 const ADMIN_KEY = `lg_bench_${randomBytes(12).toString('hex')}`;
 const TARGET = 0.8;
 
@@ -128,7 +131,7 @@ function batch(customerIds: string[]): Record<string, unknown>[] {
 async function scenario(bench: BenchServer, withRules: boolean): Promise<{ cdrPerSec: number; events: number }> {
   const database = await bench.freshDatabase(withRules ? 'scale_rules' : 'scale_builtin');
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error', SCHEDULER_INTERVAL_MS: SCHEDULER_MS, ...BENCH_RATE_LIMITS,
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error', SCHEDULER_INTERVAL_MS: SCHEDULER_MS, ...(WINDOW_INTERVAL_MS ? { ALERT_WINDOW_INTERVAL_MS: WINDOW_INTERVAL_MS } : {}), ...BENCH_RATE_LIMITS,
   });
   const { customerIds, classIds } = await seed(database.url);
   const app = await startApp(config, createLogger(config.logLevel));
@@ -180,7 +183,7 @@ export async function main(): Promise<void> {
     `## Ingest with 1,000 rules on ${CUSTOMERS.toLocaleString('en-US')} customers, ${FEEDS} feeds (bench/scale.bench.ts)`,
     '',
     `Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; PostgreSQL at DATABASE_URL; ${new Date().toISOString()}; load average (1 min) ${loadAtStart[0].toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end.`,
-    `Command: \`DATABASE_URL=... npm run bench:scale\` (node with the production image's flags; ${FEEDS} concurrent feeds of ${BATCHES} batches of ${BATCH.toLocaleString('en-US')} random-callId CDRs over random customers, after ${WARMUP} warm-up batches each; ${ROUNDS} alternating rounds, each scenario on a fresh database; ${SCHEDULER_MS === '0' ? 'schedulers off' : `background jobs every ${SCHEDULER_MS} ms (BENCH_SCALE_SCHEDULER_MS)`}).`,
+    `Command: \`DATABASE_URL=... npm run bench:scale\` (node with the production image's flags; ${FEEDS} concurrent feeds of ${BATCHES} batches of ${BATCH.toLocaleString('en-US')} random-callId CDRs over random customers, after ${WARMUP} warm-up batches each; ${ROUNDS} alternating rounds, each scenario on a fresh database; ${SCHEDULER_MS === '0' ? 'schedulers off' : `background jobs every ${SCHEDULER_MS} ms (BENCH_SCALE_SCHEDULER_MS)${WINDOW_INTERVAL_MS ? `, the windows every ${WINDOW_INTERVAL_MS} ms (BENCH_SCALE_WINDOW_INTERVAL_MS)` : ''}`}).`,
     `Rules: ${RULES.toLocaleString('en-US')} (900 on one customer each, 80 on the ${CLASSES} classes, 20 on an account type), every area, windowed over 5, 15 and 60 minutes; quiet but for a call duration rule on calls of an hour.`,
     '',
     '| scenario | CDR/s through GraphQL (each round) | best |',
