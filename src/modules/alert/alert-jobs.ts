@@ -17,7 +17,6 @@ import type { AlertEventWriter } from './alert-event-writer';
 import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
 import { preparedSql } from '../../platform/db/prepared-sql';
 import { claimJobRun } from '../../platform/db/job-runs';
-import { lockFreeCustomers } from '../balance/customer-locks';
 
 const CLAIM_BATCH = 500;
 
@@ -134,11 +133,7 @@ export function alertJobs(
           const chunk = customers.slice(i, i + windows.chunk);
           const ours = await db.transaction(async (uow) => {
             if (!(await windowPassLock(uow))) return false;
-            // A customer another transaction holds is left to the next pass: a CDR batch
-            // evaluates its own customers' windows, and waiting for it here kept this
-            // chunk's customers locked meanwhile, and the batches after it waiting too.
-            const free = await lockFreeCustomers(uow, chunk);
-            const raised = await engine.evaluateWindows(uow, free, true);
+            const raised = await engine.evaluateWindows(uow, chunk);
             if (raised.length) await reactToEvents(uow, raised);
             return true;
           });

@@ -27,25 +27,6 @@ export async function lockCustomers(uow: UnitOfWork, ids: Iterable<string>): Pro
   for (const id of missing) locked.add(id);
 }
 
-const LOCK_FREE_SQL = preparedSql(
-  'customers.lock-free',
-  `SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`,
-);
-
-/**
- * Locks those of the given customers no other transaction holds now (id order), and
- * returns them; the others are left alone, not waited for. For background passes that
- * come back (the windows' re-evaluation): waiting there held the customers locked so far
- * while a CDR batch held the next, and the batches after it waited for both.
- */
-export async function lockFreeCustomers(uow: UnitOfWork, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const rows = await uow.query<{ id: string }>(sizedSql(LOCK_FREE_SQL, ids.length), [ids]);
-  const got = rows.map((r) => r.id);
-  markCustomersLocked(uow, got);
-  return got;
-}
-
 /** Records a lock taken by another statement of this transaction (e.g. SELECT ... FOR NO KEY UPDATE). */
 export function markCustomersLocked(uow: UnitOfWork, ids: Iterable<string>): void {
   const locked = held(uow);
