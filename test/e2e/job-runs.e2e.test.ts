@@ -31,16 +31,21 @@ describe('fleet-wide job pacing', () => {
     expect((await round(60_000)).filter(Boolean)).toHaveLength(0);
   });
 
-  it('re-evaluates the windows about every 700 ms with two instances ticking every 40 ms', async () => {
-    const db = a.app.services.db;
+  /** When the passes of job `name` began (job_runs), polled for `forMs`. */
+  async function passStarts(name: string, forMs: number): Promise<number[]> {
     const seen: number[] = [];
-    const until = Date.now() + 3_000;
+    const until = Date.now() + forMs;
     while (Date.now() < until) {
-      const [row] = await db.query<{ at: Date | null }>(`SELECT max(last_run_at) AS at FROM job_runs WHERE name = 'alert-windows'`);
+      const [row] = await a.app.services.db.query<{ at: Date | null }>(`SELECT max(last_run_at) AS at FROM job_runs WHERE name = $1`, [name]);
       const at = row.at?.getTime();
       if (at !== undefined && seen[seen.length - 1] !== at) seen.push(at);
       await new Promise((r) => setTimeout(r, 15));
     }
+    return seen;
+  }
+
+  it('re-evaluates the windows about every 700 ms with two instances ticking every 40 ms', async () => {
+    const seen = await passStarts('alert-windows', 3_000);
     // Fifty ticks a second between them, under one and a half passes a second: 3 s holds 3-5 passes.
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(seen.length).toBeLessThanOrEqual(5);
@@ -50,14 +55,7 @@ describe('fleet-wide job pacing', () => {
 
   it('compacts about every 500 ms with two instances ticking every 40 ms, and folds the deltas appended meanwhile', async () => {
     const db = a.app.services.db;
-    const seen: number[] = [];
-    const until = Date.now() + 2_600;
-    while (Date.now() < until) {
-      const [row] = await db.query<{ at: Date | null }>(`SELECT max(last_run_at) AS at FROM job_runs WHERE name = 'alert-bucket-compaction'`);
-      const at = row.at?.getTime();
-      if (at !== undefined && seen[seen.length - 1] !== at) seen.push(at);
-      await new Promise((r) => setTimeout(r, 15));
-    }
+    const seen = await passStarts('alert-bucket-compaction', 2_600);
     // Fifty ticks a second between them, two passes a second: 2.6 s holds 4-6 passes.
     expect(seen.length).toBeGreaterThanOrEqual(4);
     expect(seen.length).toBeLessThanOrEqual(7);
