@@ -46,9 +46,10 @@ describe('fleet-wide job pacing', () => {
 
   it('re-evaluates the windows about every 700 ms with two instances ticking every 40 ms', async () => {
     const seen = await passStarts('alert-windows', 3_000);
-    // Fifty ticks a second between them, under one and a half passes a second: 3 s holds 3-5 passes.
+    // Fifty ticks a second between them; a pass starts at least 665 ms after the last (0.95 of
+    // the interval): 3 s holds at most five starts, plus the one first seen, which may be older.
     expect(seen.length).toBeGreaterThanOrEqual(3);
-    expect(seen.length).toBeLessThanOrEqual(5);
+    expect(seen.length).toBeLessThanOrEqual(6);
     const gaps = seen.slice(1).map((t, i) => t - seen[i]);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(665);
   });
