@@ -20,7 +20,7 @@ import { claimJobRun } from '../../platform/db/job-runs';
 
 const CLAIM_BATCH = 500;
 
-/** Only one instance re-evaluates windows at a time (the others skip that pass). */
+/** Only one instance re-evaluates windows at a time (another stops its pass at its next chunk). */
 const WINDOW_JOB_LOCK_KEY = 7_411_000_002;
 /** Only one instance compacts call buckets at a time. */
 const COMPACTION_LOCK_KEY = 7_411_000_003;
@@ -113,6 +113,8 @@ export function alertJobs(
     },
     {
       name: 'alert-windows',
+      // Once per ALERT_WINDOW_INTERVAL_MS across the fleet, not once per instance and tick.
+      due: () => claimJobRun(db, 'alert-windows', windows.everyMs),
       // The customers are evaluated `windows.chunk` at a time, each chunk in a transaction of its
       // own: the evaluation locks its customers, and in one transaction a pass held every
       // customer with calls in the widest window locked until it committed, so a CDR batch of
@@ -122,8 +124,6 @@ export function alertJobs(
       // lock again: when another instance holds it, this pass stops and that one goes on. A
       // customer is evaluated whole under its own lock, and no rule spans customers, so a pass
       // in chunks decides what a pass in one would.
-      // Once per ALERT_WINDOW_INTERVAL_MS across the fleet, not once per instance and tick.
-      due: () => claimJobRun(db, 'alert-windows', windows.everyMs),
       run: async () => {
         const customers = await db.transaction(async (uow) => {
           if (!(await windowPassLock(uow))) return [];
