@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import {
   AlertDefinitionDocument,
   AlertDefinitionsDocument,
@@ -247,6 +248,47 @@ describe('alert engine', () => {
     // Nothing left to resolve: a second pass writes nothing.
     await runJob(server, 'alert-windows');
     for (const customerId of ids) expect(await events({ customerId })).toHaveLength(2);
+  });
+
+  it('locks only the customers whose windows have something to do: a quiet one another transaction holds does not hold up the pass', async () => {
+    const [quiet, busy] = await Promise.all(['Quiet Co', 'Sliding Co'].map((name) => createCustomer(server, { name })));
+    // Quiet: calls in its windows, but too few for either rule to come near (100 calls; 50 for its ASR).
+    await define({ title: 'Quiet burst', customerId: quiet, area: 'CALL_COUNT', operator: 'GTE', threshold: '100', samplePeriod: 60, minCalls: 0 });
+    await define({ title: 'Quiet ASR', customerId: quiet, area: 'ASR', operator: 'LTE', threshold: '50', samplePeriod: 300, minCalls: 50 });
+    // Busy: three calls in its two minutes, one of which leaves the window in the pass, so the
+    // pass has its state to keep current (3 calls, then 2) and no event to write (it stays triggered).
+    await define({ title: 'Two-minute burst', customerId: busy, area: 'CALL_COUNT', operator: 'GTE', threshold: '2', samplePeriod: 120, minCalls: 0 });
+    const shift = async (customers: string[]) => {
+      const locals = customers.map(localId);
+      await server.app.services.db.query(`UPDATE cdrs SET started_at = started_at - interval '60 seconds' WHERE customer_id = ANY($1::uuid[])`, [locals]);
+      await server.app.services.db.query(`UPDATE alert_call_bucket_deltas SET minute = minute - interval '60 seconds' WHERE customer_id = ANY($1::uuid[])`, [locals]);
+    };
+    await chargeCalls(server, [{ customerId: busy, duration: 10, ago: 30 }]);
+    await shift([busy]);
+    await chargeCalls(server, [quiet, busy, quiet, busy].map((customerId) => ({ customerId, duration: 10, ago: 30 })));
+    expect((await events({ customerId: busy })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
+    await runJob(server, 'alert-windows');
+    const busyValue = async () => (await server.app.services.db.query<{ value: string }>(`SELECT value FROM alert_states WHERE customer_id = $1`, [localId(busy)]))[0].value;
+    expect(await busyValue()).toBe('3');
+    await shift([quiet, busy]);
+    // Another transaction (a payment, a CDR batch) holds the quiet customer for the whole pass.
+    const other = new Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT id FROM customers WHERE id = $1 FOR NO KEY UPDATE`, [localId(quiet)]);
+      const outcome = await Promise.race([
+        runJob(server, 'alert-windows').then(() => 'pass done'),
+        new Promise((resolve) => setTimeout(resolve, 5_000, 'pass waiting for the held customer')),
+      ]);
+      expect(outcome).toBe('pass done');
+      expect(await busyValue()).toBe('2');
+    } finally {
+      await other.query('COMMIT');
+      await other.end();
+    }
+    expect((await events({ customerId: busy })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
+    expect(await events({ customerId: quiet })).toHaveLength(0);
   });
 
   it('windowed rules left out by their upper bound (calls since the longest window began) still fire on the call that meets them', async () => {

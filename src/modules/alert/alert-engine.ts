@@ -516,6 +516,21 @@ export class AlertEngine {
     return this.applyStateful(uow, statefulRows, callDurationDrafts(durationRules, batch.cdrs), { settle: false });
   }
 
+  /**
+   * Which of the given customers have a windowed rule with something to do now (a state
+   * to keep current or a condition that holds), read without locking them: the windows'
+   * pass locks and evaluates only those. The read is a pre-filter; evaluateWindows
+   * decides under the locks. A customer it leaves out is one the locked evaluation would
+   * have left unchanged as of this read; a CDR batch committing after it evaluates its
+   * own customers' windows, and the next pass reads again.
+   */
+  async windowsDue(uow: UnitOfWork, customerIds: string[]): Promise<string[]> {
+    if (customerIds.length === 0) return [];
+    const ids = unique(customerIds);
+    const rows = await uow.query<RuleRow>(sizedSql(WINDOW_RULES_SQL, ids.length), [ids, WINDOWED_AREAS]);
+    return unique(rows.map((r) => r.customer_id)).sort();
+  }
+
   /** ASR, ACD, SPEND, CALL_COUNT of the given customers over their windows, as of now. */
   async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];

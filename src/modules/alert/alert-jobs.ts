@@ -20,6 +20,14 @@ import { claimJobRun } from '../../platform/db/job-runs';
 
 const CLAIM_BATCH = 500;
 
+/**
+ * Customers per read of the windows' pass that finds, without locking them, those whose
+ * windows have something to do (windowsDue). Each read sums the deltas not compacted yet
+ * once (call_bucket_delta_sums scans them), so reads are few and large: in chunks of 500,
+ * 20,000 customers took 40 reads a pass, ~9 ms each (bench:scale with the jobs on).
+ */
+const WINDOW_DUE_READ = 10_000;
+
 /** Only one instance re-evaluates windows at a time (another stops its pass at its next chunk). */
 const WINDOW_JOB_LOCK_KEY = 7_411_000_002;
 /** Only one instance compacts call buckets at a time. */
@@ -123,11 +131,18 @@ export function alertJobs(
       // 20,000 customers with calls, bench:scale with the jobs on.) Each chunk takes the pass's
       // lock again: when another instance holds it, this pass stops and that one goes on. A
       // customer is evaluated whole under its own lock, and no rule spans customers, so a pass
-      // in chunks decides what a pass in one would.
+      // in chunks decides what a pass in one would. Only the customers whose windows have
+      // something to do are locked and evaluated (windowsDue, read without locks first): a
+      // pass that locked every customer with calls in the widest window queued behind the CDR
+      // batches holding some of them, and the batches behind it (bench:scale with the jobs on,
+      // 20,000 calling customers, none with a window to move: 0.30x the built-ins-only rate).
       run: async () => {
         const customers = await db.transaction(async (uow) => {
           if (!(await windowPassLock(uow))) return [];
-          return (await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS])).map((c) => c.id).sort();
+          const listed = (await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS])).map((c) => c.id);
+          const due: string[] = [];
+          for (let i = 0; i < listed.length; i += WINDOW_DUE_READ) due.push(...(await engine.windowsDue(uow, listed.slice(i, i + WINDOW_DUE_READ))));
+          return due.sort();
         });
         for (let i = 0; i < customers.length; i += windows.chunk) {
           const chunk = customers.slice(i, i + windows.chunk);
