@@ -27,6 +27,7 @@ import { CdrPartialMinutes1732406401900 } from './1732406401900-cdr-partial-minu
 import { CallBucketDeltasFunction1732406402000 } from './1732406402000-call-bucket-deltas-function';
 import { CallBucketDeltasGenericPlan1732406402100 } from './1732406402100-call-bucket-deltas-generic-plan';
 import { CallBucketDeltaSums1732406402200 } from './1732406402200-call-bucket-delta-sums';
+import { CallBucketSums1732406402300 } from './1732406402300-call-bucket-sums';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   CallBucketDeltasFunction1732406402000,
   CallBucketDeltasGenericPlan1732406402100,
   CallBucketDeltaSums1732406402200,
+  CallBucketSums1732406402300,
 ];

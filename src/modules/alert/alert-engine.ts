@@ -244,14 +244,15 @@ WITH horizon AS MATERIALIZED (
   -- (the deltas summed per customer by call_bucket_delta_sums; functions, not the table:
   -- named here, the table's VACUUM after every compaction pass made each connection plan
   -- this statement again, migrations/1732406402000-call-bucket-deltas-function.ts). The
-  -- horizon as a sub-select is a value known when the scan starts: the buckets' days before
-  -- it are pruned and their primary key (customer_id, minute) bounds the scan.
+  -- buckets through call_bucket_sums, planned for its values at each call: on this
+  -- statement's generic plan a bucket day planned while empty was scanned in sequence
+  -- against the whole array (migrations/1732406402300-call-bucket-sums.ts).
   SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
     FROM (
       SELECT d.customer_id, d.attempts, d.spend FROM call_bucket_delta_sums($1::uuid[], (SELECT since FROM horizon)) d
       UNION ALL
-      SELECT b.customer_id, b.attempts, b.spend FROM alert_call_buckets b
-       WHERE b.customer_id = ANY($1::uuid[]) AND b.minute >= (SELECT since FROM horizon)
+      SELECT b.customer_id, b.attempts, b.spend
+        FROM call_bucket_sums($1::uuid[], array_fill((SELECT since FROM horizon), ARRAY[cardinality($1::uuid[])])) b
     ) u
    GROUP BY u.customer_id
 ), cust AS MATERIALIZED (
@@ -299,6 +300,14 @@ WITH horizon AS MATERIALIZED (
   HAVING bool_or(u.is_window)
 ), partial_minutes AS MATERIALIZED (
   ${partialMinuteCallsSql('window_deltas')}
+), window_buckets AS MATERIALIZED (
+  -- Each window's compacted buckets after its partial first minute, summed by one call of
+  -- call_bucket_sums for all the windows (planned for its values, as for the bounds): a
+  -- probe per window on this statement's generic plan scanned a bucket day planned while
+  -- empty once per window. Two windows of a customer starting in the same minute share a row.
+  SELECT b.* FROM (
+    SELECT array_agg(w.customer_id) AS ids, array_agg(date_trunc('minute', w.cutoff) + interval '1 minute') AS sinces FROM window_deltas w
+  ) a CROSS JOIN LATERAL call_bucket_sums(a.ids, a.sinces) b
 ), totals AS MATERIALIZED (
   SELECT w.customer_id, w.sample_period,
          coalesce(b.attempts, 0) + w.attempts + e.attempts AS attempts,
@@ -306,11 +315,7 @@ WITH horizon AS MATERIALIZED (
          coalesce(b.answered_seconds, 0) + w.answered_seconds + e.answered_seconds AS answered_seconds,
          coalesce(b.spend, 0) + w.spend + e.spend AS spend
     FROM window_deltas w
-    CROSS JOIN LATERAL (
-      SELECT sum(b.attempts) AS attempts, sum(b.answered) AS answered, sum(b.answered_seconds) AS answered_seconds, sum(b.spend) AS spend
-        FROM alert_call_buckets b
-       WHERE b.customer_id = w.customer_id AND b.minute > date_trunc('minute', w.cutoff)
-    ) b
+    LEFT JOIN window_buckets b ON b.customer_id = w.customer_id AND b.since = date_trunc('minute', w.cutoff) + interval '1 minute'
     JOIN partial_minutes e ON e.customer_id = w.customer_id AND e.cutoff = w.cutoff
 ), stats AS MATERIALIZED (
   -- Each area's value once per window, not once per rule.
