@@ -28,6 +28,7 @@ import { CallBucketDeltasFunction1732406402000 } from './1732406402000-call-buck
 import { CallBucketDeltasGenericPlan1732406402100 } from './1732406402100-call-bucket-deltas-generic-plan';
 import { CallBucketDeltaSums1732406402200 } from './1732406402200-call-bucket-delta-sums';
 import { CallBucketSums1732406402300 } from './1732406402300-call-bucket-sums';
+import { AlertWindowPasses1732406402400 } from './1732406402400-alert-window-passes';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   CallBucketDeltasGenericPlan1732406402100,
   CallBucketDeltaSums1732406402200,
   CallBucketSums1732406402300,
+  AlertWindowPasses1732406402400,
 ];

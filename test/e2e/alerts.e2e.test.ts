@@ -20,6 +20,7 @@ import {
 } from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { callsWithAsr, chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
+import { restartWindowPasses, windowPassDone, windowPassStart } from '../../src/modules/alert/alert-window-passes';
 
 describe('alert engine', () => {
   let server: TestServer;
@@ -289,6 +290,75 @@ describe('alert engine', () => {
     }
     expect((await events({ customerId: busy })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
     expect(await events({ customerId: quiet })).toHaveLength(0);
+  });
+
+  describe('after a complete pass, the next reads the calls that left a window since', () => {
+    const mark = async () =>
+      (await server.app.services.db.query<{ evaluated_through: Date | null; rules_version: string }>(`SELECT evaluated_through, rules_version FROM alert_window_passes`))[0];
+    /** Time passes by `secs` for the stored calls of `customers` and for the pass's mark alike. */
+    const age = async (customers: string[], secs: number) => {
+      const db = server.app.services.db;
+      const locals = customers.map(localId);
+      await db.query(`UPDATE cdrs SET started_at = started_at - make_interval(secs => $2) WHERE customer_id = ANY($1::uuid[])`, [locals, secs]);
+      await db.query(`UPDATE alert_call_bucket_deltas SET minute = minute - make_interval(secs => $2) WHERE customer_id = ANY($1::uuid[])`, [locals, secs]);
+      await db.query(`UPDATE alert_call_buckets SET minute = minute - make_interval(secs => $2) WHERE customer_id = ANY($1::uuid[])`, [locals, secs]);
+      await db.query(`UPDATE alert_window_passes SET evaluated_through = evaluated_through - make_interval(secs => $1)`, [secs]);
+    };
+
+    it('raises an alert when a call leaving the window makes it hold, on a pass that lists only such calls', async () => {
+      const customerId = await createCustomer(server, { name: 'Thinning Co' });
+      await define({ title: 'At most one call in two minutes', customerId, area: 'CALL_COUNT', operator: 'LTE', threshold: '1', samplePeriod: 120, minCalls: 0 });
+      await chargeCalls(server, [{ customerId, duration: 10, ago: 30 }]);
+      expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED']);
+      // A second call: two in the window, resolved.
+      await age([customerId], 30);
+      await chargeCalls(server, [{ customerId, duration: 10, ago: 30 }]);
+      expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
+      // The rule's creation cleared the mark: this pass reads every customer with calls, and sets it.
+      expect((await mark()).evaluated_through).toBeNull();
+      await runJob(server, 'alert-windows');
+      expect((await mark()).evaluated_through).not.toBeNull();
+      // 40 s on, no call has left (at 100 s and 70 s): nothing. 40 s more, the first one has (at 140 s, the other at 110 s).
+      await age([customerId], 40);
+      await runJob(server, 'alert-windows');
+      expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
+      await age([customerId], 40);
+      expect((await mark()).evaluated_through).not.toBeNull();
+      await runJob(server, 'alert-windows');
+      expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([
+        ['TRIGGERED', '1'],
+        ['RESOLVED', '2'],
+        ['TRIGGERED', '1'],
+      ]);
+    });
+
+    it('reads every customer again after a rule changes: a new rule met by calls already stored fires on the next pass', async () => {
+      const customerId = await createCustomer(server, { name: 'Steady Co' });
+      await chargeCalls(server, [1, 2, 3].map(() => ({ customerId, duration: 10, ago: 600 })));
+      await runJob(server, 'alert-windows');
+      const before = await mark();
+      expect(before.evaluated_through).not.toBeNull();
+      // None of these calls leaves an hour's window soon, so only the cleared mark brings the customer in.
+      await define({ title: 'Three calls an hour', customerId, area: 'CALL_COUNT', operator: 'GTE', threshold: '3', samplePeriod: 3600, minCalls: 0 });
+      const after = await mark();
+      expect(after.evaluated_through).toBeNull();
+      expect(BigInt(after.rules_version)).toBe(BigInt(before.rules_version) + 1n);
+      await runJob(server, 'alert-windows');
+      expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '3']]);
+    });
+
+    it('does not advance the mark past a rule change made while the pass ran', async () => {
+      const db = server.app.services.db;
+      await runJob(server, 'alert-windows');
+      const start = await db.transaction((uow) => windowPassStart(uow));
+      await db.transaction((uow) => restartWindowPasses(uow));
+      await db.transaction((uow) => windowPassDone(uow, start));
+      expect((await mark()).evaluated_through).toBeNull();
+      // From the version it read, a pass does advance it.
+      const next = await db.transaction((uow) => windowPassStart(uow));
+      await db.transaction((uow) => windowPassDone(uow, next));
+      expect((await mark()).evaluated_through).toEqual(next.asOf);
+    });
   });
 
   it('windowed rules left out by their upper bound (calls since the longest window began) still fire on the call that meets them', async () => {

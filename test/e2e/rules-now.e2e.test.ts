@@ -109,6 +109,22 @@ describe('rules look now', () => {
     expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
   });
 
+  it("a customer moved into a class whose windowed rule its stored calls meet fires on the windows' next pass", async () => {
+    const classId = await newClass('Rules Now Busy');
+    await define({ title: 'Two calls an hour', customerClassId: classId, area: 'CALL_COUNT', operator: 'GTE', threshold: '2', samplePeriod: 3600, minCalls: 0 });
+    const customerId = await createCustomer(server, { name: 'Mover Co' });
+    await chargeCalls(server, [1, 2].map(() => ({ customerId, duration: 10, ago: 600 })));
+    // A complete pass: the customer is in no scope yet, and the next pass would read only calls leaving a window.
+    await runJob(server, 'alert-windows');
+    const mark = async () => (await server.app.services.db.query<{ evaluated_through: Date | null }>(`SELECT evaluated_through FROM alert_window_passes`))[0].evaluated_through;
+    expect(await mark()).not.toBeNull();
+    expect(await events({ customerId })).toEqual([]);
+    await updateCustomer(customerId, { customerClassId: classId });
+    expect(await mark()).toBeNull();
+    await runJob(server, 'alert-windows');
+    expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '2']]);
+  });
+
   it('disabling a rule resolves its triggered states, enabling it fires again, deleting it resolves them too', async () => {
     const classId = await newClass('Rules Now Prepaid');
     const a = await createCustomer(server, { name: 'Class A', balance: '-5', customerClassId: classId });

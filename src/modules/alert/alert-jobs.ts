@@ -17,6 +17,7 @@ import type { AlertEventWriter } from './alert-event-writer';
 import { countStatusChange, StatusChangeReason, statusChangeReturning, type CustomerStatusChanges, type StatusChangeRow } from '../customer/customer-status';
 import { preparedSql } from '../../platform/db/prepared-sql';
 import { claimJobRun } from '../../platform/db/job-runs';
+import { windowPassDone, windowPassStart } from './alert-window-passes';
 
 const CLAIM_BATCH = 500;
 
@@ -54,24 +55,31 @@ UPDATE alert_states s SET last_notified_at = now()
   FROM unnest($1::uuid[], $2::uuid[]) AS t(definition_id, customer_id)
  WHERE s.definition_id = t.definition_id AND s.customer_id = t.customer_id`;
 
-/** Customers whose windows may have moved: those with a triggered windowed state, and those with calls in the widest window. */
-const WINDOW_CUSTOMERS_SQL = preparedSql('alert.window-customers', `
-WITH widest AS (
-  SELECT max(sample_period) AS secs FROM alert_definitions WHERE enabled AND area = ANY($1::text[]) AND sample_period IS NOT NULL
+/**
+ * Customers whose windows may have moved: those with a triggered windowed state, and those
+ * with calls that may have left a window since the last complete pass ($2: per sample
+ * period, the minutes from the one holding $2 - period to now - period), or with $2 null
+ * every customer with calls in the widest window. Sent unnamed, so planned for its values
+ * at each pass: a generic plan made while a bucket day was empty scans the whole day.
+ */
+const WINDOW_CUSTOMERS_SQL = `
+WITH periods AS MATERIALIZED (
+  SELECT DISTINCT sample_period AS secs FROM alert_definitions WHERE enabled AND area = ANY($1::text[]) AND sample_period IS NOT NULL
+), edges AS MATERIALIZED (
+  SELECT date_trunc('minute', $2::timestamptz - make_interval(secs => p.secs)) AS lo, now() - make_interval(secs => p.secs) AS hi
+    FROM periods p WHERE $2::timestamptz IS NOT NULL
+  UNION ALL
+  SELECT date_trunc('minute', now() - make_interval(secs => max(p.secs))) - interval '1 minute', 'infinity'::timestamptz
+    FROM periods p WHERE $2::timestamptz IS NULL HAVING count(*) > 0
 )
 SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
  WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
 UNION
-SELECT DISTINCT m.customer_id
-  FROM (SELECT now() - make_interval(secs => w.secs) - interval '1 minute' AS since FROM widest w WHERE w.secs IS NOT NULL) s
- CROSS JOIN LATERAL (
-   SELECT b.customer_id, b.minute FROM alert_call_buckets b WHERE b.minute > s.since
-   UNION ALL
-   -- The deltas through call_bucket_deltas: named here, their VACUUM after every
-   -- compaction pass made each connection plan this statement again (8-17 ms).
-   SELECT d.customer_id, d.minute FROM call_bucket_deltas(NULL, s.since) d
- ) m
- WHERE m.minute > s.since`);
+SELECT b.customer_id FROM edges e JOIN alert_call_buckets b ON b.minute >= e.lo AND b.minute <= e.hi
+UNION
+-- The deltas through call_bucket_deltas, as the rule statements read them.
+SELECT d.customer_id FROM call_bucket_deltas(NULL, (SELECT min(e.lo) FROM edges e)) d
+ WHERE EXISTS (SELECT FROM edges e WHERE d.minute >= e.lo AND d.minute <= e.hi)`;
 
 /** Whether this transaction holds the windows' pass lock (another instance may hold it). */
 async function windowPassLock(uow: UnitOfWork): Promise<boolean> {
@@ -137,13 +145,16 @@ export function alertJobs(
       // batches holding some of them, and the batches behind it (bench:scale with the jobs on,
       // 20,000 calling customers, none with a window to move: 0.30x the built-ins-only rate).
       run: async () => {
-        const customers = await db.transaction(async (uow) => {
-          if (!(await windowPassLock(uow))) return [];
-          const listed = (await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS])).map((c) => c.id);
+        const listing = await db.transaction(async (uow) => {
+          if (!(await windowPassLock(uow))) return null;
+          const start = await windowPassStart(uow);
+          const listed = (await uow.query<{ id: string }>(WINDOW_CUSTOMERS_SQL, [WINDOWED_AREAS, start.evaluatedThrough])).map((c) => c.id);
           const due: string[] = [];
           for (let i = 0; i < listed.length; i += WINDOW_DUE_READ) due.push(...(await engine.windowsDue(uow, listed.slice(i, i + WINDOW_DUE_READ))));
-          return due.sort();
+          return { start, customers: due.sort() };
         });
+        if (!listing) return;
+        const { start, customers } = listing;
         for (let i = 0; i < customers.length; i += windows.chunk) {
           const chunk = customers.slice(i, i + windows.chunk);
           const ours = await db.transaction(async (uow) => {
@@ -154,6 +165,9 @@ export function alertJobs(
           });
           if (!ours) return;
         }
+        await db.transaction(async (uow) => {
+          if (await windowPassLock(uow)) await windowPassDone(uow, start);
+        });
       },
     },
     {

@@ -8,9 +8,10 @@
  * thousands of customers): one statement locks the customers concerned in id order,
  * one statement removes the states that no longer apply and reads the balance
  * candidates, the engine's pure evaluator decides, one upsert and one event write
- * follow. Windowed rules (ASR, ACD, SPEND, CALL_COUNT) are left to their next pass
- * (the window job reads every customer with calls in a window or a triggered windowed
- * state); CALL_DURATION keeps no state and does not look back at stored calls.
+ * follow. Windowed rules (ASR, ACD, SPEND, CALL_COUNT) are left to their next pass,
+ * which reads every customer with calls in a window or a triggered windowed state since
+ * each change clears the pass's mark (restartWindowPasses); CALL_DURATION keeps no state
+ * and does not look back at stored calls.
  *
  * A triggered state whose pair no longer exists as it was (rule disabled, deleted, its
  * area or operator changed, the customer out of its scope, a built-in trigger turned
@@ -30,6 +31,7 @@ import {
   type RuleRow,
 } from './alert-engine';
 import type { CreatedAlertEvent } from './alert-event';
+import { restartWindowPasses } from './alert-window-passes';
 
 /**
  * Whether the customer is in the rule's scope, never null: SCOPE_SQL is null, not false,
@@ -161,6 +163,8 @@ export class AlertRuleChanges {
     if (rules.length === 0) return [];
     const ids = rules.map((r) => r.id);
     await uow.query(LOCK_RULE_CUSTOMERS_SQL, [ids, BALANCE_AREAS]);
+    // After the customers' locks, as in customersChanged: the one row after them, in both.
+    await restartWindowPasses(uow);
     const updated = rules.filter((r) => r.previous !== null);
     const rows = await uow.query<RuleRow>(RULES_SQL, [
       ids,
@@ -182,6 +186,7 @@ export class AlertRuleChanges {
   async customersChanged(uow: UnitOfWork, customerIds: string[]): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
     await lockCustomers(uow, customerIds);
+    await restartWindowPasses(uow);
     const rows = await uow.query<RuleRow>(CUSTOMERS_SQL, [[...new Set(customerIds)], BALANCE_AREAS]);
     return this.engine.applyStateful(uow, rows);
   }

@@ -1,0 +1,40 @@
+/**
+ * Where the windows' pass has got to (migrations/1732406402400-alert-window-passes.ts).
+ * A window moves without a CDR only when one of its calls leaves it, so once a pass has
+ * gone over every customer, the next needs only the customers with calls that left a
+ * window since: in bench:scale (20,000 customers calling over ten minutes, windows of 5,
+ * 15 and 60 minutes) a few hundred a pass instead of all 20,000 every second. What else
+ * can move a window without a CDR is a change to the rules or to whom they apply, and
+ * each of those clears the mark (restartWindowPasses), so the next pass reads everyone.
+ */
+import type { UnitOfWork } from '../../platform/db/unit-of-work';
+
+export interface WindowPassStart {
+  /** As of when the last complete pass listed its customers; null: list every customer with calls in a window. */
+  evaluatedThrough: Date | null;
+  /** The rules' version this pass starts from: it advances the mark only if no change came meanwhile. */
+  rulesVersion: string;
+  /** This pass's own moment (its listing transaction's now()). */
+  asOf: Date;
+}
+
+export async function windowPassStart(uow: UnitOfWork): Promise<WindowPassStart> {
+  const [row] = await uow.query<{ evaluated_through: Date | null; rules_version: string; as_of: Date }>(
+    `SELECT evaluated_through, rules_version, now() AS as_of FROM alert_window_passes`,
+  );
+  return { evaluatedThrough: row.evaluated_through, rulesVersion: row.rules_version, asOf: row.as_of };
+}
+
+/** After a complete pass: the next lists only the calls that left a window after `asOf`, unless the rules changed since it started. */
+export async function windowPassDone(uow: UnitOfWork, start: WindowPassStart): Promise<void> {
+  await uow.query(`UPDATE alert_window_passes SET evaluated_through = $1 WHERE rules_version = $2::bigint`, [start.asOf, start.rulesVersion]);
+}
+
+/**
+ * In the transaction that changes rules or their customers' scope: the next pass lists
+ * every customer, and a pass running now will not advance the mark. (It takes the row's
+ * lock until commit; such changes are an operator's, and few.)
+ */
+export async function restartWindowPasses(uow: UnitOfWork): Promise<void> {
+  await uow.query(`UPDATE alert_window_passes SET rules_version = rules_version + 1, evaluated_through = NULL`);
+}
