@@ -57,29 +57,26 @@ UPDATE alert_states s SET last_notified_at = now()
 
 /**
  * Customers whose windows may have moved: those with a triggered windowed state, and those
- * with calls that may have left a window since the last complete pass ($2: per sample
- * period, the minutes from the one holding $2 - period to now - period), or with $2 null
- * every customer with calls in the widest window. Sent unnamed, so planned for its values
- * at each pass: a generic plan made while a bucket day was empty scans the whole day.
+ * with calls that left a window since the last complete pass ($2): per sample period, the
+ * calls started in ($2 - period, now - period], exact to the second and found by
+ * cdrs_started_idx, a few hundred a pass in bench:scale (by minute buckets a pass read a
+ * whole minute of calls, thousands of customers); with $2 null every customer with calls
+ * in the widest window. Sent unnamed, so planned for its values at each pass.
  */
 const WINDOW_CUSTOMERS_SQL = `
 WITH periods AS MATERIALIZED (
   SELECT DISTINCT sample_period AS secs FROM alert_definitions WHERE enabled AND area = ANY($1::text[]) AND sample_period IS NOT NULL
 ), edges AS MATERIALIZED (
-  SELECT date_trunc('minute', $2::timestamptz - make_interval(secs => p.secs)) AS lo, now() - make_interval(secs => p.secs) AS hi
+  SELECT $2::timestamptz - make_interval(secs => p.secs) AS lo, now() - make_interval(secs => p.secs) AS hi
     FROM periods p WHERE $2::timestamptz IS NOT NULL
   UNION ALL
-  SELECT date_trunc('minute', now() - make_interval(secs => max(p.secs))) - interval '1 minute', 'infinity'::timestamptz
+  SELECT now() - make_interval(secs => max(p.secs)), 'infinity'::timestamptz
     FROM periods p WHERE $2::timestamptz IS NULL HAVING count(*) > 0
 )
 SELECT s.customer_id AS id FROM alert_states s JOIN alert_definitions d ON d.id = s.definition_id
  WHERE s.triggered AND d.enabled AND d.area = ANY($1::text[])
 UNION
-SELECT b.customer_id FROM edges e JOIN alert_call_buckets b ON b.minute >= e.lo AND b.minute <= e.hi
-UNION
--- The deltas through call_bucket_deltas, as the rule statements read them.
-SELECT d.customer_id FROM call_bucket_deltas(NULL, (SELECT min(e.lo) FROM edges e)) d
- WHERE EXISTS (SELECT FROM edges e WHERE d.minute >= e.lo AND d.minute <= e.hi)`;
+SELECT c.customer_id FROM edges e JOIN cdrs c ON c.started_at > e.lo AND c.started_at <= e.hi`;
 
 /** Whether this transaction holds the windows' pass lock (another instance may hold it). */
 async function windowPassLock(uow: UnitOfWork): Promise<boolean> {

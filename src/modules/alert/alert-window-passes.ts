@@ -2,8 +2,9 @@
  * Where the windows' pass has got to (migrations/1732406402400-alert-window-passes.ts).
  * A window moves without a CDR only when one of its calls leaves it, so once a pass has
  * gone over every customer, the next needs only the customers with calls that left a
- * window since: in bench:scale (20,000 customers calling over ten minutes, windows of 5,
- * 15 and 60 minutes) a few hundred a pass instead of all 20,000 every second. What else
+ * window since: in bench:scale with the jobs on (20,000 customers calling over ten
+ * minutes, windows of 5, 15 and 60 minutes) 69 a pass on average (6,476 over 94 passes,
+ * pg_stat_statements) instead of every customer with calls, every second. What else
  * can move a window without a CDR is a change to the rules or to whom they apply, and
  * each of those clears the mark (restartWindowPasses), so the next pass reads everyone.
  */
