@@ -128,19 +128,17 @@ export function alertJobs(
       name: 'alert-windows',
       // Once per ALERT_WINDOW_INTERVAL_MS across the fleet, not once per instance and tick.
       due: () => claimJobRun(db, 'alert-windows', windows.everyMs),
-      // The customers are evaluated `windows.chunk` at a time, each chunk in a transaction of its
-      // own: the evaluation locks its customers, and in one transaction a pass held every
-      // customer with calls in the widest window locked until it committed, so a CDR batch of
-      // any of them waited for the whole pass; now it waits for one chunk at most. (What the
-      // pass costs in CPU is another matter, docs/scaling.md: with 1,000 windowed rules over
-      // 20,000 customers with calls, bench:scale with the jobs on.) Each chunk takes the pass's
-      // lock again: when another instance holds it, this pass stops and that one goes on. A
-      // customer is evaluated whole under its own lock, and no rule spans customers, so a pass
-      // in chunks decides what a pass in one would. Only the customers whose windows have
-      // something to do are locked and evaluated (windowsDue, read without locks first): a
-      // pass that locked every customer with calls in the widest window queued behind the CDR
-      // batches holding some of them, and the batches behind it (bench:scale with the jobs on,
-      // 20,000 calling customers, none with a window to move: 0.30x the built-ins-only rate).
+      // A pass lists the customers whose windows may have moved (after a complete pass, only
+      // those with calls that left a window since: alert-window-passes.ts), keeps those whose
+      // windows have something to do (windowsDue, read without locks), and locks and evaluates
+      // only them: a pass that locked every customer with calls in the widest window queued
+      // behind the CDR batches holding some of them, and the batches behind it (bench:scale with
+      // the jobs on, 20,000 calling customers, none with a window to move: 0.30x the
+      // built-ins-only rate). They are evaluated `windows.chunk` at a time, each chunk in a
+      // transaction of its own, so a CDR batch waits for one chunk at most. Each chunk takes the
+      // pass's lock again: when another instance holds it, this pass stops, and that one goes on
+      // from the mark this one did not advance. A customer is evaluated whole under its own
+      // lock, and no rule spans customers, so a pass in chunks decides what a pass in one would.
       run: async () => {
         const listing = await db.transaction(async (uow) => {
           if (!(await windowPassLock(uow))) return null;
