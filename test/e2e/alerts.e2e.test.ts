@@ -307,22 +307,22 @@ describe('alert engine', () => {
 
     it('raises an alert when a call leaving the window makes it hold, on a pass that lists only such calls', async () => {
       const customerId = await createCustomer(server, { name: 'Thinning Co' });
-      await define({ title: 'At most one call in two minutes', customerId, area: 'CALL_COUNT', operator: 'LTE', threshold: '1', samplePeriod: 120, minCalls: 0 });
+      await define({ title: 'At most one call in three minutes', customerId, area: 'CALL_COUNT', operator: 'LTE', threshold: '1', samplePeriod: 180, minCalls: 0 });
       await chargeCalls(server, [{ customerId, duration: 10, ago: 30 }]);
       expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED']);
-      // A second call: two in the window, resolved.
-      await age([customerId], 30);
+      // A second call: two in the window, resolved. (Time moves in whole minutes: the buckets are by minute.)
+      await age([customerId], 60);
       await chargeCalls(server, [{ customerId, duration: 10, ago: 30 }]);
       expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
       // The rule's creation cleared the mark: this pass reads every customer with calls, and sets it.
       expect((await mark()).evaluated_through).toBeNull();
       await runJob(server, 'alert-windows');
       expect((await mark()).evaluated_through).not.toBeNull();
-      // 40 s on, no call has left (at 100 s and 70 s): nothing. 40 s more, the first one has (at 140 s, the other at 110 s).
-      await age([customerId], 40);
+      // 60 s on, no call has left (at 150 s and 90 s): nothing. 60 s more, the first one has (at 210 s, the other at 150 s).
+      await age([customerId], 60);
       await runJob(server, 'alert-windows');
       expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
-      await age([customerId], 40);
+      await age([customerId], 60);
       expect((await mark()).evaluated_through).not.toBeNull();
       await runJob(server, 'alert-windows');
       expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([
