@@ -29,7 +29,6 @@ import { CallBucketDeltasGenericPlan1732406402100 } from './1732406402100-call-b
 import { CallBucketDeltaSums1732406402200 } from './1732406402200-call-bucket-delta-sums';
 import { CallBucketSums1732406402300 } from './1732406402300-call-bucket-sums';
 import { AlertWindowPasses1732406402400 } from './1732406402400-alert-window-passes';
-import { CallBucketSumsPageCost1732406402500 } from './1732406402500-call-bucket-sums-page-cost';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -62,5 +61,4 @@ export const MIGRATIONS = [
   CallBucketDeltaSums1732406402200,
   CallBucketSums1732406402300,
   AlertWindowPasses1732406402400,
-  CallBucketSumsPageCost1732406402500,
 ];

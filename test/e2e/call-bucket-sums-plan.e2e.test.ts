@@ -96,13 +96,4 @@ describe('call_bucket_sums', () => {
     expect(stored.some((d) => d < day)).toBe(true);
     expect(days.every((d) => d >= day)).toBe(true);
   });
-
-  it('reaches a few customers by the primary key, not by hashing the whole day', async () => {
-    const asked = ids.slice(0, 40);
-    const rows = await sums(asked, asked.map(() => minute(60)));
-    expect(rows).toHaveLength(asked.length);
-    const plan = innerPlan();
-    expect(plan).toMatch(/Index (Only )?Scan using alert_call_buckets_p\d{8}_pkey/);
-    expect(plan).not.toMatch(/Hash Join/);
-  });
 });
