@@ -7,7 +7,8 @@
  * stored or summed per customer. The plans are read with auto_explain (nested
  * statements, at NOTICE level, so they come back to this session).
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { planReportingClient } from '../helpers/plan-notices';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 interface DeltaRow {
@@ -30,9 +31,7 @@ describe('call_bucket_deltas and call_bucket_delta_sums on their generic plans',
 
   beforeAll(async () => {
     server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
-    client = new Client({ connectionString: server.databaseUrl });
-    await client.connect();
-    client.on('notice', (n) => notices.push(n.message ?? ''));
+    client = await planReportingClient(server.databaseUrl, notices);
     ids = (await client.query<{ id: string }>(`SELECT gen_random_uuid()::text AS id FROM generate_series(1, $1::int) ORDER BY 1`, [CUSTOMERS])).rows.map((r) => r.id);
     // Two minutes a customer, the first one appended twice (two batches in one minute), and
     // one minute two hours ago, before every `since` the test asks for.
@@ -42,11 +41,6 @@ describe('call_bucket_deltas and call_bucket_delta_sums on their generic plans',
          FROM unnest($1::text[]) AS c, unnest(ARRAY[1, 1, 2, 120]) AS m`,
       [ids],
     );
-    await client.query(`LOAD 'auto_explain'`);
-    await client.query(`SET auto_explain.log_min_duration = 0`);
-    await client.query(`SET auto_explain.log_nested_statements = on`);
-    await client.query(`SET auto_explain.log_level = notice`);
-    await client.query(`SET plan_cache_mode = force_generic_plan`);
   });
   afterAll(() => client.end());
 

@@ -6,7 +6,8 @@
  * empty, then the partition filled by compaction and never analyzed (no autovacuum). The
  * plans are read with auto_explain (nested statements, at NOTICE level).
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { planReportingClient } from '../helpers/plan-notices';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const CUSTOMERS = 2_000;
@@ -19,15 +20,8 @@ describe('call_bucket_sums', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
-    client = new Client({ connectionString: server.databaseUrl });
-    await client.connect();
-    client.on('notice', (n) => notices.push(n.message ?? ''));
+    client = await planReportingClient(server.databaseUrl, notices);
     ids = (await client.query<{ id: string }>(`SELECT gen_random_uuid()::text AS id FROM generate_series(1, $1::int) ORDER BY 1`, [CUSTOMERS])).rows.map((r) => r.id);
-    await client.query(`LOAD 'auto_explain'`);
-    await client.query(`SET auto_explain.log_min_duration = 0`);
-    await client.query(`SET auto_explain.log_nested_statements = on`);
-    await client.query(`SET auto_explain.log_level = notice`);
-    await client.query(`SET plan_cache_mode = force_generic_plan`);
   });
   afterAll(() => client.end());
 
