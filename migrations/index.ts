@@ -29,6 +29,7 @@ import { CallBucketDeltasGenericPlan1732406402100 } from './1732406402100-call-b
 import { CallBucketDeltaSums1732406402200 } from './1732406402200-call-bucket-delta-sums';
 import { CallBucketSums1732406402300 } from './1732406402300-call-bucket-sums';
 import { AlertWindowPasses1732406402400 } from './1732406402400-alert-window-passes';
+import { CallBucketBounds1732406402500 } from './1732406402500-call-bucket-bounds';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   CallBucketDeltaSums1732406402200,
   CallBucketSums1732406402300,
   AlertWindowPasses1732406402400,
+  CallBucketBounds1732406402500,
 ];

@@ -125,9 +125,12 @@ describe('the partial minute of a window', () => {
       expect(text).toContain('"Function Name":"call_bucket_deltas"');
       expect(relations.filter((r) => r.includes('alert_call_bucket_deltas'))).toEqual([]);
       // ...the compacted buckets only through theirs, planned for its values at each call
-      // (a bucket day planned while empty was scanned whole on this plan)...
+      // (a bucket day planned while empty was scanned whole on this plan), and so the
+      // bounds the compaction keeps of them...
       expect(text).toContain('"Function Name":"call_bucket_sums"');
       expect(relations.filter((r) => r.includes('alert_call_buckets'))).toEqual([]);
+      expect(text).toContain('"Function Name":"call_bucket_bounds"');
+      expect(relations.filter((r) => r.includes('alert_call_bound'))).toEqual([]);
       // ...and no day of cdrs.
       expect(relations.filter((r) => r.includes('"cdrs'))).toEqual([]);
     } finally {

@@ -208,6 +208,17 @@ const BALANCE_SQL = preparedSql('alert.balance-rules', balanceCandidatesSql('$1'
 // so the areas alone select them; a \`builtin IS NULL\` here drew the planner to the builtin
 // key's index (all 1,000 rules) while the table's statistics were older than its rules.
 const WINDOW_RULES = `d.enabled AND d.area = ANY($2::text[])`;
+
+/**
+ * The first minute of the longest window of any enabled windowed rule (rules d whose
+ * area is in array parameter `areas`), as of now(): NULL without one. The rule
+ * statements' bounds start there, and the compaction keeps the buckets' sums from there
+ * on (alert-jobs.ts, migrations/1732406402500-call-bucket-bounds.ts).
+ */
+export function windowHorizonSql(areas: string): string {
+  return `SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period)))
+    FROM alert_definitions d WHERE d.enabled AND d.area = ANY(${areas}::text[])`;
+}
 /**
  * A windowed rule that may come back for customer c, by c's upper bounds (bound_attempts,
  * bound_spend): the statistics row needs attempts >= min_calls; then a triggered state
@@ -237,22 +248,22 @@ function windowSql(from: RuleCustomers): string {
   return `
 WITH horizon AS MATERIALIZED (
   -- The first minute of the longest window of any windowed rule (NULL without any: no bounds, no rules).
-  SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period))) AS since
-    FROM alert_definitions d WHERE ${WINDOW_RULES}
+  SELECT (${windowHorizonSql('$2')}) AS since
 ), bounds AS MATERIALIZED (
-  -- Each customer's calls and spend since the horizon, in compacted buckets and deltas
-  -- (the deltas summed per customer by call_bucket_delta_sums; functions, not the table:
-  -- named here, the table's VACUUM after every compaction pass made each connection plan
-  -- this statement again, migrations/1732406402000-call-bucket-deltas-function.ts). The
-  -- buckets through call_bucket_sums, planned for its values at each call: on this
+  -- Each customer's calls and spend since the horizon (or a little earlier: an upper
+  -- bound), in deltas and compacted buckets, read through functions, not the tables: named
+  -- here, the deltas' VACUUM after every compaction pass made each connection plan this
+  -- statement again (migrations/1732406402000-call-bucket-deltas-function.ts), and on this
   -- statement's generic plan a bucket day planned while empty was scanned in sequence
-  -- against the whole array (migrations/1732406402300-call-bucket-sums.ts).
+  -- against the whole array (1732406402300-call-bucket-sums.ts). The deltas summed per
+  -- customer by call_bucket_delta_sums; the buckets as the compaction keeps them summed
+  -- per customer, one row each (call_bucket_bounds, 1732406402500), instead of every
+  -- bucket of the widest window summed at each batch.
   SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
     FROM (
       SELECT d.customer_id, d.attempts, d.spend FROM call_bucket_delta_sums($1::uuid[], (SELECT since FROM horizon)) d
       UNION ALL
-      SELECT b.customer_id, b.attempts, b.spend
-        FROM call_bucket_sums($1::uuid[], array_fill((SELECT since FROM horizon), ARRAY[cardinality($1::uuid[])])) b
+      SELECT b.customer_id, b.attempts, b.spend FROM call_bucket_bounds($1::uuid[], (SELECT since FROM horizon)) b
     ) u
    GROUP BY u.customer_id
 ), cust AS MATERIALIZED (

@@ -9,8 +9,8 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work';
 import type { PeriodicJob } from '../../platform/jobs';
 import { WINDOWED_AREAS } from './alert.enums';
 import type { AlertEngine, RuleRow } from './alert-engine';
-import { draftOf, THRESHOLD_SQL } from './alert-engine';
-import { COMPACT_CALL_BUCKETS_SQL, VACUUM_CALL_BUCKET_DELTAS_SQL } from '../cdr/call-buckets';
+import { draftOf, THRESHOLD_SQL, windowHorizonSql } from './alert-engine';
+import { compactCallBucketsSql, VACUUM_CALL_BUCKET_DELTAS_SQL } from '../cdr/call-buckets';
 import { repeatDue } from './alert-evaluator';
 import type { AlertEventsReaction } from './alert-event';
 import type { AlertEventWriter } from './alert-event-writer';
@@ -33,6 +33,13 @@ const WINDOW_DUE_READ = 10_000;
 const WINDOW_JOB_LOCK_KEY = 7_411_000_002;
 /** Only one instance compacts call buckets at a time. */
 const COMPACTION_LOCK_KEY = 7_411_000_003;
+const COMPACT_SQL = compactCallBucketsSql(false);
+const COMPACT_WITH_BOUNDS_SQL = compactCallBucketsSql(true);
+/**
+ * Moves the customers' kept bounds to the widest window's first minute as of now (NULL,
+ * none kept, without a windowed rule): migrations/1732406402500-call-bucket-bounds.ts.
+ */
+const MOVE_CALL_BOUNDS_SQL = `SELECT alert_call_bounds_move((${windowHorizonSql('$1')})) AS since`;
 
 const CLAIM_REPEATS_SQL = preparedSql('alert.claim-repeats', `
 SELECT d.id AS definition_id, c.id AS customer_id, c.name AS customer_name, c.customer_class_id, d.title, d.area,
@@ -173,7 +180,11 @@ export function alertJobs(
         await db.query(VACUUM_CALL_BUCKET_DELTAS_SQL);
         await db.transaction(async (uow) => {
           const [{ locked }] = await uow.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [COMPACTION_LOCK_KEY]);
-          if (locked) await uow.query(COMPACT_CALL_BUCKETS_SQL);
+          if (!locked) return;
+          // The kept bounds first follow the widest window (their minutes that left it
+          // subtracted, or a recount), then the fold adds to them what it moves.
+          const [{ since }] = await uow.query<{ since: Date | null }>(MOVE_CALL_BOUNDS_SQL, [WINDOWED_AREAS]);
+          await uow.query(since === null ? COMPACT_SQL : COMPACT_WITH_BOUNDS_SQL);
         });
       },
     },

@@ -56,20 +56,39 @@ const PRUNE_BEFORE = `now() - make_interval(secs => greatest(86400,
  * 300,000 deltas over 6,100 buckets: 201-236 ms a pass, 159-175 with this shape; the
  * DELETE, ~72 ms, and the sums are the rest). A delta of a deleted customer is still
  * removed and never folded, as are minutes older than every window.
+ *
+ * `withBounds`: the same statement also adds the folded sums from
+ * alert_call_bound_state.since on to each customer's alert_call_bounds row, which then
+ * still equals its buckets' sum from that minute (migrations/1732406402500): in the
+ * statement that moves them, so that no reader sees a call in a bucket and not in its
+ * bound. Set when the pass found bounds kept (alert_call_bounds_move returned a minute);
+ * without a windowed rule the statement is the one it was.
  */
-export const COMPACT_CALL_BUCKETS_SQL = `
+export function compactCallBucketsSql(withBounds: boolean): string {
+  return `
 WITH moved AS (
   DELETE FROM alert_call_bucket_deltas
 ), since AS MATERIALIZED (
   -- Minutes older than every window are not needed (and their day may be dropped): they go with the deltas.
   SELECT ${PRUNE_BEFORE} AS minute
-), folded AS (
+), folded AS ${withBounds ? 'MATERIALIZED ' : ''}(
   SELECT m.customer_id, m.minute, sum(m.attempts) AS attempts, sum(m.answered) AS answered,
          sum(m.answered_seconds) AS answered_seconds, sum(m.spend) AS spend
     FROM alert_call_bucket_deltas m
    WHERE m.minute >= (SELECT minute FROM since)
    GROUP BY 1, 2
-)
+)${withBounds ? `, bounded AS (
+  INSERT INTO alert_call_bounds AS k (customer_id, attempts, spend)
+  SELECT f.customer_id, sum(f.attempts), sum(f.spend)
+    FROM folded f
+   WHERE f.minute >= (SELECT s.since FROM alert_call_bound_state s)
+     AND EXISTS (SELECT 1 FROM customers c WHERE c.id = f.customer_id)
+   GROUP BY 1
+   ORDER BY 1
+  ON CONFLICT (customer_id) DO UPDATE
+     SET attempts = k.attempts + EXCLUDED.attempts,
+         spend = k.spend + EXCLUDED.spend
+)` : ''}
 INSERT INTO alert_call_buckets AS b (customer_id, minute, attempts, answered, answered_seconds, spend)
 SELECT f.customer_id, f.minute, f.attempts, f.answered, f.answered_seconds, f.spend
   FROM folded f
@@ -80,6 +99,7 @@ ON CONFLICT (customer_id, minute) DO UPDATE
        answered = b.answered + EXCLUDED.answered,
        answered_seconds = b.answered_seconds + EXCLUDED.answered_seconds,
        spend = b.spend + EXCLUDED.spend`;
+}
 
 /**
  * Run before each compaction, outside its transaction. Every pass (once per

@@ -1,0 +1,120 @@
+/**
+ * The customers' kept bounds (migrations/1732406402500-call-bucket-bounds.ts): the
+ * compaction keeps alert_call_bounds equal to each customer's buckets summed from the
+ * widest window's first minute, as calls are folded, as time moves that minute on, when a
+ * longer window appears and when the last windowed rule goes; call_bucket_bounds reads
+ * them, or sums the buckets when a window starts before them; and a batch's windowed rule
+ * still sees the calls that were compacted before it.
+ */
+import { AlertEventsDocument, CreateAlertDefinitionDocument, DeleteAlertDefinitionDocument, type AlertDefinitionInput } from '../generated/graphql';
+import { chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+describe("the customers' kept call bounds", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // The jobs run on demand (runJob).
+    server = await startTestServer({ env: { SCHEDULER_INTERVAL_MS: '0' } });
+  });
+
+  const db = () => server.app.services.db;
+  const define = async (input: AlertDefinitionInput) => (await server.http().data(CreateAlertDefinitionDocument, { input })).createAlertDefinition;
+  const compact = () => runJob(server, 'alert-bucket-compaction');
+  const keptSince = async () => (await db().query<{ since: Date | null }>(`SELECT since FROM alert_call_bound_state`))[0].since;
+  /** Rows as [customer, attempts, spend], by customer. */
+  type Sums = [string, number, string][];
+  const sorted = (...sums: Sums): Sums => sums.sort((x, y) => x[0].localeCompare(y[0]));
+  const rows = (r: { customer_id: string; attempts: string; spend: string }[]): Sums => sorted(...r.map((x) => [x.customer_id, Number(x.attempts), x.spend] as [string, number, string]));
+  const kept = async () => rows(await db().query(`SELECT customer_id, attempts, trim_scale(spend)::text AS spend FROM alert_call_bounds`));
+  /** What the kept rows must equal: the buckets from the kept minute on, per customer. */
+  const bucketsSinceKept = async () =>
+    rows(
+      await db().query(
+        `SELECT customer_id, sum(attempts) AS attempts, trim_scale(sum(spend))::text AS spend FROM alert_call_buckets
+          WHERE minute >= (SELECT since FROM alert_call_bound_state) GROUP BY 1`,
+      ),
+    );
+  const of = (sums: Sums, customerId: string) => sums.find((s) => s[0] === localId(customerId));
+  /** Time passes by whole minutes for the stored calls and the kept minute alike. */
+  const age = async (minutes: number) => {
+    await db().query(`UPDATE cdrs SET started_at = started_at - make_interval(mins => $1)`, [minutes]);
+    await db().query(`UPDATE alert_call_bucket_deltas SET minute = minute - make_interval(mins => $1)`, [minutes]);
+    await db().query(`UPDATE alert_call_buckets SET minute = minute - make_interval(mins => $1)`, [minutes]);
+    await db().query(`UPDATE alert_call_bound_state SET since = since - make_interval(mins => $1)`, [minutes]);
+  };
+  const horizon = async (seconds: number) =>
+    (await db().query<{ since: Date }>(`SELECT date_trunc('minute', now() - make_interval(secs => $1)) AS since`, [seconds]))[0].since;
+
+  it('equal the buckets from the widest window on through folds, time, a longer window and no window', async () => {
+    const a = await createCustomer(server, { name: 'Bounds A' });
+    const b = await createCustomer(server, { name: 'Bounds B' });
+    // Calls 2, 4 and 15 minutes ago; no windowed rule yet: nothing is kept.
+    await chargeCalls(server, [
+      { customerId: a, duration: 10, charge: '0.1', ago: 120 },
+      { customerId: a, duration: 10, charge: '0.2', ago: 240 },
+      { customerId: a, duration: 10, charge: '0.4', ago: 900 },
+      { customerId: b, duration: 10, charge: '1', ago: 240 },
+    ]);
+    await compact();
+    expect(await keptSince()).toBeNull();
+    expect(await kept()).toEqual([]);
+
+    // A ten-minute window: the next compaction counts the buckets from its first minute.
+    const tenMinutes = await define({ title: 'Calls in ten minutes', customerId: a, area: 'CALL_COUNT', operator: 'GTE', threshold: '1000', samplePeriod: 600, minCalls: 0 });
+    await compact();
+    expect((await keptSince())!.getTime()).toBeGreaterThanOrEqual((await horizon(600)).getTime() - 60_000);
+    expect(of(await kept(), a)).toEqual([localId(a), 2, '0.3']);
+    expect(of(await kept(), b)).toEqual([localId(b), 1, '1']);
+    expect(await kept()).toEqual(await bucketsSinceKept());
+
+    // New calls, one older than the window: folded into the buckets, and into the bounds from the kept minute on.
+    await chargeCalls(server, [
+      { customerId: a, duration: 10, charge: '0.05', ago: 60 },
+      { customerId: a, duration: 10, charge: '0.5', ago: 1_200 },
+    ]);
+    await compact();
+    expect(of(await kept(), a)).toEqual([localId(a), 3, '0.35']);
+    expect(await kept()).toEqual(await bucketsSinceKept());
+
+    // Seven minutes on: the calls of 4 minutes ago (now 11) have left; B has nothing left and goes.
+    await age(7);
+    await compact();
+    expect(of(await kept(), a)).toEqual([localId(a), 2, '0.15']);
+    expect(of(await kept(), b)).toBeUndefined();
+    expect(await kept()).toEqual(await bucketsSinceKept());
+
+    // A one-hour window: until the next compaction a reader sums the buckets itself...
+    const hour = await define({ title: 'Calls in an hour', customerId: b, area: 'SPEND', operator: 'GT', threshold: '1000', samplePeriod: 3600, minCalls: 0 });
+    const read = async (since: Date) =>
+      rows(await db().query(`SELECT customer_id, attempts, trim_scale(spend)::text AS spend FROM call_bucket_bounds($1::uuid[], $2)`, [[localId(a), localId(b)], since]));
+    const since = await horizon(3600);
+    expect(await read(since)).toEqual(sorted([localId(a), 5, '1.25'], [localId(b), 1, '1']));
+    // ...and the compaction adds the minutes the kept sums lacked.
+    await compact();
+    expect((await keptSince())!.getTime()).toBeLessThanOrEqual(since.getTime());
+    expect(await kept()).toEqual(await bucketsSinceKept());
+    expect(await read(since)).toEqual(await bucketsSinceKept());
+    expect(of(await kept(), a)).toEqual([localId(a), 5, '1.25']);
+
+    // No windowed rule left: nothing kept, and a reader with a window sums the buckets.
+    for (const d of [tenMinutes, hour]) await server.http().data(DeleteAlertDefinitionDocument, { id: d.id });
+    await compact();
+    expect(await keptSince()).toBeNull();
+    expect(await kept()).toEqual([]);
+    expect(of(await read(since), a)).toEqual([localId(a), 5, '1.25']);
+  });
+
+  it("lets a batch's windowed rule fire on calls compacted before it", async () => {
+    const customerId = await createCustomer(server, { name: 'Bounded Co' });
+    await define({ title: 'Five calls in ten minutes', customerId, area: 'CALL_COUNT', operator: 'GTE', threshold: '5', samplePeriod: 600, minCalls: 0 });
+    await chargeCalls(server, [1, 2, 3, 4].map(() => ({ customerId, duration: 10, ago: 120 })));
+    await compact();
+    expect(of(await kept(), customerId)).toEqual([localId(customerId), 4, '0']);
+    // The fifth call's batch bounds the window by the four kept and its own one: the rule may hold, and does.
+    const raised = await chargeCalls(server, [{ customerId, duration: 10, ago: 60 }]);
+    expect(raised).toHaveLength(1);
+    const { alertEvents } = await server.http().data(AlertEventsDocument, { filter: { customerId }, first: 10 });
+    expect(alertEvents.nodes.map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '5']]);
+  });
+});
