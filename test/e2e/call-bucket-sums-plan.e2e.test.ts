@@ -42,19 +42,19 @@ describe('call_bucket_sums', () => {
     return plan;
   }
 
-  const minute = (ago: number) => {
-    const now = Date.now();
-    return new Date(now - (now % 60_000) - ago * 60_000);
-  };
+  // Minutes before one fixed minute, read once: a minute's turn between a call and its
+  // expectation moved "an hour ago" under the test (it failed so in CI).
+  const base = Math.floor(Date.now() / 60_000) * 60_000;
+  const minute = (ago: number) => new Date(base - ago * 60_000);
 
   it('sums each pair from its first minute on, a pair asked twice once, and nothing without pairs', async () => {
     // Empty, as a day's partition is when its first generic plans are made.
     expect(await sums(ids.slice(0, 600), ids.slice(0, 600).map(() => minute(60)))).toEqual([]);
     await client.query(
       `INSERT INTO alert_call_buckets (customer_id, minute, attempts, answered, answered_seconds, spend)
-       SELECT c::uuid, date_trunc('minute', now()) - make_interval(mins => m), 2, 1, 30, 0.0125
+       SELECT c::uuid, $2::timestamptz - make_interval(mins => m), 2, 1, 30, 0.0125
          FROM unnest($1::text[]) AS c, unnest(ARRAY[1, 2, 3]) AS m`,
-      [ids],
+      [ids, minute(0)],
     );
     const [a, b] = [ids[5], ids[9]];
     expect(await sums([b, a, a, a], [minute(2), minute(2), minute(60), minute(2)])).toEqual([
