@@ -7,12 +7,13 @@
 import type { Client } from 'pg';
 
 export async function executeArgs(client: Client, types: readonly string[], values: readonly unknown[]): Promise<string> {
-  const texts = await Promise.all(
-    values.map(async (v, i) => {
-      if (Buffer.isBuffer(v)) return (await client.query<{ t: string }>(`SELECT $1::${types[i]}::text AS t`, [v])).rows[0].t;
-      if (Array.isArray(v)) return `{${v.map(String).join(',')}}`;
-      return String(v);
-    }),
-  );
+  // One query at a time: a client queues concurrent ones, and pg warns that it will stop
+  // (the DeprecationWarning in CI's log came from here).
+  const texts: string[] = [];
+  for (const [i, v] of values.entries()) {
+    if (Buffer.isBuffer(v)) texts.push((await client.query<{ t: string }>(`SELECT $1::${types[i]}::text AS t`, [v])).rows[0].t);
+    else if (Array.isArray(v)) texts.push(`{${v.map(String).join(',')}}`);
+    else texts.push(String(v));
+  }
   return texts.map((t) => client.escapeLiteral(t)).join(', ');
 }
