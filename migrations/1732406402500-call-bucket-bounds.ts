@@ -25,7 +25,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * No foreign key to customers, as for the buckets (migration 1732406401510): the
  * compaction would take a key-share lock on every customer it folds, and wait behind the
  * CDR batches holding them. A deleted customer's row is never read and goes when its
- * sums reach zero or at a recount.
+ * sums reach zero or at a recount. A bound can only be too high, never too low: a bucket
+ * day dropped by retention before its minutes were subtracted (the compaction stopped
+ * for longer than the retention keeps past the widest window) leaves its calls counted,
+ * which only lets more rules through to the exact window sums, until the next recount.
  */
 const MOVE_SQL = `
 CREATE FUNCTION alert_call_bounds_move(target timestamptz)
