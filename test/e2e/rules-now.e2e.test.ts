@@ -109,7 +109,7 @@ describe('rules look now', () => {
     expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
   });
 
-  it("a customer moved into a class whose windowed rule its stored calls meet fires on the windows' next pass", async () => {
+  it('a customer moved into a class whose windowed rule its stored calls meet fires in the same request, and out of it resolves', async () => {
     const classId = await newClass('Rules Now Busy');
     await define({ title: 'Two calls an hour', customerClassId: classId, area: 'CALL_COUNT', operator: 'GTE', threshold: '2', samplePeriod: 3600, minCalls: 0 });
     const customerId = await createCustomer(server, { name: 'Mover Co' });
@@ -117,12 +117,18 @@ describe('rules look now', () => {
     // A complete pass: the customer is in no scope yet, and the next pass would read only calls leaving a window.
     await runJob(server, 'alert-windows');
     const mark = async () => (await server.app.services.db.query<{ evaluated_through: Date | null }>(`SELECT evaluated_through FROM alert_window_passes`))[0].evaluated_through;
-    expect(await mark()).not.toBeNull();
+    const through = await mark();
+    expect(through).not.toBeNull();
     expect(await events({ customerId })).toEqual([]);
+    // No pass runs: the update evaluates the customer's windows itself, and leaves the
+    // windows' mark alone (clearing it made the next pass read every customer with calls).
     await updateCustomer(customerId, { customerClassId: classId });
-    expect(await mark()).toBeNull();
-    await runJob(server, 'alert-windows');
     expect((await events({ customerId })).map((e) => [e.kind, e.value])).toEqual([['TRIGGERED', '2']]);
+    expect(await mark()).toEqual(through);
+    // Out of the class: the state no longer applies and resolves, in the request too.
+    await updateCustomer(customerId, { customerClassId: null });
+    expect((await events({ customerId })).map((e) => e.kind)).toEqual(['TRIGGERED', 'RESOLVED']);
+    expect(await mark()).toEqual(through);
   });
 
   it('disabling a rule resolves its triggered states, enabling it fires again, deleting it resolves them too', async () => {

@@ -541,9 +541,7 @@ export class AlertEngine {
    * own customers' windows, and the next pass reads again.
    */
   async windowsDue(uow: UnitOfWork, customerIds: string[]): Promise<string[]> {
-    if (customerIds.length === 0) return [];
-    const ids = unique(customerIds);
-    const rows = await uow.query<RuleRow>(sizedSql(WINDOW_RULES_SQL, ids.length), [ids, WINDOWED_AREAS]);
+    const rows = await this.windowCandidates(uow, customerIds);
     return unique(rows.map((r) => r.customer_id)).sort();
   }
 
@@ -551,9 +549,18 @@ export class AlertEngine {
   async evaluateWindows(uow: UnitOfWork, customerIds: string[], locked = false): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
     if (!locked) await lockCustomers(uow, customerIds);
+    return this.applyStateful(uow, await this.windowCandidates(uow, customerIds));
+  }
+
+  /**
+   * The windowed candidates (ASR, ACD, SPEND, CALL_COUNT) of the given customers as of
+   * now, for applyStateful: read without locks by windowsDue, under the customers' locks
+   * by everything that applies them.
+   */
+  async windowCandidates(uow: UnitOfWork, customerIds: string[]): Promise<RuleRow[]> {
+    if (customerIds.length === 0) return [];
     const ids = unique(customerIds);
-    const rows = await uow.query<RuleRow>(sizedSql(WINDOW_RULES_SQL, ids.length), [ids, WINDOWED_AREAS]);
-    return this.applyStateful(uow, rows);
+    return uow.query<RuleRow>(sizedSql(WINDOW_RULES_SQL, ids.length), [ids, WINDOWED_AREAS]);
   }
 
   /**

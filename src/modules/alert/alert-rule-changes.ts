@@ -8,10 +8,11 @@
  * thousands of customers): one statement locks the customers concerned in id order,
  * one statement removes the states that no longer apply and reads the balance
  * candidates, the engine's pure evaluator decides, one upsert and one event write
- * follow. Windowed rules (ASR, ACD, SPEND, CALL_COUNT) are left to their next pass,
- * which reads every customer with calls in a window or a triggered windowed state since
- * each change clears the pass's mark (restartWindowPasses); CALL_DURATION keeps no state
- * and does not look back at stored calls.
+ * follow. A rule's windowed pairs (ASR, ACD, SPEND, CALL_COUNT) are left to the windows'
+ * next pass, which reads every customer with calls in a window or a triggered windowed
+ * state since each rule change clears the pass's mark (restartWindowPasses); a changed
+ * customer's windows are evaluated at once (customersChanged). CALL_DURATION keeps no
+ * state and does not look back at stored calls.
  *
  * A triggered state whose pair no longer exists as it was (rule disabled, deleted, its
  * area or operator changed, the customer out of its scope, a built-in trigger turned
@@ -163,7 +164,7 @@ export class AlertRuleChanges {
     if (rules.length === 0) return [];
     const ids = rules.map((r) => r.id);
     await uow.query(LOCK_RULE_CUSTOMERS_SQL, [ids, BALANCE_AREAS]);
-    // After the customers' locks, as in customersChanged: the one row after them, in both.
+    // After the customers' locks: the one row after them.
     await restartWindowPasses(uow);
     const updated = rules.filter((r) => r.previous !== null);
     const rows = await uow.query<RuleRow>(RULES_SQL, [
@@ -182,12 +183,21 @@ export class AlertRuleChanges {
     return this.engine.applyStateful(uow, rows);
   }
 
-  /** Customers whose triggers, thresholds, credit limit, class or account type were just written in this transaction. */
+  /**
+   * Customers whose triggers, thresholds, credit limit, class or account type were just
+   * written in this transaction: their stale states resolved, then their balance and
+   * windowed candidates, all evaluated now. Their windows are read here rather than left
+   * to the windows' next pass: a few customers' windows cost one statement, where
+   * clearing the pass's mark made the next pass read every customer with calls in a window
+   * (20,000 in bench:scale), for any customer edit, a credit limit's included. A pass
+   * running meanwhile reads them under their locks, before or after this transaction, and
+   * after it their windows move only when a call leaves them, which the passes follow.
+   */
   async customersChanged(uow: UnitOfWork, customerIds: string[]): Promise<CreatedAlertEvent[]> {
     if (customerIds.length === 0) return [];
     await lockCustomers(uow, customerIds);
-    await restartWindowPasses(uow);
-    const rows = await uow.query<RuleRow>(CUSTOMERS_SQL, [[...new Set(customerIds)], BALANCE_AREAS]);
-    return this.engine.applyStateful(uow, rows);
+    const ids = [...new Set(customerIds)];
+    const rows = await uow.query<RuleRow>(CUSTOMERS_SQL, [ids, BALANCE_AREAS]);
+    return this.engine.applyStateful(uow, [...rows, ...(await this.engine.windowCandidates(uow, ids))]);
   }
 }

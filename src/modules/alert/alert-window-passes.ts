@@ -5,8 +5,10 @@
  * window since: in bench:scale with the jobs on (20,000 customers calling over ten
  * minutes, windows of 5, 15 and 60 minutes) 69 a pass on average (6,476 over 94 passes,
  * pg_stat_statements) instead of every customer with calls, every second. What else
- * can move a window without a CDR is a change to the rules or to whom they apply, and
- * each of those clears the mark (restartWindowPasses), so the next pass reads everyone.
+ * can move a window without a CDR is a change to the rules or to whom they apply: a rule
+ * change clears the mark (restartWindowPasses), so the next pass reads everyone, and a
+ * customer's change evaluates that customer's windows in its own transaction
+ * (alert-rule-changes.ts customersChanged).
  */
 import type { UnitOfWork } from '../../platform/db/unit-of-work';
 
@@ -32,9 +34,9 @@ export async function windowPassDone(uow: UnitOfWork, start: WindowPassStart): P
 }
 
 /**
- * In the transaction that changes rules or their customers' scope: the next pass lists
- * every customer, and a pass running now will not advance the mark. (It takes the row's
- * lock until commit; such changes are an operator's, and few.)
+ * In the transaction that changes rules: the next pass lists every customer, and a pass
+ * running now will not advance the mark. (It takes the row's lock until commit; rule
+ * changes are an operator's, and few.)
  */
 export async function restartWindowPasses(uow: UnitOfWork): Promise<void> {
   await uow.query(`UPDATE alert_window_passes SET rules_version = rules_version + 1, evaluated_through = NULL`);
