@@ -30,6 +30,7 @@ import { CallBucketDeltaSums1732406402200 } from './1732406402200-call-bucket-de
 import { CallBucketSums1732406402300 } from './1732406402300-call-bucket-sums';
 import { AlertWindowPasses1732406402400 } from './1732406402400-alert-window-passes';
 import { CallBucketBounds1732406402500 } from './1732406402500-call-bucket-bounds';
+import { CallBoundsFillfactor1732406402600 } from './1732406402600-call-bounds-fillfactor';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   CallBucketSums1732406402300,
   AlertWindowPasses1732406402400,
   CallBucketBounds1732406402500,
+  CallBoundsFillfactor1732406402600,
 ];

@@ -105,6 +105,37 @@ describe("the customers' kept call bounds", () => {
     expect(of(await read(since), a)).toEqual([localId(a), 5, '1.25']);
   });
 
+  it('keep their table from growing as every pass updates every calling customer', async () => {
+    // A windowed rule keeps bounds (the test above may have left one; this one is sure).
+    await define({ title: 'Calls in five minutes', area: 'CALL_COUNT', operator: 'GTE', threshold: '1000000', samplePeriod: 300, minCalls: 0 });
+    const ids = (
+      await db().query<{ id: string }>(`INSERT INTO customers (name, type) SELECT 'Bounds bulk ' || g, 'CUSTOMER' FROM generate_series(1, 2000) g RETURNING id`)
+    ).map((r) => r.id);
+    /** A call a minute ago for each of them, folded by one pass: every one of their rows updated. */
+    const pass = async () => {
+      await db().query(
+        `INSERT INTO alert_call_bucket_deltas (customer_id, minute, attempts, answered, answered_seconds, spend)
+         SELECT c, date_trunc('minute', now()) - interval '1 minute', 1, 1, 30, 0.01 FROM unnest($1::uuid[]) AS c`,
+        [ids],
+      );
+      await compact();
+    };
+    const pages = async () =>
+      (await db().query<{ heap: number; key: number }>(
+        `SELECT (pg_relation_size('alert_call_bounds') / 8192)::int AS heap, (pg_relation_size('alert_call_bounds_pkey') / 8192)::int AS key`,
+      ))[0];
+    await pass();
+    const first = await pages();
+    for (let i = 0; i < 12; i++) await pass();
+    // Each row's new version stays on its page and the old one is pruned there: with full
+    // pages each pass left 2,000 dead rows elsewhere and 2,000 more index entries.
+    const after = await pages();
+    expect(after.heap).toBeLessThanOrEqual(first.heap * 2);
+    expect(after.key).toBeLessThanOrEqual(first.key * 2);
+    expect(of(await kept(), `cus_${ids[0]}`)).toEqual([ids[0], 13, '0.13']);
+    expect(await kept()).toEqual(await bucketsSinceKept());
+  });
+
   it("lets a batch's windowed rule fire on calls compacted before it", async () => {
     const customerId = await createCustomer(server, { name: 'Bounded Co' });
     await define({ title: 'Five calls in ten minutes', customerId, area: 'CALL_COUNT', operator: 'GTE', threshold: '5', samplePeriod: 600, minCalls: 0 });
