@@ -207,7 +207,10 @@ const BALANCE_SQL = preparedSql('alert.balance-rules', balanceCandidatesSql('$1'
 // No built-in rule is windowed (their areas are BALANCE, ACCRUED_CHARGES, CALL_DURATION),
 // so the areas alone select them; a \`builtin IS NULL\` here drew the planner to the builtin
 // key's index (all 1,000 rules) while the table's statistics were older than its rules.
-const WINDOW_RULES = `d.enabled AND d.area = ANY($2::text[])`;
+function windowRulesSql(areas: string): string {
+  return `d.enabled AND d.area = ANY(${areas}::text[])`;
+}
+const WINDOW_RULES = windowRulesSql('$2');
 
 /**
  * The first minute of the longest window of any enabled windowed rule (rules d whose
@@ -217,7 +220,7 @@ const WINDOW_RULES = `d.enabled AND d.area = ANY($2::text[])`;
  */
 export function windowHorizonSql(areas: string): string {
   return `SELECT date_trunc('minute', now() - make_interval(secs => max(d.sample_period)))
-    FROM alert_definitions d WHERE d.enabled AND d.area = ANY(${areas}::text[])`;
+    FROM alert_definitions d WHERE ${windowRulesSql(areas)}`;
 }
 /**
  * A windowed rule that may come back for customer c, by c's upper bounds (bound_attempts,
