@@ -31,6 +31,7 @@ import { CallBucketSums1732406402300 } from './1732406402300-call-bucket-sums';
 import { AlertWindowPasses1732406402400 } from './1732406402400-alert-window-passes';
 import { CallBucketBounds1732406402500 } from './1732406402500-call-bucket-bounds';
 import { CallBoundsFillfactor1732406402600 } from './1732406402600-call-bounds-fillfactor';
+import { AlertTriggeredDefs1732406402700 } from './1732406402700-alert-triggered-defs';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   AlertWindowPasses1732406402400,
   CallBucketBounds1732406402500,
   CallBoundsFillfactor1732406402600,
+  AlertTriggeredDefs1732406402700,
 ];

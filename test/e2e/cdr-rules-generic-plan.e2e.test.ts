@@ -75,10 +75,14 @@ describe('the CDR batch rule statement on its generic plan', () => {
     expect(CUSTOMERS).toBeGreaterThan(GENERIC_PLAN_MAX_KEYS);
     const custom = await run('force_custom_plan');
     const generic = await run('force_generic_plan');
-    // The generic plan names its parameters; the custom one carries the customers' ids.
+    // The generic plan names its parameters; the custom one is made for the customers' ids:
+    // their unnest counted (the ids themselves no longer show, since the triggered states
+    // are read through alert_triggered_defs, whose arguments a plain EXPLAIN does not print).
+    const counted = new RegExp(`Function Scan on b .*rows=${CUSTOMERS} `);
     expect(generic.plan).toMatch(/\$1/);
     expect(generic.plan).not.toContain(localId(customerIds[0]));
-    expect(custom.plan).toContain(localId(customerIds[0]));
+    expect(generic.plan).not.toMatch(counted);
+    expect(custom.plan).toMatch(counted);
     // The three parts read the batch's customers once.
     for (const plan of [generic.plan, custom.plan]) expect(plan.match(/ on customers /g)).toEqual([' on customers ']);
     const areas = new Set(custom.rows.map((r) => (JSON.parse(r) as { area: string }).area));

@@ -90,10 +90,12 @@ export const CANDIDATE_FILTER = `x.value IS NOT NULL AND x.threshold IS NOT NULL
  * `customers`: (customer_id, defs) rows, read once per statement and joined by
  * customer. A state read per (rule, customer) pair was an index probe for each of
  * 10,000 pairs a batch with 100 rules on 100 customers, almost all of them quiet.
+ * Through alert_triggered_defs, planned at each call: on these statements' generic
+ * plans, made while alert_states was empty, a batch's 4,400 customers were compared one
+ * by one with every triggered state (migrations/1732406402700-alert-triggered-defs.ts).
  */
 function triggeredDefsSql(customers: string): string {
-  return `(SELECT s.customer_id, array_agg(s.definition_id) AS defs FROM alert_states s
-            WHERE s.triggered AND s.customer_id = ANY(${customers}::uuid[]) GROUP BY 1)`;
+  return `alert_triggered_defs(${customers}::uuid[])`;
 }
 
 /**

@@ -124,14 +124,17 @@ const GLOBAL_RULE = `d.customer_id IS NULL AND d.customer_class_id IS NULL AND d
  * Joined to the ids instead (IN an unnest), the plan depended on the rules' statistics
  * (with a handful of rules, a nested loop over rules x ids), and every enabled customer
  * rule hashed whole would stop being hashable past the hash memory (~100,000 rules). The
- * states keep \`= ANY\`: there it is an index condition, probed id by id.
+ * triggered states come from alert_triggered_defs, planned at each call: read here with
+ * \`customer_id = ANY($10)\`, the generic plan made while alert_states was empty scanned
+ * its triggered states and compared each with every id of the batch
+ * (migrations/1732406402700-alert-triggered-defs.ts).
  */
 const MAY_HAVE_RULES = `(k.id IS NULL OR k.own_triggers
    OR EXISTS (SELECT FROM alert_definitions d WHERE d.customer_id = k.id AND d.enabled)
    OR coalesce(k.customer_class_id IN (SELECT d.customer_class_id FROM alert_definitions d WHERE d.customer_class_id IS NOT NULL AND d.enabled), false)
    OR coalesce((SELECT bool_or(d.account_type IS NULL) FROM alert_definitions d WHERE ${GLOBAL_RULE}), false)
    OR k.type IN (SELECT d.account_type FROM alert_definitions d WHERE ${GLOBAL_RULE} AND d.account_type IS NOT NULL)
-   OR k.id IN (SELECT st.customer_id FROM alert_states st WHERE st.customer_id = ANY($10::uuid[]) AND st.triggered))`;
+   OR k.id IN (SELECT t.customer_id FROM alert_triggered_defs($10::uuid[]) t))`;
 
 /** The ledger columns of outcome rows that are not a customer's (NULL each). */
 const NO_LEDGER = `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`;
