@@ -25,6 +25,9 @@ const OTHERS = 5_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ADMIN_KEY = `lg_bench_${randomBytes(12).toString('hex')}`;
 
+/** Earlier runs and what changed since (static text, with the numbers of the runs it names). */
+const HISTORY_NOTE = `The run of 2026-12-05 at 09:49 UTC, the first since 2026-12-02 (whose medians were 4.6-8.2 s for the steps with 20,000 events, the batch waiting 11.3 s), measured 17.9-23.1 s for those steps (medians) and a one-CDR batch waiting 20.6 s behind the rule write: since the alert incidents (migration 1732406401300) the event write gave each event its incident by a sub-select that scanned every incident of the write, quadratic in the events (the statement alone: 17.6 s for 20,000 TRIGGERED events, 12.0 s for 20,000 RESOLVED ones, in a rolled-back transaction on a fresh database). Since then the events meet their incidents by one hash join (alert-event-writer.ts ALERT_EVENTS_INSERT_SQL; the statement alone 1.3 s and 1.5 s; test/e2e/alert-event-writer-plan.e2e.test.ts): the table above is the first run after that change, unless a later note says otherwise.`;
+
 async function gql<T>(app: App, query: string, variables: unknown): Promise<T> {
   const res = await fetch(app.url, {
     method: 'POST',
@@ -166,6 +169,8 @@ export async function main(): Promise<void> {
     '| step | alert events | ms per request (each round) | median ms |',
     '|---|---|---|---|',
     ...[...rows.values()].map((r) => `| ${r.step} | ${fmt(r.events)} | ${r.ms.map(fmt).join(', ')} | ${fmt(median(r.ms))} |`),
+    '',
+    HISTORY_NOTE,
     '',
   ];
   const text = lines.join('\n');
