@@ -254,7 +254,7 @@ function windowSql(from: RuleCustomers): string {
 WITH horizon AS MATERIALIZED (
   -- The first minute of the longest window of any windowed rule (NULL without any: no bounds, no rules).
   SELECT (${windowHorizonSql('$2')}) AS since
-), bounds AS MATERIALIZED (
+), cust AS MATERIALIZED (
   -- Each customer's calls and spend since the horizon (or a little earlier: an upper
   -- bound), in deltas and compacted buckets, read through functions, not the tables: named
   -- here, the deltas' VACUUM after every compaction pass made each connection plan this
@@ -263,18 +263,14 @@ WITH horizon AS MATERIALIZED (
   -- against the whole array (1732406402300-call-bucket-sums.ts). The deltas summed per
   -- customer by call_bucket_delta_sums; the buckets as the compaction keeps them summed
   -- per customer, one row each (call_bucket_bounds, 1732406402500), instead of every
-  -- bucket of the widest window summed at each batch.
-  SELECT u.customer_id, sum(u.attempts) AS attempts, sum(u.spend) AS spend
-    FROM (
-      SELECT d.customer_id, d.attempts, d.spend FROM call_bucket_delta_sums($1::uuid[], (SELECT since FROM horizon)) d
-      UNION ALL
-      SELECT b.customer_id, b.attempts, b.spend FROM call_bucket_bounds($1::uuid[], (SELECT since FROM horizon)) b
-    ) u
-   GROUP BY u.customer_id
-), cust AS MATERIALIZED (
-  SELECT c.*, coalesce(b.attempts, 0) AS bound_attempts, coalesce(b.spend, 0) AS bound_spend
+  -- bucket of the widest window summed at each batch. Each function gives a customer one
+  -- row at most, so both join the customers directly (a UNION of the two grouped again
+  -- and then joined cost ~1.7 ms more over a batch's 4,400 customers).
+  SELECT c.*, coalesce(b.attempts, 0) + coalesce(d.attempts, 0) AS bound_attempts,
+         coalesce(b.spend, 0) + coalesce(d.spend, 0) AS bound_spend
     FROM (${from.source}) c
-    LEFT JOIN bounds b ON b.customer_id = c.id
+    LEFT JOIN call_bucket_bounds($1::uuid[], (SELECT since FROM horizon)) b ON b.customer_id = c.id
+    LEFT JOIN call_bucket_delta_sums($1::uuid[], (SELECT since FROM horizon)) d ON d.customer_id = c.id
 ), cust_range AS MATERIALIZED (
   SELECT max(c.bound_attempts) AS attempts, max(c.bound_spend) AS spend,
          (SELECT array_agg(t.id) FROM cust u CROSS JOIN unnest(u.triggered_defs) AS t(id) WHERE u.triggered_defs <> '{}') AS triggered
