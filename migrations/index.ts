@@ -32,6 +32,7 @@ import { AlertWindowPasses1732406402400 } from './1732406402400-alert-window-pas
 import { CallBucketBounds1732406402500 } from './1732406402500-call-bucket-bounds';
 import { CallBoundsFillfactor1732406402600 } from './1732406402600-call-bounds-fillfactor';
 import { AlertTriggeredDefs1732406402700 } from './1732406402700-alert-triggered-defs';
+import { CallBucketSumsPageCost1732406402800 } from './1732406402800-call-bucket-sums-page-cost';
 
 export const MIGRATIONS = [
   Foundation1732406400000,
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   CallBucketBounds1732406402500,
   CallBoundsFillfactor1732406402600,
   AlertTriggeredDefs1732406402700,
+  CallBucketSumsPageCost1732406402800,
 ];

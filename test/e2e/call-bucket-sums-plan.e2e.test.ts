@@ -90,4 +90,14 @@ describe('call_bucket_sums', () => {
     expect(stored.some((d) => d < day)).toBe(true);
     expect(days.every((d) => d >= day)).toBe(true);
   });
+
+  it("reaches a few customers' windows by the primary key, not by hashing the whole day (random_page_cost 1.1 on the function)", async () => {
+    const asked = ids.slice(0, 40);
+    const rows = await sums(asked, asked.map(() => minute(60)));
+    expect(rows).toHaveLength(asked.length);
+    expect(rows.every((r) => r[2] === '6')).toBe(true);
+    const plan = innerPlan();
+    expect(plan).toMatch(/Index (Only )?Scan using alert_call_buckets_p\d{8}_pkey/);
+    expect(plan).not.toMatch(/Hash Join/);
+  });
 });
