@@ -103,7 +103,7 @@ export function createServices({ config, logger, db, jobsDb, events, clock }: Pl
   // Partition maintenance stays on the requests' pool: a batch creates a missing day on
   // its own path too (CdrPartitions.ensureFor), and the job's pass is once a minute.
   const jobs: PeriodicJob[] = [
-    ...alertJobs(jobsDb, alertEngine, alertWriter, alertEventsWritten, customerStatus, config.callBucketCompactionMs, { chunk: config.alertWindowChunk, everyMs: config.alertWindowIntervalMs }),
+    ...alertJobs(jobsDb, alertEngine, alertWriter, alertEventsWritten, customerStatus, { everyMs: config.callBucketCompactionMs, whileRulesMs: config.callBucketCompactionRulesMs }, { chunk: config.alertWindowChunk, everyMs: config.alertWindowIntervalMs }),
     lowBalanceReminderJob(jobsDb, clock, customerStatus, notifications),
     notificationDispatcher,
     cdrPartitions.job(),

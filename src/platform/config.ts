@@ -87,6 +87,12 @@ export interface Config {
    */
   callBucketCompactionMs: number;
   /**
+   * The same while windowed rules exist (the compaction keeps their bounds), ms. Then every
+   * CDR batch's rule statement and every windows' pass scan the deltas not folded yet, so
+   * their cost grows with the interval; without windowed rules only callStats reads them.
+   */
+  callBucketCompactionRulesMs: number;
+  /**
    * Customers per transaction of the windowed rules' re-evaluation (the alert-windows job):
    * each transaction holds its customers' rows locked, and a CDR batch for one of them waits.
    */
@@ -303,6 +309,7 @@ export function loadConfig(env: Env = process.env): Config {
     alertEventRetentionDays: int(env, 'ALERT_EVENT_RETENTION_DAYS', 0, 0, 36_500),
     partitionMaintenanceMs: int(env, 'PARTITION_MAINTENANCE_MS', 60_000, 100, 86_400_000),
     callBucketCompactionMs: int(env, 'CALL_BUCKET_COMPACTION_MS', 5_000, 100, 60_000),
+    callBucketCompactionRulesMs: int(env, 'CALL_BUCKET_COMPACTION_RULES_MS', 2_500, 100, 60_000),
     alertWindowChunk: int(env, 'ALERT_WINDOW_CHUNK', 500, 1, 100_000),
     alertWindowIntervalMs: int(env, 'ALERT_WINDOW_INTERVAL_MS', 1_000, 100, 3_600_000),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),

@@ -1,10 +1,12 @@
 /**
  * Fleet-wide pacing (src/platform/db/job-runs.ts): call-bucket compaction runs once per
- * CALL_BUCKET_COMPACTION_MS across all instances, and the windows' re-evaluation once per
+ * CALL_BUCKET_COMPACTION_MS across all instances (once per CALL_BUCKET_COMPACTION_RULES_MS
+ * while a windowed rule exists), and the windows' re-evaluation once per
  * ALERT_WINDOW_INTERVAL_MS, not once per instance and tick.
  */
 import { randomUUID } from 'node:crypto';
 import { claimJobRun } from '../../src/platform/db/job-runs';
+import { CreateAlertDefinitionDocument, DeleteAlertDefinitionDocument } from '../generated/graphql';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 describe('fleet-wide job pacing', () => {
@@ -12,8 +14,9 @@ describe('fleet-wide job pacing', () => {
   let b: TestServer;
 
   beforeAll(async () => {
-    // Ticks every 40 ms on each instance; compaction due every 500 ms across both, the windows every 700 ms.
-    const env = { SCHEDULER_INTERVAL_MS: '40', CALL_BUCKET_COMPACTION_MS: '500', ALERT_WINDOW_INTERVAL_MS: '700' };
+    // Ticks every 40 ms on each instance; compaction due every 500 ms across both (every
+    // 250 ms while a windowed rule exists), the windows every 700 ms.
+    const env = { SCHEDULER_INTERVAL_MS: '40', CALL_BUCKET_COMPACTION_MS: '500', CALL_BUCKET_COMPACTION_RULES_MS: '250', ALERT_WINDOW_INTERVAL_MS: '700' };
     a = await startTestServer({ env });
     b = await startTestServer({ env, shared: { databaseUrl: a.databaseUrl, redisPrefix: a.redisPrefix, adminKey: a.adminKey } });
   });
@@ -74,5 +77,27 @@ describe('fleet-wide job pacing', () => {
     }
     expect(buckets).toEqual([{ attempts: 2 }]);
     expect(await db.query(`SELECT count(*)::int AS n FROM alert_call_bucket_deltas WHERE customer_id = $1`, [id])).toEqual([{ n: 0 }]);
+  });
+
+  it('compacts about every 250 ms while a windowed rule exists, and every 500 ms again once none is left', async () => {
+    const { id } = (
+      await a.http().data(CreateAlertDefinitionDocument, {
+        input: { title: 'Calls in five minutes', area: 'CALL_COUNT', operator: 'GTE', threshold: '1000000', samplePeriod: 300, minCalls: 0 },
+      })
+    ).createAlertDefinition;
+    // A pass or two at the longer interval go by before a pass finds the rule's bounds kept.
+    await new Promise((r) => setTimeout(r, 1_200));
+    const fast = await passStarts('alert-bucket-compaction', 2_600);
+    const fastGaps = fast.slice(1).map((t, i) => t - fast[i]);
+    // Four passes a second: 2.6 s holds 8-12; none closer than 0.95 of the interval.
+    expect(fast.length).toBeGreaterThanOrEqual(8);
+    expect(fast.length).toBeLessThanOrEqual(12);
+    for (const gap of fastGaps) expect(gap).toBeGreaterThanOrEqual(237);
+
+    await a.http().data(DeleteAlertDefinitionDocument, { id });
+    await new Promise((r) => setTimeout(r, 1_200));
+    const slow = await passStarts('alert-bucket-compaction', 2_600);
+    expect(slow.length).toBeLessThanOrEqual(7);
+    for (const gap of slow.slice(1).map((t, i) => t - slow[i])) expect(gap).toBeGreaterThanOrEqual(475);
   });
 });
