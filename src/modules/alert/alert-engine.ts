@@ -288,9 +288,12 @@ WITH horizon AS MATERIALIZED (
   SELECT DISTINCT r.customer_id, r.sample_period, now() - make_interval(secs => r.sample_period) AS cutoff
     FROM cust_rules r
 ), deltas AS MATERIALIZED (
-  -- The customers' deltas not compacted yet, as stored, since the horizon, read through
-  -- call_bucket_deltas; read only when a window is left (a CTE runs when first read).
-  SELECT * FROM call_bucket_deltas($1::uuid[], (SELECT since FROM horizon))
+  -- The deltas not compacted yet of the customers with a window left, as stored, since
+  -- the horizon, read through call_bucket_deltas; read only when a window is left (a CTE
+  -- runs when first read). Only those customers': asked for every customer of the
+  -- statement, one customer with a window (a busy one past its bounds) had every
+  -- customer's deltas copied and grouped per window period, then dropped by window_deltas.
+  SELECT * FROM call_bucket_deltas(coalesce((SELECT array_agg(DISTINCT w.customer_id) FROM windows w), '{}'), (SELECT since FROM horizon))
 ), window_deltas AS MATERIALIZED (
   -- Each window with the sums of its deltas, by one aggregation over the windows
   -- (zero rows) and the deltas per minute matched to the few sample periods. A join
