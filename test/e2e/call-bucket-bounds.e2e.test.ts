@@ -7,6 +7,7 @@
  * still sees the calls that were compacted before it.
  */
 import { AlertEventsDocument, CreateAlertDefinitionDocument, DeleteAlertDefinitionDocument, type AlertDefinitionInput } from '../generated/graphql';
+import { compactCallBucketsSql } from '../../src/modules/cdr/call-buckets';
 import { chargeCalls, createCustomer, localId, runJob } from '../helpers/alert-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -133,6 +134,43 @@ describe("the customers' kept call bounds", () => {
     expect(after.heap).toBeLessThanOrEqual(first.heap * 2);
     expect(after.key).toBeLessThanOrEqual(first.key * 2);
     expect(of(await kept(), `cus_${ids[0]}`)).toEqual([ids[0], 13, '0.13']);
+    expect(await kept()).toEqual(await bucketsSinceKept());
+  });
+
+  it('are updated in place where a customer has one, and inserted only for customers new to them', async () => {
+    await define({ title: 'Spend in five minutes', area: 'SPEND', operator: 'GT', threshold: '1000000', samplePeriod: 300, minCalls: 0 });
+    const known = await createCustomer(server, { name: 'Known to the bounds' });
+    const fresh = await createCustomer(server, { name: 'New to the bounds' });
+    await chargeCalls(server, [{ customerId: known, duration: 10, charge: '0.5', ago: 60 }]);
+    await compact();
+    expect(of(await kept(), known)).toEqual([localId(known), 1, '0.5']);
+    expect(of(await kept(), fresh)).toBeUndefined();
+    await chargeCalls(server, [
+      { customerId: known, duration: 10, charge: '0.25', ago: 30 },
+      { customerId: fresh, duration: 10, charge: '2', ago: 30 },
+    ]);
+    // The pass's plan, in a transaction rolled back: the known customer's row is updated by
+    // a join to the moved sums, the new one inserted, and no row goes through an upsert.
+    type PlanNode = { 'Node Type': string; Operation?: string; 'Relation Name'?: string; 'Actual Rows': number; 'Conflict Resolution'?: string; Plans?: PlanNode[] };
+    const writes: PlanNode[] = [];
+    const walk = (n: PlanNode) => {
+      if (n['Relation Name'] === 'alert_call_bounds' && n.Operation) writes.push(n);
+      n.Plans?.forEach(walk);
+    };
+    await db().transaction(async (uow) => {
+      const [row] = await uow.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${compactCallBucketsSql(true)}`);
+      walk(row['QUERY PLAN'][0].Plan);
+      throw Object.assign(new Error('rolled back'), { rollback: true });
+    }).catch((err: { rollback?: boolean }) => {
+      if (!err.rollback) throw err;
+    });
+    expect(writes.map((w) => [w.Operation, w['Conflict Resolution'] ?? null, w.Operation === 'Update' ? w['Actual Rows'] : null]).sort()).toEqual([
+      ['Insert', null, null],
+      ['Update', null, 1],
+    ]);
+    await compact();
+    expect(of(await kept(), known)).toEqual([localId(known), 2, '0.75']);
+    expect(of(await kept(), fresh)).toEqual([localId(fresh), 1, '2']);
     expect(await kept()).toEqual(await bucketsSinceKept());
   });
 
