@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import { WINDOW_RULES_SQL } from '../../src/modules/alert/alert-engine';
 import { WINDOWED_AREAS } from '../../src/modules/alert/alert.enums';
 import { CreateAlertDefinitionDocument, CreateCustomerClassDocument } from '../generated/graphql';
+import { localId } from '../helpers/alert-fixtures';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 interface PlanNode {
@@ -49,7 +50,7 @@ describe("the windowed rules' customers", () => {
     const ids = (
       await client.query<{ id: string }>(
         `INSERT INTO customers (name, customer_class_id) SELECT 'Scope Co ' || g, $1::uuid FROM generate_series(1, 200) g RETURNING id::text`,
-        [cls.id.replace(/^cls_/, '')],
+        [localId(cls.id)],
       )
     ).rows.map((r) => r.id).sort();
     const busy = ids[42];
